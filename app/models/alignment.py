@@ -1,0 +1,77 @@
+"""What the alignment engine produces: pair kinds, paragraph links, sentence links, embeddings."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.models.content import utcnow
+
+
+class Embedding(SQLModel, table=True):
+    """A cached sentence embedding, keyed by encoder and the SHA-256 of the text."""
+
+    __table_args__ = (UniqueConstraint("encoder", "text_hash", name="uq_embedding_encoder_text"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    encoder: str = Field(max_length=32)
+    text_hash: str = Field(max_length=64)
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class DocumentPair(SQLModel, table=True):
+    """What two documents of a story are to each other: translation, partial or comparable."""
+
+    __table_args__ = (
+        UniqueConstraint("source_document_id", "target_document_id", name="uq_pair_documents"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    story_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("story.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    source_document_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), nullable=False)
+    )
+    target_document_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), nullable=False)
+    )
+    kind: str = Field(max_length=16)
+    score: float
+
+
+class Link(SQLModel, table=True):
+    """A group of paragraphs in one document linked to a group in another."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    story_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("story.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    source_document_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    target_document_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    # Paragraph indexes (not ids): they are stable, readable, and what the API speaks.
+    source_paragraphs: list[int] = Field(sa_column=Column(JSON, nullable=False))
+    target_paragraphs: list[int] = Field(sa_column=Column(JSON, nullable=False))
+    relation: str = Field(max_length=16)
+    score: float
+    status: str = Field(default="auto", max_length=16)
+    # Optimistic concurrency for review edits: a write must name the version it read.
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SentenceLink(SQLModel, table=True):
+    """Sentences linked inside a paragraph link; each side lists [paragraph, sentence] indexes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    link_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("link.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    source_sentences: list[list[int]] = Field(sa_column=Column(JSON, nullable=False))
+    target_sentences: list[list[int]] = Field(sa_column=Column(JSON, nullable=False))
+    score: float

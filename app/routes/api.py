@@ -1,0 +1,156 @@
+"""The JSON API."""
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import JSONResponse
+from starlette.datastructures import UploadFile
+
+from app.deps import EngineDep, SessionDep, SettingsDep
+from app.ingest import IngestError
+from app.services.ingest import IngestOutcome, ingest_bytes
+from app.services.stories import document_summary, get_story, list_stories, paragraphs_of
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "lang": {"type": "string"},
+                        "title": {"type": "string"},
+                    },
+                    "required": ["file"],
+                }
+            },
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "text": {"type": "string"},
+                        "title": {"type": "string"},
+                        "lang": {"type": "string"},
+                        "source": {"type": "string"},
+                    },
+                    "required": ["text"],
+                }
+            },
+        },
+    }
+}
+
+
+@router.get("/stories")
+def stories(session: SessionDep) -> list[dict[str, Any]]:
+    """Every story with its documents."""
+    return [
+        {
+            "id": item.story.id,
+            "title": item.story.title,
+            "documents": [document_summary(d) for d in item.documents],
+        }
+        for item in list_stories(session)
+    ]
+
+
+@router.get("/stories/{story_id}/alignment")
+def alignment(story_id: int, session: SessionDep) -> dict[str, Any]:
+    """A story's documents with their paragraphs, and the links between them."""
+    item = get_story(session, story_id)
+    if item is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
+    paras = paragraphs_of(session, [d.id for d in item.documents if d.id is not None])
+    return {
+        "id": item.story.id,
+        "title": item.story.title,
+        "documents": [
+            {
+                **document_summary(d),
+                "paragraphs": [
+                    {"index": p.index, "text": p.text, "kind": p.kind, "lang": p.lang}
+                    for p in paras[d.id or 0]
+                ],
+            }
+            for d in item.documents
+        ],
+        "links": [],
+    }
+
+
+async def _read_upload(request: Request, max_bytes: int) -> tuple[bytes, str, str | None, str | None]:
+    """The bytes, source name, lang and title of a multipart or JSON upload."""
+    length = request.headers.get("content-length")
+    # Reject before reading when the client says up front that the body is too large;
+    # a little slack covers the multipart envelope around the file itself.
+    if length and length.isdigit() and int(length) > max_bytes + 64_000:
+        raise IngestError("upload", f"is larger than the {max_bytes:,} byte limit", status=413)
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise IngestError("upload", "has no 'file' part (send the article as multipart field 'file')")
+        data = await upload.read()
+        lang, title = form.get("lang"), form.get("title")
+        return (
+            data,
+            upload.filename or "upload.txt",
+            lang if isinstance(lang, str) and lang else None,
+            title if isinstance(title, str) and title else None,
+        )
+    if ctype.startswith("application/json"):
+        try:
+            body = json.loads(await request.body())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise IngestError("request body", f"is not valid JSON ({exc})") from exc
+        if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+            raise IngestError("request body", "must be a JSON object with a string field 'text'")
+        for key in ("title", "lang", "source"):
+            if body.get(key) is not None and not isinstance(body[key], str):
+                raise IngestError("request body", f"field '{key}' must be a string")
+        source = body.get("source") or "pasted.txt"
+        return body["text"].encode("utf-8"), source, body.get("lang"), body.get("title")
+    raise IngestError(
+        "request", f"has content type '{ctype or 'none'}'; send multipart/form-data or application/json",
+        status=415,
+    )
+
+
+@router.post("/documents", status_code=201, openapi_extra=UPLOAD_BODY)
+async def create_document(
+    request: Request, engine: EngineDep, session: SessionDep, settings: SettingsDep
+) -> JSONResponse:
+    """Ingest one article (multipart `file` or JSON `text`); 200 if it was already there."""
+    try:
+        data, source, lang, title = await _read_upload(request, settings.max_upload_bytes)
+        outcome: IngestOutcome = ingest_bytes(
+            engine=engine,
+            data=data,
+            source=source,
+            lang=lang,
+            title=title,
+            max_bytes=settings.max_upload_bytes,
+            after_insert=request.app.state.after_insert,
+        )
+    except IngestError as err:
+        return JSONResponse({"detail": str(err)}, status_code=err.status)
+    item = get_story(session, outcome.story_id)
+    doc = next(d for d in item.documents if d.id == outcome.document_id) if item else None
+    assert doc is not None
+    return JSONResponse(
+        {
+            "id": doc.id,
+            "story_id": doc.story_id,
+            "lang": doc.lang,
+            "source": doc.source,
+            "title": doc.title,
+            "paragraphs": outcome.paragraphs,
+        },
+        status_code=201 if outcome.status == "added" else 200,
+    )

@@ -1,0 +1,181 @@
+"""Ingest a file into the database: parse it, store it in one transaction, report what happened."""
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from app.ingest import IngestError, ParsedDocument, parse_bytes
+from app.models import Document, Paragraph, Sentence, Story
+
+log = logging.getLogger(__name__)
+
+INGESTIBLE_SUFFIXES = {".txt", ".md", ".html", ".htm"}
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What happened to one input: the stored (or already present) document."""
+
+    status: Literal["added", "duplicate"]
+    document_id: int
+    story_id: int
+    paragraphs: int
+
+
+@dataclass
+class IngestSummary:
+    """Counts for a batch of files, for the one-line CLI summary."""
+
+    added: list[IngestOutcome] = field(default_factory=list)
+    duplicates: list[IngestOutcome] = field(default_factory=list)
+    rejected: list[IngestError] = field(default_factory=list)
+
+    def line(self) -> str:
+        """One line: added, skipped as duplicates, rejected with the reasons."""
+        text = (
+            f"{len(self.added)} added, {len(self.duplicates)} skipped as duplicates, "
+            f"{len(self.rejected)} rejected"
+        )
+        if self.rejected:
+            text += ": " + "; ".join(str(err) for err in self.rejected)
+        return text
+
+
+# Called inside the ingest transaction once the document and its paragraphs exist, so that
+# grouping into stories and alignment commit (or fail) together with the document.
+AfterInsert = Callable[[Session, Document], None]
+
+
+def store_document(session: Session, parsed: ParsedDocument) -> Document:
+    """Add a parsed document, its story, paragraphs and sentences to the session (no commit)."""
+    story = Story(title=parsed.title)
+    session.add(story)
+    session.flush()
+    assert story.id is not None
+    doc = Document(
+        story_id=story.id,
+        source=parsed.source,
+        title=parsed.title,
+        lang=parsed.lang,
+        content_hash=parsed.content_hash,
+        original=parsed.original,
+    )
+    session.add(doc)
+    session.flush()
+    assert doc.id is not None
+    for para in parsed.paragraphs:
+        row = Paragraph(
+            document_id=doc.id,
+            index=para.index,
+            text=para.text,
+            kind=para.kind,
+            lang=para.lang,
+            start=para.start,
+            end=para.end,
+        )
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        session.add_all(
+            Sentence(
+                paragraph_id=row.id,
+                index=sent.index,
+                text=sent.text,
+                lang=sent.lang,
+                start=sent.start,
+                end=sent.end,
+            )
+            for sent in para.sentences
+        )
+    session.flush()
+    return doc
+
+
+def ingest_parsed(
+    *, engine: Engine, parsed: ParsedDocument, after_insert: AfterInsert | None = None
+) -> IngestOutcome:
+    """Store `parsed` unless its content is already there; all or nothing."""
+    with Session(engine) as session:
+        existing = session.exec(
+            select(Document).where(Document.content_hash == parsed.content_hash)
+        ).first()
+        if existing is not None:
+            assert existing.id is not None
+            count = len(
+                session.exec(select(Paragraph.id).where(Paragraph.document_id == existing.id)).all()
+            )
+            return IngestOutcome("duplicate", existing.id, existing.story_id, count)
+        try:
+            doc = store_document(session, parsed)
+            if after_insert is not None:
+                after_insert(session, doc)
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+        assert doc.id is not None
+        log.info("ingested %s as document %s (%s)", parsed.source, doc.id, parsed.lang)
+        return IngestOutcome("added", doc.id, doc.story_id, len(parsed.paragraphs))
+
+
+def ingest_bytes(
+    *,
+    engine: Engine,
+    data: bytes,
+    source: str,
+    lang: str | None = None,
+    title: str | None = None,
+    max_bytes: int,
+    after_insert: AfterInsert | None = None,
+) -> IngestOutcome:
+    """Parse and store one upload; raises IngestError on bad input, storing nothing."""
+    parsed = parse_bytes(data, source=source, lang=lang, title=title, max_bytes=max_bytes)
+    return ingest_parsed(engine=engine, parsed=parsed, after_insert=after_insert)
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and the ingestible files inside folders (sorted, recursive)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INGESTIBLE_SUFFIXES)
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def ingest_files(
+    *,
+    engine: Engine,
+    files: Sequence[Path],
+    max_bytes: int,
+    after_insert: AfterInsert | None = None,
+    progress: Callable[[Iterable[Path]], Iterable[Path]] = iter,
+) -> IngestSummary:
+    """Ingest each file in its own transaction; one bad file does not stop the others."""
+    summary = IngestSummary()
+    for path in progress(files):
+        try:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise IngestError(str(path), f"cannot be read ({exc.strerror})") from exc
+            outcome = ingest_bytes(
+                engine=engine,
+                data=data,
+                source=path.name,
+                max_bytes=max_bytes,
+                after_insert=after_insert,
+            )
+        except IngestError as err:
+            summary.rejected.append(err)
+            continue
+        (summary.added if outcome.status == "added" else summary.duplicates).append(outcome)
+    return summary

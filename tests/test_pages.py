@@ -1,0 +1,57 @@
+"""HTML pages: listed stories, a document's paragraphs, untrusted text rendered inert."""
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from lxml import html
+
+HOSTILE = b"""<html><head><title>Evil</title><script>window.pwned = 1</script></head>
+<body><article>
+<h1>Un titre ordinaire</h1>
+<p>Le conseil municipal a vot\xc3\xa9 mardi un budget de 12 millions d'euros pour r\xc3\xa9nover \
+l'\xc3\xa9cole du quartier, a annonc\xc3\xa9 la mairie dans un communiqu\xc3\xa9.</p>
+<p>Les travaux commenceront en juin et dureront deux ans, selon le calendrier publi\xc3\xa9 \
+jeudi par les services techniques de la ville.</p>
+<script>alert('x')</script>
+</article></body></html>"""
+
+PLAIN_HOSTILE = (
+    "Un lecteur a coll\u00e9 ce texte : <script>alert(1)</script> et <img src=x onerror=alert(2)> "
+    "dans un article sur le budget de la ville, qui sera discut\u00e9 lundi au conseil municipal.\n\n"
+    "Le maire a d\u00e9clar\u00e9 que la s\u00e9ance serait publique et retransmise en direct."
+)
+
+
+def test_home_lists_stories_with_links_to_documents(client: TestClient, seed_files: list[Path]) -> None:
+    for path in seed_files:
+        client.post("/api/documents", files={"file": (path.name, path.read_bytes(), "text/plain")})
+    tree = html.fromstring(client.get("/").text)
+    hrefs = tree.xpath("//a[starts-with(@href, '/documents/')]/@href")
+    assert len(hrefs) == 4
+    page = html.fromstring(client.get(hrefs[0]).text)
+    assert page.xpath("//article/@lang") == ["fr"]
+    assert len(page.xpath("//article//p[contains(@class, 'para')]")) == 19
+
+
+def test_html_upload_keeps_text_and_drops_scripts(client: TestClient) -> None:
+    response = client.post("/api/documents", files={"file": ("evil.html", HOSTILE, "text/html")})
+    assert response.status_code == 201, response.text
+    doc_id = response.json()["id"]
+    page = client.get(f"/documents/{doc_id}").text
+    tree = html.fromstring(page)
+    scripts = tree.xpath("//script")
+    assert all(s.get("src", "").startswith("/static/") for s in scripts)
+    text = " ".join(tree.xpath("//article//p//text()"))
+    assert "12 millions d'euros" in text
+    assert "pwned" not in page and "alert" not in page
+
+
+def test_markup_in_plain_text_is_escaped(client: TestClient) -> None:
+    response = client.post("/api/documents", json={"text": PLAIN_HOSTILE, "source": "colle.txt"})
+    assert response.status_code == 201, response.text
+    page = client.get(f"/documents/{response.json()['id']}").text
+    tree = html.fromstring(page)
+    assert [s.get("src") for s in tree.xpath("//script")] == ["/static/htmx-2.0.11.min.js"]
+    assert tree.xpath("//img") == []
+    first = tree.xpath("//article//p[contains(@class, 'para')]")[0].text_content()
+    assert "<script>alert(1)</script>" in first and "<img src=x onerror=alert(2)>" in first
