@@ -7,11 +7,13 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from app.align.encoder import Encoder, load_encoder
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.migrate import upgrade
 from app.models import Document
-from app.services.ingest import expand_paths, ingest_files
+from app.services.alignment import grouping_hook, is_linkable
+from app.services.ingest import AfterInsert, expand_paths, ingest_files
 
 log = logging.getLogger("parallax")
 
@@ -34,6 +36,33 @@ def _progress(files: list[Path]):  # type: ignore[no-untyped-def]
     return tqdm(files, unit="file", desc="ingest")
 
 
+def _hook(settings: Settings, encoder: Encoder | None = None) -> AfterInsert | None:
+    """Group and align each new document, unless the encoder is switched off."""
+    if encoder is None and settings.load_encoder:
+        encoder = load_encoder(settings.encoder)
+    return grouping_hook(encoder) if encoder is not None else None
+
+
+def ingest_seeds(settings: Settings, *, encoder: Encoder | None = None) -> str | None:
+    """Ingest the seeds folder into an empty database; the summary line, or None if not empty."""
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            if session.exec(select(Document.id).limit(1)).first() is not None:
+                return None
+        if not settings.seeds_dir.is_dir():
+            return None
+        summary = ingest_files(
+            engine=engine,
+            files=expand_paths([settings.seeds_dir]),
+            max_bytes=settings.max_upload_bytes,
+            after_insert=_hook(settings, encoder),
+        )
+        return summary.line()
+    finally:
+        engine.dispose()
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Ingest files or folders and print a one-line summary."""
     settings = _settings(args)
@@ -41,7 +70,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     engine = make_engine(settings.database_url)
     files = expand_paths(Path(p) for p in args.paths)
     summary = ingest_files(
-        engine=engine, files=files, max_bytes=settings.max_upload_bytes, progress=_progress
+        engine=engine,
+        files=files,
+        max_bytes=settings.max_upload_bytes,
+        after_insert=_hook(settings),
+        progress=_progress,
     )
     print(summary.line())
     return 1 if summary.rejected and not (summary.added or summary.duplicates) else 0
@@ -55,18 +88,55 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
-    with Session(engine) as session:
-        empty = session.exec(select(Document.id).limit(1)).first() is None
-    if empty and settings.seeds_dir.is_dir():
-        summary = ingest_files(
-            engine=engine,
-            files=expand_paths([settings.seeds_dir]),
-            max_bytes=settings.max_upload_bytes,
-        )
-        log.info("seeds: %s", summary.line())
-    engine.dispose()
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    encoder = load_encoder(settings.encoder) if settings.load_encoder else None
+    line = ingest_seeds(settings, encoder=encoder)
+    if line:
+        log.info("seeds: %s", line)
+    # The encoder loaded for the seeds is handed to the app rather than loaded twice.
+    uvicorn.run(create_app(settings, encoder=encoder), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def cmd_align(args: argparse.Namespace) -> int:
+    """Align two plain files and print beads (0-based line or paragraph numbers) or JSON."""
+    import json
+
+    from app.align.core import align_documents, align_sentences
+    from app.ingest import IngestError, parse_bytes
+
+    settings = _settings(args)
+    encoder = load_encoder(args.encoder or settings.encoder)
+    kind = None
+    related: list = []  # type: ignore[type-arg]
+    try:
+        if args.presplit:
+            src, tgt = (Path(p).read_text(encoding="utf-8").splitlines() for p in (args.src, args.tgt))
+            beads = align_sentences(src, tgt, encoder)
+        else:
+            docs = [
+                parse_bytes(Path(p).read_bytes(), source=Path(p).name, max_bytes=settings.max_upload_bytes)
+                for p in (args.src, args.tgt)
+            ]
+            result = align_documents(
+                *([p.text for p in d.paragraphs] for d in docs),
+                encoder,
+                src_allowed=[is_linkable(p.kind, p.lang, docs[0].lang) for p in docs[0].paragraphs],
+                tgt_allowed=[is_linkable(p.kind, p.lang, docs[1].lang) for p in docs[1].paragraphs],
+            )
+            kind, beads, related = result.kind, result.translation_beads, result.related_beads
+    except (OSError, UnicodeDecodeError, IngestError) as exc:
+        print(f"parallax align: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "beads":
+        for bead in beads:
+            print(f"{list(bead.src)}:{list(bead.tgt)}")
+    else:
+        out = {
+            "kind": kind,
+            "beads": [{"src": list(b.src), "tgt": list(b.tgt), "score": round(b.score, 4)} for b in beads],
+            "related": [{"src": list(b.src), "tgt": list(b.tgt), "score": round(b.score, 4)} for b in related],
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0
 
 
@@ -85,6 +155,14 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--db", help="SQLite file")
     ingest.set_defaults(func=cmd_ingest)
+
+    align = sub.add_parser("align", help="align two files and print the beads")
+    align.add_argument("src", metavar="SRC")
+    align.add_argument("tgt", metavar="TGT")
+    align.add_argument("--presplit", action="store_true", help="each input line is one sentence")
+    align.add_argument("--format", choices=("beads", "json"), default="beads")
+    align.add_argument("--encoder", choices=("usem3", "e5"), help="default: PARALLAX_ENCODER")
+    align.set_defaults(func=cmd_align)
     return parser
 
 

@@ -5,31 +5,47 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
+from app.align.encoder import Encoder, load_encoder
 from app.config import REPO_ROOT, Settings, get_settings
 from app.db import make_engine
-from app.routes import api, pages
+from app.routes import api, fragments, pages
+from app.services.alignment import grouping_hook
 
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app against `settings` (default: from the environment)."""
+def create_app(settings: Settings | None = None, *, encoder: Encoder | None = None) -> FastAPI:
+    """Build the app against `settings` (default: from the environment).
+
+    The encoder is loaded once, at start-up, unless one is passed in (the tests share one
+    per session) or `settings.load_encoder` is off (then documents are stored unaligned).
+    """
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        enc = encoder
+        if enc is None and settings.load_encoder:
+            enc = load_encoder(settings.encoder)
+        app.state.encoder = enc
+        app.state.after_insert = grouping_hook(enc) if enc is not None else None
         yield
         app.state.engine.dispose()
 
     app = FastAPI(title="Parallax", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
+    app.state.encoder = None
     app.state.after_insert = None
+    # Pages carry whole articles; fragments stay small but still shrink by two thirds.
+    app.add_middleware(GZipMiddleware, minimum_size=500)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(fragments.router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -43,7 +43,7 @@ def test_reingesting_adds_nothing(engine: Engine, seed_files: list[Path]) -> Non
 
 BAD_INPUTS = [
     ("empty.txt", b"", 422, "empty"),
-    ("blank.txt", b"  \n\n \t\n", 422, "empty"),
+    ("blank.txt", b"  \n\n \t\n", 422, "whitespace"),
     ("binary.txt", bytes(range(256)) * 8, 422, "binary.txt"),
     ("latin1.txt", "Le café de la gare était fermé.".encode("latin-1"), 422, "UTF-8"),
     ("big.txt", b"Ceci est une phrase en fran\xc3\xa7ais. " * 90_000, 413, "limit"),

@@ -28,9 +28,11 @@ def test_home_lists_stories_with_links_to_documents(client: TestClient, seed_fil
     tree = html.fromstring(client.get("/").text)
     hrefs = tree.xpath("//a[starts-with(@href, '/documents/')]/@href")
     assert len(hrefs) == 4
-    page = html.fromstring(client.get(hrefs[0]).text)
-    assert page.xpath("//article/@lang") == ["fr"]
-    assert len(page.xpath("//article//p[contains(@class, 'para')]")) == 19
+    pages = {href: html.fromstring(client.get(href).text) for href in hrefs}
+    langs = {href: page.xpath("//article/@lang")[0] for href, page in pages.items()}
+    assert sorted(langs.values()) == ["de", "en", "en", "fr"]
+    french = next(pages[h] for h, lang in langs.items() if lang == "fr")
+    assert len(french.xpath("//article//p[contains(@class, 'para')]")) == 19
 
 
 def test_html_upload_keeps_text_and_drops_scripts(client: TestClient) -> None:

@@ -7,7 +7,13 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
 from app.deps import EngineDep, SessionDep, SettingsDep
+from app.models import Document, DocumentPair, Link, SentenceLink, Story
+from app.services.alignment import place_document
+from app.services.embeddings import CachedEncoder
 from app.ingest import IngestError
 from app.services.ingest import IngestOutcome, ingest_bytes
 from app.services.stories import document_summary, get_story, list_stories, paragraphs_of
@@ -79,8 +85,78 @@ def alignment(story_id: int, session: SessionDep) -> dict[str, Any]:
             }
             for d in item.documents
         ],
-        "links": [],
+        "pairs": [
+            {"source": pr.source_document_id, "target": pr.target_document_id, "kind": pr.kind, "score": pr.score}
+            for pr in session.exec(
+                select(DocumentPair).where(DocumentPair.story_id == story_id).order_by(col(DocumentPair.id))
+            )
+        ],
+        "links": [link_json(link) for link in story_links(session, story_id)],
     }
+
+
+def link_json(link: Link) -> dict[str, Any]:
+    """One paragraph link as the API speaks it."""
+    return {
+        "id": link.id,
+        "source": {"document": link.source_document_id, "paragraphs": link.source_paragraphs},
+        "target": {"document": link.target_document_id, "paragraphs": link.target_paragraphs},
+        "relation": link.relation,
+        "score": link.score,
+        "status": link.status,
+    }
+
+
+def story_links(session: Session, story_id: int) -> list[Link]:
+    """Every link of a story, in a stable order."""
+    return list(session.exec(select(Link).where(Link.story_id == story_id).order_by(col(Link.id))).all())
+
+
+@router.get("/stories/{story_id}/sentence-links")
+def sentence_links(story_id: int, session: SessionDep) -> list[dict[str, Any]]:
+    """Sentence links inside each paragraph link; sentences are [paragraph, sentence] indexes."""
+    if session.get(Story, story_id) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
+    links = {link.id: link for link in story_links(session, story_id)}
+    rows = session.exec(
+        select(SentenceLink).where(col(SentenceLink.link_id).in_(list(links))).order_by(col(SentenceLink.id))
+    ).all()
+    return [
+        {
+            "link": row.link_id,
+            "source": {"document": links[row.link_id].source_document_id, "sentences": row.source_sentences},
+            "target": {"document": links[row.link_id].target_document_id, "sentences": row.target_sentences},
+            "score": row.score,
+        }
+        for row in rows
+    ]
+
+
+class MoveDocument(BaseModel):
+    """Where a document should go: an existing story, or null for a story of its own."""
+
+    story_id: int | None
+
+
+@router.put("/documents/{document_id}/story")
+def move_document(
+    document_id: int, body: MoveDocument, request: Request, session: SessionDep
+) -> dict[str, Any]:
+    """Move a document to another story (or a new one) and realign it there."""
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"document {document_id} does not exist")
+    if body.story_id is not None and session.get(Story, body.story_id) is None:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"story {body.story_id} does not exist")
+    encoder = request.app.state.encoder
+    if encoder is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the alignment model is not loaded")
+    place_document(
+        session=session, encoder=CachedEncoder(encoder, session), doc=doc, story_id=body.story_id
+    )
+    session.commit()
+    session.refresh(doc)
+    return {**document_summary(doc), "story_id": doc.story_id}
 
 
 async def _read_upload(request: Request, max_bytes: int) -> tuple[bytes, str, str | None, str | None]:

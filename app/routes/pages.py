@@ -1,10 +1,22 @@
-"""Full HTML pages."""
+"""Full HTML pages; the story page answers HTMX requests with its counterparts fragment."""
+
+from urllib.parse import parse_qs, urlparse
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 
 from app.deps import SessionDep
 from app.models import Document
+from app.services.reading import (
+    highlight,
+    load_cells,
+    parse_key,
+    sentence_groups,
+    story_view,
+    visible_links,
+)
+from app.services.reading import gaps as column_gaps
+from app.services.overview import overview
 from app.services.stories import list_stories, paragraphs_of
 from app.templating import templates
 
@@ -13,9 +25,78 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep, q: str | None = None) -> HTMLResponse:
-    """Stories with their documents."""
+    """Stories with their languages and documents, a search box and an upload form."""
     items = list_stories(session, query=q)
-    return templates.TemplateResponse(request, "stories/index.html", {"items": items, "q": q or ""})
+    template = "stories/_list.html" if request.headers.get("HX-Request") else "stories/index.html"
+    response = templates.TemplateResponse(request, template, {"items": items, "q": q or ""})
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+def story_page(
+    request: Request, story_id: int, session: SessionDep, p: str | None = None
+) -> HTMLResponse:
+    """The side-by-side reader; an HTMX click on a paragraph gets only the counterparts."""
+    active = parse_key(p)
+    htmx = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
+    if htmx:
+        response = _counterparts(request, session, story_id, active)
+    else:
+        view = story_view(session, story_id)
+        if view is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
+        hl = highlight(view.links, active) if active else None
+        response = templates.TemplateResponse(
+            request,
+            "stories/read.html",
+            {
+                "view": view,
+                "hl": hl,
+                "groups": sentence_groups(session, view.links) if hl else {},
+                "gaps": column_gaps(session, view),
+                "overview": overview(view),
+            },
+        )
+    # The same URL answers with a page or a fragment: caches must keep them apart.
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def _counterparts(
+    request: Request, session: SessionDep, story_id: int, active: tuple[int, int] | None
+) -> HTMLResponse:
+    """Out-of-band swaps: the new highlight, and the previous one (from HX-Current-URL) cleared."""
+    links = visible_links(session, story_id)
+    current = parse_qs(urlparse(request.headers.get("HX-Current-URL", "")).query).get("p", [None])[0]
+    previous = parse_key(current)
+    hl = highlight(links, active) if active else None
+    old = highlight(links, previous) if previous and previous != active else None
+    keys = set(hl.relation if hl else ()) | set(old.relation if old else ())
+    docs, paras, sentences = load_cells(session, keys)
+    if active and active not in paras:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"paragraph {active[0]}-{active[1]} does not exist")
+    linked_keys = {(lk.source_document_id, i) for lk in links for i in lk.source_paragraphs} | {
+        (lk.target_document_id, i) for lk in links for i in lk.target_paragraphs
+    }
+    cells = [
+        (docs[key[0]], paras[key], key in linked_keys) for key in sorted(keys) if key in paras
+    ]
+    under = [(docs[k[0]], paras[k]) for k in sorted(hl.linked) if k in paras] if hl else []
+    return templates.TemplateResponse(
+        request,
+        "stories/_counterparts.html",
+        {
+            "sid": story_id,
+            "hl": hl,
+            "cells": cells,
+            "sentences": sentences,
+            "groups": sentence_groups(session, links) if hl else {},
+            "active": active,
+            "previous": previous if old else None,
+            "under": under,
+        },
+    )
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)

@@ -1,0 +1,223 @@
+"""What the reader shows: a story's columns, its links, and the counterparts of a paragraph."""
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from app.models import Document, Link, Paragraph, Sentence, SentenceLink
+from app.services.alignment import LINKABLE_KINDS
+from app.services.stories import get_story, paragraphs_of
+
+ParaKey = tuple[int, int]  # (document id, paragraph index)
+
+# Rejected links stay in the database for the history, but are not shown as counterparts.
+VISIBLE_STATUSES = ("auto", "confirmed", "manual")
+
+
+@dataclass
+class Highlight:
+    """A clicked paragraph and everything linked to it, directly or through another column."""
+
+    active: ParaKey
+    relation: dict[ParaKey, str] = field(default_factory=dict)
+    score: dict[ParaKey, float] = field(default_factory=dict)
+
+    @property
+    def linked(self) -> set[ParaKey]:
+        """Every highlighted paragraph except the clicked one."""
+        return set(self.relation) - {self.active}
+
+
+@dataclass
+class StoryView:
+    """Everything the story page renders."""
+
+    story_id: int
+    title: str
+    documents: list[Document]
+    paragraphs: dict[int, list[Paragraph]]
+    links: list[Link]
+    unlinked: set[ParaKey]
+    sentences: dict[int, list[Sentence]]
+
+
+def visible_links(session: Session, story_id: int) -> list[Link]:
+    """The links of a story that readers see."""
+    return list(
+        session.exec(
+            select(Link)
+            .where(Link.story_id == story_id, col(Link.status).in_(VISIBLE_STATUSES))
+            .order_by(col(Link.id))
+        ).all()
+    )
+
+
+def _neighbours(links: list[Link]) -> dict[ParaKey, list[tuple[ParaKey, Link]]]:
+    graph: dict[ParaKey, list[tuple[ParaKey, Link]]] = {}
+    for link in links:
+        src = [(link.source_document_id, i) for i in link.source_paragraphs]
+        tgt = [(link.target_document_id, i) for i in link.target_paragraphs]
+        for a in src + tgt:
+            for b in src + tgt:
+                if a != b:
+                    graph.setdefault(a, []).append((b, link))
+    return graph
+
+
+def highlight(links: list[Link], active: ParaKey) -> Highlight:
+    """Breadth-first over the links from `active`: translations first, then related ones.
+
+    A paragraph reached through a chain that contains a `related` link is itself only related:
+    the weakest relation on the path is what the reader can rely on.
+    """
+    graph = _neighbours(links)
+    result = Highlight(active=active)
+    result.relation[active] = "active"
+    queue: deque[tuple[ParaKey, str, float]] = deque([(active, "translation", 1.0)])
+    while queue:
+        node, rel, score = queue.popleft()
+        for other, link in sorted(graph.get(node, []), key=lambda e: e[1].relation != "translation"):
+            new_rel = "translation" if rel == "translation" and link.relation == "translation" else "related"
+            new_score = min(score, link.score)
+            known = result.relation.get(other)
+            if known is None or (known == "related" and new_rel == "translation"):
+                result.relation[other] = new_rel
+                result.score[other] = round(new_score, 3)
+                queue.append((other, new_rel, new_score))
+    return result
+
+
+def story_view(session: Session, story_id: int) -> StoryView | None:
+    """A story's documents, paragraphs, sentences and visible links."""
+    item = get_story(session, story_id)
+    if item is None:
+        return None
+    doc_ids = [d.id for d in item.documents if d.id is not None]
+    paras = paragraphs_of(session, doc_ids)
+    links = visible_links(session, story_id)
+    linked: set[ParaKey] = set()
+    for link in links:
+        linked.update((link.source_document_id, i) for i in link.source_paragraphs)
+        linked.update((link.target_document_id, i) for i in link.target_paragraphs)
+    unlinked = {(p.document_id, p.index) for ps in paras.values() for p in ps} - linked
+    para_ids = [p.id for ps in paras.values() for p in ps]
+    sentences: dict[int, list[Sentence]] = {}
+    for sent in session.exec(
+        select(Sentence).where(col(Sentence.paragraph_id).in_(para_ids)).order_by(col(Sentence.index))
+    ).all():
+        sentences.setdefault(sent.paragraph_id, []).append(sent)
+    return StoryView(story_id, item.story.title, item.documents, paras, links, unlinked, sentences)
+
+
+def sentence_groups(session: Session, links: list[Link]) -> dict[tuple[int, int, int], list[int]]:
+    """For each sentence (document, paragraph, sentence), the sentence-link ids it belongs to."""
+    by_id = {link.id: link for link in links}
+    rows = session.exec(
+        select(SentenceLink).where(col(SentenceLink.link_id).in_(list(by_id)))
+    ).all()
+    groups: dict[tuple[int, int, int], list[int]] = {}
+    for row in rows:
+        link = by_id[row.link_id]
+        for p, s in row.source_sentences:
+            groups.setdefault((link.source_document_id, p, s), []).append(row.id or 0)
+        for p, s in row.target_sentences:
+            groups.setdefault((link.target_document_id, p, s), []).append(row.id or 0)
+    return groups
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A run of paragraphs of another document that have no counterpart in this column."""
+
+    lang: str
+    first: int
+    count: int
+
+
+def gaps(session: Session, view: StoryView) -> dict[tuple[int, int | None], list[Gap]]:
+    """Where each column lacks counterparts of a translated document's paragraphs.
+
+    Only pairs the engine judged translations (full or partial) are considered: for a
+    comparable text every paragraph would be a "gap" and the markers would say nothing.
+    The marker goes before the paragraph that follows the last linked counterpart; the key
+    is (column document id, paragraph index), or index None for the end of the column.
+    """
+    from app.models import DocumentPair
+
+    pairs = session.exec(
+        select(DocumentPair).where(
+            DocumentPair.story_id == view.story_id, col(DocumentPair.kind).in_(("translation", "partial"))
+        )
+    ).all()
+    docs = {d.id: d for d in view.documents}
+    out: dict[tuple[int, int | None], list[Gap]] = {}
+    for pair in pairs:
+        for here, there in (
+            (pair.source_document_id, pair.target_document_id),
+            (pair.target_document_id, pair.source_document_id),
+        ):
+            if here not in docs or there not in docs:
+                continue
+            counterpart: dict[int, int] = {}
+            for link in view.links:
+                if link.relation != "translation":
+                    continue
+                if (link.source_document_id, link.target_document_id) == (there, here):
+                    theirs, ours = link.source_paragraphs, link.target_paragraphs
+                elif (link.source_document_id, link.target_document_id) == (here, there):
+                    theirs, ours = link.target_paragraphs, link.source_paragraphs
+                else:
+                    continue
+                for i in theirs:
+                    counterpart[i] = max(ours)
+            last_here = -1
+            run_start: int | None = None
+            run = 0
+            n_here = len(view.paragraphs[here])
+
+            def flush(position: int) -> None:
+                if run_start is not None and run:
+                    key = (here, position if position < n_here else None)
+                    out.setdefault(key, []).append(Gap(docs[there].lang, run_start, run))
+
+            for p in view.paragraphs[there]:
+                if p.index in counterpart:
+                    flush(last_here + 1)
+                    run_start, run = None, 0
+                    last_here = max(last_here, counterpart[p.index])
+                elif p.kind in LINKABLE_KINDS:
+                    if run_start is None:
+                        run_start = p.index
+                    run += 1
+            flush(last_here + 1)
+    return out
+
+
+def parse_key(value: str | None) -> ParaKey | None:
+    """'12-3' → (12, 3); anything else → None."""
+    if not value:
+        return None
+    doc, _, index = value.partition("-")
+    if doc.isdigit() and index.isdigit():
+        return int(doc), int(index)
+    return None
+
+
+def load_cells(
+    session: Session, keys: set[ParaKey]
+) -> tuple[dict[int, Document], dict[ParaKey, Paragraph], dict[int, list[Sentence]]]:
+    """The documents, paragraphs and sentences needed to re-render just `keys`."""
+    doc_ids = {d for d, _ in keys}
+    docs = {d.id or 0: d for d in session.exec(select(Document).where(col(Document.id).in_(doc_ids)))}
+    paras: dict[ParaKey, Paragraph] = {}
+    for p in session.exec(select(Paragraph).where(col(Paragraph.document_id).in_(doc_ids))):
+        if (p.document_id, p.index) in keys:
+            paras[(p.document_id, p.index)] = p
+    sentences: dict[int, list[Sentence]] = {}
+    ids = [p.id for p in paras.values()]
+    for s in session.exec(
+        select(Sentence).where(col(Sentence.paragraph_id).in_(ids)).order_by(col(Sentence.index))
+    ):
+        sentences.setdefault(s.paragraph_id, []).append(s)
+    return docs, paras, sentences

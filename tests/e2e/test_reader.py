@@ -1,0 +1,104 @@
+"""The reader in a real browser: HTMX linking without navigation, URL, Esc, learner mode, phone."""
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.config import REPO_ROOT
+
+pytestmark = [pytest.mark.e2e, pytest.mark.model]
+
+
+def _story(live_server: str) -> dict:  # type: ignore[type-arg]
+    stories = httpx.get(f"{live_server}/api/stories").json()
+    story = max(stories, key=lambda s: len(s["documents"]))
+    return httpx.get(f"{live_server}/api/stories/{story['id']}/alignment").json()
+
+
+def _index(doc: dict, prefix: str) -> int:  # type: ignore[type-arg]
+    return next(p["index"] for p in doc["paragraphs"] if p["text"].startswith(prefix))
+
+
+def test_click_links_counterparts_in_every_column_without_navigation(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    story = _story(live_server)
+    fr, de, mt = (next(d for d in story["documents"] if d["source"].startswith(n)) for n in ("000", "001", "002"))
+    mt_kurogi = _index(mt, "Kurogi, a 39-year-old")
+    page.goto(f"{live_server}/stories/{story['id']}")
+    page.evaluate("window.__sameDocument = true")
+    page.click(f"#p-{fr['id']}-0")
+    page.wait_for_selector(f"#p-{fr['id']}-0.active")
+    assert "linked" in page.get_attribute(f"#p-{de['id']}-0", "class").split()
+    assert "linked" in page.get_attribute(f"#p-{mt['id']}-{mt_kurogi}", "class").split()
+    assert page.evaluate("window.__sameDocument") is True  # no page load happened
+    assert page.url.endswith(f"/stories/{story['id']}?p={fr['id']}-0")
+    # A second click moves the highlight: the first one is cleared.
+    page.click(f"#p-{fr['id']}-1")
+    page.wait_for_selector(f"#p-{fr['id']}-1.active")
+    assert page.locator(f"#p-{fr['id']}-0.active").count() == 0
+    assert "linked" in page.get_attribute(f"#p-{de['id']}-1", "class").split()
+    assert "linked" not in page.get_attribute(f"#p-{de['id']}-0", "class").split()
+    # Back restores the previous URL; Esc clears everything.
+    page.go_back()
+    page.wait_for_url(re.compile(rf"p={fr['id']}-0$"))
+    page.keyboard.press("Escape")
+    assert page.locator(".para.active, .para.linked").count() == 0
+    assert "?p=" not in page.url
+
+
+def test_keyboard_enter_links_and_shared_url_survives_reload(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    story = _story(live_server)
+    fr, de = story["documents"][0], story["documents"][1]
+    page.goto(f"{live_server}/stories/{story['id']}")
+    page.focus(f"#p-{fr['id']}-0")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    assert page.evaluate("document.activeElement.id") == f"p-{fr['id']}-2"
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#p-{de['id']}-2.linked")
+    page.reload()
+    assert "active" in page.get_attribute(f"#p-{fr['id']}-2", "class").split()
+    assert "linked" in page.get_attribute(f"#p-{de['id']}-2", "class").split()
+
+
+def test_learner_mode_hides_other_columns_until_clicked(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    story = _story(live_server)
+    fr, de = story["documents"][0], story["documents"][1]
+    page.goto(f"{live_server}/stories/{story['id']}")
+    page.check("#learner-toggle")
+    blur = "el => getComputedStyle(el).filter"
+    assert "blur" in page.eval_on_selector(f"#p-{de['id']}-3", blur)
+    assert page.eval_on_selector(f"#p-{fr['id']}-3", blur) == "none"
+    page.click(f"#p-{fr['id']}-3")
+    page.wait_for_selector(f"#p-{de['id']}-3.linked")
+    assert page.eval_on_selector(f"#p-{de['id']}-3", blur) == "none"
+    assert "blur" in page.eval_on_selector(f"#p-{de['id']}-4", blur)
+    page.reload()  # the preference is kept
+    assert page.is_checked("#learner-toggle")
+
+
+def test_phone_width_stacks_and_shows_counterparts_under_the_tap(live_server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    story = _story(live_server)
+    fr = story["documents"][0]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/stories/{story['id']}")
+    assert page.eval_on_selector("#columns", "el => getComputedStyle(el).flexDirection") == "column"
+    page.tap(f"#p-{fr['id']}-0")
+    page.wait_for_selector(f"#under-{fr['id']}-0 .copy")
+    under = page.locator(f"#under-{fr['id']}-0").bounding_box()
+    para = page.locator(f"#p-{fr['id']}-0").bounding_box()
+    assert under["y"] >= para["y"] + para["height"] - 1
+    assert "39" in page.inner_text(f"#under-{fr['id']}-0")
+    context.close()
+
+
+def test_screenshot_of_the_story_page(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    story = _story(live_server)
+    fr = story["documents"][0]
+    page.goto(f"{live_server}/stories/{story['id']}?p={fr['id']}-0")
+    out = REPO_ROOT / "docs" / "screenshots" / "story.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(out))
+    assert Path(out).stat().st_size > 10_000
