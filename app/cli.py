@@ -140,6 +140,36 @@ def cmd_align(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_add(args: argparse.Namespace) -> int:
+    """Create an account; the password is prompted for (or read from stdin)."""
+    import getpass
+
+    from app.auth import hash_password
+    from app.models import User
+
+    settings = _settings(args)
+    upgrade(settings.database_url)
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.name}: ")
+        if password != getpass.getpass("again: "):
+            print("parallax user add: the passwords differ; nothing was created", file=sys.stderr)
+            return 2
+    if len(password) < 8:
+        print("parallax user add: the password must have at least 8 characters", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    with Session(engine) as session:
+        if session.exec(select(User).where(User.name == args.name)).first() is not None:
+            print(f"parallax user add: user {args.name!r} already exists", file=sys.stderr)
+            return 2
+        session.add(User(name=args.name, password_hash=hash_password(password), role=args.role))
+        session.commit()
+    print(f"created {args.role} {args.name}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="parallax", description=__doc__)
@@ -155,6 +185,15 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--db", help="SQLite file")
     ingest.set_defaults(func=cmd_ingest)
+
+    user = sub.add_parser("user", help="manage accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", help="create an account (prompts for the password)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=("reader", "editor", "admin"), default="editor")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.add_argument("--db", help="SQLite file")
+    add.set_defaults(func=cmd_user_add)
 
     align = sub.add_parser("align", help="align two files and print the beads")
     align.add_argument("src", metavar="SRC")

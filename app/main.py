@@ -6,15 +6,20 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette_csrf import CSRFMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app.align.encoder import Encoder, load_encoder
 from app.config import REPO_ROOT, Settings, get_settings
 from app.db import make_engine
-from app.routes import api, fragments, pages
+from app.auth import LoginThrottle
+from app.routes import api, auth, fragments, pages, review
 from app.services.alignment import grouping_hook
 
 log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "parallax_session"
 
 
 def create_app(settings: Settings | None = None, *, encoder: Encoder | None = None) -> FastAPI:
@@ -40,12 +45,33 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.state.engine = make_engine(settings.database_url)
     app.state.encoder = None
     app.state.after_insert = None
+    app.state.login_throttle = LoginThrottle()
+    key = settings.signing_key()
+    # Only requests that carry a session can act as someone, so only they need a CSRF token;
+    # htmx sends it in a header (static/app.js), API clients copy it from the csrftoken cookie.
+    app.add_middleware(
+        CSRFMiddleware,
+        secret=key,
+        sensitive_cookies={SESSION_COOKIE},
+        cookie_secure=settings.secure_cookies,
+        cookie_samesite="lax",
+    )
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=key,
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.session_max_age,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
     # Pages carry whole articles; fragments stay small but still shrink by two thirds.
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(fragments.router)
+    app.include_router(auth.router)
+    app.include_router(review.router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -1,10 +1,15 @@
 """Plain functions that build test inputs and count what the database holds."""
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from app.models import Document, Paragraph, Sentence, Story
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 
 def row_counts(engine: Engine) -> dict[str, int]:
@@ -31,3 +36,21 @@ Selon les chercheurs, la fauche tardive des prairies et le maintien des haies ex
 Les agriculteurs qui participent au programme reçoivent une compensation de 400 francs par hectare.
 
 L'étude sera publiée au printemps dans une revue spécialisée."""
+
+
+def make_user(engine: Engine, name: str, role: str = "editor", password: str = "correct horse") -> None:
+    """An account, as `parallax user add` makes it."""
+    from app.auth import hash_password
+    from app.models import User
+
+    with Session(engine) as session:
+        session.add(User(name=name, password_hash=hash_password(password), role=role))
+        session.commit()
+
+
+def login(client: "TestClient", name: str, password: str = "correct horse") -> None:
+    """Log `client` in and send the CSRF token the way htmx does, in the x-csrftoken header."""
+    client.get("/")
+    response = client.post("/api/login", json={"name": name, "password": password})
+    assert response.status_code == 200, response.text
+    client.headers["x-csrftoken"] = client.cookies["csrftoken"]

@@ -2,15 +2,20 @@
 
 from app.models.alignment import DocumentPair, Embedding, Link, SentenceLink
 from app.models.content import Document, Paragraph, Sentence, Story, utcnow
+from app.models.review import ROLES, LinkEvent, ParagraphMark, User
 
 __all__ = [
     "Document",
     "DocumentPair",
     "Embedding",
     "Link",
+    "LinkEvent",
+    "ParagraphMark",
+    "ROLES",
     "Paragraph",
     "Sentence",
     "SentenceLink",
     "Story",
+    "User",
     "utcnow",
 ]

@@ -61,6 +61,10 @@ class Link(SQLModel, table=True):
     status: str = Field(default="auto", max_length=16)
     # Optimistic concurrency for review edits: a write must name the version it read.
     version: int = Field(default=1)
+    reviewed_by: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+    )
+    reviewed_at: datetime | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

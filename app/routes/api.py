@@ -10,6 +10,7 @@ from starlette.datastructures import UploadFile
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
+from app.auth import EditorDep, UserDep, require_editor
 from app.deps import EngineDep, SessionDep, SettingsDep
 from app.models import Document, DocumentPair, Link, SentenceLink, Story
 from app.services.alignment import place_document
@@ -104,6 +105,7 @@ def link_json(link: Link) -> dict[str, Any]:
         "relation": link.relation,
         "score": link.score,
         "status": link.status,
+        "version": link.version,
     }
 
 
@@ -140,7 +142,7 @@ class MoveDocument(BaseModel):
 
 @router.put("/documents/{document_id}/story")
 def move_document(
-    document_id: int, body: MoveDocument, request: Request, session: SessionDep
+    document_id: int, body: MoveDocument, request: Request, session: SessionDep, user: EditorDep
 ) -> dict[str, Any]:
     """Move a document to another story (or a new one) and realign it there."""
     doc = session.get(Document, document_id)
@@ -200,9 +202,11 @@ async def _read_upload(request: Request, max_bytes: int) -> tuple[bytes, str, st
 
 @router.post("/documents", status_code=201, openapi_extra=UPLOAD_BODY)
 async def create_document(
-    request: Request, engine: EngineDep, session: SessionDep, settings: SettingsDep
+    request: Request, engine: EngineDep, session: SessionDep, settings: SettingsDep, user: UserDep
 ) -> JSONResponse:
     """Ingest one article (multipart `file` or JSON `text`); 200 if it was already there."""
+    if not settings.open_uploads:
+        require_editor(user)
     try:
         data, source, lang, title = await _read_upload(request, settings.max_upload_bytes)
         outcome: IngestOutcome = ingest_bytes(

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
+from app.auth import UserDep, require_editor
 from app.deps import EngineDep, SessionDep, SettingsDep
 from app.ingest import IngestError
 from app.models import Document
@@ -15,9 +16,11 @@ router = APIRouter(include_in_schema=False)
 
 @router.post("/upload", response_class=HTMLResponse)
 async def upload(
-    request: Request, engine: EngineDep, session: SessionDep, settings: SettingsDep
+    request: Request, engine: EngineDep, session: SessionDep, settings: SettingsDep, user: UserDep
 ) -> Response:
     """Ingest an article from the home page form; show (or, without JS, open) its story."""
+    if not settings.open_uploads:
+        require_editor(user)
     form = await request.form()
     upload_file = form.get("file")
     context: dict[str, object]

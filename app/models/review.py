@@ -1,0 +1,60 @@
+"""Accounts and the editorial record: who changed which link, and paragraph marks."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.models.content import utcnow
+
+ROLES = ("reader", "editor", "admin")
+
+
+class User(SQLModel, table=True):
+    """An account; anonymous visitors are readers without one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    password_hash: str
+    role: str = Field(default="editor", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class LinkEvent(SQLModel, table=True):
+    """One editorial change, with the state of the links before and after it.
+
+    `link_ids` lists every link the change touched (a merge touches several); `before` and
+    `after` map each id to its fields or null (created/deleted), which is what undo restores.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    story_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("story.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="RESTRICT"), nullable=False, index=True)
+    )
+    action: str = Field(max_length=24)
+    link_ids: list[int] = Field(sa_column=Column(JSON, nullable=False))
+    before: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    after: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    undone: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ParagraphMark(SQLModel, table=True):
+    """An editor's verdict on an unlinked paragraph: 'not_translated' or 'added'."""
+
+    __table_args__ = (UniqueConstraint("document_id", "index", name="uq_mark_document_index"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    index: int
+    mark: str = Field(max_length=16)
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="RESTRICT"), nullable=False)
+    )
+    created_at: datetime = Field(default_factory=utcnow)

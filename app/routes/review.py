@@ -1,0 +1,189 @@
+"""The editors' JSON API: review links, mark paragraphs, undo, history."""
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, Field
+
+from app.auth import EditorDep
+from app.deps import SessionDep
+from app.models import Link
+from app.routes.api import link_json
+from app.services import review
+from app.services.review import ReviewError, Side
+
+router = APIRouter(prefix="/api", tags=["review"])
+
+
+class Versioned(BaseModel):
+    """The version of the link the editor saw; a newer one in the database is a conflict."""
+
+    version: int | None = Field(default=None, description="omit to skip the conflict check")
+
+
+class SideIn(BaseModel):
+    """One side of a new link."""
+
+    document: int
+    paragraphs: list[int]
+
+
+class NewLink(BaseModel):
+    """Two paragraph groups to link by hand."""
+
+    source: SideIn
+    target: SideIn
+    relation: str = "translation"
+
+
+class LinkRef(BaseModel):
+    """A link and the version the editor saw."""
+
+    id: int
+    version: int | None = None
+
+
+class MergeIn(BaseModel):
+    """Links of one document pair to merge into one."""
+
+    links: list[LinkRef]
+
+
+class PartIn(BaseModel):
+    """One part of a split link."""
+
+    source: list[int]
+    target: list[int]
+
+
+class SplitIn(Versioned):
+    """How to split a group link."""
+
+    parts: list[PartIn]
+
+
+class MarkIn(BaseModel):
+    """An editor's verdict on a paragraph."""
+
+    mark: str | None
+
+
+class UndoIn(BaseModel):
+    """Undo the editor's last change, in one story or anywhere."""
+
+    story_id: int | None = None
+
+
+def _fail(err: ReviewError) -> HTTPException:
+    return HTTPException(err.status, str(err))
+
+
+def _status_change(link_id: int, body: Versioned, session: SessionDep, user: EditorDep, status: str, action: str) -> dict[str, Any]:
+    try:
+        link = review.set_status(
+            session=session, user=user, link_id=link_id, version=body.version, status=status, action=action
+        )
+    except ReviewError as err:
+        raise _fail(err) from err
+    return link_json(link)
+
+
+@router.post("/links/{link_id}/confirm")
+def confirm(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> dict[str, Any]:
+    """Confirm an automatic link."""
+    return _status_change(link_id, body, session, user, "confirmed", "confirm")
+
+
+@router.post("/links/{link_id}/reject")
+def reject(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> dict[str, Any]:
+    """Reject a link: it disappears from the reader and realignment will not bring it back."""
+    return _status_change(link_id, body, session, user, "rejected", "reject")
+
+
+@router.post("/links/{link_id}/unlink")
+def unlink(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> dict[str, Any]:
+    """Remove a link (kept as rejected in the history)."""
+    return _status_change(link_id, body, session, user, "rejected", "unlink")
+
+
+@router.post("/stories/{story_id}/links", status_code=201)
+def create(story_id: int, body: NewLink, session: SessionDep, user: EditorDep) -> dict[str, Any]:
+    """Link paragraphs by hand."""
+    try:
+        link = review.create_link(
+            session=session,
+            user=user,
+            story_id=story_id,
+            source=Side(body.source.document, tuple(body.source.paragraphs)),
+            target=Side(body.target.document, tuple(body.target.paragraphs)),
+            relation=body.relation,
+        )
+    except ReviewError as err:
+        raise _fail(err) from err
+    return link_json(link)
+
+
+@router.post("/links/merge", status_code=201)
+def merge(body: MergeIn, session: SessionDep, user: EditorDep) -> dict[str, Any]:
+    """Merge links of one document pair into one (1-1 + 1-1 → 2-1 or 1-2)."""
+    try:
+        link = review.merge(session=session, user=user, links=[(r.id, r.version) for r in body.links])
+    except ReviewError as err:
+        raise _fail(err) from err
+    return link_json(link)
+
+
+@router.post("/links/{link_id}/split", status_code=201)
+def split(link_id: int, body: SplitIn, session: SessionDep, user: EditorDep) -> list[dict[str, Any]]:
+    """Split a group link into parts."""
+    try:
+        links = review.split(
+            session=session,
+            user=user,
+            link_id=link_id,
+            version=body.version,
+            parts=[(p.source, p.target) for p in body.parts],
+        )
+    except ReviewError as err:
+        raise _fail(err) from err
+    return [link_json(link) for link in links]
+
+
+@router.put("/documents/{document_id}/paragraphs/{index}/mark")
+def mark(document_id: int, index: int, body: MarkIn, session: SessionDep, user: EditorDep) -> dict[str, Any]:
+    """Mark a paragraph 'not_translated' or 'added', or clear the mark with null."""
+    try:
+        review.mark_paragraph(session=session, user=user, document_id=document_id, index=index, mark=body.mark)
+    except ReviewError as err:
+        raise _fail(err) from err
+    return {"document": document_id, "paragraph": index, "mark": body.mark}
+
+
+@router.post("/undo")
+def undo(body: UndoIn, session: SessionDep, user: EditorDep) -> dict[str, Any]:
+    """Undo your last change (409 if someone changed the same link since)."""
+    try:
+        event = review.undo_last(session=session, user=user, story_id=body.story_id)
+    except ReviewError as err:
+        raise _fail(err) from err
+    return {"undone": event.before, "now": event.after}
+
+
+@router.get("/links/{link_id}/history")
+def link_history(link_id: int, session: SessionDep) -> list[dict[str, Any]]:
+    """Who changed a link, when, and from what to what."""
+    try:
+        return review.history(session, link_id)
+    except ReviewError as err:
+        raise _fail(err) from err
+
+
+@router.get("/links/{link_id}")
+def get_link(link_id: int, session: SessionDep) -> dict[str, Any]:
+    """One link with its version (send the version back with a change)."""
+    link = session.get(Link, link_id)
+    if link is None:
+        raise HTTPException(404, f"link {link_id} does not exist")
+    return {**link_json(link), "version": link.version}
+
+
