@@ -71,6 +71,8 @@
   applyToggles();
 
   // --- after HTMX swapped the highlight in: bring each column's first counterpart into view ---
+  // Set while a scroll is ours, so that synchronized scrolling does not echo it.
+  let syncing = false;
   function scrollToCounterparts() {
     columns().forEach((c) => {
       const body = c.querySelector(".column-body");
@@ -91,7 +93,6 @@
   if (document.querySelector(".para.active")) scrollToCounterparts();
 
   // --- synchronized scrolling (proportional), which the reader can switch off ---
-  let syncing = false;
   columns().forEach((c) => {
     const body = c.querySelector(".column-body");
     body.addEventListener("scroll", () => {

@@ -32,6 +32,12 @@ def test_click_links_counterparts_in_every_column_without_navigation(live_server
     assert "linked" in page.get_attribute(f"#p-{de['id']}-0", "class").split()
     assert "linked" in page.get_attribute(f"#p-{mt['id']}-{mt_kurogi}", "class").split()
     assert page.evaluate("window.__sameDocument") is True  # no page load happened
+    # The counterpart column scrolled its linked paragraph into view.
+    in_view = """el => { const body = el.closest('.column-body'); const top = el.offsetTop - body.offsetTop;
+        return top >= body.scrollTop - 1 && top < body.scrollTop + body.clientHeight; }"""
+    page.wait_for_function(
+        f"document.querySelector('#p-{mt['id']}-{mt_kurogi}') && ({in_view})(document.querySelector('#p-{mt['id']}-{mt_kurogi}'))"
+    )
     assert page.url.endswith(f"/stories/{story['id']}?p={fr['id']}-0")
     # A second click moves the highlight: the first one is cleared.
     page.click(f"#p-{fr['id']}-1")
