@@ -1,0 +1,100 @@
+"""The plain data the exchange formats are written from and read into.
+
+Nothing here knows about the database: the services layer copies a story into an
+``ExportStory`` and turns an ``ImportedStory`` into rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+LINK_STATUSES = frozenset({"auto", "confirmed", "manual", "rejected"})
+LINK_RELATIONS = frozenset({"translation", "related"})
+
+
+class ExchangeError(ValueError):
+    """A story cannot be exported, or a file cannot be imported, and why.
+
+    ``source`` names what was being read or written (a file name, or ``story 7``), so the
+    message can be shown to the person who uploaded the file as it is.
+    """
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ExportDocument:
+    """One language version of a story; ``paragraphs[i]`` is the text of paragraph ``i``."""
+
+    id: int
+    lang: str
+    source: str
+    title: str
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExportLink:
+    """Paragraphs of one document that correspond to paragraphs of another.
+
+    ``status`` is one of auto, confirmed, manual, rejected; ``relation`` is translation or
+    related (same subject, not a translation).
+    """
+
+    source_document: int
+    source_paragraphs: tuple[int, ...]
+    target_document: int
+    target_paragraphs: tuple[int, ...]
+    relation: str
+    status: str
+    score: float
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ExportStory:
+    """A story, its documents and the links between their paragraphs."""
+
+    id: int
+    title: str
+    documents: tuple[ExportDocument, ...]
+    links: tuple[ExportLink, ...]
+
+
+@dataclass(frozen=True)
+class ImportedDocument:
+    """A document read from a file; its paragraphs are numbered from 0 in reading order."""
+
+    lang: str
+    title: str
+    paragraphs: tuple[str, ...]
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ImportedLink:
+    """A link read from a file; documents are positions in ``ImportedStory.documents``."""
+
+    source_document: int
+    source_paragraphs: tuple[int, ...]
+    target_document: int
+    target_paragraphs: tuple[int, ...]
+    status: str = "manual"
+    score: float = 1.0
+    relation: str = "translation"
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ImportedStory:
+    """What a file holds, ready for the services layer to store as a new story."""
+
+    title: str
+    documents: tuple[ImportedDocument, ...]
+    links: tuple[ImportedLink, ...]
