@@ -170,6 +170,57 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write a story (or one document pair) as TMX, TSV or JSON to stdout or a file."""
+    from app.exchange import ExchangeError
+    from app.services.exchange import export_story, render_export
+
+    settings = _settings(args)
+    engine = make_engine(settings.database_url)
+    pair = None
+    if args.documents:
+        a, _, b = args.documents.partition(",")
+        if not (a.isdigit() and b.isdigit()):
+            print("parallax export: --documents takes two ids, e.g. --documents 1,2", file=sys.stderr)
+            return 2
+        pair = (int(a), int(b))
+    with Session(engine) as session:
+        story = export_story(session, args.story)
+    if story is None:
+        print(f"parallax export: story {args.story} does not exist", file=sys.stderr)
+        return 2
+    try:
+        body = render_export(story, args.format, pair)
+    except ExchangeError as err:
+        print(f"parallax export: {err}", file=sys.stderr)
+        return 2
+    if args.output:
+        Path(args.output).write_bytes(body)
+    else:
+        sys.stdout.buffer.write(body)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import TMX files, each as a new story."""
+    from app.exchange import ExchangeError
+    from app.services.exchange import import_tmx
+
+    settings = _settings(args)
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    status = 0
+    for name in args.files:
+        try:
+            story_id = import_tmx(engine=engine, data=Path(name).read_bytes(), source=Path(name).name)
+        except (OSError, ExchangeError) as err:
+            print(f"parallax import: {err}", file=sys.stderr)
+            status = 1
+            continue
+        print(f"{name}: story {story_id}")
+    return status
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="parallax", description=__doc__)
@@ -194,6 +245,19 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.add_argument("--db", help="SQLite file")
     add.set_defaults(func=cmd_user_add)
+
+    export = sub.add_parser("export", help="write a story as TMX, TSV or JSON")
+    export.add_argument("story", type=int, metavar="STORY")
+    export.add_argument("--format", choices=("tmx", "tsv", "json"), default="tmx")
+    export.add_argument("--documents", help="two document ids, one pair only: ID,ID")
+    export.add_argument("--output", "-o", help="file to write (default: standard output)")
+    export.add_argument("--db", help="SQLite file")
+    export.set_defaults(func=cmd_export)
+
+    imp = sub.add_parser("import", help="import TMX files, each as a new story")
+    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("--db", help="SQLite file")
+    imp.set_defaults(func=cmd_import)
 
     align = sub.add_parser("align", help="align two files and print the beads")
     align.add_argument("src", metavar="SRC")

@@ -51,14 +51,19 @@ class IngestSummary:
 AfterInsert = Callable[[Session, Document], None]
 
 
-def store_document(session: Session, parsed: ParsedDocument) -> Document:
-    """Add a parsed document, its story, paragraphs and sentences to the session (no commit)."""
-    story = Story(title=parsed.title)
-    session.add(story)
-    session.flush()
-    assert story.id is not None
+def store_document(session: Session, parsed: ParsedDocument, story_id: int | None = None) -> Document:
+    """Add a parsed document, its paragraphs and sentences to the session (no commit).
+
+    Without `story_id` the document starts a story of its own.
+    """
+    if story_id is None:
+        story = Story(title=parsed.title)
+        session.add(story)
+        session.flush()
+        assert story.id is not None
+        story_id = story.id
     doc = Document(
-        story_id=story.id,
+        story_id=story_id,
         source=parsed.source,
         title=parsed.title,
         lang=parsed.lang,

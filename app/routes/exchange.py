@@ -1,0 +1,90 @@
+"""Export a story (TMX, TSV, JSON, printable HTML) and import a TMX file as a new story."""
+
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.datastructures import UploadFile
+
+from app.auth import EditorDep
+from app.deps import EngineDep, SessionDep, SettingsDep
+from app.exchange import ExchangeError, ExportStory
+from app.services.exchange import export_story, import_tmx, render_export
+from app.templating import templates
+
+router = APIRouter(tags=["exchange"])
+
+MEDIA_TYPES = {
+    "tmx": "application/x-tmx+xml",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+    "json": "application/json",
+    "html": "text/html; charset=utf-8",
+}
+
+
+def _pair(documents: str | None) -> tuple[int, int] | None:
+    if not documents:
+        return None
+    parts = documents.split(",")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "documents must be two ids: ?documents=ID,ID")
+    return int(parts[0]), int(parts[1])
+
+
+@router.get("/api/stories/{story_id}/export")
+def export(
+    request: Request,
+    story_id: int,
+    session: SessionDep,
+    format: Literal["tmx", "tsv", "json", "html"] = "tmx",  # noqa: A002 - the public query name
+    documents: str | None = Query(default=None, description="two document ids: one pair only"),
+) -> Response:
+    """Download a story, or one document pair of it, for translation tools or print."""
+    story = export_story(session, story_id)
+    if story is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
+    pair = _pair(documents)
+    name = f"story-{story_id}" + (f"-{pair[0]}-{pair[1]}" if pair else "")
+    try:
+        if format == "html":
+            return _printable(request, story, pair)
+        body = render_export(story, format, pair)
+    except ExchangeError as err:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from err
+    return Response(
+        body,
+        media_type=MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'},
+    )
+
+
+def _printable(request: Request, story: ExportStory, pair: tuple[int, int] | None) -> HTMLResponse:
+    docs = {d.id: d for d in story.documents}
+    if pair and not all(d in docs for d in pair):
+        raise ExchangeError(f"story {story.id}", f"documents {pair} are not both in the story")
+    links = [
+        lk for lk in story.links
+        if lk.status != "rejected" and (pair is None or {lk.source_document, lk.target_document} == set(pair))
+    ]
+    return templates.TemplateResponse(
+        request, "stories/print.html", {"story": story, "docs": docs, "links": links}
+    )
+
+
+@router.post("/api/import", status_code=201)
+async def import_file(
+    request: Request, engine: EngineDep, settings: SettingsDep, user: EditorDep
+) -> JSONResponse:
+    """Import a TMX file (multipart `file`) as a new story with its links."""
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "send the TMX file as multipart field 'file'")
+    data = await upload.read()
+    if len(data) > settings.max_upload_bytes:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"{upload.filename}: larger than the upload limit")
+    try:
+        story_id = import_tmx(engine=engine, data=data, source=upload.filename or "import.tmx")
+    except ExchangeError as err:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from err
+    return JSONResponse({"story_id": story_id}, status_code=201)

@@ -1,0 +1,128 @@
+"""Copy a story out of the database for export, and an imported TMX into it."""
+
+import json
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.exchange import (
+    ExchangeError,
+    ExportDocument,
+    ExportLink,
+    ExportStory,
+    ImportedDocument,
+    ImportedStory,
+    read_tmx,
+    to_json,
+    to_tmx,
+    to_tsv,
+)
+from app.ingest import IngestError, parse_text
+from app.models import Document, Link, Story, User
+from app.services.ingest import store_document
+from app.services.stories import get_story, paragraphs_of
+
+
+def export_story(session: Session, story_id: int) -> ExportStory | None:
+    """The story with every document's paragraphs and every link, reviewers by name."""
+    item = get_story(session, story_id)
+    if item is None:
+        return None
+    ids = [d.id for d in item.documents if d.id is not None]
+    paras = paragraphs_of(session, ids)
+    names = {u.id: u.name for u in session.exec(select(User))}
+    links = session.exec(select(Link).where(Link.story_id == story_id).order_by(col(Link.id))).all()
+    return ExportStory(
+        id=story_id,
+        title=item.story.title,
+        documents=tuple(
+            ExportDocument(
+                id=d.id or 0,
+                lang=d.lang,
+                source=d.source,
+                title=d.title,
+                paragraphs=tuple(p.text for p in paras[d.id or 0]),
+            )
+            for d in item.documents
+        ),
+        links=tuple(
+            ExportLink(
+                source_document=lk.source_document_id,
+                source_paragraphs=tuple(lk.source_paragraphs),
+                target_document=lk.target_document_id,
+                target_paragraphs=tuple(lk.target_paragraphs),
+                relation=lk.relation,
+                status=lk.status,
+                score=lk.score,
+                reviewed_by=names.get(lk.reviewed_by) if lk.reviewed_by else None,
+                reviewed_at=lk.reviewed_at,
+            )
+            for lk in links
+        ),
+    )
+
+
+def import_tmx(*, engine: Engine, data: bytes, source: str) -> int:
+    """Store a TMX file as a new story with its documents and links; returns the story id."""
+    imported: ImportedStory = read_tmx(data, source=source)
+    with Session(engine) as session:
+        try:
+            story = Story(title=imported.title or source)
+            session.add(story)
+            session.flush()
+            assert story.id is not None
+            doc_ids = [
+                _store_imported(session, story.id, source, n, doc) for n, doc in enumerate(imported.documents)
+            ]
+            for link in imported.links:
+                a, b = doc_ids[link.source_document], doc_ids[link.target_document]
+                src, tgt = list(link.source_paragraphs), list(link.target_paragraphs)
+                if a > b:  # links are stored from the older document to the newer one
+                    a, b, src, tgt = b, a, tgt, src
+                session.add(
+                    Link(
+                        story_id=story.id,
+                        source_document_id=a,
+                        target_document_id=b,
+                        source_paragraphs=src,
+                        target_paragraphs=tgt,
+                        relation=link.relation,
+                        score=link.score,
+                        status=link.status if link.status in ("confirmed", "manual") else "manual",
+                        reviewed_at=link.reviewed_at,
+                    )
+                )
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+        return story.id
+
+
+def _store_imported(session: Session, story_id: int, source: str, n: int, doc: ImportedDocument) -> int:
+    # One block per segment, line breaks inside a segment flattened, so that the paragraph
+    # numbering of the TMX survives the ingest pipeline (kinds, sentences, languages).
+    text = "\n\n".join(" ".join(p.split()) for p in doc.paragraphs)
+    where = f"document {n + 1} ({doc.lang})"
+    try:
+        parsed = parse_text(
+            text, source=doc.source or f"{source}#{doc.lang}", lang=doc.lang.split("-")[0], title=doc.title or None
+        )
+    except IngestError as err:
+        raise ExchangeError(source, f"{where}: {err.reason}") from err
+    if len(parsed.paragraphs) != len(doc.paragraphs):
+        raise ExchangeError(source, f"{where}: its segments did not stay separate paragraphs")
+    if session.exec(select(Document.id).where(Document.content_hash == parsed.content_hash)).first():
+        raise ExchangeError(source, f"{where} is already in the database")
+    row = store_document(session, parsed, story_id=story_id)
+    assert row.id is not None
+    return row.id
+
+
+def render_export(story: ExportStory, fmt: str, pair: tuple[int, int] | None) -> bytes:
+    """The export file's bytes (HTML is rendered by the route, with the page templates)."""
+    if fmt == "tmx":
+        return to_tmx(story, documents=pair)
+    if fmt == "tsv":
+        return to_tsv(story, documents=pair).encode("utf-8")
+    return json.dumps(to_json(story, documents=pair), ensure_ascii=False, indent=1).encode("utf-8")

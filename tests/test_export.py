@@ -1,0 +1,89 @@
+"""Exporting the seed story (TMX valid against its DTD, TSV, JSON, HTML) and importing TMX back."""
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from lxml import etree
+from sqlalchemy.engine import Engine
+
+from app.cli import main as cli
+from app.exchange import validate_tmx
+from tests.factories import login, make_user
+
+pytestmark = pytest.mark.model
+
+
+def _story(client: TestClient) -> dict:  # type: ignore[type-arg]
+    story_id = client.get("/api/stories").json()[0]["id"]
+    return client.get(f"/api/stories/{story_id}/alignment").json()
+
+
+def test_tmx_export_is_valid_and_names_who_confirmed(seeded_client: TestClient, seeded_engine: Engine) -> None:
+    make_user(seeded_engine, "ed")
+    login(seeded_client, "ed")
+    story = _story(seeded_client)
+    fr, de = story["documents"][0]["id"], story["documents"][1]["id"]
+    link = next(
+        lk for lk in story["links"] if (lk["source"]["document"], lk["target"]["document"]) == (fr, de)
+    )
+    seeded_client.post(f"/api/links/{link['id']}/confirm", json={})
+    response = seeded_client.get(f"/api/stories/{story['id']}/export?format=tmx&documents={fr},{de}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/x-tmx+xml")
+    assert validate_tmx(response.content) == []
+    tree = etree.fromstring(response.content)
+    tus = tree.findall(".//tu")
+    assert len(tus) == 19
+    langs = {tuv.get("{http://www.w3.org/XML/1998/namespace}lang") for tuv in tree.iter("tuv")}
+    assert langs == {"fr", "de"}
+    assert sum(1 for tu in tus if tu.get("changeid") == "ed") == 1
+    assert any("ed" in (note.text or "") for note in tree.iter("note"))
+
+
+def test_tsv_json_and_printable_html(seeded_client: TestClient) -> None:
+    story = _story(seeded_client)
+    base = f"/api/stories/{story['id']}/export"
+    tsv = seeded_client.get(f"{base}?format=tsv")
+    assert tsv.headers["content-type"].startswith("text/tab-separated-values")
+    rows = tsv.text.strip().split("\n")
+    assert rows[0].split("\t")[:4] == ["source_lang", "source_text", "target_lang", "target_text"]
+    assert len(rows) == len(story["links"]) + 1
+    js = seeded_client.get(f"{base}?format=json")
+    assert js.headers["content-type"].startswith("application/json")
+    assert len(js.json()["links"]) == len(story["links"])
+    html = seeded_client.get(f"{base}?format=html")
+    assert html.status_code == 200 and "<table>" in html.text
+    assert seeded_client.get(f"{base}?format=pdf").status_code == 422
+    assert seeded_client.get(f"{base}?format=tsv&documents=1").status_code == 422
+
+
+def test_tmx_round_trips_through_import(seeded_client: TestClient, seeded_engine: Engine) -> None:
+    story = _story(seeded_client)
+    fr, de = story["documents"][0]["id"], story["documents"][1]["id"]
+    tmx = seeded_client.get(f"/api/stories/{story['id']}/export?format=tmx&documents={fr},{de}").content
+    files = {"file": ("pair.tmx", tmx, "application/x-tmx+xml")}
+    assert seeded_client.post("/api/import", files=files).status_code == 401
+    make_user(seeded_engine, "ed")
+    login(seeded_client, "ed")
+    # The same texts are already here: importing them again is refused, not duplicated.
+    again = seeded_client.post("/api/import", files=files)
+    assert again.status_code == 422 and "already" in again.json()["detail"]
+    edited = tmx.replace(b"Kurogi", b"Kuroki")
+    created = seeded_client.post("/api/import", files={"file": ("pair.tmx", edited, "application/xml")})
+    assert created.status_code == 201, created.text
+    imported = seeded_client.get(f"/api/stories/{created.json()['story_id']}/alignment").json()
+    assert [d["lang"] for d in imported["documents"]] == ["fr", "de"]
+    assert len(imported["links"]) == 19
+    assert {lk["status"] for lk in imported["links"]} == {"manual"}
+    first = imported["documents"][0]["paragraphs"][0]["text"]
+    assert first == story["documents"][0]["paragraphs"][0]["text"].replace("Kurogi", "Kuroki")
+
+
+def test_cli_export(seeded_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "story.tmx"
+    db = seeded_url.removeprefix("sqlite:///")
+    assert cli(["export", "1", "--format", "tmx", "--db", db, "-o", str(out)]) == 0
+    assert validate_tmx(out.read_bytes()) == []
+    assert cli(["export", "99", "--db", db]) == 2
+    assert "story 99 does not exist" in capsys.readouterr().err
