@@ -14,7 +14,7 @@ from app.align.encoder import Encoder, load_encoder
 from app.config import REPO_ROOT, Settings, get_settings
 from app.db import make_engine
 from app.auth import LoginThrottle
-from app.routes import api, auth, exchange, fragments, pages, review
+from app.routes import api, auth, exchange, fragments, pages, review, review_pages
 from app.services.alignment import grouping_hook
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.include_router(auth.router)
     app.include_router(review.router)
     app.include_router(exchange.router)
+    app.include_router(review_pages.router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -1,10 +1,26 @@
 """The Jinja2 environment shared by pages and fragments (autoescape on for all templates)."""
 
+from typing import Any
+
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from sqlmodel import Session
 
 from app.config import REPO_ROOT
+from app.models import User
 
 HTMX_FILE = "htmx-2.0.11.min.js"
 
-templates = Jinja2Templates(directory=str(REPO_ROOT / "templates"))
+
+def _user(request: Request) -> dict[str, Any]:
+    """Every template knows who is looking: editors get the review controls."""
+    uid = request.session.get("uid") if "session" in request.scope else None
+    user = None
+    if uid is not None:
+        with Session(request.app.state.engine) as session:
+            user = session.get(User, uid)
+    return {"user": user, "is_editor": bool(user and user.role in ("editor", "admin"))}
+
+
+templates = Jinja2Templates(directory=str(REPO_ROOT / "templates"), context_processors=[_user])
 templates.env.globals["htmx_file"] = HTMX_FILE

@@ -140,6 +140,36 @@
     e.preventDefault();
   });
 
+  // --- editors: "link by hand" and "add a paragraph" take the next paragraph clicked ---
+  let pending = null;
+  function setPending(value) {
+    pending = value;
+    document.body.classList.toggle("linking", Boolean(value));
+    const hint = document.getElementById("linking-hint");
+    if (hint) hint.hidden = !value;
+  }
+  document.addEventListener("click", (e) => {
+    const button = e.target.closest && e.target.closest(".link-by-hand, .extend");
+    if (button) {
+      const active = document.querySelector(".para.active");
+      const p = active ? active.dataset.document + "-" + active.dataset.index : button.dataset.from;
+      setPending(button.dataset.extend
+        ? { url: "/review/links/" + button.dataset.extend + "/extend", values: { version: button.dataset.version, p: p } }
+        : { url: "/review/link", values: { from: button.dataset.from } });
+      return;
+    }
+    const para = pending && e.target.closest && e.target.closest(".para");
+    if (!para) return;
+    // The click picks the paragraph to link instead of following the paragraph's own link.
+    e.preventDefault();
+    e.stopPropagation();
+    const values = Object.assign({}, pending.values, { to: para.dataset.document + "-" + para.dataset.index });
+    const url = pending.url;
+    setPending(null);
+    htmx.ajax("POST", url, { source: document.getElementById("review-panel"), swap: "none", values: values });
+  }, true);
+  document.addEventListener("keydown", (e) => { if (e.key === "Escape" && pending) setPending(null); }, true);
+
   // --- sentence level: hovering a sentence of a highlighted paragraph marks its counterparts ---
   function markSentences(span, on) {
     const ids = (span.dataset.sl || "").split(" ").filter(Boolean);

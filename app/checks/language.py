@@ -40,7 +40,8 @@ def check_language(corpus: Corpus) -> list[Finding]:
         if not foreign:
             continue
         quoted = "; ".join(
-            f"{language_name(lang)} ({lang}) “{shorten(text, QUOTE_CHARS)}”" for text, lang in foreign
+            f"{language_name(lang)} ({lang}) “{shorten(text, QUOTE_CHARS)}”"
+            for text, lang in foreign
         )
         detail = f"{len(foreign)} of {len(para.sentences)} lines not in {para.doc_lang}: {quoted}"
         findings.append(

@@ -62,12 +62,8 @@ class Lexicon:
             partner is absent from the other side.
         """
         a, b = self.bags[k]
-        miss_a = {
-            s: p for s in a.stems if (p := self.partners_a.get(s, set())) and not p & b.stems
-        }
-        miss_b = {
-            s: p for s in b.stems if (p := self.partners_b.get(s, set())) and not p & a.stems
-        }
+        miss_a = {s: p for s in a.stems if (p := self.partners_a.get(s, set())) and not p & b.stems}
+        miss_b = {s: p for s in b.stems if (p := self.partners_b.get(s, set())) and not p & a.stems}
         return miss_a, miss_b
 
 

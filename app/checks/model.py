@@ -155,8 +155,8 @@ def translation_groups(links: Sequence[CheckLink], pairs: Sequence[CheckPair]) -
     An aligner may emit a 2-1 bead as two 1-1 links sharing a paragraph; comparing each link
     alone would report half of the merged paragraph as missing.
     """
-    oriented: dict[tuple[int, int], list[tuple[tuple[int, ...], tuple[int, ...]]]] = (
-        defaultdict(list)
+    oriented: dict[tuple[int, int], list[tuple[tuple[int, ...], tuple[int, ...]]]] = defaultdict(
+        list
     )
     named = {(p.source, p.target) for p in pairs}
     for link in links:

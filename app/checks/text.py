@@ -57,15 +57,3 @@ def lemma(word: str, lang: str) -> str:
         return str(simplemma.lemmatize(word, lang=lang))
     except ValueError:  # simplemma knows no such language
         return word
-
-
-def content_stems(text: str, lang: str) -> set[str]:
-    """Folded lemma prefixes of the text's content words (stop words and short words out)."""
-    stops = stopwords(lang)
-    out: set[str] = set()
-    for match in LETTERS.finditer(text):
-        word = match.group()
-        if len(word) < 3 or fold(word) in stops:
-            continue
-        out.add(fold(lemma(word, lang))[:STEM_LETTERS])
-    return out

@@ -6,11 +6,13 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 
 from app.deps import SessionDep
-from app.models import Document
+from app.models import Document, User
 from app.services.reading import (
+    ReviewPanel,
     highlight,
     load_cells,
     parse_key,
+    review_panel,
     sentence_groups,
     story_view,
     visible_links,
@@ -41,12 +43,14 @@ def story_page(
     active = parse_key(p)
     htmx = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
     if htmx:
-        response = _counterparts(request, session, story_id, active)
+        current = parse_qs(urlparse(request.headers.get("HX-Current-URL", "")).query).get("p", [None])[0]
+        response = counterparts(request, session, story_id, active, parse_key(current))
     else:
         view = story_view(session, story_id)
         if view is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
         hl = highlight(view.links, active) if active else None
+        panel = review_panel(session, story_id, active) if active and _is_editor(request, session) else None
         response = templates.TemplateResponse(
             request,
             "stories/read.html",
@@ -56,6 +60,7 @@ def story_page(
                 "groups": sentence_groups(session, view.links) if hl else {},
                 "gaps": column_gaps(session, view),
                 "overview": overview(view),
+                "panel": panel,
             },
         )
     # The same URL answers with a page or a fragment: caches must keep them apart.
@@ -63,16 +68,31 @@ def story_page(
     return response
 
 
-def _counterparts(
-    request: Request, session: SessionDep, story_id: int, active: tuple[int, int] | None
+def _is_editor(request: Request, session: SessionDep) -> bool:
+    uid = request.session.get("uid")
+    user = session.get(User, uid) if uid is not None else None
+    return bool(user and user.role in ("editor", "admin"))
+
+
+def counterparts(
+    request: Request,
+    session: SessionDep,
+    story_id: int,
+    active: tuple[int, int] | None,
+    previous: tuple[int, int] | None,
+    *,
+    also: set[tuple[int, int]] = frozenset(),  # type: ignore[assignment]
+    panel: ReviewPanel | None = None,
+    status_code: int = 200,
 ) -> HTMLResponse:
-    """Out-of-band swaps: the new highlight, and the previous one (from HX-Current-URL) cleared."""
+    """Out-of-band swaps: the new highlight, the previous one cleared, and `also` re-rendered.
+
+    For editors the review panel of the active paragraph comes along.
+    """
     links = visible_links(session, story_id)
-    current = parse_qs(urlparse(request.headers.get("HX-Current-URL", "")).query).get("p", [None])[0]
-    previous = parse_key(current)
     hl = highlight(links, active) if active else None
     old = highlight(links, previous) if previous and previous != active else None
-    keys = set(hl.relation if hl else ()) | set(old.relation if old else ())
+    keys = set(hl.relation if hl else ()) | set(old.relation if old else ()) | set(also)
     docs, paras, sentences = load_cells(session, keys)
     if active and active not in paras:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"paragraph {active[0]}-{active[1]} does not exist")
@@ -95,7 +115,9 @@ def _counterparts(
             "active": active,
             "previous": previous if old else None,
             "under": under,
+            "panel": panel or (review_panel(session, story_id, active) if active and _is_editor(request, session) else None),
         },
+        status_code=status_code,
     )
 
 

@@ -221,3 +221,38 @@ def load_cells(
     ):
         sentences.setdefault(s.paragraph_id, []).append(s)
     return docs, paras, sentences
+
+
+@dataclass
+class ReviewPanel:
+    """What an editor sees for the active paragraph: every link touching it, and its mark."""
+
+    active: ParaKey
+    docs: dict[int, Document]
+    links: list[tuple[Link, Document, list[int]]]
+    mark: str | None
+    error: str | None = None
+    message: str | None = None
+
+
+def review_panel(session: Session, story_id: int, active: ParaKey) -> ReviewPanel:
+    """The links of any status that contain the active paragraph, with the other side."""
+    from app.models import ParagraphMark
+
+    doc_id, index = active
+    docs = {d.id or 0: d for d in session.exec(select(Document).where(Document.story_id == story_id))}
+    rows = []
+    for link in session.exec(
+        select(Link)
+        .where(Link.story_id == story_id)
+        .where((Link.source_document_id == doc_id) | (Link.target_document_id == doc_id))
+        .order_by(col(Link.target_document_id), col(Link.source_document_id), col(Link.id))
+    ):
+        if link.source_document_id == doc_id and index in link.source_paragraphs:
+            rows.append((link, docs[link.target_document_id], link.target_paragraphs))
+        elif link.target_document_id == doc_id and index in link.target_paragraphs:
+            rows.append((link, docs[link.source_document_id], link.source_paragraphs))
+    mark = session.exec(
+        select(ParagraphMark.mark).where(ParagraphMark.document_id == doc_id, ParagraphMark.index == index)
+    ).first()
+    return ReviewPanel(active, docs, rows, mark)

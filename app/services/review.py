@@ -220,6 +220,49 @@ def merge(*, session: Session, user: User, links: list[tuple[int, int | None]]) 
     return link
 
 
+def extend(*, session: Session, user: User, link_id: int, version: int | None, document: int, index: int) -> Link:
+    """Add one paragraph to a link (1-1 → 1-2): an automatic link holding it is absorbed."""
+    link = _get(session, link_id, version)
+    if document not in (link.source_document_id, link.target_document_id):
+        raise ReviewError("the paragraph must be in one of the link's two documents")
+    src = set(link.source_paragraphs) | ({index} if document == link.source_document_id else set())
+    tgt = set(link.target_paragraphs) | ({index} if document == link.target_document_id else set())
+    source = Side(link.source_document_id, tuple(sorted(src)))
+    target = Side(link.target_document_id, tuple(sorted(tgt)))
+    _check_side(session, link.story_id, source)
+    _check_side(session, link.story_id, target)
+    absorbed = _touching(session, source, target, {link_id})
+    for other in absorbed:
+        if other.status != "auto":
+            raise Conflict(f"paragraph {document}-{index} already belongs to {other.status} link {other.id}")
+    rows = [link, *absorbed]
+    before: dict[str, Any] = {str(r.id): snapshot(r) for r in rows}
+    for r in rows:
+        session.delete(r)
+    session.flush()
+    new = Link(
+        story_id=link.story_id,
+        source_document_id=source.document,
+        target_document_id=target.document,
+        source_paragraphs=list(source.paragraphs),
+        target_paragraphs=list(target.paragraphs),
+        relation=link.relation,
+        score=link.score,
+        status="manual",
+        reviewed_by=user.id,
+        reviewed_at=utcnow(),
+    )
+    session.add(new)
+    session.flush()
+    after: dict[str, Any] = {k: None for k in before}
+    after[str(new.id)] = snapshot(new)
+    before[str(new.id)] = None
+    _record(session, user, link.story_id, "extend", before, after)
+    session.commit()
+    session.refresh(new)
+    return new
+
+
 def split(
     *, session: Session, user: User, link_id: int, version: int | None, parts: list[tuple[list[int], list[int]]]
 ) -> list[Link]:
