@@ -15,6 +15,8 @@ from app.deps import EngineDep, SessionDep, SettingsDep
 from app.models import Document, DocumentPair, Link, SentenceLink, Story
 from app.services.alignment import place_document
 from app.services.embeddings import CachedEncoder
+from app.services.findings import finding_json, story_findings
+from app.services.queue import build_queue
 from app.ingest import IngestError
 from app.services.ingest import IngestOutcome, ingest_bytes
 from app.services.stories import document_summary, get_story, list_stories, paragraphs_of
@@ -234,3 +236,33 @@ async def create_document(
         },
         status_code=201 if outcome.status == "added" else 200,
     )
+
+
+@router.get("/stories/{story_id}/findings")
+def findings(story_id: int, request: Request, session: SessionDep) -> list[dict[str, Any]]:
+    """Cross-language findings on the story's linked paragraphs, riskiest first."""
+    result = story_findings(session, story_id, request.app.state.encoder)
+    if result is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
+    return [finding_json(f) for f in result]
+
+
+@router.get("/stories/{story_id}/queue")
+def queue(story_id: int, request: Request, session: SessionDep) -> dict[str, Any]:
+    """The review queue: links and flagged paragraphs, riskiest first, with status counts."""
+    result = story_findings(session, story_id, request.app.state.encoder)
+    if result is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
+    q = build_queue(session, story_id, result)
+    return {
+        "counts": q.counts,
+        "items": [
+            {
+                "link": link_json(row.link) if row.link else None,
+                "document": row.source[0].id,
+                "paragraphs": row.source[1],
+                "findings": [finding_json(f) for f in row.findings],
+            }
+            for row in q.rows
+        ],
+    }

@@ -8,9 +8,11 @@ from fastapi.responses import HTMLResponse
 
 from app.auth import EditorDep
 from app.deps import SessionDep
-from app.models import Document, Link
+from app.models import Document, Link, Story
 from app.routes.pages import counterparts
 from app.services import review
+from app.services.findings import story_findings
+from app.services.queue import build_queue
 from app.services.reading import highlight, parse_key, review_panel, visible_links
 from app.services.review import ReviewError, Side
 from app.templating import templates
@@ -142,3 +144,44 @@ def history(link_id: int, request: Request, session: SessionDep) -> HTMLResponse
     except ReviewError as err:
         raise HTTPException(err.status, str(err)) from err
     return templates.TemplateResponse(request, "stories/_history.html", {"events": events})
+
+
+queue_router = APIRouter(include_in_schema=False)
+
+
+@queue_router.get("/stories/{story_id}/review", response_class=HTMLResponse)
+def queue_page(story_id: int, request: Request, session: SessionDep) -> HTMLResponse:
+    """The review queue of a story (readers see it; only editors get the buttons)."""
+    story = session.get(Story, story_id)
+    if story is None:
+        raise HTTPException(404, f"story {story_id} does not exist")
+    findings = story_findings(session, story_id, request.app.state.encoder) or []
+    return templates.TemplateResponse(
+        request,
+        "stories/review.html",
+        {"sid": story_id, "title": story.title, "queue": build_queue(session, story_id, findings)},
+    )
+
+
+@queue_router.post("/stories/{story_id}/review/{link_id}/{action}", response_class=HTMLResponse)
+async def queue_action(
+    story_id: int, link_id: int, action: str, request: Request, session: SessionDep, user: EditorDep
+) -> HTMLResponse:
+    """Confirm or reject from the queue; answers with the refreshed row."""
+    if action not in ("confirm", "reject"):
+        raise HTTPException(404, f"unknown action {action!r}")
+    form = await _form(request)
+    error, status = None, 200
+    try:
+        review.set_status(
+            session=session, user=user, link_id=link_id, version=_version(form),
+            status="confirmed" if action == "confirm" else "rejected", action=action,
+        )
+    except ReviewError as err:
+        session.rollback()
+        error, status = str(err), err.status
+    findings = story_findings(session, story_id, request.app.state.encoder) or []
+    row = next(r for r in build_queue(session, story_id, findings).rows if r.link and r.link.id == link_id)
+    return templates.TemplateResponse(
+        request, "stories/_queue_row.html", {"row": row, "sid": story_id, "error": error}, status_code=status
+    )
