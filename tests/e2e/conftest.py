@@ -13,6 +13,9 @@ from app.align.encoder import Encoder
 from app.config import Settings
 from app.main import create_app
 from app.migrate import upgrade
+from tests.factories import make_user
+
+EDITOR = "edith"
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -42,6 +45,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> I
     upgrade(settings.database_url)
     app = create_app(settings, encoder=encoder)
     ingest_seeds(settings, encoder=encoder)
+    make_user(app.state.engine, EDITOR)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
