@@ -38,6 +38,7 @@ _VARIANTS = (("tsch", "ch"), ("sch", "sh"), ("kh", "h"), ("ph", "f"), ("w", "v")
              ("j", "i"), ("k", "c"), ("z", "s"))  # fmt: skip
 
 
+@functools.lru_cache(maxsize=65536)
 def skeleton(word: str) -> str:
     """A folded, transliteration-tolerant key: 'Kyiv' -> 'civ', 'Kiew' -> 'ciev'."""
     key = fold(word)
@@ -46,6 +47,7 @@ def skeleton(word: str) -> str:
     return key
 
 
+@functools.lru_cache(maxsize=262144)
 def similar(a: str, b: str) -> bool:
     """Whether two words are forms of one name (folded skeletons, compared loosely).
 
@@ -68,6 +70,7 @@ def similar(a: str, b: str) -> bool:
     return n >= 5 and len(cx) >= 3 and cx[:3] == cy[:3]
 
 
+@functools.lru_cache(maxsize=262144)
 def same_name(a: str, b: str) -> bool:
     """Whether two capitalised words are one name: the strict test used to confirm names."""
     x, y = skeleton(a), skeleton(b)
@@ -203,7 +206,8 @@ def _third_opinion(
     what the others leave implicit (a title, a full name), which is no defect.
     """
     excluded = group.other(doc)[0]
-    having, lacking = [], []
+    having: list[str] = []
+    lacking: list[str] = []
     for third in corpus.groups_of(doc, para):
         other_doc, other_paras = third.other(doc)
         if other_doc == excluded:

@@ -194,10 +194,11 @@ def extract(text: str, lang: str) -> list[Number]:
         if any(s <= match.start() < e for s, e in taken):
             continue
         token = match.group()
-        multiplier, _ = _scale(text, match.end(), lang)
+        multiplier, end = _scale(text, match.end(), lang)
+        shown = text[match.start() : end] if multiplier != 1 else token
         for readings in read_digits(token, lang):
             values = tuple(v * multiplier for v in readings)
-            out.append(Number(token, values, readings, multiplier != 1, match.start()))
+            out.append(Number(shown, values, readings, multiplier != 1, match.start()))
     out.sort(key=lambda n: n.start)
     return out
 

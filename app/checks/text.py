@@ -40,7 +40,7 @@ def stopwords(lang: str) -> frozenset[str]:
     jusText comes with trafilatura, which ingest already depends on. Empty when the
     language has no list: then every word counts as a content word.
     """
-    import justext
+    import justext  # type: ignore[import-untyped]
 
     name = language_name(lang).replace(" ", "_")
     if name not in justext.get_stoplists():
