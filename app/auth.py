@@ -98,7 +98,9 @@ def require_editor(user: UserDep) -> User:
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "log in as an editor to change links")
     if user.role not in ("editor", "admin"):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"user {user.name} is a {user.role}, not an editor")
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, f"user {user.name} is a {user.role}, not an editor"
+        )
     return user
 
 

@@ -93,7 +93,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if line:
         log.info("seeds: %s", line)
     # The encoder loaded for the seeds is handed to the app rather than loaded twice.
-    uvicorn.run(create_app(settings, encoder=encoder), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(
+        create_app(settings, encoder=encoder), host=args.host, port=args.port, log_level="info"
+    )
     return 0
 
 
@@ -110,11 +112,15 @@ def cmd_align(args: argparse.Namespace) -> int:
     related: list = []  # type: ignore[type-arg]
     try:
         if args.presplit:
-            src, tgt = (Path(p).read_text(encoding="utf-8").splitlines() for p in (args.src, args.tgt))
+            src, tgt = (
+                Path(p).read_text(encoding="utf-8").splitlines() for p in (args.src, args.tgt)
+            )
             beads = align_sentences(src, tgt, encoder)
         else:
             docs = [
-                parse_bytes(Path(p).read_bytes(), source=Path(p).name, max_bytes=settings.max_upload_bytes)
+                parse_bytes(
+                    Path(p).read_bytes(), source=Path(p).name, max_bytes=settings.max_upload_bytes
+                )
                 for p in (args.src, args.tgt)
             ]
             result = align_documents(
@@ -133,8 +139,13 @@ def cmd_align(args: argparse.Namespace) -> int:
     else:
         out = {
             "kind": kind,
-            "beads": [{"src": list(b.src), "tgt": list(b.tgt), "score": round(b.score, 4)} for b in beads],
-            "related": [{"src": list(b.src), "tgt": list(b.tgt), "score": round(b.score, 4)} for b in related],
+            "beads": [
+                {"src": list(b.src), "tgt": list(b.tgt), "score": round(b.score, 4)} for b in beads
+            ],
+            "related": [
+                {"src": list(b.src), "tgt": list(b.tgt), "score": round(b.score, 4)}
+                for b in related
+            ],
         }
         print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0
@@ -181,7 +192,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.documents:
         a, _, b = args.documents.partition(",")
         if not (a.isdigit() and b.isdigit()):
-            print("parallax export: --documents takes two ids, e.g. --documents 1,2", file=sys.stderr)
+            print(
+                "parallax export: --documents takes two ids, e.g. --documents 1,2", file=sys.stderr
+            )
             return 2
         pair = (int(a), int(b))
     with Session(engine) as session:
@@ -212,7 +225,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     status = 0
     for name in args.files:
         try:
-            story_id = import_tmx(engine=engine, data=Path(name).read_bytes(), source=Path(name).name)
+            story_id = import_tmx(
+                engine=engine, data=Path(name).read_bytes(), source=Path(name).name
+            )
         except (OSError, ExchangeError) as err:
             print(f"parallax import: {err}", file=sys.stderr)
             status = 1
@@ -229,7 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="apply migrations, ingest the seeds if empty, serve")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--db", help="SQLite file (default: PARALLAX_DATABASE_URL or data/parallax.db)")
+    serve.add_argument(
+        "--db", help="SQLite file (default: PARALLAX_DATABASE_URL or data/parallax.db)"
+    )
     serve.set_defaults(func=cmd_serve)
 
     ingest = sub.add_parser("ingest", help="ingest files or folders of articles")

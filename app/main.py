@@ -6,14 +6,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette_csrf import CSRFMiddleware
-from fastapi.staticfiles import StaticFiles
 
 from app.align.encoder import Encoder, load_encoder
+from app.auth import LoginThrottle
 from app.config import REPO_ROOT, Settings, get_settings
 from app.db import make_engine
-from app.auth import LoginThrottle
 from app.routes import api, auth, exchange, fragments, pages, review, review_pages
 from app.services.alignment import grouping_hook
 
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.include_router(review.router)
     app.include_router(exchange.router)
     app.include_router(review_pages.router)
+    app.include_router(review_pages.queue_router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

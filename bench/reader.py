@@ -75,7 +75,10 @@ def main() -> None:
             sizes = {
                 name: len(client.get(url, headers=h).content) for name, (url, h) in cases.items()
             }
-            gz = client.get(cases["counterparts fragment"][0], headers={**frag_headers, "Accept-Encoding": "gzip"})
+            gz = client.get(
+                cases["counterparts fragment"][0],
+                headers={**frag_headers, "Accept-Encoding": "gzip"},
+            )
             results: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
             for _ in range(args.runs):
                 for name, (url, headers) in cases.items():
@@ -89,14 +92,18 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    print(f"command: .venv/bin/python bench/reader.py --requests {args.requests} --runs {args.runs}")
+    print(
+        f"command: .venv/bin/python bench/reader.py --requests {args.requests} --runs {args.runs}"
+    )
     print(f"{'url':24} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>7}   (median over {args.runs} runs)")
     for name, runs in results.items():
         p50 = statistics.median(r[0] for r in runs)
         p99 = statistics.median(r[1] for r in runs)
         print(f"{name:24} {p50:8.2f} {p99:8.2f} {sizes[name]:7d}")
-    print(f"fragment over the wire with gzip: {gz.num_bytes_downloaded} bytes "
-          f"(content-encoding={gz.headers.get('content-encoding', 'none')})")
+    print(
+        f"fragment over the wire with gzip: {gz.num_bytes_downloaded} bytes "
+        f"(content-encoding={gz.headers.get('content-encoding', 'none')})"
+    )
 
 
 if __name__ == "__main__":

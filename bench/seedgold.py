@@ -74,9 +74,9 @@ def score(alignment: dict[str, Any], gold: dict[str, Any] | None = None) -> list
         s.related_gold, s.related_found = len(gold_r), len(gold_r & (related | trans))
         s.wrong = sorted(trans - ok)
         s.missed = sorted(gold_t - trans)
-        s.never_linked = [f"src {i}" for i in pair["never"]["source"] if any(x[0] == i for x in trans)] + [
-            f"tgt {j}" for j in pair["never"]["target"] if any(x[1] == j for x in trans)
-        ]
+        s.never_linked = [
+            f"src {i}" for i in pair["never"]["source"] if any(x[0] == i for x in trans)
+        ] + [f"tgt {j}" for j in pair["never"]["target"] if any(x[1] == j for x in trans)]
         out.append(s)
     return out
 
@@ -87,7 +87,9 @@ def _ratio(a: int, b: int) -> str:
 
 def report(scores: list[PairScore]) -> str:
     """A table of the scores, one line per pair and a total."""
-    lines = [f"{'pair':9} {'kind (gold)':24} {'trans P':>8} {'trans R':>8} {'related R':>10}  wrong / missed"]
+    lines = [
+        f"{'pair':9} {'kind (gold)':24} {'trans P':>8} {'trans R':>8} {'related R':>10}  wrong / missed"
+    ]
     for s in scores:
         lines.append(
             f"{s.name:9} {s.kind + ' (' + s.gold_kind + ')':24} {_ratio(s.correct, s.predicted):>8} "
@@ -132,8 +134,10 @@ def main() -> None:
         story = max(stories, key=lambda s: len(s["documents"]))
         alignment = client.get(f"/api/stories/{story['id']}/alignment").json()
     print(f"command: .venv/bin/python bench/seedgold.py --encoder {args.encoder}")
-    print(f"ingest + group + align of the 4 seeds: {elapsed:.1f} s ({summary.line()}); "
-          f"{len(stories)} stor{'y' if len(stories) == 1 else 'ies'}")
+    print(
+        f"ingest + group + align of the 4 seeds: {elapsed:.1f} s ({summary.line()}); "
+        f"{len(stories)} stor{'y' if len(stories) == 1 else 'ies'}"
+    )
     print(report(score(alignment)))
 
 

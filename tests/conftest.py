@@ -68,7 +68,10 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) 
     upgrade(url)
     eng = make_engine(url)
     summary = ingest_files(
-        engine=eng, files=sorted(SEEDS.glob("*.txt")), max_bytes=2_000_000, after_insert=grouping_hook(encoder)
+        engine=eng,
+        files=sorted(SEEDS.glob("*.txt")),
+        max_bytes=2_000_000,
+        after_insert=grouping_hook(encoder),
     )
     assert len(summary.added) == 4, summary.line()
     with eng.connect() as conn:

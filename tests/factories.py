@@ -38,7 +38,9 @@ Les agriculteurs qui participent au programme reçoivent une compensation de 400
 L'étude sera publiée au printemps dans une revue spécialisée."""
 
 
-def make_user(engine: Engine, name: str, role: str = "editor", password: str = "correct horse") -> None:
+def make_user(
+    engine: Engine, name: str, role: str = "editor", password: str = "correct horse"
+) -> None:
     """An account, as `parallax user add` makes it."""
     from app.auth import hash_password
     from app.models import User

@@ -4,10 +4,9 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
-
-from bench.seedgold import GOLD, score
 from sqlalchemy.engine import Engine
 
+from bench.seedgold import GOLD, score
 from tests.factories import UNRELATED_ARTICLE, login, make_user
 
 pytestmark = pytest.mark.model
@@ -80,7 +79,9 @@ def test_an_unrelated_article_starts_a_new_story_and_can_be_moved(
     seeded_client: TestClient, seeded_engine: Engine
 ) -> None:
     before = seeded_client.get("/api/stories").json()
-    response = seeded_client.post("/api/documents", json={"text": UNRELATED_ARTICLE, "source": "abeilles.txt"})
+    response = seeded_client.post(
+        "/api/documents", json={"text": UNRELATED_ARTICLE, "source": "abeilles.txt"}
+    )
     assert response.status_code == 201, response.text
     new_story = response.json()["story_id"]
     assert new_story not in {s["id"] for s in before}
@@ -89,13 +90,17 @@ def test_an_unrelated_article_starts_a_new_story_and_can_be_moved(
     assert seeded_client.put(doc_url, json={"story_id": seeds_story}).status_code == 401
     make_user(seeded_engine, "ed")
     login(seeded_client, "ed")
-    moved = seeded_client.put(f"/api/documents/{response.json()['id']}/story", json={"story_id": seeds_story})
+    moved = seeded_client.put(
+        f"/api/documents/{response.json()['id']}/story", json={"story_id": seeds_story}
+    )
     assert moved.status_code == 200 and moved.json()["story_id"] == seeds_story
     stories = seeded_client.get("/api/stories").json()
     assert [len(s["documents"]) for s in stories] == [5]
     alignment = seeded_client.get(f"/api/stories/{seeds_story}/alignment").json()
     # Moved in by hand, it is aligned there too; an unrelated text is comparable at most.
-    kinds = {p["kind"] for p in alignment["pairs"] if response.json()["id"] in (p["source"], p["target"])}
+    kinds = {
+        p["kind"] for p in alignment["pairs"] if response.json()["id"] in (p["source"], p["target"])
+    }
     assert kinds == {"comparable"}
 
 
@@ -106,8 +111,8 @@ def test_a_translation_uploaded_later_joins_the_story_with_links(seeded_client: 
     text = (
         "Kurogi, un oficinista de 39 años que vive en el suroeste de Japón, dijo a Reuters que llamó "
         "a la embajada de Ucrania el lunes después de ver su llamamiento a voluntarios en Twitter.\n\n"
-        "\"Cuando vi imágenes de hombres y mujeres mayores en Ucrania sosteniendo armas y yendo al "
-        "frente, pensé que debía ir en su lugar\", dijo.\n\n"
+        '"Cuando vi imágenes de hombres y mujeres mayores en Ucrania sosteniendo armas y yendo al '
+        'frente, pensé que debía ir en su lugar", dijo.\n\n'
         "La embajada rechazó la oferta de Kurogi de combatir, diciéndole que no tenía la experiencia "
         "militar necesaria."
     )

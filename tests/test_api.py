@@ -9,7 +9,9 @@ from tests.factories import row_counts
 
 
 def _upload(client: TestClient, path: Path):  # type: ignore[no-untyped-def]
-    return client.post("/api/documents", files={"file": (path.name, path.read_bytes(), "text/plain")})
+    return client.post(
+        "/api/documents", files={"file": (path.name, path.read_bytes(), "text/plain")}
+    )
 
 
 def test_healthz(client: TestClient) -> None:
@@ -59,11 +61,34 @@ def test_json_upload_and_duplicate(client: TestClient, engine: Engine) -> None:
 def test_bad_uploads_say_what_is_wrong(client: TestClient, engine: Engine) -> None:
     cases = [
         (client.post("/api/documents", json={"title": "no text"}), 422, "text"),
-        (client.post("/api/documents", content=b"{", headers={"content-type": "application/json"}), 422, "JSON"),
-        (client.post("/api/documents", content=b"hello", headers={"content-type": "text/plain"}), 415, "multipart"),
+        (
+            client.post(
+                "/api/documents", content=b"{", headers={"content-type": "application/json"}
+            ),
+            422,
+            "JSON",
+        ),
+        (
+            client.post("/api/documents", content=b"hello", headers={"content-type": "text/plain"}),
+            415,
+            "multipart",
+        ),
         (client.post("/api/documents", files={"file": ("x.txt", b"", "text/plain")}), 422, "x.txt"),
-        (client.post("/api/documents", files={"file": ("big.txt", b"a" * 3_000_000, "text/plain")}), 413, "limit"),
-        (client.post("/api/documents", files={"file": ("l1.txt", "Déjà vu à Zürich".encode("latin-1"), "text/plain")}), 422, "UTF-8"),
+        (
+            client.post(
+                "/api/documents", files={"file": ("big.txt", b"a" * 3_000_000, "text/plain")}
+            ),
+            413,
+            "limit",
+        ),
+        (
+            client.post(
+                "/api/documents",
+                files={"file": ("l1.txt", "Déjà vu à Zürich".encode("latin-1"), "text/plain")},
+            ),
+            422,
+            "UTF-8",
+        ),
     ]
     for response, status, needle in cases:
         assert response.status_code == status, response.text

@@ -19,16 +19,22 @@ def _story(client: TestClient) -> dict:  # type: ignore[type-arg]
     return client.get(f"/api/stories/{story_id}/alignment").json()
 
 
-def test_tmx_export_is_valid_and_names_who_confirmed(seeded_client: TestClient, seeded_engine: Engine) -> None:
+def test_tmx_export_is_valid_and_names_who_confirmed(
+    seeded_client: TestClient, seeded_engine: Engine
+) -> None:
     make_user(seeded_engine, "ed")
     login(seeded_client, "ed")
     story = _story(seeded_client)
     fr, de = story["documents"][0]["id"], story["documents"][1]["id"]
     link = next(
-        lk for lk in story["links"] if (lk["source"]["document"], lk["target"]["document"]) == (fr, de)
+        lk
+        for lk in story["links"]
+        if (lk["source"]["document"], lk["target"]["document"]) == (fr, de)
     )
     seeded_client.post(f"/api/links/{link['id']}/confirm", json={})
-    response = seeded_client.get(f"/api/stories/{story['id']}/export?format=tmx&documents={fr},{de}")
+    response = seeded_client.get(
+        f"/api/stories/{story['id']}/export?format=tmx&documents={fr},{de}"
+    )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/x-tmx+xml")
     assert validate_tmx(response.content) == []
@@ -61,7 +67,9 @@ def test_tsv_json_and_printable_html(seeded_client: TestClient) -> None:
 def test_tmx_round_trips_through_import(seeded_client: TestClient, seeded_engine: Engine) -> None:
     story = _story(seeded_client)
     fr, de = story["documents"][0]["id"], story["documents"][1]["id"]
-    tmx = seeded_client.get(f"/api/stories/{story['id']}/export?format=tmx&documents={fr},{de}").content
+    tmx = seeded_client.get(
+        f"/api/stories/{story['id']}/export?format=tmx&documents={fr},{de}"
+    ).content
     files = {"file": ("pair.tmx", tmx, "application/x-tmx+xml")}
     assert seeded_client.post("/api/import", files=files).status_code == 401
     make_user(seeded_engine, "ed")
@@ -70,7 +78,9 @@ def test_tmx_round_trips_through_import(seeded_client: TestClient, seeded_engine
     again = seeded_client.post("/api/import", files=files)
     assert again.status_code == 422 and "already" in again.json()["detail"]
     edited = tmx.replace(b"Kurogi", b"Kuroki")
-    created = seeded_client.post("/api/import", files={"file": ("pair.tmx", edited, "application/xml")})
+    created = seeded_client.post(
+        "/api/import", files={"file": ("pair.tmx", edited, "application/xml")}
+    )
     assert created.status_code == 201, created.text
     imported = seeded_client.get(f"/api/stories/{created.json()['story_id']}/alignment").json()
     assert [d["lang"] for d in imported["documents"]] == ["fr", "de"]

@@ -15,7 +15,9 @@ def _ids(client: TestClient) -> tuple[int, list[int]]:
     return story["id"], [d["id"] for d in story["documents"]]
 
 
-def test_findings_have_the_pinned_shape_and_catch_the_seed_defects(seeded_client: TestClient) -> None:
+def test_findings_have_the_pinned_shape_and_catch_the_seed_defects(
+    seeded_client: TestClient,
+) -> None:
     sid, (fr, de, mt, rep) = _ids(seeded_client)
     findings = seeded_client.get(f"/api/stories/{sid}/findings").json()
     checks = {"numbers", "omission", "addition", "wrong_language", "divergence", "names"}
@@ -28,7 +30,11 @@ def test_findings_have_the_pinned_shape_and_catch_the_seed_defects(seeded_client
     assert ("divergence", de, 17) in found
     # What the machine translation left out, and the lines in the wrong language.
     assert {("omission", fr, 15), ("omission", fr, 16), ("omission", fr, 12)} <= found
-    assert {("wrong_language", mt, 0), ("wrong_language", mt, 8), ("wrong_language", mt, 18)} <= found
+    assert {
+        ("wrong_language", mt, 0),
+        ("wrong_language", mt, 8),
+        ("wrong_language", mt, 18),
+    } <= found
     # 60 000 / 60.000 / 60,000 and the other locale formats are the same numbers.
     assert not [f for f in findings if f["check"] == "numbers" and {f["document"]} <= {fr, de}]
 

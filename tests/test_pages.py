@@ -22,7 +22,9 @@ PLAIN_HOSTILE = (
 )
 
 
-def test_home_lists_stories_with_links_to_documents(client: TestClient, seed_files: list[Path]) -> None:
+def test_home_lists_stories_with_links_to_documents(
+    client: TestClient, seed_files: list[Path]
+) -> None:
     for path in seed_files:
         client.post("/api/documents", files={"file": (path.name, path.read_bytes(), "text/plain")})
     tree = html.fromstring(client.get("/").text)
@@ -53,7 +55,9 @@ def test_markup_in_plain_text_is_escaped(client: TestClient) -> None:
     assert response.status_code == 201, response.text
     page = client.get(f"/documents/{response.json()['id']}").text
     tree = html.fromstring(page)
-    assert all(s.get("src", "").startswith("/static/") and not s.text for s in tree.xpath("//script"))
+    assert all(
+        s.get("src", "").startswith("/static/") and not s.text for s in tree.xpath("//script")
+    )
     assert tree.xpath("//img") == []
     first = tree.xpath("//article//p[contains(@class, 'para')]")[0].text_content()
     assert "<script>alert(1)</script>" in first and "<img src=x onerror=alert(2)>" in first

@@ -22,7 +22,9 @@ def _first_translation(story: dict) -> dict:  # type: ignore[type-arg]
     return next(link for link in story["links"] if link["relation"] == "translation")
 
 
-def test_readers_and_forged_requests_change_nothing(seeded_client: TestClient, seeded_engine: Engine) -> None:
+def test_readers_and_forged_requests_change_nothing(
+    seeded_client: TestClient, seeded_engine: Engine
+) -> None:
     story = _story(seeded_client)
     link = _first_translation(story)
     url = f"/api/links/{link['id']}/confirm"
@@ -44,7 +46,8 @@ def test_readers_and_forged_requests_change_nothing(seeded_client: TestClient, s
 def test_login_is_rate_limited(seeded_client: TestClient, seeded_engine: Engine) -> None:
     make_user(seeded_engine, "ed")
     codes = [
-        seeded_client.post("/api/login", json={"name": "ed", "password": "guess"}).status_code for _ in range(6)
+        seeded_client.post("/api/login", json={"name": "ed", "password": "guess"}).status_code
+        for _ in range(6)
     ]
     assert codes == [401] * 5 + [429]
     right = seeded_client.post("/api/login", json={"name": "ed", "password": "correct horse"})
@@ -61,7 +64,10 @@ def test_confirm_then_a_second_editor_with_the_old_version_gets_a_conflict(
     assert ok.status_code == 200 and ok.json()["status"] == "confirmed"
     late = seeded_client.post(f"/api/links/{link['id']}/reject", json={"version": link["version"]})
     assert late.status_code == 409
-    assert "changed since you loaded it" in late.json()["detail"] and "confirmed" in late.json()["detail"]
+    assert (
+        "changed since you loaded it" in late.json()["detail"]
+        and "confirmed" in late.json()["detail"]
+    )
     assert seeded_client.get(f"/api/links/{link['id']}").json()["status"] == "confirmed"
 
 
@@ -71,18 +77,23 @@ def test_history_and_undo(seeded_client: TestClient, seeded_engine: Engine) -> N
     link = _first_translation(_story(seeded_client))
     seeded_client.post(f"/api/links/{link['id']}/reject", json={"version": link["version"]})
     history = seeded_client.get(f"/api/links/{link['id']}/history").json()
-    assert [(h["action"], h["user"], h["before"]["status"], h["after"]["status"]) for h in history] == [
-        ("reject", "ed", "auto", "rejected")
-    ]
+    assert [
+        (h["action"], h["user"], h["before"]["status"], h["after"]["status"]) for h in history
+    ] == [("reject", "ed", "auto", "rejected")]
     undone = seeded_client.post("/api/undo", json={})
     assert undone.status_code == 200
     restored = seeded_client.get(f"/api/links/{link['id']}").json()
     assert restored["status"] == "auto" and restored["version"] > link["version"]
-    assert [h["action"] for h in seeded_client.get(f"/api/links/{link['id']}/history").json()] == ["reject", "undo"]
+    assert [h["action"] for h in seeded_client.get(f"/api/links/{link['id']}/history").json()] == [
+        "reject",
+        "undo",
+    ]
     assert seeded_client.post("/api/undo", json={}).status_code == 404
 
 
-def test_undo_refuses_when_someone_changed_the_link_since(seeded_client: TestClient, seeded_engine: Engine) -> None:
+def test_undo_refuses_when_someone_changed_the_link_since(
+    seeded_client: TestClient, seeded_engine: Engine
+) -> None:
     make_user(seeded_engine, "ed")
     make_user(seeded_engine, "eva")
     link = _first_translation(_story(seeded_client))
@@ -98,7 +109,9 @@ def test_undo_refuses_when_someone_changed_the_link_since(seeded_client: TestCli
     assert seeded_client.get(f"/api/links/{link['id']}").json()["status"] == "rejected"
 
 
-def test_manual_link_merge_split_and_marks(seeded_client: TestClient, seeded_engine: Engine) -> None:
+def test_manual_link_merge_split_and_marks(
+    seeded_client: TestClient, seeded_engine: Engine
+) -> None:
     make_user(seeded_engine, "ed")
     login(seeded_client, "ed")
     story = _story(seeded_client)
@@ -119,10 +132,15 @@ def test_manual_link_merge_split_and_marks(seeded_client: TestClient, seeded_eng
     # Linking a paragraph that already sits in a reviewed link is refused, not silently taken.
     clash = seeded_client.post(
         f"/api/stories/{story['id']}/links",
-        json={"source": {"document": fr, "paragraphs": [5]}, "target": {"document": de, "paragraphs": [6]}},
+        json={
+            "source": {"document": fr, "paragraphs": [5]},
+            "target": {"document": de, "paragraphs": [6]},
+        },
     )
     assert clash.status_code == 409
-    marked = seeded_client.put(f"/api/documents/{fr}/paragraphs/12/mark", json={"mark": "not_translated"})
+    marked = seeded_client.put(
+        f"/api/documents/{fr}/paragraphs/12/mark", json={"mark": "not_translated"}
+    )
     assert marked.status_code == 200
     bad = seeded_client.put(f"/api/documents/{fr}/paragraphs/12/mark", json={"mark": "lost"})
     assert bad.status_code == 422
@@ -137,7 +155,9 @@ def test_realignment_keeps_confirmed_and_manual_links(
     fr, de = story["documents"][0]["id"], story["documents"][1]["id"]
     link = _first_translation(story)
     seeded_client.post(f"/api/links/{link['id']}/confirm", json={})
-    rejected = next(lk for lk in story["links"] if lk["id"] != link["id"] and lk["relation"] == "translation")
+    rejected = next(
+        lk for lk in story["links"] if lk["id"] != link["id"] and lk["relation"] == "translation"
+    )
     seeded_client.post(f"/api/links/{rejected['id']}/reject", json={})
     with Session(seeded_engine) as session:
         align_story(session=session, encoder=CachedEncoder(encoder, session), story_id=story["id"])
@@ -146,8 +166,18 @@ def test_realignment_keeps_confirmed_and_manual_links(
     kept = next(lk for lk in after["links"] if lk["id"] == link["id"])
     assert kept["status"] == "confirmed"
     same = [
-        lk for lk in after["links"]
+        lk
+        for lk in after["links"]
         if (lk["source"], lk["target"]) == (rejected["source"], rejected["target"])
     ]
     assert [lk["status"] for lk in same] == ["rejected"]
-    assert len([lk for lk in after["links"] if {lk["source"]["document"], lk["target"]["document"]} == {fr, de}]) == 19
+    assert (
+        len(
+            [
+                lk
+                for lk in after["links"]
+                if {lk["source"]["document"], lk["target"]["document"]} == {fr, de}
+            ]
+        )
+        == 19
+    )

@@ -21,7 +21,10 @@ def test_readers_get_no_review_controls(seeded_client: TestClient) -> None:
     sid, fr, _ = _ids(seeded_client)
     page = html.fromstring(seeded_client.get(f"/stories/{sid}?p={fr}-0").text)
     assert page.xpath("//*[@id='review-panel']") == []
-    assert seeded_client.post("/review/mark", data={"p": f"{fr}-0", "mark": "added"}).status_code == 401
+    assert (
+        seeded_client.post("/review/mark", data={"p": f"{fr}-0", "mark": "added"}).status_code
+        == 401
+    )
 
 
 def test_confirm_from_the_panel_swaps_the_panel_and_survives_reload(
@@ -43,7 +46,9 @@ def test_confirm_from_the_panel_swaps_the_panel_and_survives_reload(
     assert "status-confirmed" in panel.xpath(".//li")[0].get("class")
     assert fragment.xpath(f"//*[@id='p-{fr}-0']")[0].get("hx-swap-oob") == "true"
     # The same version again is a conflict, shown in the panel, and nothing changes.
-    again = seeded_client.post(url.replace("confirm", "reject"), data={"version": "1", "p": f"{fr}-0"}, headers=HX)
+    again = seeded_client.post(
+        url.replace("confirm", "reject"), data={"version": "1", "p": f"{fr}-0"}, headers=HX
+    )
     assert again.status_code == 409
     assert "changed since you loaded it" in html.fromstring(again.text).text_content()
     reloaded = html.fromstring(seeded_client.get(f"/stories/{sid}?p={fr}-0").text)
@@ -57,7 +62,9 @@ def test_link_by_hand_mark_and_undo(seeded_client: TestClient, seeded_engine: En
     sid, fr, de = _ids(seeded_client)
     mt = seeded_client.get("/api/stories").json()[0]["documents"][2]["id"]
     # FR 16 has no counterpart in the machine translation; an editor links it to MT 12 by hand.
-    response = seeded_client.post("/review/link", data={"from": f"{fr}-16", "to": f"{mt}-12"}, headers=HX)
+    response = seeded_client.post(
+        "/review/link", data={"from": f"{fr}-16", "to": f"{mt}-12"}, headers=HX
+    )
     assert response.status_code == 200
     assert "linked" in html.fromstring(response.text).xpath(f"//*[@id='p-{mt}-12']")[0].get("class")
     links = seeded_client.get(f"/api/stories/{sid}/alignment").json()["links"]
@@ -65,9 +72,14 @@ def test_link_by_hand_mark_and_undo(seeded_client: TestClient, seeded_engine: En
     assert [(lk["source"], lk["target"]) for lk in manual] == [
         ({"document": fr, "paragraphs": [16]}, {"document": mt, "paragraphs": [12]})
     ]
-    marked = seeded_client.post("/review/mark", data={"p": f"{fr}-15", "mark": "not_translated"}, headers=HX)
+    marked = seeded_client.post(
+        "/review/mark", data={"p": f"{fr}-15", "mark": "not_translated"}, headers=HX
+    )
     assert marked.status_code == 200
-    assert "not translated" in html.fromstring(marked.text).xpath("//*[@class='mark']")[0].text_content()
+    assert (
+        "not translated"
+        in html.fromstring(marked.text).xpath("//*[@class='mark']")[0].text_content()
+    )
     undone = seeded_client.post("/review/undo", data={"p": f"{fr}-15"}, headers=HX)
     assert undone.status_code == 200
     assert html.fromstring(undone.text).xpath("//*[@class='mark']") == []

@@ -28,7 +28,9 @@ class DocumentPair(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     story_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("story.id", ondelete="CASCADE"), nullable=False, index=True)
+        sa_column=Column(
+            Integer, ForeignKey("story.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
     source_document_id: int = Field(
         sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), nullable=False)
@@ -45,13 +47,19 @@ class Link(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     story_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("story.id", ondelete="CASCADE"), nullable=False, index=True)
+        sa_column=Column(
+            Integer, ForeignKey("story.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
     source_document_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), nullable=False, index=True)
+        sa_column=Column(
+            Integer, ForeignKey("document.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
     target_document_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), nullable=False, index=True)
+        sa_column=Column(
+            Integer, ForeignKey("document.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
     # Paragraph indexes (not ids): they are stable, readable, and what the API speaks.
     source_paragraphs: list[int] = Field(sa_column=Column(JSON, nullable=False))
@@ -62,7 +70,8 @@ class Link(SQLModel, table=True):
     # Optimistic concurrency for review edits: a write must name the version it read.
     version: int = Field(default=1)
     reviewed_by: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True),
     )
     reviewed_at: datetime | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
@@ -74,7 +83,9 @@ class SentenceLink(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     link_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("link.id", ondelete="CASCADE"), nullable=False, index=True)
+        sa_column=Column(
+            Integer, ForeignKey("link.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
     source_sentences: list[list[int]] = Field(sa_column=Column(JSON, nullable=False))
     target_sentences: list[list[int]] = Field(sa_column=Column(JSON, nullable=False))

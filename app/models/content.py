@@ -24,7 +24,9 @@ class Document(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     story_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("story.id", ondelete="RESTRICT"), nullable=False, index=True)
+        sa_column=Column(
+            Integer, ForeignKey("story.id", ondelete="RESTRICT"), nullable=False, index=True
+        )
     )
     source: str
     title: str
@@ -41,7 +43,9 @@ class Paragraph(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), nullable=False, index=True)
+        sa_column=Column(
+            Integer, ForeignKey("document.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
     index: int
     text: str
@@ -54,11 +58,15 @@ class Paragraph(SQLModel, table=True):
 class Sentence(SQLModel, table=True):
     """A sentence of a paragraph, with offsets into the document's original text."""
 
-    __table_args__ = (UniqueConstraint("paragraph_id", "index", name="uq_sentence_paragraph_index"),)
+    __table_args__ = (
+        UniqueConstraint("paragraph_id", "index", name="uq_sentence_paragraph_index"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     paragraph_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("paragraph.id", ondelete="CASCADE"), nullable=False, index=True)
+        sa_column=Column(
+            Integer, ForeignKey("paragraph.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
     index: int
     text: str

@@ -30,10 +30,14 @@ class LinkEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     story_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("story.id", ondelete="CASCADE"), nullable=False, index=True)
+        sa_column=Column(
+            Integer, ForeignKey("story.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
     user_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("user.id", ondelete="RESTRICT"), nullable=False, index=True)
+        sa_column=Column(
+            Integer, ForeignKey("user.id", ondelete="RESTRICT"), nullable=False, index=True
+        )
     )
     action: str = Field(max_length=24)
     link_ids: list[int] = Field(sa_column=Column(JSON, nullable=False))
@@ -50,7 +54,9 @@ class ParagraphMark(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), nullable=False, index=True)
+        sa_column=Column(
+            Integer, ForeignKey("document.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
     index: int
     mark: str = Field(max_length=16)

@@ -5,20 +5,19 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import JSONResponse
-from starlette.datastructures import UploadFile
-
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
+from starlette.datastructures import UploadFile
 
 from app.auth import EditorDep, UserDep, require_editor
 from app.deps import EngineDep, SessionDep, SettingsDep
+from app.ingest import IngestError
 from app.models import Document, DocumentPair, Link, SentenceLink, Story
 from app.services.alignment import place_document
 from app.services.embeddings import CachedEncoder
 from app.services.findings import finding_json, story_findings
-from app.services.queue import build_queue
-from app.ingest import IngestError
 from app.services.ingest import IngestOutcome, ingest_bytes
+from app.services.queue import build_queue
 from app.services.stories import document_summary, get_story, list_stories, paragraphs_of
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -89,9 +88,16 @@ def alignment(story_id: int, session: SessionDep) -> dict[str, Any]:
             for d in item.documents
         ],
         "pairs": [
-            {"source": pr.source_document_id, "target": pr.target_document_id, "kind": pr.kind, "score": pr.score}
+            {
+                "source": pr.source_document_id,
+                "target": pr.target_document_id,
+                "kind": pr.kind,
+                "score": pr.score,
+            }
             for pr in session.exec(
-                select(DocumentPair).where(DocumentPair.story_id == story_id).order_by(col(DocumentPair.id))
+                select(DocumentPair)
+                .where(DocumentPair.story_id == story_id)
+                .order_by(col(DocumentPair.id))
             )
         ],
         "links": [link_json(link) for link in story_links(session, story_id)],
@@ -113,7 +119,9 @@ def link_json(link: Link) -> dict[str, Any]:
 
 def story_links(session: Session, story_id: int) -> list[Link]:
     """Every link of a story, in a stable order."""
-    return list(session.exec(select(Link).where(Link.story_id == story_id).order_by(col(Link.id))).all())
+    return list(
+        session.exec(select(Link).where(Link.story_id == story_id).order_by(col(Link.id))).all()
+    )
 
 
 @router.get("/stories/{story_id}/sentence-links")
@@ -123,13 +131,21 @@ def sentence_links(story_id: int, session: SessionDep) -> list[dict[str, Any]]:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
     links = {link.id: link for link in story_links(session, story_id)}
     rows = session.exec(
-        select(SentenceLink).where(col(SentenceLink.link_id).in_(list(links))).order_by(col(SentenceLink.id))
+        select(SentenceLink)
+        .where(col(SentenceLink.link_id).in_(list(links)))
+        .order_by(col(SentenceLink.id))
     ).all()
     return [
         {
             "link": row.link_id,
-            "source": {"document": links[row.link_id].source_document_id, "sentences": row.source_sentences},
-            "target": {"document": links[row.link_id].target_document_id, "sentences": row.target_sentences},
+            "source": {
+                "document": links[row.link_id].source_document_id,
+                "sentences": row.source_sentences,
+            },
+            "target": {
+                "document": links[row.link_id].target_document_id,
+                "sentences": row.target_sentences,
+            },
             "score": row.score,
         }
         for row in rows
@@ -151,10 +167,14 @@ def move_document(
     if doc is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"document {document_id} does not exist")
     if body.story_id is not None and session.get(Story, body.story_id) is None:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"story {body.story_id} does not exist")
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"story {body.story_id} does not exist"
+        )
     encoder = request.app.state.encoder
     if encoder is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the alignment model is not loaded")
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, "the alignment model is not loaded"
+        )
     place_document(
         session=session, encoder=CachedEncoder(encoder, session), doc=doc, story_id=body.story_id
     )
@@ -163,7 +183,9 @@ def move_document(
     return {**document_summary(doc), "story_id": doc.story_id}
 
 
-async def _read_upload(request: Request, max_bytes: int) -> tuple[bytes, str, str | None, str | None]:
+async def _read_upload(
+    request: Request, max_bytes: int
+) -> tuple[bytes, str, str | None, str | None]:
     """The bytes, source name, lang and title of a multipart or JSON upload."""
     length = request.headers.get("content-length")
     # Reject before reading when the client says up front that the body is too large;
@@ -175,7 +197,9 @@ async def _read_upload(request: Request, max_bytes: int) -> tuple[bytes, str, st
         form = await request.form()
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
-            raise IngestError("upload", "has no 'file' part (send the article as multipart field 'file')")
+            raise IngestError(
+                "upload", "has no 'file' part (send the article as multipart field 'file')"
+            )
         data = await upload.read()
         lang, title = form.get("lang"), form.get("title")
         return (
@@ -197,7 +221,8 @@ async def _read_upload(request: Request, max_bytes: int) -> tuple[bytes, str, st
         source = body.get("source") or "pasted.txt"
         return body["text"].encode("utf-8"), source, body.get("lang"), body.get("title")
     raise IngestError(
-        "request", f"has content type '{ctype or 'none'}'; send multipart/form-data or application/json",
+        "request",
+        f"has content type '{ctype or 'none'}'; send multipart/form-data or application/json",
         status=415,
     )
 

@@ -79,7 +79,10 @@ async def login_form(request: Request, session: SessionDep) -> Response:
         _login(request, session, name, password)
     except HTTPException as exc:
         return templates.TemplateResponse(
-            request, "login.html", {"next": target, "error": exc.detail}, status_code=exc.status_code
+            request,
+            "login.html",
+            {"next": target, "error": exc.detail},
+            status_code=exc.status_code,
         )
     if request.headers.get("HX-Request"):
         return JSONResponse({"ok": True}, headers={"HX-Redirect": target})

@@ -27,7 +27,9 @@ def _pair(documents: str | None) -> tuple[int, int] | None:
         return None
     parts = documents.split(",")
     if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "documents must be two ids: ?documents=ID,ID")
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "documents must be two ids: ?documents=ID,ID"
+        )
     return int(parts[0]), int(parts[1])
 
 
@@ -63,8 +65,10 @@ def _printable(request: Request, story: ExportStory, pair: tuple[int, int] | Non
     if pair and not all(d in docs for d in pair):
         raise ExchangeError(f"story {story.id}", f"documents {pair} are not both in the story")
     links = [
-        lk for lk in story.links
-        if lk.status != "rejected" and (pair is None or {lk.source_document, lk.target_document} == set(pair))
+        lk
+        for lk in story.links
+        if lk.status != "rejected"
+        and (pair is None or {lk.source_document, lk.target_document} == set(pair))
     ]
     return templates.TemplateResponse(
         request, "stories/print.html", {"story": story, "docs": docs, "links": links}
@@ -79,10 +83,14 @@ async def import_file(
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "send the TMX file as multipart field 'file'")
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "send the TMX file as multipart field 'file'"
+        )
     data = await upload.read()
     if len(data) > settings.max_upload_bytes:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"{upload.filename}: larger than the upload limit")
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE, f"{upload.filename}: larger than the upload limit"
+        )
     try:
         story_id = import_tmx(engine=engine, data=data, source=upload.filename or "import.tmx")
     except ExchangeError as err:

@@ -49,4 +49,6 @@ async def upload(
             "lang": doc.lang,
             "paragraphs": outcome.paragraphs,
         }
-    return templates.TemplateResponse(request, "stories/_upload_result.html", context, status_code=status)
+    return templates.TemplateResponse(
+        request, "stories/_upload_result.html", context, status_code=status
+    )

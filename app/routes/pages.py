@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from app.deps import SessionDep
 from app.models import Document, User
+from app.services.overview import overview
 from app.services.reading import (
     ReviewPanel,
     highlight,
@@ -18,7 +19,6 @@ from app.services.reading import (
     visible_links,
 )
 from app.services.reading import gaps as column_gaps
-from app.services.overview import overview
 from app.services.stories import list_stories, paragraphs_of
 from app.templating import templates
 
@@ -41,16 +41,24 @@ def story_page(
 ) -> HTMLResponse:
     """The side-by-side reader; an HTMX click on a paragraph gets only the counterparts."""
     active = parse_key(p)
-    htmx = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
+    htmx = request.headers.get("HX-Request") and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
     if htmx:
-        current = parse_qs(urlparse(request.headers.get("HX-Current-URL", "")).query).get("p", [None])[0]
+        current = parse_qs(urlparse(request.headers.get("HX-Current-URL", "")).query).get(
+            "p", [None]
+        )[0]
         response = counterparts(request, session, story_id, active, parse_key(current))
     else:
         view = story_view(session, story_id)
         if view is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
         hl = highlight(view.links, active) if active else None
-        panel = review_panel(session, story_id, active) if active and _is_editor(request, session) else None
+        panel = (
+            review_panel(session, story_id, active)
+            if active and _is_editor(request, session)
+            else None
+        )
         response = templates.TemplateResponse(
             request,
             "stories/read.html",
@@ -95,13 +103,13 @@ def counterparts(
     keys = set(hl.relation if hl else ()) | set(old.relation if old else ()) | set(also)
     docs, paras, sentences = load_cells(session, keys)
     if active and active not in paras:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"paragraph {active[0]}-{active[1]} does not exist")
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"paragraph {active[0]}-{active[1]} does not exist"
+        )
     linked_keys = {(lk.source_document_id, i) for lk in links for i in lk.source_paragraphs} | {
         (lk.target_document_id, i) for lk in links for i in lk.target_paragraphs
     }
-    cells = [
-        (docs[key[0]], paras[key], key in linked_keys) for key in sorted(keys) if key in paras
-    ]
+    cells = [(docs[key[0]], paras[key], key in linked_keys) for key in sorted(keys) if key in paras]
     under = [(docs[k[0]], paras[k]) for k in sorted(hl.linked) if k in paras] if hl else []
     return templates.TemplateResponse(
         request,
@@ -115,7 +123,12 @@ def counterparts(
             "active": active,
             "previous": previous if old else None,
             "under": under,
-            "panel": panel or (review_panel(session, story_id, active) if active and _is_editor(request, session) else None),
+            "panel": panel
+            or (
+                review_panel(session, story_id, active)
+                if active and _is_editor(request, session)
+                else None
+            ),
         },
         status_code=status_code,
     )
@@ -128,4 +141,6 @@ def document_page(request: Request, document_id: int, session: SessionDep) -> HT
     if doc is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"document {document_id} does not exist")
     paras = paragraphs_of(session, [document_id])[document_id]
-    return templates.TemplateResponse(request, "documents/read.html", {"doc": doc, "paragraphs": paras})
+    return templates.TemplateResponse(
+        request, "documents/read.html", {"doc": doc, "paragraphs": paras}
+    )

@@ -78,10 +78,17 @@ def _fail(err: ReviewError) -> HTTPException:
     return HTTPException(err.status, str(err))
 
 
-def _status_change(link_id: int, body: Versioned, session: SessionDep, user: EditorDep, status: str, action: str) -> dict[str, Any]:
+def _status_change(
+    link_id: int, body: Versioned, session: SessionDep, user: EditorDep, status: str, action: str
+) -> dict[str, Any]:
     try:
         link = review.set_status(
-            session=session, user=user, link_id=link_id, version=body.version, status=status, action=action
+            session=session,
+            user=user,
+            link_id=link_id,
+            version=body.version,
+            status=status,
+            action=action,
         )
     except ReviewError as err:
         raise _fail(err) from err
@@ -127,14 +134,18 @@ def create(story_id: int, body: NewLink, session: SessionDep, user: EditorDep) -
 def merge(body: MergeIn, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Merge links of one document pair into one (1-1 + 1-1 → 2-1 or 1-2)."""
     try:
-        link = review.merge(session=session, user=user, links=[(r.id, r.version) for r in body.links])
+        link = review.merge(
+            session=session, user=user, links=[(r.id, r.version) for r in body.links]
+        )
     except ReviewError as err:
         raise _fail(err) from err
     return link_json(link)
 
 
 @router.post("/links/{link_id}/split", status_code=201)
-def split(link_id: int, body: SplitIn, session: SessionDep, user: EditorDep) -> list[dict[str, Any]]:
+def split(
+    link_id: int, body: SplitIn, session: SessionDep, user: EditorDep
+) -> list[dict[str, Any]]:
     """Split a group link into parts."""
     try:
         links = review.split(
@@ -150,10 +161,14 @@ def split(link_id: int, body: SplitIn, session: SessionDep, user: EditorDep) -> 
 
 
 @router.put("/documents/{document_id}/paragraphs/{index}/mark")
-def mark(document_id: int, index: int, body: MarkIn, session: SessionDep, user: EditorDep) -> dict[str, Any]:
+def mark(
+    document_id: int, index: int, body: MarkIn, session: SessionDep, user: EditorDep
+) -> dict[str, Any]:
     """Mark a paragraph 'not_translated' or 'added', or clear the mark with null."""
     try:
-        review.mark_paragraph(session=session, user=user, document_id=document_id, index=index, mark=body.mark)
+        review.mark_paragraph(
+            session=session, user=user, document_id=document_id, index=index, mark=body.mark
+        )
     except ReviewError as err:
         raise _fail(err) from err
     return {"document": document_id, "paragraph": index, "mark": body.mark}
@@ -185,5 +200,3 @@ def get_link(link_id: int, session: SessionDep) -> dict[str, Any]:
     if link is None:
         raise HTTPException(404, f"link {link_id} does not exist")
     return {**link_json(link), "version": link.version}
-
-

@@ -49,11 +49,15 @@ def _apply(
         error, status = str(err), err.status
     panel = review_panel(session, doc.story_id, active)
     panel.error, panel.message = error, message
-    return counterparts(request, session, doc.story_id, active, None, also=before, panel=panel, status_code=status)
+    return counterparts(
+        request, session, doc.story_id, active, None, also=before, panel=panel, status_code=status
+    )
 
 
 @router.post("/links/{link_id}/{action}", response_class=HTMLResponse)
-async def link_action(link_id: int, action: str, request: Request, session: SessionDep, user: EditorDep) -> HTMLResponse:
+async def link_action(
+    link_id: int, action: str, request: Request, session: SessionDep, user: EditorDep
+) -> HTMLResponse:
     """Confirm, reject, unlink or split one link from the panel."""
     form = await _form(request)
     version = _version(form)
@@ -62,7 +66,12 @@ async def link_action(link_id: int, action: str, request: Request, session: Sess
         if action in ("confirm", "reject", "unlink"):
             status = {"confirm": "confirmed", "reject": "rejected", "unlink": "rejected"}[action]
             review.set_status(
-                session=session, user=user, link_id=link_id, version=version, status=status, action=action
+                session=session,
+                user=user,
+                link_id=link_id,
+                version=version,
+                status=status,
+                action=action,
             )
             return f"link {link_id} {status}"
         if action == "split":
@@ -72,14 +81,21 @@ async def link_action(link_id: int, action: str, request: Request, session: Sess
             # Pair the paragraphs in reading order; whatever is left over becomes unlinked.
             src, tgt = link.source_paragraphs, link.target_paragraphs
             parts = [([s], [t]) for s, t in zip(src, tgt, strict=False)]
-            parts += [([s], []) for s in src[len(tgt):]] + [([], [t]) for t in tgt[len(src):]]
+            parts += [([s], []) for s in src[len(tgt) :]] + [([], [t]) for t in tgt[len(src) :]]
             review.split(session=session, user=user, link_id=link_id, version=version, parts=parts)
             return f"link {link_id} split"
         if action == "extend":
             key = parse_key(form.get("to"))
             if key is None:
                 raise ReviewError("which paragraph should join the link?")
-            review.extend(session=session, user=user, link_id=link_id, version=version, document=key[0], index=key[1])
+            review.extend(
+                session=session,
+                user=user,
+                link_id=link_id,
+                version=version,
+                document=key[0],
+                index=key[1],
+            )
             return f"paragraph ¶{key[1]} added to the link"
         raise ReviewError(f"unknown action {action!r}", 404)
 
@@ -99,7 +115,11 @@ async def link_by_hand(request: Request, session: SessionDep, user: EditorDep) -
         if doc is None:
             raise ReviewError(f"document {a[0]} does not exist", 404)
         review.create_link(
-            session=session, user=user, story_id=doc.story_id, source=Side(a[0], (a[1],)), target=Side(b[0], (b[1],))
+            session=session,
+            user=user,
+            story_id=doc.story_id,
+            source=Side(a[0], (a[1],)),
+            target=Side(b[0], (b[1],)),
         )
         return "linked by hand"
 
@@ -116,7 +136,9 @@ async def mark(request: Request, session: SessionDep, user: EditorDep) -> HTMLRe
         if key is None:
             raise ReviewError("which paragraph?")
         value = form.get("mark") or None
-        review.mark_paragraph(session=session, user=user, document_id=key[0], index=key[1], mark=value)
+        review.mark_paragraph(
+            session=session, user=user, document_id=key[0], index=key[1], mark=value
+        )
         return "mark cleared" if value is None else f"marked {value.replace('_', ' ')}"
 
     return _apply(request, session, form.get("p", ""), change)
@@ -174,14 +196,23 @@ async def queue_action(
     error, status = None, 200
     try:
         review.set_status(
-            session=session, user=user, link_id=link_id, version=_version(form),
-            status="confirmed" if action == "confirm" else "rejected", action=action,
+            session=session,
+            user=user,
+            link_id=link_id,
+            version=_version(form),
+            status="confirmed" if action == "confirm" else "rejected",
+            action=action,
         )
     except ReviewError as err:
         session.rollback()
         error, status = str(err), err.status
     findings = story_findings(session, story_id, request.app.state.encoder) or []
-    row = next(r for r in build_queue(session, story_id, findings).rows if r.link and r.link.id == link_id)
+    row = next(
+        r for r in build_queue(session, story_id, findings).rows if r.link and r.link.id == link_id
+    )
     return templates.TemplateResponse(
-        request, "stories/_queue_row.html", {"row": row, "sid": story_id, "error": error}, status_code=status
+        request,
+        "stories/_queue_row.html",
+        {"row": row, "sid": story_id, "error": error},
+        status_code=status,
     )

@@ -121,13 +121,17 @@ def _sentences_by_paragraph(session: Session, paras: list[Paragraph]) -> dict[in
     index_of = {p.id: p.index for p in paras}
     out: dict[int, list[Sentence]] = {}
     for sent in session.exec(
-        select(Sentence).where(col(Sentence.paragraph_id).in_(list(index_of))).order_by(col(Sentence.index))
+        select(Sentence)
+        .where(col(Sentence.paragraph_id).in_(list(index_of)))
+        .order_by(col(Sentence.index))
     ):
         out.setdefault(index_of[sent.paragraph_id], []).append(sent)
     return out
 
 
-def align_pair(*, session: Session, encoder: Encoder, source: Document, target: Document) -> PairReport:
+def align_pair(
+    *, session: Session, encoder: Encoder, source: Document, target: Document
+) -> PairReport:
     """Replace the automatic links of one document pair with a fresh alignment (no commit)."""
     assert source.id is not None and target.id is not None
     src_paras, tgt_paras = _paragraphs(session, source.id), _paragraphs(session, target.id)
@@ -166,10 +170,15 @@ def align_pair(*, session: Session, encoder: Encoder, source: Document, target: 
     )
     pair = session.exec(
         select(DocumentPair).where(
-            DocumentPair.source_document_id == source.id, DocumentPair.target_document_id == target.id
+            DocumentPair.source_document_id == source.id,
+            DocumentPair.target_document_id == target.id,
         )
     ).first() or DocumentPair(
-        story_id=source.story_id, source_document_id=source.id, target_document_id=target.id, kind="", score=0
+        story_id=source.story_id,
+        source_document_id=source.id,
+        target_document_id=target.id,
+        kind="",
+        score=0,
     )
     pair.story_id, pair.kind, pair.score = source.story_id, result.kind, round(result.mean_score, 4)
     session.add(pair)
@@ -183,13 +192,19 @@ def align_pair(*, session: Session, encoder: Encoder, source: Document, target: 
             relation=relation,
             score=round(float(bead.score), 4),
         )
-        for relation, beads in (("translation", result.translation_beads), ("related", result.related_beads))
+        for relation, beads in (
+            ("translation", result.translation_beads),
+            ("related", result.related_beads),
+        )
         for bead in beads
         if bead.is_link and (bead.src, bead.tgt) not in rejected
     ]
     session.add_all(new_links)
     session.flush()
-    src_sents, tgt_sents = _sentences_by_paragraph(session, src_paras), _sentences_by_paragraph(session, tgt_paras)
+    src_sents, tgt_sents = (
+        _sentences_by_paragraph(session, src_paras),
+        _sentences_by_paragraph(session, tgt_paras),
+    )
     for link in new_links:
         session.add_all(_sentence_links(encoder, link, src_sents, tgt_sents))
     session.flush()
@@ -208,7 +223,8 @@ def align_story(*, session: Session, encoder: Encoder, story_id: int) -> list[Pa
         select(Document).where(Document.story_id == story_id).order_by(col(Document.id))
     ).all()
     return [
-        align_pair(session=session, encoder=encoder, source=a, target=b) for a, b in combinations(docs, 2)
+        align_pair(session=session, encoder=encoder, source=a, target=b)
+        for a, b in combinations(docs, 2)
     ]
 
 
@@ -221,7 +237,9 @@ def _drop_pairs_of(session: Session, doc_id: int) -> None:
         session.exec(delete(model).where((col(left) == doc_id) | (col(right) == doc_id)))
 
 
-def place_document(*, session: Session, encoder: Encoder, doc: Document, story_id: int | None) -> None:
+def place_document(
+    *, session: Session, encoder: Encoder, doc: Document, story_id: int | None
+) -> None:
     """Put `doc` into `story_id` (or a new story when None) and align it with its new siblings."""
     assert doc.id is not None
     old_story = doc.story_id
@@ -240,7 +258,9 @@ def place_document(*, session: Session, encoder: Encoder, doc: Document, story_i
         if remaining is None:
             session.exec(delete(Story).where(col(Story.id) == old_story))
     siblings = session.exec(
-        select(Document).where(Document.story_id == story_id, Document.id != doc.id).order_by(col(Document.id))
+        select(Document)
+        .where(Document.story_id == story_id, Document.id != doc.id)
+        .order_by(col(Document.id))
     ).all()
     for other in siblings:
         source, target = (other, doc) if (other.id or 0) < doc.id else (doc, other)

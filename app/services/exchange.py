@@ -72,7 +72,8 @@ def import_tmx(*, engine: Engine, data: bytes, source: str) -> int:
             session.flush()
             assert story.id is not None
             doc_ids = [
-                _store_imported(session, story.id, source, n, doc) for n, doc in enumerate(imported.documents)
+                _store_imported(session, story.id, source, n, doc)
+                for n, doc in enumerate(imported.documents)
             ]
             for link in imported.links:
                 a, b = doc_ids[link.source_document], doc_ids[link.target_document]
@@ -99,20 +100,27 @@ def import_tmx(*, engine: Engine, data: bytes, source: str) -> int:
         return story.id
 
 
-def _store_imported(session: Session, story_id: int, source: str, n: int, doc: ImportedDocument) -> int:
+def _store_imported(
+    session: Session, story_id: int, source: str, n: int, doc: ImportedDocument
+) -> int:
     # One block per segment, line breaks inside a segment flattened, so that the paragraph
     # numbering of the TMX survives the ingest pipeline (kinds, sentences, languages).
     text = "\n\n".join(" ".join(p.split()) for p in doc.paragraphs)
     where = f"document {n + 1} ({doc.lang})"
     try:
         parsed = parse_text(
-            text, source=doc.source or f"{source}#{doc.lang}", lang=doc.lang.split("-")[0], title=doc.title or None
+            text,
+            source=doc.source or f"{source}#{doc.lang}",
+            lang=doc.lang.split("-")[0],
+            title=doc.title or None,
         )
     except IngestError as err:
         raise ExchangeError(source, f"{where}: {err.reason}") from err
     if len(parsed.paragraphs) != len(doc.paragraphs):
         raise ExchangeError(source, f"{where}: its segments did not stay separate paragraphs")
-    if session.exec(select(Document.id).where(Document.content_hash == parsed.content_hash)).first():
+    if session.exec(
+        select(Document.id).where(Document.content_hash == parsed.content_hash)
+    ).first():
         raise ExchangeError(source, f"{where} is already in the database")
     row = store_document(session, parsed, story_id=story_id)
     assert row.id is not None

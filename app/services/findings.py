@@ -11,7 +11,9 @@ from app.services.embeddings import CachedEncoder
 from app.services.stories import get_story, paragraphs_of
 
 
-def story_findings(session: Session, story_id: int, encoder: Encoder | None) -> list[Finding] | None:
+def story_findings(
+    session: Session, story_id: int, encoder: Encoder | None
+) -> list[Finding] | None:
     """Every finding of a story, riskiest first; None when the story does not exist."""
     item = get_story(session, story_id)
     if item is None:
@@ -21,7 +23,9 @@ def story_findings(session: Session, story_id: int, encoder: Encoder | None) -> 
     para_ids = {p.id: p for ps in paras.values() for p in ps}
     sentences: dict[int, list[Sentence]] = {}
     for sent in session.exec(
-        select(Sentence).where(col(Sentence.paragraph_id).in_(list(para_ids))).order_by(col(Sentence.index))
+        select(Sentence)
+        .where(col(Sentence.paragraph_id).in_(list(para_ids)))
+        .order_by(col(Sentence.index))
     ):
         sentences.setdefault(sent.paragraph_id, []).append(sent)
     check_paras = [
@@ -56,7 +60,9 @@ def story_findings(session: Session, story_id: int, encoder: Encoder | None) -> 
     ]
     marks = {
         (m.document_id, m.index): m.mark
-        for m in session.exec(select(ParagraphMark).where(col(ParagraphMark.document_id).in_(list(docs))))
+        for m in session.exec(
+            select(ParagraphMark).where(col(ParagraphMark.document_id).in_(list(docs)))
+        )
     }
     cached = CachedEncoder(encoder, session) if encoder is not None else None
     findings = run_checks(check_paras, links, pairs, encoder=cached, marks=marks)
@@ -72,7 +78,9 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "document": f.document,
         "paragraph": f.paragraph,
         "counterpart": (
-            {"document": f.counterpart[0], "paragraphs": list(f.counterpart[1])} if f.counterpart else None
+            {"document": f.counterpart[0], "paragraphs": list(f.counterpart[1])}
+            if f.counterpart
+            else None
         ),
         "detail": f.detail,
     }

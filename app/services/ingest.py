@@ -51,7 +51,9 @@ class IngestSummary:
 AfterInsert = Callable[[Session, Document], None]
 
 
-def store_document(session: Session, parsed: ParsedDocument, story_id: int | None = None) -> Document:
+def store_document(
+    session: Session, parsed: ParsedDocument, story_id: int | None = None
+) -> Document:
     """Add a parsed document, its paragraphs and sentences to the session (no commit).
 
     Without `story_id` the document starts a story of its own.
@@ -149,7 +151,11 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             files.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INGESTIBLE_SUFFIXES)
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in INGESTIBLE_SUFFIXES
+                )
             )
         else:
             files.append(path)

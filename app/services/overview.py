@@ -55,7 +55,9 @@ def overview(view: StoryView) -> Overview:
         for p in view.paragraphs[doc.id or 0]:
             y = 22 + p.index * ROW
             position[(doc.id or 0, p.index)] = (x, y)
-            bars.append(Bar(x, y, doc.id or 0, p.index, p.kind, (doc.id, p.index) not in view.unlinked))
+            bars.append(
+                Bar(x, y, doc.id or 0, p.index, p.kind, (doc.id, p.index) not in view.unlinked)
+            )
             height = max(height, y + ROW)
     column_of = {d.id: i for i, d in enumerate(view.documents)}
     edges: list[Edge] = []

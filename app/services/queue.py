@@ -42,7 +42,9 @@ def _text(paras: dict[int, list[str]], doc: int, indexes: list[int]) -> str:
 
 def build_queue(session: Session, story_id: int, findings: list[Finding]) -> Queue:
     """Attach each finding to the link holding its paragraph, or give it a row of its own."""
-    docs = {d.id or 0: d for d in session.exec(select(Document).where(Document.story_id == story_id))}
+    docs = {
+        d.id or 0: d for d in session.exec(select(Document).where(Document.story_id == story_id))
+    }
     texts = {d: [p.text for p in ps] for d, ps in paragraphs_of(session, list(docs)).items()}
     links = session.exec(select(Link).where(Link.story_id == story_id).order_by(col(Link.id))).all()
     rows: list[QueueRow] = []
@@ -51,10 +53,16 @@ def build_queue(session: Session, story_id: int, findings: list[Finding]) -> Que
         row = QueueRow(
             f"link-{link.id}",
             link,
-            (docs[link.source_document_id], link.source_paragraphs,
-             _text(texts, link.source_document_id, link.source_paragraphs)),
-            (docs[link.target_document_id], link.target_paragraphs,
-             _text(texts, link.target_document_id, link.target_paragraphs)),
+            (
+                docs[link.source_document_id],
+                link.source_paragraphs,
+                _text(texts, link.source_document_id, link.source_paragraphs),
+            ),
+            (
+                docs[link.target_document_id],
+                link.target_paragraphs,
+                _text(texts, link.target_document_id, link.target_paragraphs),
+            ),
         )
         rows.append(row)
         if link.status != "rejected":
@@ -68,7 +76,8 @@ def build_queue(session: Session, story_id: int, findings: list[Finding]) -> Que
         if f.counterpart and f.counterpart[1]:
             # Prefer the link that joins the paragraph to the counterpart the finding names.
             candidates = [
-                r for r in candidates
+                r
+                for r in candidates
                 if r.target and f.counterpart[0] in (r.source[0].id, r.target[0].id)
             ] or candidates
         if candidates:
@@ -77,8 +86,10 @@ def build_queue(session: Session, story_id: int, findings: list[Finding]) -> Que
         key = (f.document, f.paragraph)
         if key not in loose:
             loose[key] = QueueRow(
-                f"para-{f.document}-{f.paragraph}", None, (docs[f.document], [f.paragraph],
-                _text(texts, f.document, [f.paragraph])), None,
+                f"para-{f.document}-{f.paragraph}",
+                None,
+                (docs[f.document], [f.paragraph], _text(texts, f.document, [f.paragraph])),
+                None,
             )
         loose[key].findings.append(f)
     rows.extend(loose.values())

@@ -77,8 +77,14 @@ def highlight(links: list[Link], active: ParaKey) -> Highlight:
     queue: deque[tuple[ParaKey, str, float]] = deque([(active, "translation", 1.0)])
     while queue:
         node, rel, score = queue.popleft()
-        for other, link in sorted(graph.get(node, []), key=lambda e: e[1].relation != "translation"):
-            new_rel = "translation" if rel == "translation" and link.relation == "translation" else "related"
+        for other, link in sorted(
+            graph.get(node, []), key=lambda e: e[1].relation != "translation"
+        ):
+            new_rel = (
+                "translation"
+                if rel == "translation" and link.relation == "translation"
+                else "related"
+            )
             new_score = min(score, link.score)
             known = result.relation.get(other)
             if known is None or (known == "related" and new_rel == "translation"):
@@ -104,7 +110,9 @@ def story_view(session: Session, story_id: int) -> StoryView | None:
     para_ids = [p.id for ps in paras.values() for p in ps]
     sentences: dict[int, list[Sentence]] = {}
     for sent in session.exec(
-        select(Sentence).where(col(Sentence.paragraph_id).in_(para_ids)).order_by(col(Sentence.index))
+        select(Sentence)
+        .where(col(Sentence.paragraph_id).in_(para_ids))
+        .order_by(col(Sentence.index))
     ).all():
         sentences.setdefault(sent.paragraph_id, []).append(sent)
     return StoryView(story_id, item.story.title, item.documents, paras, links, unlinked, sentences)
@@ -147,7 +155,8 @@ def gaps(session: Session, view: StoryView) -> dict[tuple[int, int | None], list
 
     pairs = session.exec(
         select(DocumentPair).where(
-            DocumentPair.story_id == view.story_id, col(DocumentPair.kind).in_(("translation", "partial"))
+            DocumentPair.story_id == view.story_id,
+            col(DocumentPair.kind).in_(("translation", "partial")),
         )
     ).all()
     docs = {d.id: d for d in view.documents}
@@ -171,27 +180,34 @@ def gaps(session: Session, view: StoryView) -> dict[tuple[int, int | None], list
                     continue
                 for i in theirs:
                     counterpart[i] = max(ours)
-            last_here = -1
-            run_start: int | None = None
-            run = 0
-            n_here = len(view.paragraphs[here])
-
-            def flush(position: int) -> None:
-                if run_start is not None and run:
-                    key = (here, position if position < n_here else None)
-                    out.setdefault(key, []).append(Gap(docs[there].lang, run_start, run))
-
-            for p in view.paragraphs[there]:
-                if p.index in counterpart:
-                    flush(last_here + 1)
-                    run_start, run = None, 0
-                    last_here = max(last_here, counterpart[p.index])
-                elif p.kind in LINKABLE_KINDS:
-                    if run_start is None:
-                        run_start = p.index
-                    run += 1
-            flush(last_here + 1)
+            for position, first, count in _missing_runs(view.paragraphs[there], counterpart):
+                key = (here, position if position < len(view.paragraphs[here]) else None)
+                out.setdefault(key, []).append(Gap(docs[there].lang, first, count))
     return out
+
+
+def _missing_runs(
+    theirs: list[Paragraph], counterpart: dict[int, int]
+) -> list[tuple[int, int, int]]:
+    """Runs of their linkable paragraphs without a counterpart: (our position, first, count).
+
+    Our position is the paragraph after the last counterpart seen before the run.
+    """
+    runs: list[tuple[int, int, int]] = []
+    last_ours, first, count = -1, -1, 0
+    for p in theirs:
+        if p.index in counterpart:
+            if count:
+                runs.append((last_ours + 1, first, count))
+            count = 0
+            last_ours = max(last_ours, counterpart[p.index])
+        elif p.kind in LINKABLE_KINDS:
+            if not count:
+                first = p.index
+            count += 1
+    if count:
+        runs.append((last_ours + 1, first, count))
+    return runs
 
 
 def parse_key(value: str | None) -> ParaKey | None:
@@ -209,7 +225,9 @@ def load_cells(
 ) -> tuple[dict[int, Document], dict[ParaKey, Paragraph], dict[int, list[Sentence]]]:
     """The documents, paragraphs and sentences needed to re-render just `keys`."""
     doc_ids = {d for d, _ in keys}
-    docs = {d.id or 0: d for d in session.exec(select(Document).where(col(Document.id).in_(doc_ids)))}
+    docs = {
+        d.id or 0: d for d in session.exec(select(Document).where(col(Document.id).in_(doc_ids)))
+    }
     paras: dict[ParaKey, Paragraph] = {}
     for p in session.exec(select(Paragraph).where(col(Paragraph.document_id).in_(doc_ids))):
         if (p.document_id, p.index) in keys:
@@ -240,7 +258,9 @@ def review_panel(session: Session, story_id: int, active: ParaKey) -> ReviewPane
     from app.models import ParagraphMark
 
     doc_id, index = active
-    docs = {d.id or 0: d for d in session.exec(select(Document).where(Document.story_id == story_id))}
+    docs = {
+        d.id or 0: d for d in session.exec(select(Document).where(Document.story_id == story_id))
+    }
     rows = []
     for link in session.exec(
         select(Link)
@@ -253,6 +273,8 @@ def review_panel(session: Session, story_id: int, active: ParaKey) -> ReviewPane
         elif link.target_document_id == doc_id and index in link.target_paragraphs:
             rows.append((link, docs[link.source_document_id], link.source_paragraphs))
     mark = session.exec(
-        select(ParagraphMark.mark).where(ParagraphMark.document_id == doc_id, ParagraphMark.index == index)
+        select(ParagraphMark.mark).where(
+            ParagraphMark.document_id == doc_id, ParagraphMark.index == index
+        )
     ).first()
     return ReviewPanel(active, docs, rows, mark)

@@ -66,7 +66,12 @@ def _get(session: Session, link_id: int, version: int | None) -> Link:
 
 
 def _record(
-    session: Session, user: User, story_id: int, action: str, before: dict[str, Any], after: dict[str, Any]
+    session: Session,
+    user: User,
+    story_id: int,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
 ) -> LinkEvent:
     assert user.id is not None
     ids = sorted({int(k) for k in (*before, *after) if k.isdigit()})
@@ -85,7 +90,9 @@ def _bump(link: Link, user: User, status: str) -> None:
     link.updated_at = utcnow()
 
 
-def set_status(*, session: Session, user: User, link_id: int, version: int | None, status: str, action: str) -> Link:
+def set_status(
+    *, session: Session, user: User, link_id: int, version: int | None, status: str, action: str
+) -> Link:
     """Confirm, reject or unlink one link (unlinked links stay as rejected so realignment keeps off)."""
     link = _get(session, link_id, version)
     before = {str(link_id): snapshot(link)}
@@ -120,17 +127,26 @@ def _check_side(session: Session, story_id: int, side: Side) -> Document:
 def _touching(session: Session, source: Side, target: Side, exclude: set[int]) -> list[Link]:
     """Visible links of the same document pair that share a paragraph with the new sides."""
     rows = session.exec(
-        select(Link).where(col(Link.status).in_(("auto", "confirmed", "manual")))
+        select(Link)
+        .where(col(Link.status).in_(("auto", "confirmed", "manual")))
         .where(
-            ((Link.source_document_id == source.document) & (Link.target_document_id == target.document))
-            | ((Link.source_document_id == target.document) & (Link.target_document_id == source.document))
+            (
+                (Link.source_document_id == source.document)
+                & (Link.target_document_id == target.document)
+            )
+            | (
+                (Link.source_document_id == target.document)
+                & (Link.target_document_id == source.document)
+            )
         )
     ).all()
     out = []
     for link in rows:
         if link.id in exclude:
             continue
-        mine = {(source.document, i) for i in source.paragraphs} | {(target.document, j) for j in target.paragraphs}
+        mine = {(source.document, i) for i in source.paragraphs} | {
+            (target.document, j) for j in target.paragraphs
+        }
         theirs = {(link.source_document_id, i) for i in link.source_paragraphs} | {
             (link.target_document_id, j) for j in link.target_paragraphs
         }
@@ -140,8 +156,15 @@ def _touching(session: Session, source: Side, target: Side, exclude: set[int]) -
 
 
 def create_link(
-    *, session: Session, user: User, story_id: int, source: Side, target: Side, relation: str = "translation",
-    replaces: set[int] | None = None, action: str = "link",
+    *,
+    session: Session,
+    user: User,
+    story_id: int,
+    source: Side,
+    target: Side,
+    relation: str = "translation",
+    replaces: set[int] | None = None,
+    action: str = "link",
 ) -> Link:
     """Link paragraphs by hand; automatic links in the way are retired, reviewed ones conflict."""
     if relation not in ("translation", "related"):
@@ -220,7 +243,9 @@ def merge(*, session: Session, user: User, links: list[tuple[int, int | None]]) 
     return link
 
 
-def extend(*, session: Session, user: User, link_id: int, version: int | None, document: int, index: int) -> Link:
+def extend(
+    *, session: Session, user: User, link_id: int, version: int | None, document: int, index: int
+) -> Link:
     """Add one paragraph to a link (1-1 → 1-2): an automatic link holding it is absorbed."""
     link = _get(session, link_id, version)
     if document not in (link.source_document_id, link.target_document_id):
@@ -234,7 +259,9 @@ def extend(*, session: Session, user: User, link_id: int, version: int | None, d
     absorbed = _touching(session, source, target, {link_id})
     for other in absorbed:
         if other.status != "auto":
-            raise Conflict(f"paragraph {document}-{index} already belongs to {other.status} link {other.id}")
+            raise Conflict(
+                f"paragraph {document}-{index} already belongs to {other.status} link {other.id}"
+            )
     rows = [link, *absorbed]
     before: dict[str, Any] = {str(r.id): snapshot(r) for r in rows}
     for r in rows:
@@ -264,16 +291,29 @@ def extend(*, session: Session, user: User, link_id: int, version: int | None, d
 
 
 def split(
-    *, session: Session, user: User, link_id: int, version: int | None, parts: list[tuple[list[int], list[int]]]
+    *,
+    session: Session,
+    user: User,
+    link_id: int,
+    version: int | None,
+    parts: list[tuple[list[int], list[int]]],
 ) -> list[Link]:
     """Split a group link into parts (each part a source and a target paragraph list)."""
     link = _get(session, link_id, version)
     used_src = [i for s, _ in parts for i in s]
     used_tgt = [j for _, t in parts for j in t]
-    if sorted(used_src) != sorted(set(used_src)) or not set(used_src) <= set(link.source_paragraphs):
-        raise ReviewError(f"the parts must use each source paragraph of link {link_id} at most once")
-    if sorted(used_tgt) != sorted(set(used_tgt)) or not set(used_tgt) <= set(link.target_paragraphs):
-        raise ReviewError(f"the parts must use each target paragraph of link {link_id} at most once")
+    if sorted(used_src) != sorted(set(used_src)) or not set(used_src) <= set(
+        link.source_paragraphs
+    ):
+        raise ReviewError(
+            f"the parts must use each source paragraph of link {link_id} at most once"
+        )
+    if sorted(used_tgt) != sorted(set(used_tgt)) or not set(used_tgt) <= set(
+        link.target_paragraphs
+    ):
+        raise ReviewError(
+            f"the parts must use each target paragraph of link {link_id} at most once"
+        )
     kept = [(s, t) for s, t in parts if s and t]
     if len(kept) < 2 and len(kept) == len(parts):
         raise ReviewError("a split needs at least two parts")
@@ -308,7 +348,9 @@ def split(
     return new
 
 
-def mark_paragraph(*, session: Session, user: User, document_id: int, index: int, mark: str | None) -> None:
+def mark_paragraph(
+    *, session: Session, user: User, document_id: int, index: int, mark: str | None
+) -> None:
     """Mark a paragraph 'not_translated' or 'added' (None clears the mark)."""
     if mark is not None and mark not in MARKS:
         raise ReviewError(f"mark must be one of {', '.join(MARKS)} or null, not {mark!r}")
@@ -321,7 +363,9 @@ def mark_paragraph(*, session: Session, user: User, document_id: int, index: int
     if exists is None:
         raise ReviewError(f"document {document_id} has no paragraph {index}", status=404)
     row = session.exec(
-        select(ParagraphMark).where(ParagraphMark.document_id == document_id, ParagraphMark.index == index)
+        select(ParagraphMark).where(
+            ParagraphMark.document_id == document_id, ParagraphMark.index == index
+        )
     ).first()
     key = f"mark:{document_id}:{index}"
     before = {key: row.mark if row else None}
@@ -341,7 +385,9 @@ def mark_paragraph(*, session: Session, user: User, document_id: int, index: int
 def _mark_row(session: Session, key: str) -> ParagraphMark | None:
     _, doc, index = key.split(":")
     return session.exec(
-        select(ParagraphMark).where(ParagraphMark.document_id == int(doc), ParagraphMark.index == int(index))
+        select(ParagraphMark).where(
+            ParagraphMark.document_id == int(doc), ParagraphMark.index == int(index)
+        )
     ).first()
 
 
@@ -356,16 +402,18 @@ def _state(session: Session, key: str) -> Any:
 
 def _same(current: Any, expected: Any) -> bool:
     if isinstance(current, dict) or isinstance(expected, dict):
-        return (current or {}).get("version") == (expected or {}).get("version") and (current is None) == (
-            expected is None
-        )
+        return (current or {}).get("version") == (expected or {}).get("version") and (
+            current is None
+        ) == (expected is None)
     return bool(current == expected)
 
 
 def _restore(session: Session, user: User, key: str, state: Any, expected: Any) -> None:
     """Put one link (or paragraph mark) back to `state`, if it is still as `expected` left it."""
     if not _same(_state(session, key), expected):
-        raise Conflict(f"{key.replace('mark:', 'the mark on paragraph ')} was changed by someone since; nothing was undone")
+        raise Conflict(
+            f"{key.replace('mark:', 'the mark on paragraph ')} was changed by someone since; nothing was undone"
+        )
     if key.startswith("mark:"):
         row = _mark_row(session, key)
         if row is not None:
@@ -374,7 +422,9 @@ def _restore(session: Session, user: User, key: str, state: Any, expected: Any) 
         if state is not None:
             _, doc, index = key.split(":")
             assert user.id is not None
-            session.add(ParagraphMark(document_id=int(doc), index=int(index), mark=state, user_id=user.id))
+            session.add(
+                ParagraphMark(document_id=int(doc), index=int(index), mark=state, user_id=user.id)
+            )
         return
     link = session.get(Link, int(key))
     if state is None:
@@ -414,7 +464,12 @@ def undo_last(*, session: Session, user: User, story_id: int | None = None) -> L
     event.undone = True
     session.add(event)
     undo = _record(
-        session, user, event.story_id, "undo", dict(event.after), {k: _state(session, k) for k in event.before}
+        session,
+        user,
+        event.story_id,
+        "undo",
+        dict(event.after),
+        {k: _state(session, k) for k in event.before},
     )
     session.commit()
     session.refresh(undo)

@@ -29,7 +29,10 @@ def list_stories(session: Session, *, query: str | None = None) -> list[StoryDoc
             item
             for item in result
             if needle in item.story.title.casefold()
-            or any(needle in d.title.casefold() or needle in d.source.casefold() for d in item.documents)
+            or any(
+                needle in d.title.casefold() or needle in d.source.casefold()
+                for d in item.documents
+            )
         ]
     return [item for item in result if item.documents]
 

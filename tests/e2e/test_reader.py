@@ -21,9 +21,14 @@ def _index(doc: dict, prefix: str) -> int:  # type: ignore[type-arg]
     return next(p["index"] for p in doc["paragraphs"] if p["text"].startswith(prefix))
 
 
-def test_click_links_counterparts_in_every_column_without_navigation(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
+def test_click_links_counterparts_in_every_column_without_navigation(
+    live_server: str, page
+) -> None:  # type: ignore[no-untyped-def]
     story = _story(live_server)
-    fr, de, mt = (next(d for d in story["documents"] if d["source"].startswith(n)) for n in ("000", "001", "002"))
+    fr, de, mt = (
+        next(d for d in story["documents"] if d["source"].startswith(n))
+        for n in ("000", "001", "002")
+    )
     mt_kurogi = _index(mt, "Kurogi, a 39-year-old")
     page.goto(f"{live_server}/stories/{story['id']}")
     page.evaluate("window.__sameDocument = true")
@@ -87,7 +92,9 @@ def test_learner_mode_hides_other_columns_until_clicked(live_server: str, page) 
 def test_phone_width_stacks_and_shows_counterparts_under_the_tap(live_server: str, browser) -> None:  # type: ignore[no-untyped-def]
     story = _story(live_server)
     fr = story["documents"][0]
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     page.goto(f"{live_server}/stories/{story['id']}")
     assert page.eval_on_selector("#columns", "el => getComputedStyle(el).flexDirection") == "column"
