@@ -86,9 +86,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from app.main import create_app
 
+    from app.ingest import warm_up
+
     settings = _settings(args)
     upgrade(settings.database_url)
     encoder = load_encoder(settings.encoder) if settings.load_encoder else None
+    # Language models load once here rather than on the first upload a user makes.
+    warm_up()
     line = ingest_seeds(settings, encoder=encoder)
     if line:
         log.info("seeds: %s", line)

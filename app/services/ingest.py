@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.ingest import IngestError, ParsedDocument, parse_bytes
@@ -103,25 +104,38 @@ def store_document(
     return doc
 
 
+def _existing(session: Session, content_hash: str) -> IngestOutcome | None:
+    """The outcome for content already stored, or None."""
+    existing = session.exec(select(Document).where(Document.content_hash == content_hash)).first()
+    if existing is None:
+        return None
+    assert existing.id is not None
+    count = len(
+        session.exec(select(Paragraph.id).where(Paragraph.document_id == existing.id)).all()
+    )
+    return IngestOutcome("duplicate", existing.id, existing.story_id, count)
+
+
 def ingest_parsed(
     *, engine: Engine, parsed: ParsedDocument, after_insert: AfterInsert | None = None
 ) -> IngestOutcome:
     """Store `parsed` unless its content is already there; all or nothing."""
     with Session(engine) as session:
-        existing = session.exec(
-            select(Document).where(Document.content_hash == parsed.content_hash)
-        ).first()
+        existing = _existing(session, parsed.content_hash)
         if existing is not None:
-            assert existing.id is not None
-            count = len(
-                session.exec(select(Paragraph.id).where(Paragraph.document_id == existing.id)).all()
-            )
-            return IngestOutcome("duplicate", existing.id, existing.story_id, count)
+            return existing
         try:
             doc = store_document(session, parsed)
             if after_insert is not None:
                 after_insert(session, doc)
             session.commit()
+        except IntegrityError:
+            # Two uploads of the same text at once: the other one won; report it as ours.
+            session.rollback()
+            raced = _existing(session, parsed.content_hash)
+            if raced is None:
+                raise
+            return raced
         except Exception:
             session.rollback()
             raise
