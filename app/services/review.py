@@ -93,7 +93,10 @@ def _bump(link: Link, user: User, status: str) -> None:
 def set_status(
     *, session: Session, user: User, link_id: int, version: int | None, status: str, action: str
 ) -> Link:
-    """Confirm, reject or unlink one link (unlinked links stay as rejected so realignment keeps off)."""
+    """Confirm, reject or unlink one link.
+
+    Unlinked links stay in the table as rejected, so that realignment does not propose them again.
+    """
     link = _get(session, link_id, version)
     before = {str(link_id): snapshot(link)}
     _bump(link, user, status)
@@ -207,6 +210,45 @@ def create_link(
     return link
 
 
+def _manual(
+    like: Link, src: list[int], tgt: list[int], relation: str, score: float, user: User
+) -> Link:
+    """A manual link between the same two documents as `like`."""
+    return Link(
+        story_id=like.story_id,
+        source_document_id=like.source_document_id,
+        target_document_id=like.target_document_id,
+        source_paragraphs=sorted(set(src)),
+        target_paragraphs=sorted(set(tgt)),
+        relation=relation,
+        score=score,
+        status="manual",
+        reviewed_by=user.id,
+        reviewed_at=utcnow(),
+    )
+
+
+def _replace(
+    session: Session, user: User, action: str, old: list[Link], new: list[Link]
+) -> list[Link]:
+    """Delete `old`, add `new`, record it as one change, commit."""
+    before: dict[str, Any] = {str(r.id): snapshot(r) for r in old}
+    for r in old:
+        session.delete(r)
+    session.flush()
+    session.add_all(new)
+    session.flush()
+    after: dict[str, Any] = {k: None for k in before}
+    for r in new:
+        after[str(r.id)] = snapshot(r)
+        before[str(r.id)] = None
+    _record(session, user, old[0].story_id, action, before, after)
+    session.commit()
+    for r in new:
+        session.refresh(r)
+    return new
+
+
 def merge(*, session: Session, user: User, links: list[tuple[int, int | None]]) -> Link:
     """Merge links of one document pair into a single manual link (e.g. two 1-1 into a 2-1)."""
     if len(links) < 2:
@@ -215,32 +257,15 @@ def merge(*, session: Session, user: User, links: list[tuple[int, int | None]]) 
     ends = {(r.source_document_id, r.target_document_id) for r in rows}
     if len(ends) != 1:
         raise ReviewError("only links between the same two documents can be merged")
-    first = rows[0]
-    before = {str(r.id): snapshot(r) for r in rows}
-    for r in rows:
-        session.delete(r)
-    session.flush()
-    link = Link(
-        story_id=first.story_id,
-        source_document_id=first.source_document_id,
-        target_document_id=first.target_document_id,
-        source_paragraphs=sorted({i for r in rows for i in r.source_paragraphs}),
-        target_paragraphs=sorted({j for r in rows for j in r.target_paragraphs}),
-        relation="translation" if all(r.relation == "translation" for r in rows) else "related",
-        score=min(r.score for r in rows),
-        status="manual",
-        reviewed_by=user.id,
-        reviewed_at=utcnow(),
+    merged = _manual(
+        rows[0],
+        [i for r in rows for i in r.source_paragraphs],
+        [j for r in rows for j in r.target_paragraphs],
+        "translation" if all(r.relation == "translation" for r in rows) else "related",
+        min(r.score for r in rows),
+        user,
     )
-    session.add(link)
-    session.flush()
-    after: dict[str, Any] = {k: None for k in before}
-    after[str(link.id)] = snapshot(link)
-    before[str(link.id)] = None
-    _record(session, user, first.story_id, "merge", before, after)
-    session.commit()
-    session.refresh(link)
-    return link
+    return _replace(session, user, "merge", rows, [merged])[0]
 
 
 def extend(
@@ -262,32 +287,10 @@ def extend(
             raise Conflict(
                 f"paragraph {document}-{index} already belongs to {other.status} link {other.id}"
             )
-    rows = [link, *absorbed]
-    before: dict[str, Any] = {str(r.id): snapshot(r) for r in rows}
-    for r in rows:
-        session.delete(r)
-    session.flush()
-    new = Link(
-        story_id=link.story_id,
-        source_document_id=source.document,
-        target_document_id=target.document,
-        source_paragraphs=list(source.paragraphs),
-        target_paragraphs=list(target.paragraphs),
-        relation=link.relation,
-        score=link.score,
-        status="manual",
-        reviewed_by=user.id,
-        reviewed_at=utcnow(),
+    new = _manual(
+        link, list(source.paragraphs), list(target.paragraphs), link.relation, link.score, user
     )
-    session.add(new)
-    session.flush()
-    after: dict[str, Any] = {k: None for k in before}
-    after[str(new.id)] = snapshot(new)
-    before[str(new.id)] = None
-    _record(session, user, link.story_id, "extend", before, after)
-    session.commit()
-    session.refresh(new)
-    return new
+    return _replace(session, user, "extend", [link, *absorbed], [new])[0]
 
 
 def split(
@@ -317,35 +320,8 @@ def split(
     kept = [(s, t) for s, t in parts if s and t]
     if len(kept) < 2 and len(kept) == len(parts):
         raise ReviewError("a split needs at least two parts")
-    before: dict[str, Any] = {str(link.id): snapshot(link)}
-    session.delete(link)
-    session.flush()
-    new = []
-    for s, t in kept:
-        row = Link(
-            story_id=link.story_id,
-            source_document_id=link.source_document_id,
-            target_document_id=link.target_document_id,
-            source_paragraphs=sorted(s),
-            target_paragraphs=sorted(t),
-            relation=link.relation,
-            score=link.score,
-            status="manual",
-            reviewed_by=user.id,
-            reviewed_at=utcnow(),
-        )
-        session.add(row)
-        new.append(row)
-    session.flush()
-    after: dict[str, Any] = {str(link.id): None}
-    for row in new:
-        after[str(row.id)] = snapshot(row)
-        before[str(row.id)] = None
-    _record(session, user, link.story_id, "split", before, after)
-    session.commit()
-    for row in new:
-        session.refresh(row)
-    return new
+    new = [_manual(link, src, tgt, link.relation, link.score, user) for src, tgt in kept]
+    return _replace(session, user, "split", [link], new)
 
 
 def mark_paragraph(
@@ -412,7 +388,8 @@ def _restore(session: Session, user: User, key: str, state: Any, expected: Any) 
     """Put one link (or paragraph mark) back to `state`, if it is still as `expected` left it."""
     if not _same(_state(session, key), expected):
         raise Conflict(
-            f"{key.replace('mark:', 'the mark on paragraph ')} was changed by someone since; nothing was undone"
+            f"{key.replace('mark:', 'the mark on paragraph ')} was changed by someone since; "
+            "nothing was undone"
         )
     if key.startswith("mark:"):
         row = _mark_row(session, key)
