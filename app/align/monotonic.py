@@ -42,9 +42,8 @@ class MonotonicParams:
         skip: score of leaving one unit unaligned (1-0 or 0-1), on the normalised scale.
         margin: weight of the similarity to the neighbouring units subtracted from a bead.
         len_penalty: multiply link scores by ``log2(1 + short/long)`` of their char lengths.
-        merge_penalty: subtracted from a link's score for each unit beyond a 1-1.
-        trim: if not None, split off the edge units of merged beads that do not raise the
-            bead's cosine by more than ``-trim`` (see :func:`_trim_merges`).
+        trim_gain: split an edge unit off a merged bead when the bead without it is more
+            similar by at least this cosine (None: never); see :func:`_trim_merges`.
         band_radius: half-width, in units, of the band around the coarse path.
         full_cells: documents with at most this many DP cells are aligned without a band.
     """
@@ -53,8 +52,7 @@ class MonotonicParams:
     skip: float = -0.1
     margin: float = 1.0
     len_penalty: bool = True
-    merge_penalty: float = 0.0
-    trim: float | None = None
+    trim_gain: float | None = None
     band_radius: int = 10
     full_cells: int = 300_000
 
@@ -152,7 +150,6 @@ def _dp(
     max_align: int,
     margin: float,
     char_ratio: float | None,
-    merge_penalty: float = 0.0,
 ) -> list[tuple[int, int, int, int]]:
     """Best-scoring bead path through the band ``lo[i] <= j <= hi[i]``.
 
@@ -241,7 +238,7 @@ def _dp(
                     short = np.minimum(ls, lt)
                     long_ = np.maximum(np.maximum(ls, lt), 1.0)
                     score = score * np.log2(1.0 + short / long_)
-                cand = prev + score - merge_penalty * (a + b - 2)
+                cand = prev + score
                 cols = jsel - l0
                 upd = cand > best[cols]
                 best[cols[upd]] = cand[upd]
@@ -274,6 +271,54 @@ def _dp(
         i, j = i - a, j - b
     beads.reverse()
     return beads
+
+
+def length_ratio(
+    x: np.ndarray,
+    y: np.ndarray,
+    x_ok: np.ndarray,
+    y_ok: np.ndarray,
+    x_len: np.ndarray,
+    y_len: np.ndarray,
+    block: int = 1024,
+) -> float:
+    """Typical target/source length ratio of translated units (the language pair's expansion).
+
+    The ratio of the documents' total lengths is only right when the whole of each is
+    translated; a short text translating three paragraphs of a long one would make
+    every long source span look as long as one target paragraph. So the ratio is the
+    median over mutual nearest neighbours (cosine), falling back to the totals when
+    there are fewer than three.
+
+    Args:
+        x: (n, d) unit vectors; y: (m, d).
+        x_ok, y_ok: (n,), (m,) bool allowed units.
+        x_len, y_len: (n,), (m,) lengths in characters.
+        block: rows per similarity block (memory O(block * m)).
+
+    Returns:
+        The ratio (> 0).
+    """
+    xi, yi = np.flatnonzero(x_ok & (x_len > 0)), np.flatnonzero(y_ok & (y_len > 0))
+    total_s, total_t = x_len[x_ok].sum(), y_len[y_ok].sum()
+    fallback = float(total_t / total_s) if total_s > 0 and total_t > 0 else 1.0
+    if len(xi) < 3 or len(yi) < 3:
+        return fallback
+    xs, ys = x[xi], y[yi]
+    fwd = np.empty(len(xi), dtype=np.int64)
+    bwd_val = np.full(len(yi), -np.inf)
+    bwd = np.zeros(len(yi), dtype=np.int64)
+    for start in range(0, len(xi), block):
+        sims = xs[start : start + block] @ ys.T
+        fwd[start : start + block] = sims.argmax(axis=1)
+        col_best = sims.max(axis=0)
+        better = col_best > bwd_val
+        bwd_val[better] = col_best[better]
+        bwd[better] = sims.argmax(axis=0)[better] + start
+    mutual = np.flatnonzero(bwd[fwd] == np.arange(len(xi)))
+    if len(mutual) < 3:
+        return fallback
+    return float(np.median(y_len[yi[fwd[mutual]]] / x_len[xi[mutual]]))
 
 
 def _halve(
@@ -384,6 +429,7 @@ def align_monotonic(
     src_lens: np.ndarray | None = None,
     tgt_lens: np.ndarray | None = None,
     params: MonotonicParams | None = None,
+    baseline: float | None = None,
 ) -> list[Bead]:
     """Align two documents monotonically, covering every unit exactly once.
 
@@ -397,6 +443,8 @@ def align_monotonic(
         src_lens: (n,) unit lengths in characters for the length penalty (None: no penalty).
         tgt_lens: (m,) the same for the target.
         params: hyper-parameters, see :class:`MonotonicParams`.
+        baseline: the encoder's typical cosine for unrelated units; used for documents too
+            small to measure it (see :func:`random_mean_cos`).
 
     Returns:
         Beads in document order; together they cover 0..n-1 and 0..m-1. A link's score is
@@ -414,13 +462,12 @@ def align_monotonic(
         return [Bead((i,), (), 0.0) for i in range(n)] + [Bead((), (j,), 0.0) for j in range(m)]
     src_vecs = src_vecs.astype(np.float32, copy=False)
     tgt_vecs = tgt_vecs.astype(np.float32, copy=False)
-    mu = random_mean_cos(src_vecs[0][s_ok], tgt_vecs[0][t_ok])
+    mu = random_mean_cos(src_vecs[0][s_ok], tgt_vecs[0][t_ok], prior=baseline)
     char_ratio = None
     if p.len_penalty and src_lens is not None and tgt_lens is not None:
         src_lens = np.asarray(src_lens, float)
         tgt_lens = np.asarray(tgt_lens, float)
-        total_s, total_t = src_lens[s_ok].sum(), tgt_lens[t_ok].sum()
-        char_ratio = float(total_t / total_s) if total_s > 0 and total_t > 0 else 1.0
+        char_ratio = length_ratio(src_vecs[0], tgt_vecs[0], s_ok, t_ok, src_lens, tgt_lens)
     else:
         src_lens = tgt_lens = None
     lo, hi = _band(src_vecs[0], tgt_vecs[0], s_ok, t_ok, src_lens, tgt_lens, p, mu,
@@ -429,9 +476,9 @@ def align_monotonic(
     src = _make_side(src_vecs, s_ok, src_lens, p.skip)
     tgt = _make_side(tgt_vecs, t_ok, tgt_lens, p.skip)
     path = _dp(src, tgt, lo, hi, mu=mu, max_align=p.max_align, margin=p.margin,
-               char_ratio=char_ratio, merge_penalty=p.merge_penalty)
-    if p.trim is not None:
-        path = _trim_merges(path, src_vecs, tgt_vecs, p.trim)
+               char_ratio=char_ratio)
+    if p.trim_gain is not None:
+        path = _trim_merges(path, src_vecs, tgt_vecs, p.trim_gain)
     beads: list[Bead] = []
     for i0, i1, j0, j1 in path:
         score = 0.0
@@ -442,22 +489,27 @@ def align_monotonic(
     return beads
 
 
+def _bead_cos(src_vecs: np.ndarray, tgt_vecs: np.ndarray, i0: int, i1: int, j0: int, j1: int
+              ) -> float:
+    return float(src_vecs[i1 - i0 - 1, i0] @ tgt_vecs[j1 - j0 - 1, j0])
+
+
 def _trim_merges(
     path: list[tuple[int, int, int, int]], src_vecs: np.ndarray, tgt_vecs: np.ndarray,
-    tolerance: float,
+    gain: float,
 ) -> list[tuple[int, int, int, int]]:
-    """Split off the edge units of a merged bead that do not make it more similar.
+    """Split off the edge units of merged beads that make them less similar.
 
-    The DP adds an unrelated neighbour to a bead whenever that costs less similarity than
-    a skip penalty; a translated unit, by contrast, raises the similarity of the bead it
-    joins. So a first or last unit is moved out (as a 1-0 or 0-1) while the bead without
-    it is at least as similar, less ``tolerance``.
+    The bead-sum objective lets the DP absorb an unrelated neighbour into a good bead
+    whenever that costs less than a skip penalty. A translated unit raises the cosine of
+    the bead it belongs to; so a first or last unit is moved out (as a 1-0 or 0-1 bead)
+    while the bead without it is more similar by at least ``gain``.
 
     Args:
-        path: beads as (i0, i1, j0, j1) half-open ranges.
+        path: beads as (i0, i1, j0, j1) half-open unit ranges, in order.
         src_vecs: (Ks, n, d) span vectors.
         tgt_vecs: (Kt, m, d).
-        tolerance: cosine the bead may lose when a unit is removed.
+        gain: cosine gain required to split a unit off.
 
     Returns:
         The path with trimmed beads, still covering every unit once, in order.
@@ -467,28 +519,24 @@ def _trim_merges(
         before: list[tuple[int, int, int, int]] = []
         after: list[tuple[int, int, int, int]] = []
         while i1 > i0 and j1 > j0 and (i1 - i0) + (j1 - j0) > 2:
-            cur = float(src_vecs[i1 - i0 - 1, i0] @ tgt_vecs[j1 - j0 - 1, j0])
-            options = []
+            cur = _bead_cos(src_vecs, tgt_vecs, i0, i1, j0, j1)
+            options: list[tuple[float, str]] = []
             if i1 - i0 > 1:
-                options.append((float(src_vecs[i1 - i0 - 2, i0 + 1] @ tgt_vecs[j1 - j0 - 1, j0]),
-                                "s0"))
-                options.append((float(src_vecs[i1 - i0 - 2, i0] @ tgt_vecs[j1 - j0 - 1, j0]),
-                                "s1"))
+                options.append((_bead_cos(src_vecs, tgt_vecs, i0 + 1, i1, j0, j1), "src_first"))
+                options.append((_bead_cos(src_vecs, tgt_vecs, i0, i1 - 1, j0, j1), "src_last"))
             if j1 - j0 > 1:
-                options.append((float(src_vecs[i1 - i0 - 1, i0] @ tgt_vecs[j1 - j0 - 2, j0 + 1]),
-                                "t0"))
-                options.append((float(src_vecs[i1 - i0 - 1, i0] @ tgt_vecs[j1 - j0 - 2, j0]),
-                                "t1"))
+                options.append((_bead_cos(src_vecs, tgt_vecs, i0, i1, j0 + 1, j1), "tgt_first"))
+                options.append((_bead_cos(src_vecs, tgt_vecs, i0, i1, j0, j1 - 1), "tgt_last"))
             best, which = max(options)
-            if best < cur - tolerance:
+            if best < cur + gain:
                 break
-            if which == "s0":
+            if which == "src_first":
                 before.append((i0, i0 + 1, j0, j0))
                 i0 += 1
-            elif which == "s1":
+            elif which == "src_last":
                 after.append((i1 - 1, i1, j1, j1))
                 i1 -= 1
-            elif which == "t0":
+            elif which == "tgt_first":
                 before.append((i0, i0, j0, j0 + 1))
                 j0 += 1
             else:
