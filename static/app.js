@@ -4,3 +4,7 @@ document.addEventListener("htmx:configRequest", function (event) {
   const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
   if (match) event.detail.headers["x-csrftoken"] = decodeURIComponent(match[1]);
 });
+// A stacked (phone) layout gets each paragraph's counterparts copied under it.
+document.addEventListener("htmx:configRequest", function (event) {
+  if (window.matchMedia("(max-width: 760px)").matches) event.detail.headers["X-Parallax-Narrow"] = "1";
+});

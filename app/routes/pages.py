@@ -14,6 +14,7 @@ from app.services.reading import (
     load_cells,
     parse_key,
     review_panel,
+    touching,
     sentence_groups,
     story_view,
     visible_links,
@@ -72,7 +73,7 @@ def story_page(
             },
         )
     # The same URL answers with a page or a fragment: caches must keep them apart.
-    response.headers["Vary"] = "HX-Request"
+    response.headers["Vary"] = "HX-Request, X-Parallax-Narrow"
     return response
 
 
@@ -110,7 +111,11 @@ def counterparts(
         (lk.target_document_id, i) for lk in links for i in lk.target_paragraphs
     }
     cells = [(docs[key[0]], paras[key], key in linked_keys) for key in sorted(keys) if key in paras]
-    under = [(docs[k[0]], paras[k]) for k in sorted(hl.linked) if k in paras] if hl else []
+    # Copies under the tapped paragraph are for stacked (phone) layouts only; app.js says so.
+    narrow = request.headers.get("X-Parallax-Narrow") == "1"
+    under = (
+        [(docs[k[0]], paras[k]) for k in sorted(hl.linked) if k in paras] if hl and narrow else []
+    )
     return templates.TemplateResponse(
         request,
         "stories/_counterparts.html",
@@ -119,7 +124,7 @@ def counterparts(
             "hl": hl,
             "cells": cells,
             "sentences": sentences,
-            "groups": sentence_groups(session, links) if hl else {},
+            "groups": sentence_groups(session, touching(links, set(hl.relation))) if hl else {},
             "active": active,
             "previous": previous if old else None,
             "under": under,

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from app.models import Document, Paragraph, Story
@@ -18,7 +19,9 @@ class StoryDocuments:
 def list_stories(session: Session, *, query: str | None = None) -> list[StoryDocuments]:
     """All stories (newest first), optionally those whose title or documents match `query`."""
     stories = session.exec(select(Story).order_by(col(Story.id).desc())).all()
-    docs = session.exec(select(Document).order_by(col(Document.id))).all()
+    docs = session.exec(
+        select(Document).order_by(col(Document.id)).options(defer(Document.original))  # type: ignore[arg-type]
+    ).all()
     by_story: dict[int, list[Document]] = {}
     for doc in docs:
         by_story.setdefault(doc.story_id, []).append(doc)
@@ -42,8 +45,12 @@ def get_story(session: Session, story_id: int) -> StoryDocuments | None:
     story = session.get(Story, story_id)
     if story is None:
         return None
+    # The original text is only needed for offsets; pages and the API never send it.
     docs = session.exec(
-        select(Document).where(Document.story_id == story_id).order_by(col(Document.id))
+        select(Document)
+        .where(Document.story_id == story_id)
+        .order_by(col(Document.id))
+        .options(defer(Document.original))  # type: ignore[arg-type]
     ).all()
     return StoryDocuments(story, list(docs))
 
