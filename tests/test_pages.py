@@ -61,3 +61,34 @@ def test_markup_in_plain_text_is_escaped(client: TestClient) -> None:
     assert tree.xpath("//img") == []
     first = tree.xpath("//article//p[contains(@class, 'para')]")[0].text_content()
     assert "<script>alert(1)</script>" in first and "<img src=x onerror=alert(2)>" in first
+
+
+def test_home_upload_form_shows_the_resulting_story_or_the_error(client: TestClient) -> None:
+    text = (
+        "Le conseil municipal a voté mardi un budget de 12 millions d'euros pour rénover l'école "
+        "du quartier, a annoncé la mairie.\n\nLes travaux commenceront en juin."
+    ).encode()
+    files = {"file": ("ecole.txt", text, "text/plain")}
+    fragment = client.post("/upload", files=files, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    link = html.fragment_fromstring(fragment.text, create_parent="div").xpath("//a/@href")
+    assert len(link) == 1 and link[0].startswith("/stories/")
+    bad = client.post("/upload", files={"file": ("x.pdf", b"%PDF-1.4", "application/pdf")},
+                      headers={"HX-Request": "true"})
+    assert bad.status_code == 415
+    assert "x.pdf" in html.fromstring(bad.text).xpath("//*[@role='alert']")[0].text_content()
+    # Without JavaScript the form posts normally and lands on the story.
+    again = client.post("/upload", files=files, follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"] == link[0]
+
+
+def test_home_search_filters_stories(client: TestClient, seed_files: list[Path]) -> None:
+    for path in seed_files[:2]:
+        client.post("/api/documents", files={"file": (path.name, path.read_bytes(), "text/plain")})
+    everything = html.fromstring(client.get("/").text).xpath("//li[contains(@class, 'story')]")
+    assert len(everything) == 2
+    found = html.fromstring(client.get("/?q=B%C3%BCroangestellter").text)
+    titles = found.xpath("//li[contains(@class, 'story')]//a[@class='story-title']/text()")
+    assert len(titles) == 1 and "Büroangestellter" in titles[0]
+    partial = client.get("/?q=zzzz", headers={"HX-Request": "true"}).text
+    assert "No story matches" in partial and "<html" not in partial

@@ -115,3 +115,31 @@ def test_screenshot_of_the_story_page(live_server: str, page) -> None:  # type: 
     out.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(out))
     assert Path(out).stat().st_size > 10_000
+
+
+def test_hovering_a_sentence_marks_its_counterpart_sentences(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    story = _story(live_server)
+    fr, de = story["documents"][0]["id"], story["documents"][1]["id"]
+    page.goto(f"{live_server}/stories/{story['id']}")
+    page.click(f"#p-{fr}-18")
+    page.wait_for_selector(f"#p-{de}-18.linked")
+    page.hover(f"#p-{fr}-18 .s >> nth=1")
+    marked = page.locator(f"#p-{de}-18 .s.s-linked")
+    assert marked.count() >= 1
+    assert "Krieg" in marked.first.inner_text() or "Krieg" in page.inner_text(f"#p-{de}-18 .s-linked")
+    page.mouse.move(0, 0)
+    assert page.locator(".s.s-linked").count() == 0
+
+
+def test_help_panel_and_column_preferences(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    story = _story(live_server)
+    de = story["documents"][1]["id"]
+    page.goto(f"{live_server}/stories/{story['id']}")
+    page.keyboard.press("?")
+    assert page.is_visible("#help")
+    page.keyboard.press("Escape")
+    assert not page.is_visible("#help")
+    page.uncheck(f".columns-toggle input[value='{de}']")
+    assert not page.is_visible(f"#col-{de}")
+    page.reload()
+    assert not page.is_visible(f"#col-{de}")  # kept across visits
