@@ -1,7 +1,8 @@
 # Parallax: the same app as `scripts/serve.sh`, in a container.
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    PARALLAX_DATABASE_URL=sqlite:////data/parallax.db
+    PARALLAX_DATABASE_URL=sqlite:////data/parallax.db \
+    PARALLAX_DATA_DIR=/data
 WORKDIR /app
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app

@@ -27,11 +27,14 @@ class Settings(BaseSettings):
     open_uploads: bool = True
     session_max_age: int = 14 * 24 * 3600
 
+    # Where a generated secret key is kept (the Docker image points it at its volume).
+    data_dir: Path = REPO_ROOT / "data"
+
     def signing_key(self) -> str:
-        """The configured secret, or one generated on first use and kept in data/secret_key."""
+        """The configured secret, or one generated on first use and kept in data_dir."""
         if self.secret_key:
             return self.secret_key
-        path = REPO_ROOT / "data" / "secret_key"
+        path = self.data_dir / "secret_key"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(secrets.token_urlsafe(48), encoding="ascii")
