@@ -84,9 +84,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Migrate, ingest the seeds into an empty database, then serve."""
     import uvicorn
 
-    from app.main import create_app
-
     from app.ingest import warm_up
+    from app.main import create_app
 
     settings = _settings(args)
     upgrade(settings.database_url)

@@ -69,6 +69,8 @@ def test_link_by_hand_mark_and_undo(seeded_client: TestClient, seeded_engine: En
     assert "linked" in html.fromstring(response.text).xpath(f"//*[@id='p-{mt}-12']")[0].get("class")
     links = seeded_client.get(f"/api/stories/{sid}/alignment").json()["links"]
     manual = [lk for lk in links if lk["status"] == "manual"]
+    sentence_links = seeded_client.get(f"/api/stories/{sid}/sentence-links").json()
+    assert [row["link"] for row in sentence_links if row["link"] == manual[0]["id"]]
     assert [(lk["source"], lk["target"]) for lk in manual] == [
         ({"document": fr, "paragraphs": [16]}, {"document": mt, "paragraphs": [12]})
     ]

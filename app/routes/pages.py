@@ -14,9 +14,9 @@ from app.services.reading import (
     load_cells,
     parse_key,
     review_panel,
-    touching,
     sentence_groups,
     story_view,
+    touching,
     visible_links,
 )
 from app.services.reading import gaps as column_gaps

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from app.auth import EditorDep
@@ -10,6 +10,7 @@ from app.deps import SessionDep
 from app.models import Link
 from app.routes.api import link_json
 from app.services import review
+from app.services.alignment import fill_sentence_links
 from app.services.review import ReviewError, Side
 
 router = APIRouter(prefix="/api", tags=["review"])
@@ -74,6 +75,12 @@ class UndoIn(BaseModel):
     story_id: int | None = None
 
 
+def _fill(request: Request, session: SessionDep, story_id: int) -> None:
+    """Give links made by hand their sentence links (when the model is loaded)."""
+    if request.app.state.encoder is not None:
+        fill_sentence_links(session=session, encoder=request.app.state.encoder, story_id=story_id)
+
+
 def _fail(err: ReviewError) -> HTTPException:
     return HTTPException(err.status, str(err))
 
@@ -114,7 +121,9 @@ def unlink(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) 
 
 
 @router.post("/stories/{story_id}/links", status_code=201)
-def create(story_id: int, body: NewLink, session: SessionDep, user: EditorDep) -> dict[str, Any]:
+def create(
+    story_id: int, body: NewLink, request: Request, session: SessionDep, user: EditorDep
+) -> dict[str, Any]:
     """Link paragraphs by hand."""
     try:
         link = review.create_link(
@@ -127,11 +136,12 @@ def create(story_id: int, body: NewLink, session: SessionDep, user: EditorDep) -
         )
     except ReviewError as err:
         raise _fail(err) from err
+    _fill(request, session, link.story_id)
     return link_json(link)
 
 
 @router.post("/links/merge", status_code=201)
-def merge(body: MergeIn, session: SessionDep, user: EditorDep) -> dict[str, Any]:
+def merge(body: MergeIn, request: Request, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Merge links of one document pair into one (1-1 + 1-1 → 2-1 or 1-2)."""
     try:
         link = review.merge(
@@ -144,7 +154,7 @@ def merge(body: MergeIn, session: SessionDep, user: EditorDep) -> dict[str, Any]
 
 @router.post("/links/{link_id}/split", status_code=201)
 def split(
-    link_id: int, body: SplitIn, session: SessionDep, user: EditorDep
+    link_id: int, body: SplitIn, request: Request, session: SessionDep, user: EditorDep
 ) -> list[dict[str, Any]]:
     """Split a group link into parts."""
     try:
@@ -157,6 +167,10 @@ def split(
         )
     except ReviewError as err:
         raise _fail(err) from err
+    if links:
+        _fill(request, session, links[0].story_id)
+        for link in links:
+            session.refresh(link)
     return [link_json(link) for link in links]
 
 

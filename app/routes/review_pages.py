@@ -11,6 +11,7 @@ from app.deps import SessionDep
 from app.models import Document, Link, Story
 from app.routes.pages import counterparts
 from app.services import review
+from app.services.alignment import fill_sentence_links
 from app.services.findings import story_findings
 from app.services.queue import build_queue
 from app.services.reading import highlight, parse_key, review_panel, visible_links
@@ -47,6 +48,12 @@ def _apply(
     except ReviewError as err:
         session.rollback()
         error, status = str(err), err.status
+    else:
+        # Links made by hand get sentence links too, so sentence hover works on them.
+        if request.app.state.encoder is not None:
+            fill_sentence_links(
+                session=session, encoder=request.app.state.encoder, story_id=doc.story_id
+            )
     panel = review_panel(session, doc.story_id, active)
     panel.error, panel.message = error, message
     return counterparts(

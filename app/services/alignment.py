@@ -269,7 +269,7 @@ def place_document(
 
 
 def grouping_hook(encoder: Encoder) -> AfterInsert:
-    """The ingest hook: join the closest story (or keep the new one) and align, in one transaction."""
+    """The ingest hook: join the closest story (or keep the new one) and align, in one go."""
 
     def after_insert(session: Session, doc: Document) -> None:
         cached = CachedEncoder(encoder, session)
@@ -277,3 +277,27 @@ def grouping_hook(encoder: Encoder) -> AfterInsert:
         place_document(session=session, encoder=cached, doc=doc, story_id=story_id or doc.story_id)
 
     return after_insert
+
+
+def fill_sentence_links(*, session: Session, encoder: Encoder, story_id: int) -> int:
+    """Align the sentences of links that have none yet (links made by hand); commits.
+
+    Returns how many links got sentence links.
+    """
+    have = set(session.exec(select(SentenceLink.link_id).distinct()).all())
+    missing = [
+        link
+        for link in session.exec(
+            select(Link).where(
+                Link.story_id == story_id, col(Link.status).in_(("manual", "confirmed"))
+            )
+        )
+        if link.id not in have
+    ]
+    cached = CachedEncoder(encoder, session)
+    for link in missing:
+        src = _sentences_by_paragraph(session, _paragraphs(session, link.source_document_id))
+        tgt = _sentences_by_paragraph(session, _paragraphs(session, link.target_document_id))
+        session.add_all(_sentence_links(cached, link, src, tgt))
+    session.commit()
+    return len(missing)
