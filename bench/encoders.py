@@ -84,16 +84,21 @@ def main() -> None:
     for variant in args.variants:
         out = subprocess.run(
             [sys.executable, __file__, "--set", args.which, "--child", variant],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         row = json.loads(out.stdout.strip().splitlines()[-1])
         rows.append(row)
-        print("{variant:11s} load {load_s:5.2f} s  encode {sentences_per_s:7.1f} sent/s  "
-              "P@1 {p_at_1:.4f} ({pairs} pairs)  peak RSS {peak_rss_mb:6.1f} MiB".format(**row))
+        print(
+            "{variant:11s} load {load_s:5.2f} s  encode {sentences_per_s:7.1f} sent/s  "
+            "P@1 {p_at_1:.4f} ({pairs} pairs)  peak RSS {peak_rss_mb:6.1f} MiB".format(**row)
+        )
     results = Path(__file__).resolve().parent / "results"
     results.mkdir(parents=True, exist_ok=True)
     (results / f"encoders-{args.which}.json").write_text(
-        json.dumps({"command": command, "rows": rows}, indent=2))
+        json.dumps({"command": command, "rows": rows}, indent=2)
+    )
 
 
 if __name__ == "__main__":

@@ -55,8 +55,12 @@ def paragraph_pairs(seed: int) -> list[tuple[str, str]]:
                 size = rng.randint(1, 4)
                 group = links[i : i + size]
                 i += size
-                pairs.append((" ".join(src[s] for b in group for s in b[0]),
-                              " ".join(tgt[t] for b in group for t in b[1])))
+                pairs.append(
+                    (
+                        " ".join(src[s] for b in group for s in b[0]),
+                        " ".join(tgt[t] for b in group for t in b[1]),
+                    )
+                )
     return pairs
 
 
@@ -84,8 +88,9 @@ def build_docs(n: int, seed: int) -> tuple[list[str], list[str], list[tuple[int,
     return src, tgt, truth
 
 
-def repeat_docs(base: tuple[list[str], list[str], list[tuple[int, int]]], n: int
-                ) -> tuple[list[str], list[str], list[tuple[int, int]]]:
+def repeat_docs(
+    base: tuple[list[str], list[str], list[tuple[int, int]]], n: int
+) -> tuple[list[str], list[str], list[tuple[int, int]]]:
     """Concatenate copies of a smaller document pair up to n units a side."""
     b_src, b_tgt, b_truth = base
     src: list[str] = []
@@ -105,8 +110,12 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--max-align", type=int, default=MonotonicParams().max_align)
-    ap.add_argument("--encode-max", type=int, default=1000,
-                    help="largest size whose encoding is measured, not extrapolated")
+    ap.add_argument(
+        "--encode-max",
+        type=int,
+        default=1000,
+        help="largest size whose encoding is measured, not extrapolated",
+    )
     args = ap.parse_args()
     command = " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv])
     print(f"command: {command}")
@@ -163,28 +172,35 @@ def main() -> None:
             "dp_peak_mb": round(peak, 1),
             "vectors_mb": round((sv.nbytes + tv.nbytes) / 2**20, 1),
             "true_links_found": round(found, 4),
-            "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-                                         / 1024, 1),
+            "process_peak_rss_mb": round(
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+            ),
         }
         rows.append(row)
-        print("{units:5d} units/side: encode {encode_s:7.1f} s ({texts} texts{est})  "
-              "DP {dp_s_median:6.2f} s (median of {runs})  DP peak {dp_peak_mb:6.1f} MiB "
-              "(vectors {vectors_mb} MiB)  true 1-1 links found {true_links_found:.3f}  "
-              "process peak RSS {process_peak_rss_mb} MiB".format(
-                  **row, runs=args.runs, est="" if measured else ", extrapolated"))
+        print(
+            "{units:5d} units/side: encode {encode_s:7.1f} s ({texts} texts{est})  "
+            "DP {dp_s_median:6.2f} s (median of {runs})  DP peak {dp_peak_mb:6.1f} MiB "
+            "(vectors {vectors_mb} MiB)  true 1-1 links found {true_links_found:.3f}  "
+            "process peak RSS {process_peak_rss_mb} MiB".format(
+                **row, runs=args.runs, est="" if measured else ", extrapolated"
+            )
+        )
     results = Path(__file__).resolve().parent / "results"
     results.mkdir(parents=True, exist_ok=True)
     (results / f"growth-{args.encoder}.json").write_text(
-        json.dumps({"command": command, "rows": rows}, indent=2))
+        json.dumps({"command": command, "rows": rows}, indent=2)
+    )
 
 
-def _encode_cached(units: list[str], encoder, k: int, cache: dict[str, np.ndarray]
-                   ) -> np.ndarray:
+def _encode_cached(units: list[str], encoder, k: int, cache: dict[str, np.ndarray]) -> np.ndarray:
     """encode_overlaps, embedding each distinct span text once."""
     n = len(units)
     out = np.zeros((k, n, encoder.dim), np.float32)
-    spans = [(size, i, " ".join(units[i : i + size])) for size in range(1, k + 1)
-             for i in range(n - size + 1)]
+    spans = [
+        (size, i, " ".join(units[i : i + size]))
+        for size in range(1, k + 1)
+        for i in range(n - size + 1)
+    ]
     todo = sorted({t for _, _, t in spans if t not in cache})
     for start in range(0, len(todo), 512):
         chunk = todo[start : start + 512]

@@ -88,13 +88,16 @@ def _ratio(a: int, b: int) -> str:
 def report(scores: list[PairScore]) -> str:
     """A table of the scores, one line per pair and a total."""
     lines = [
-        f"{'pair':9} {'kind (gold)':24} {'trans P':>8} {'trans R':>8} {'related R':>10}  wrong / missed"
+        f"{'pair':9} {'kind (gold)':24} {'trans P':>8} {'trans R':>8} {'related R':>10}"
+        "  wrong / missed"
     ]
     for s in scores:
         lines.append(
-            f"{s.name:9} {s.kind + ' (' + s.gold_kind + ')':24} {_ratio(s.correct, s.predicted):>8} "
+            f"{s.name:9} {s.kind + ' (' + s.gold_kind + ')':24} "
+            f"{_ratio(s.correct, s.predicted):>8} "
             f"{_ratio(s.found, s.gold):>8} {_ratio(s.related_found, s.related_gold):>10}  "
-            f"{s.wrong} / {s.missed}{' never-linked violated: ' + str(s.never_linked) if s.never_linked else ''}"
+            f"{s.wrong} / {s.missed}"
+            + (f" never-linked violated: {s.never_linked}" if s.never_linked else "")
         )
     tp, pr = sum(s.correct for s in scores), sum(s.predicted for s in scores)
     fd, gd = sum(s.found for s in scores), sum(s.gold for s in scores)

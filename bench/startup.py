@@ -59,7 +59,10 @@ def main() -> None:
         first.append(_serve_until_healthy(db))
         again.append(_serve_until_healthy(db))
     print(f"command: .venv/bin/python bench/startup.py --runs {args.runs}")
-    print(f"first start (migrate + ingest, group, align the seeds): median {statistics.median(first):.2f} s")
+    print(
+        "first start (migrate + ingest, group, align the seeds): "
+        f"median {statistics.median(first):.2f} s"
+    )
     print(f"restart (nothing to ingest): median {statistics.median(again):.2f} s")
 
 

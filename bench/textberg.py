@@ -164,19 +164,29 @@ def encode_docs(
                 np.save(path, vecs)
             sides.append((vecs, lines))
         (sv, sl), (tv, tl) = sides
-        out.append(DocVecs(name, sv, tv, np.array([len(s) for s in sl], float),
-                           np.array([len(t) for t in tl], float), read_beads(gold)))
+        out.append(
+            DocVecs(
+                name,
+                sv,
+                tv,
+                np.array([len(s) for s in sl], float),
+                np.array([len(t) for t in tl], float),
+                read_beads(gold),
+            )
+        )
     return out, seconds, n_texts
 
 
-def align_docs(documents: list[DocVecs], params: MonotonicParams) -> tuple[list[list[BeadT]],
-                                                                           float]:
+def align_docs(
+    documents: list[DocVecs], params: MonotonicParams
+) -> tuple[list[list[BeadT]], float]:
     """Run the monotonic DP on every document; returns (beads per doc, seconds)."""
     started = time.perf_counter()
     tests = []
     for d in documents:
-        beads = align_monotonic(d.src, d.tgt, src_lens=d.src_lens, tgt_lens=d.tgt_lens,
-                                params=params)
+        beads = align_monotonic(
+            d.src, d.tgt, src_lens=d.src_lens, tgt_lens=d.tgt_lens, params=params
+        )
         tests.append([(b.src, b.tgt) for b in beads])
     return tests, time.perf_counter() - started
 
@@ -199,8 +209,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default = getattr(defaults, f.name)
         kind = float if default is None else type(default)
         if kind is bool:
-            ap.add_argument("--" + f.name.replace("_", "-"), type=lambda v: v.lower() in
-                            ("1", "true", "yes"), default=default)
+            ap.add_argument(
+                "--" + f.name.replace("_", "-"),
+                type=lambda v: v.lower() in ("1", "true", "yes"),
+                default=default,
+            )
         else:
             ap.add_argument("--" + f.name.replace("_", "-"), type=kind, default=default)
     return ap.parse_args(argv)
@@ -251,12 +264,16 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     }
     print(f"command: {command}")
     print(f"encoder={args.encoder} set={args.which} params={asdict(params)}")
-    print("strict P/R/F1 {strict_p:.3f} / {strict_r:.3f} / {strict_f1:.3f}   "
-          "lax P/R/F1 {lax_p:.3f} / {lax_r:.3f} / {lax_f1:.3f}".format(**result))
-    print(f"model load {load_s:.2f} s; encode {enc_med:.2f} s for {n_texts} texts "
-          f"({report['texts_per_s']} texts/s, {n_sents} sentences); "
-          f"DP {report['dp_s_median']} s; wall {report['wall_s_median']} s "
-          f"(median of {len(total_times)}); peak RSS {report['peak_rss_mb']} MiB")
+    print(
+        "strict P/R/F1 {strict_p:.3f} / {strict_r:.3f} / {strict_f1:.3f}   "
+        "lax P/R/F1 {lax_p:.3f} / {lax_r:.3f} / {lax_f1:.3f}".format(**result)
+    )
+    print(
+        f"model load {load_s:.2f} s; encode {enc_med:.2f} s for {n_texts} texts "
+        f"({report['texts_per_s']} texts/s, {n_sents} sentences); "
+        f"DP {report['dp_s_median']} s; wall {report['wall_s_median']} s "
+        f"(median of {len(total_times)}); peak RSS {report['peak_rss_mb']} MiB"
+    )
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = f"textberg-{args.encoder}{'-' + tag if tag else ''}-{args.which}"
     (RESULTS / f"{stamp}.json").write_text(json.dumps(report, indent=2))
@@ -265,7 +282,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         out_dir.mkdir(parents=True, exist_ok=True)
         for d, beads in zip(documents, tests, strict=True):
             (out_dir / d.name).write_text(
-                "".join(f"{list(s)}:{list(t)}\n" for s, t in beads), encoding="utf-8")
+                "".join(f"{list(s)}:{list(t)}\n" for s, t in beads), encoding="utf-8"
+            )
     return report
 
 

@@ -37,13 +37,15 @@ def _embed(groups: list[list[int]], concepts: np.ndarray, noise: float, seed: in
     rng = np.random.default_rng(seed)
     dim = concepts.shape[1]
     # noise is given as a norm, so that cos(unit, its concept) ~ 1 / sqrt(1 + noise**2)
-    rows = [concepts[g].sum(axis=0) + noise * rng.standard_normal(dim) / np.sqrt(dim)
-            for g in groups]
+    rows = [
+        concepts[g].sum(axis=0) + noise * rng.standard_normal(dim) / np.sqrt(dim) for g in groups
+    ]
     return _unit(np.array(rows, dtype=np.float32))
 
 
-def _overlaps(groups: list[list[int]], concepts: np.ndarray, k: int, noise: float,
-              seed: int) -> np.ndarray:
+def _overlaps(
+    groups: list[list[int]], concepts: np.ndarray, k: int, noise: float, seed: int
+) -> np.ndarray:
     """(k, n, d) span vectors, embedding a span as the sum of its concepts, like an encoder
     embedding a concatenation."""
     n = len(groups)
@@ -190,8 +192,11 @@ class _FakeEncoder:
 def test_align_documents_partial_gets_both_kinds_of_links() -> None:
     src = [f"c{i}" for i in range(20)]
     # first 10 translated in order; then the remaining concepts reordered, with noise
-    tgt = [f"c{i}" for i in range(10)] + ["c15", "c12", "c200", "c201", "c18"] + [
-        f"c{250 + i}" for i in range(15)]
+    tgt = (
+        [f"c{i}" for i in range(10)]
+        + ["c15", "c12", "c200", "c201", "c18"]
+        + [f"c{250 + i}" for i in range(15)]
+    )
     allowed = np.ones(len(tgt), bool)
     allowed[3] = False
     result = align_documents(src, tgt, _FakeEncoder(), tgt_allowed=allowed)
@@ -202,8 +207,11 @@ def test_align_documents_partial_gets_both_kinds_of_links() -> None:
     related = {(b.src[0], b.tgt[0]) for b in result.related_beads}
     assert related, "the reordered tail should get related links"
     # each reordered counterpart is found, by one kind of link or the other
-    every = related | {(b.src[0], b.tgt[0]) for b in result.translation_beads if len(b.src) == 1
-                       and len(b.tgt) == 1}
+    every = related | {
+        (b.src[0], b.tgt[0])
+        for b in result.translation_beads
+        if len(b.src) == 1 and len(b.tgt) == 1
+    }
     assert {(15, 10), (12, 11), (18, 14)} <= every
     # a unit already in a translation link never gets a related one
     translated_src = {i for b in result.translation_beads for i in b.src}
@@ -220,7 +228,10 @@ def test_short_text_translating_the_start_of_a_long_one_is_partial() -> None:
     result = align_documents(src, ["c100", "c101", "c102"], _FakeEncoder())
     assert result.kind == "partial"
     assert [(b.src, b.tgt) for b in result.translation_beads] == [
-        ((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
+        ((0,), (0,)),
+        ((1,), (1,)),
+        ((2,), (2,)),
+    ]
 
 
 def test_tiny_documents_are_calibrated_with_the_encoder_baseline() -> None:
@@ -258,8 +269,18 @@ def test_banded_alignment_of_long_documents_stays_small() -> None:
     # the DP only visits a band around the coarse path: a few percent of the n x m cells
     # (memory is linear in the band; tracemalloc would make this test ten times slower)
     ok = np.ones(n, bool), np.ones(m, bool)
-    lo, hi = monotonic._band(src[0], tgt[0], ok[0], ok[1], None, None, MonotonicParams(),
-                             0.0, None, MonotonicParams().band_radius)
+    lo, hi = monotonic._band(
+        src[0],
+        tgt[0],
+        ok[0],
+        ok[1],
+        None,
+        None,
+        MonotonicParams(),
+        0.0,
+        None,
+        MonotonicParams().band_radius,
+    )
     cells = int((hi - lo + 1).sum())
     assert cells < 0.03 * (n + 1) * (m + 1)
     assert lo[0] == 0 and hi[-1] == m and np.all(np.diff(lo) >= 0) and np.all(np.diff(hi) >= 0)
@@ -294,6 +315,9 @@ def test_no_model_is_imported_at_module_level(module: str) -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in tree.body:  # top-level statements only: imports inside functions are fine
             if isinstance(node, ast.Import | ast.ImportFrom):
-                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [
-                    node.module or ""]
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                )
                 assert not any(n.split(".")[0] == module for n in names), path.name

@@ -73,8 +73,11 @@ def test_home_upload_form_shows_the_resulting_story_or_the_error(client: TestCli
     assert fragment.status_code == 200
     link = html.fragment_fromstring(fragment.text, create_parent="div").xpath("//a/@href")
     assert len(link) == 1 and link[0].startswith("/stories/")
-    bad = client.post("/upload", files={"file": ("x.pdf", b"%PDF-1.4", "application/pdf")},
-                      headers={"HX-Request": "true"})
+    bad = client.post(
+        "/upload",
+        files={"file": ("x.pdf", b"%PDF-1.4", "application/pdf")},
+        headers={"HX-Request": "true"},
+    )
     assert bad.status_code == 415
     assert "x.pdf" in html.fromstring(bad.text).xpath("//*[@role='alert']")[0].text_content()
     # Without JavaScript the form posts normally and lands on the story.

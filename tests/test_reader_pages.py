@@ -31,9 +31,15 @@ def test_story_page_has_one_column_per_document_and_the_paragraph_contract(
         assert len(paras) == len(doc["paragraphs"])
         for el, p in zip(paras, doc["paragraphs"], strict=True):
             assert el.get("id") == f"p-{doc['id']}-{p['index']}"
-            assert (el.get("data-document"), el.get("data-index")) == (str(doc["id"]), str(p["index"]))
+            assert (el.get("data-document"), el.get("data-index")) == (
+                str(doc["id"]),
+                str(p["index"]),
+            )
             # Focusable and usable without JavaScript: a real link to the ?p= URL.
-            assert el.tag == "a" and el.get("href") == f"/stories/{story['id']}?p={doc['id']}-{p['index']}"
+            assert (
+                el.tag == "a"
+                and el.get("href") == f"/stories/{story['id']}?p={doc['id']}-{p['index']}"
+            )
             assert f"kind-{p['kind']}" in _classes(el)
     mt = story["documents"][2]
     mt_column = columns[2]
@@ -86,4 +92,6 @@ def test_uploaded_markup_renders_as_text_on_the_story_page(seeded_client: TestCl
     tree = html.fromstring(page)
     assert tree.xpath("//img") == []
     assert all(s.get("src", "").startswith("/static/") for s in tree.xpath("//script"))
-    assert "<script>alert(1)</script>" in tree.xpath("//a[contains(@class, 'para')]")[0].text_content()
+    assert (
+        "<script>alert(1)</script>" in tree.xpath("//a[contains(@class, 'para')]")[0].text_content()
+    )

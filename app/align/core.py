@@ -152,8 +152,7 @@ def classify_pair(
     # The better covered side counts: a short text may translate a few paragraphs of a
     # long one.
     run = _longest_run(beads, links)
-    if (max(cov_s, cov_t) >= p.partial_coverage
-            and run >= min(p.min_run, max(1, min(n_src, n_tgt)))):
+    if max(cov_s, cov_t) >= p.partial_coverage and run >= min(p.min_run, max(1, min(n_src, n_tgt))):
         return "partial"
     return "comparable"
 
@@ -195,7 +194,10 @@ def align_documents(
     src_vecs = encode_overlaps(src_units, encoder, k)
     tgt_vecs = encode_overlaps(tgt_units, encoder, k)
     beads = align_monotonic(
-        src_vecs, tgt_vecs, src_allowed=s_ok, tgt_allowed=t_ok,
+        src_vecs,
+        tgt_vecs,
+        src_allowed=s_ok,
+        tgt_allowed=t_ok,
         src_lens=np.array([len(u) for u in src_units], float),
         tgt_lens=np.array([len(u) for u in tgt_units], float),
         params=p,
@@ -203,22 +205,34 @@ def align_documents(
     )
     baseline = getattr(encoder, "baseline", None)
     mnn = align_related(
-        src_vecs[0], tgt_vecs[0], threshold=pp.related_threshold, min_score=0.0,
-        src_allowed=s_ok, tgt_allowed=t_ok, baseline=baseline,
+        src_vecs[0],
+        tgt_vecs[0],
+        threshold=pp.related_threshold,
+        min_score=0.0,
+        src_allowed=s_ok,
+        tgt_allowed=t_ok,
+        baseline=baseline,
     )
     support = {(b.src[0], b.tgt[0]) for b in mnn}
     n_s, n_t = int(s_ok.sum()), int(t_ok.sum())
     kind = classify_pair(beads, n_src=n_s, n_tgt=n_t, params=pp, support=support)
-    links = (confident_links(beads, threshold=pp.confident, support=support)
-             if kind != "comparable" else [])
+    links = (
+        confident_links(beads, threshold=pp.confident, support=support)
+        if kind != "comparable"
+        else []
+    )
     # related links only between units that no translation link claims
     free_s, free_t = s_ok.copy(), t_ok.copy()
     for b in links:
         free_s[list(b.src)] = False
         free_t[list(b.tgt)] = False
     related = align_related(
-        src_vecs[0], tgt_vecs[0], threshold=pp.related_threshold,
-        min_score=pp.related_min_score, src_allowed=free_s, tgt_allowed=free_t,
+        src_vecs[0],
+        tgt_vecs[0],
+        threshold=pp.related_threshold,
+        min_score=pp.related_min_score,
+        src_allowed=free_s,
+        tgt_allowed=free_t,
         baseline=baseline,
     )
     scores = [b.score for b in beads if b.is_link]
@@ -229,8 +243,14 @@ def align_documents(
         coverage=(sum(len(b.src) + len(b.tgt) for b in links) / (n_s + n_t)),
         mean_score=float(np.mean(scores)) if scores else 0.0,
     )
-    logger.info("aligned %dx%d units: %s, %d translation and %d related links",
-                n, m, kind, len(links), len(related))
+    logger.info(
+        "aligned %dx%d units: %s, %d translation and %d related links",
+        n,
+        m,
+        kind,
+        len(links),
+        len(related),
+    )
     return result
 
 
@@ -260,7 +280,8 @@ def align_sentences(
     src_vecs = encode_overlaps(src_lines, encoder, k)
     tgt_vecs = encode_overlaps(tgt_lines, encoder, k)
     beads = align_monotonic(
-        src_vecs, tgt_vecs,
+        src_vecs,
+        tgt_vecs,
         src_lens=np.array([len(s) for s in src_lines], float),
         tgt_lens=np.array([len(t) for t in tgt_lines], float),
         params=p,

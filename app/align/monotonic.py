@@ -132,8 +132,14 @@ def _make_side(
     # A masked unit must never enter a link, and skipping it costs nothing, so that
     # boilerplate does not pull the path away from the real counterparts.
     skips = np.where(allowed, skip, 0.0)
-    return _Side(padded, pad, n, _span_ok(allowed, k), _span_lens(lens, k) if lens is not None
-                 else None, skips)
+    return _Side(
+        padded,
+        pad,
+        n,
+        _span_ok(allowed, k),
+        _span_lens(lens, k) if lens is not None else None,
+        skips,
+    )
 
 
 def _link_types(ks: int, kt: int, max_align: int) -> list[tuple[int, int]]:
@@ -378,9 +384,11 @@ def _band_from_path(
     jmax[-1] = m
     w = 2 * radius + 1
     win_min = np.lib.stride_tricks.sliding_window_view(
-        np.pad(jmin, radius, constant_values=m), w).min(axis=1)
+        np.pad(jmin, radius, constant_values=m), w
+    ).min(axis=1)
     win_max = np.lib.stride_tricks.sliding_window_view(
-        np.pad(jmax, radius, constant_values=0), w).max(axis=1)
+        np.pad(jmax, radius, constant_values=0), w
+    ).max(axis=1)
     lo = np.clip(win_min - radius, 0, m)
     hi = np.clip(win_max + radius, 0, m)
     # keep the band monotone and connected so that a path from (0, 0) to (n, m) exists
@@ -414,8 +422,9 @@ def _band(
     lo_c, hi_c = _band(xc, yc, xc_ok, yc_ok, xc_len, yc_len, params, mu, char_ratio, radius)
     side_x = _make_side(_pair_spans(xc), xc_ok, xc_len, params.skip)
     side_y = _make_side(_pair_spans(yc), yc_ok, yc_len, params.skip)
-    path = _dp(side_x, side_y, lo_c, hi_c, mu=mu, max_align=3, margin=params.margin,
-               char_ratio=char_ratio)
+    path = _dp(
+        side_x, side_y, lo_c, hi_c, mu=mu, max_align=3, margin=params.margin, char_ratio=char_ratio
+    )
     logger.debug("coarse path %dx%d: %d beads", xc.shape[0], yc.shape[0], len(path))
     return _band_from_path(path, n, m, 2, radius)
 
@@ -470,13 +479,15 @@ def align_monotonic(
         char_ratio = length_ratio(src_vecs[0], tgt_vecs[0], s_ok, t_ok, src_lens, tgt_lens)
     else:
         src_lens = tgt_lens = None
-    lo, hi = _band(src_vecs[0], tgt_vecs[0], s_ok, t_ok, src_lens, tgt_lens, p, mu,
-                   char_ratio, p.band_radius)
+    lo, hi = _band(
+        src_vecs[0], tgt_vecs[0], s_ok, t_ok, src_lens, tgt_lens, p, mu, char_ratio, p.band_radius
+    )
     logger.debug("band: %d cells for %dx%d", int((hi - lo + 1).sum()), n, m)
     src = _make_side(src_vecs, s_ok, src_lens, p.skip)
     tgt = _make_side(tgt_vecs, t_ok, tgt_lens, p.skip)
-    path = _dp(src, tgt, lo, hi, mu=mu, max_align=p.max_align, margin=p.margin,
-               char_ratio=char_ratio)
+    path = _dp(
+        src, tgt, lo, hi, mu=mu, max_align=p.max_align, margin=p.margin, char_ratio=char_ratio
+    )
     if p.trim_gain is not None:
         path = _trim_merges(path, src_vecs, tgt_vecs, p.trim_gain)
     beads: list[Bead] = []
@@ -489,13 +500,16 @@ def align_monotonic(
     return beads
 
 
-def _bead_cos(src_vecs: np.ndarray, tgt_vecs: np.ndarray, i0: int, i1: int, j0: int, j1: int
-              ) -> float:
+def _bead_cos(
+    src_vecs: np.ndarray, tgt_vecs: np.ndarray, i0: int, i1: int, j0: int, j1: int
+) -> float:
     return float(src_vecs[i1 - i0 - 1, i0] @ tgt_vecs[j1 - j0 - 1, j0])
 
 
 def _trim_merges(
-    path: list[tuple[int, int, int, int]], src_vecs: np.ndarray, tgt_vecs: np.ndarray,
+    path: list[tuple[int, int, int, int]],
+    src_vecs: np.ndarray,
+    tgt_vecs: np.ndarray,
     gain: float,
 ) -> list[tuple[int, int, int, int]]:
     """Split off the edge units of merged beads that make them less similar.

@@ -38,10 +38,11 @@ def test_click_links_counterparts_in_every_column_without_navigation(
     assert "linked" in page.get_attribute(f"#p-{mt['id']}-{mt_kurogi}", "class").split()
     assert page.evaluate("window.__sameDocument") is True  # no page load happened
     # The counterpart column scrolled its linked paragraph into view.
-    in_view = """el => { const body = el.closest('.column-body'); const top = el.offsetTop - body.offsetTop;
+    in_view = """el => { const body = el.closest('.column-body');
+        const top = el.offsetTop - body.offsetTop;
         return top >= body.scrollTop - 1 && top < body.scrollTop + body.clientHeight; }"""
     page.wait_for_function(
-        f"document.querySelector('#p-{mt['id']}-{mt_kurogi}') && ({in_view})(document.querySelector('#p-{mt['id']}-{mt_kurogi}'))"
+        f"(el => el && ({in_view})(el))(document.querySelector('#p-{mt['id']}-{mt_kurogi}'))"
     )
     assert page.url.endswith(f"/stories/{story['id']}?p={fr['id']}-0")
     # A second click moves the highlight: the first one is cleared.
@@ -126,7 +127,9 @@ def test_hovering_a_sentence_marks_its_counterpart_sentences(live_server: str, p
     page.hover(f"#p-{fr}-18 .s >> nth=1")
     marked = page.locator(f"#p-{de}-18 .s.s-linked")
     assert marked.count() >= 1
-    assert "Krieg" in marked.first.inner_text() or "Krieg" in page.inner_text(f"#p-{de}-18 .s-linked")
+    assert "Krieg" in marked.first.inner_text() or "Krieg" in page.inner_text(
+        f"#p-{de}-18 .s-linked"
+    )
     page.mouse.move(0, 0)
     assert page.locator(".s.s-linked").count() == 0
 
