@@ -3,6 +3,7 @@
 import argparse
 import logging
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -27,10 +28,11 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _progress(files: list[Path]):  # type: ignore[no-untyped-def]
-    # A bar only pays off for batches; a single file would just add noise.
+def _progress(files: Iterable[Path]) -> Iterable[Path]:
+    """A progress bar on a terminal for batches; a single file would just add noise."""
+    files = list(files)
     if len(files) < 5 or not sys.stderr.isatty():
-        return iter(files)
+        return files
     from tqdm import tqdm
 
     return tqdm(files, unit="file", desc="ingest")
@@ -127,7 +129,8 @@ def cmd_align(args: argparse.Namespace) -> int:
                 for p in (args.src, args.tgt)
             ]
             result = align_documents(
-                *([p.text for p in d.paragraphs] for d in docs),
+                [p.text for p in docs[0].paragraphs],
+                [p.text for p in docs[1].paragraphs],
                 encoder,
                 src_allowed=[is_linkable(p.kind, p.lang, docs[0].lang) for p in docs[0].paragraphs],
                 tgt_allowed=[is_linkable(p.kind, p.lang, docs[1].lang) for p in docs[1].paragraphs],

@@ -2,7 +2,7 @@
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, cast
 
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
@@ -75,7 +75,7 @@ def visible_links(session: Session, story_id: int) -> list[LinkView]:
         .where(Link.story_id == story_id, col(Link.status).in_(VISIBLE_STATUSES))
         .order_by(col(Link.id))
     ).all()
-    return list(rows)
+    return cast(list[LinkView], list(rows))
 
 
 def _neighbours(links: list[LinkView]) -> dict[ParaKey, list[tuple[ParaKey, LinkView]]]:
