@@ -92,12 +92,19 @@ def current_user(request: Request, session: SessionDep) -> User | None:
 
 UserDep = Annotated[User | None, Depends(current_user)]
 
+EDITOR_ROLES = ("editor", "admin")
+
+
+def is_editor(user: User | None) -> bool:
+    """Whether this user may change links."""
+    return user is not None and user.role in EDITOR_ROLES
+
 
 def require_editor(user: UserDep) -> User:
     """401 for anonymous readers, 403 for reader accounts; editors and admins pass."""
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "log in as an editor to change links")
-    if user.role not in ("editor", "admin"):
+    if not is_editor(user):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, f"user {user.name} is a {user.role}, not an editor"
         )

@@ -5,8 +5,9 @@ from urllib.parse import parse_qs, urlparse
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 
+from app.auth import current_user, is_editor
 from app.deps import SessionDep
-from app.models import Document, User
+from app.models import Document
 from app.services.overview import overview
 from app.services.reading import (
     ReviewPanel,
@@ -78,9 +79,7 @@ def story_page(
 
 
 def _is_editor(request: Request, session: SessionDep) -> bool:
-    uid = request.session.get("uid")
-    user = session.get(User, uid) if uid is not None else None
-    return bool(user and user.role in ("editor", "admin"))
+    return is_editor(current_user(request, session))
 
 
 def counterparts(
