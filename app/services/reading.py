@@ -269,20 +269,21 @@ def load_cells(
         )
     }
     paras: dict[ParaKey, Paragraph] = {}
-    indexes = {i for _, i in keys}
-    for p in session.exec(
-        select(Paragraph).where(
-            col(Paragraph.document_id).in_(doc_ids), col(Paragraph.index).in_(indexes)
-        )
-    ):
-        if (p.document_id, p.index) in keys:
-            paras[(p.document_id, p.index)] = p
     sentences: dict[int, list[Sentence]] = {}
-    ids = [p.id for p in paras.values()]
-    for s in session.exec(
-        select(Sentence).where(col(Sentence.paragraph_id).in_(ids)).order_by(col(Sentence.index))
-    ):
-        sentences.setdefault(s.paragraph_id, []).append(s)
+    indexes = {i for _, i in keys}
+    # One query for the paragraphs and their sentences: this runs on every click.
+    rows = session.exec(
+        select(Paragraph, Sentence)
+        .join(Sentence, col(Sentence.paragraph_id) == col(Paragraph.id), isouter=True)
+        .where(col(Paragraph.document_id).in_(doc_ids), col(Paragraph.index).in_(indexes))
+        .order_by(col(Paragraph.id), col(Sentence.index))
+    )
+    for p, sent in rows:
+        if (p.document_id, p.index) not in keys:
+            continue
+        paras[(p.document_id, p.index)] = p
+        if sent is not None:
+            sentences.setdefault(p.id or 0, []).append(sent)
     return docs, paras, sentences
 
 
