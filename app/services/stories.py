@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from app.models import Document, Paragraph, Story
+from app.models import Document, Paragraph, Sentence, Story
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,18 @@ def paragraphs_of(session: Session, document_ids: list[int]) -> dict[int, list[P
     out: dict[int, list[Paragraph]] = {d: [] for d in document_ids}
     for row in rows:
         out[row.document_id].append(row)
+    return out
+
+
+def sentences_of(session: Session, paragraph_ids: list[int]) -> dict[int, list[Sentence]]:
+    """Sentences of each paragraph id, in order."""
+    out: dict[int, list[Sentence]] = {}
+    for sent in session.exec(
+        select(Sentence)
+        .where(col(Sentence.paragraph_id).in_(paragraph_ids))
+        .order_by(col(Sentence.index))
+    ):
+        out.setdefault(sent.paragraph_id, []).append(sent)
     return out
 
 
