@@ -2,12 +2,16 @@
 
 from app.models.alignment import DocumentPair, Embedding, Link, SentenceLink
 from app.models.content import Document, Paragraph, Sentence, Story, utcnow
+from app.models.jobs import JOB_KINDS, JOB_STATUSES, Job
 from app.models.review import ROLES, LinkEvent, ParagraphMark, User
 
 __all__ = [
     "Document",
     "DocumentPair",
     "Embedding",
+    "JOB_KINDS",
+    "JOB_STATUSES",
+    "Job",
     "Link",
     "LinkEvent",
     "ParagraphMark",

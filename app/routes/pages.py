@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from app.auth import current_user, is_editor
 from app.deps import SessionDep
 from app.models import Document
+from app.services.jobs import recent_jobs
 from app.services.overview import overview
 from app.services.reading import (
     ReviewPanel,
@@ -33,7 +34,10 @@ def home(request: Request, session: SessionDep, q: str | None = None) -> HTMLRes
     """Stories with their languages and documents, a search box and an upload form."""
     items = list_stories(session, query=q)
     template = "stories/_list.html" if request.headers.get("HX-Request") else "stories/index.html"
-    response = templates.TemplateResponse(request, template, {"items": items, "q": q or ""})
+    jobs = recent_jobs(session.get_bind())  # type: ignore[arg-type]
+    response = templates.TemplateResponse(
+        request, template, {"items": items, "q": q or "", "jobs": jobs}
+    )
     response.headers["Vary"] = "HX-Request"
     return response
 
