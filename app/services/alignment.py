@@ -1,7 +1,7 @@
 """Group documents into stories and store the engine's paragraph and sentence links."""
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -63,14 +63,21 @@ def document_vector(encoder: Encoder, doc: Document, paras: list[Paragraph]) -> 
     return mean / norm if norm else None
 
 
-def choose_story(session: Session, encoder: Encoder, doc: Document) -> int | None:
-    """The story whose documents are closest to `doc`, if close enough; else None."""
+def choose_story(
+    session: Session, encoder: Encoder, doc: Document, *, exclude: Collection[int] = ()
+) -> int | None:
+    """The story whose documents are closest to `doc`, if close enough; else None.
+
+    Documents in `exclude` (not grouped yet themselves) are not candidates.
+    """
     assert doc.id is not None
     mine = document_vector(encoder, doc, _paragraphs(session, doc.id))
     if mine is None:
         return None
     best: tuple[float, int] | None = None
-    others = session.exec(select(Document).where(Document.id != doc.id)).all()
+    others = session.exec(
+        select(Document).where(Document.id != doc.id, col(Document.id).not_in(list(exclude)))
+    ).all()
     for other in others:
         assert other.id is not None
         vec = document_vector(encoder, other, _paragraphs(session, other.id))
