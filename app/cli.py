@@ -13,7 +13,8 @@ from app.config import Settings, get_settings
 from app.db import make_engine
 from app.migrate import upgrade
 from app.models import Document
-from app.services.alignment import grouping_hook, is_linkable
+from app.services.alignment import is_linkable
+from app.services.grouping import grouping_hook
 from app.services.ingest import AfterInsert, expand_paths, ingest_files
 
 log = logging.getLogger("parallax")

@@ -15,7 +15,7 @@ from app.auth import LoginThrottle
 from app.config import REPO_ROOT, Settings, get_settings
 from app.db import make_engine
 from app.routes import api, auth, exchange, fragments, pages, review, review_pages
-from app.services.alignment import grouping_hook
+from app.services.grouping import grouping_hook
 
 log = logging.getLogger(__name__)
 

@@ -114,7 +114,7 @@ def main() -> None:
     from app.config import Settings
     from app.main import create_app
     from app.migrate import upgrade
-    from app.services.alignment import grouping_hook
+    from app.services.grouping import grouping_hook
     from app.services.ingest import ingest_files
 
     parser = argparse.ArgumentParser(description=__doc__)

