@@ -101,3 +101,9 @@ def seeded_client(seeded_url: str, encoder: Encoder) -> Iterator[TestClient]:
     """A test client on the seeded copy, with the session's model."""
     with TestClient(create_app(Settings(database_url=seeded_url), encoder=encoder)) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def e5_encoder() -> Encoder:
+    """The second packaged model (slow to load: once per session, only for tests that ask)."""
+    return load_encoder("e5")

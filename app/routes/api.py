@@ -16,6 +16,7 @@ from app.models import Document, DocumentPair, Link, SentenceLink, Story
 from app.services.alignment import place_document
 from app.services.embeddings import CachedEncoder
 from app.services.findings import finding_json, story_findings
+from app.services.grouping import grouping_json, record_decision
 from app.services.ingest import IngestOutcome, ingest_bytes
 from app.services.queue import build_queue
 from app.services.stories import document_summary, get_story, list_stories, paragraphs_of
@@ -65,6 +66,15 @@ def stories(session: SessionDep) -> list[dict[str, Any]]:
         }
         for item in list_stories(session)
     ]
+
+
+@router.get("/documents/{document_id}/grouping")
+def document_grouping(document_id: int, session: SessionDep) -> dict[str, Any]:
+    """Why a document is in its story: the latest decision and its evidence."""
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"document {document_id} does not exist")
+    return grouping_json(session, doc)
 
 
 @router.get("/stories/{story_id}/alignment")
@@ -177,6 +187,13 @@ def move_document(
         )
     place_document(
         session=session, encoder=CachedEncoder(encoder, session), doc=doc, story_id=body.story_id
+    )
+    record_decision(
+        session,
+        doc=doc,
+        decision="moved",
+        encoder=encoder.name,
+        evidence={"by": user.name, "story": doc.story_id},
     )
     session.commit()
     session.refresh(doc)

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from app.auth import current_user, is_editor
 from app.deps import SessionDep
 from app.models import Document
+from app.services.grouping import story_decisions
 from app.services.overview import overview
 from app.services.reading import (
     ReviewPanel,
@@ -72,6 +73,7 @@ def story_page(
                 "gaps": column_gaps(session, view),
                 "overview": overview(view),
                 "panel": panel,
+                "decisions": story_decisions(session, [d.id or 0 for d in view.documents]),
             },
         )
     # The same URL answers with a page or a fragment: caches must keep them apart.

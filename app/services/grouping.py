@@ -311,3 +311,31 @@ def grouping_hook(encoder: Encoder) -> AfterInsert:
         group_document(session=session, encoder=CachedEncoder(encoder, session), document_id=doc.id)
 
     return after_insert
+
+
+def grouping_json(session: Session, doc: Document) -> dict[str, Any]:
+    """`GET /api/documents/{id}/grouping`: the document's story and the latest decision."""
+    row = session.exec(
+        select(GroupingDecision).where(GroupingDecision.document_id == doc.id)
+    ).first()
+    return {
+        "document": doc.id,
+        "story": doc.story_id,
+        "decision": None
+        if row is None
+        else {
+            "decision": row.decision,
+            "story": row.story_id,
+            "encoder": row.encoder,
+            "decided_at": row.decided_at.isoformat(),
+            "evidence": row.evidence,
+        },
+    }
+
+
+def story_decisions(session: Session, document_ids: list[int]) -> dict[int, GroupingDecision]:
+    """The latest grouping decision of each document that has one."""
+    rows = session.exec(
+        select(GroupingDecision).where(col(GroupingDecision.document_id).in_(document_ids))
+    ).all()
+    return {r.document_id: r for r in rows}
