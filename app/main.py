@@ -14,7 +14,7 @@ from app.align.encoder import Encoder, load_encoder
 from app.auth import LoginThrottle
 from app.config import REPO_ROOT, Settings, get_settings
 from app.db import make_engine
-from app.routes import api, auth, exchange, fragments, pages, review, review_pages
+from app.routes import api, auth, exchange, fragments, pages, review, review_pages, search
 from app.services.grouping import grouping_hook
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "static"), name="static")
     app.include_router(api.router)
+    app.include_router(search.router)
     app.include_router(pages.router)
     app.include_router(fragments.router)
     app.include_router(auth.router)

@@ -28,7 +28,7 @@ def test_upload_then_list_and_read_with_the_pinned_shapes(
     assert (body["lang"], body["source"]) == ("fr", seed_files[0].name)
     assert body["paragraphs"] == 19
 
-    stories = client.get("/api/stories").json()
+    stories = client.get("/api/stories").json()["items"]
     assert all(set(s) == {"id", "title", "documents"} for s in stories)
     docs = [d for s in stories for d in s["documents"]]
     assert sorted(d["source"] for d in docs) == [p.name for p in seed_files]

@@ -7,7 +7,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from app.db import include_name
-
 from tests.factories import table_names
 
 

@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
@@ -19,7 +19,7 @@ from app.services.findings import finding_json, story_findings
 from app.services.grouping import grouping_json, record_decision
 from app.services.ingest import IngestOutcome, ingest_bytes
 from app.services.queue import build_queue
-from app.services.stories import document_summary, get_story, list_stories, paragraphs_of
+from app.services.stories import document_summary, get_story, page_stories, paragraphs_of
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -56,16 +56,24 @@ UPLOAD_BODY = {
 
 
 @router.get("/stories")
-def stories(session: SessionDep) -> list[dict[str, Any]]:
-    """Every story with its documents."""
-    return [
-        {
-            "id": item.story.id,
-            "title": item.story.title,
-            "documents": [document_summary(d) for d in item.documents],
-        }
-        for item in list_stories(session)
-    ]
+def stories(
+    session: SessionDep, cursor: str | None = None, limit: int = Query(50, ge=1, le=200)
+) -> dict[str, Any]:
+    """Stories newest first, a page at a time: pass `next` back as `cursor`."""
+    page = page_stories(session, cursor=cursor, limit=limit)
+    return {
+        "items": [
+            {
+                "id": item.story.id,
+                "title": item.story.title,
+                "languages": page.languages.get(item.story.id or 0, []),
+                "documents": [document_summary(d) for d in item.documents],
+            }
+            for item in page.items
+        ],
+        "next": page.next,
+        "total": page.total,
+    }
 
 
 @router.get("/documents/{document_id}/grouping")

@@ -1,9 +1,9 @@
 """Full HTML pages; the story page answers HTMX requests with its counterparts fragment."""
 
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
-from fastapi import APIRouter, HTTPException, Request, status
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.auth import current_user, is_editor
 from app.deps import SessionDep
@@ -23,18 +23,30 @@ from app.services.reading import (
     visible_links,
 )
 from app.services.reading import gaps as column_gaps
-from app.services.stories import list_stories, paragraphs_of
+from app.services.stories import page_stories, paragraphs_of
 from app.templating import templates
 
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: SessionDep, q: str | None = None) -> HTMLResponse:
-    """Stories with their languages and documents, a search box and an upload form."""
-    items = list_stories(session, query=q)
+@router.get("/", response_class=HTMLResponse, response_model=None)
+def home(
+    request: Request,
+    session: SessionDep,
+    q: str | None = None,
+    cursor: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+) -> HTMLResponse | RedirectResponse:
+    """Stories a page at a time with their languages, a search box and an upload form."""
+    if q:  # the search box of older pages and bookmarks
+        return RedirectResponse(f"/search?{urlencode({'q': q})}", status.HTTP_303_SEE_OTHER)
+    page = page_stories(session, cursor=cursor, limit=limit)
     template = "stories/_list.html" if request.headers.get("HX-Request") else "stories/index.html"
-    response = templates.TemplateResponse(request, template, {"items": items, "q": q or ""})
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {"items": page.items, "page": page, "limit": limit, "q": ""},
+    )
     response.headers["Vary"] = "HX-Request"
     return response
 
