@@ -2,20 +2,23 @@
 
 import argparse
 import logging
+import subprocess
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 from sqlmodel import Session, select
 
-from app.align.encoder import Encoder, load_encoder
+from app.align.encoder import load_encoder
 from app.config import Settings, get_settings
 from app.db import make_engine
+from app.jobs.batch import ingest_paths
+from app.jobs.runtime import Runtime
 from app.migrate import upgrade
-from app.models import Document
+from app.models import Document, Job
 from app.services.alignment import is_linkable
-from app.services.grouping import grouping_hook
-from app.services.ingest import AfterInsert, expand_paths, ingest_files
+from app.services.ingest import expand_paths
+from app.services.jobs import submit
 
 log = logging.getLogger("parallax")
 
@@ -39,69 +42,73 @@ def _progress(files: Iterable[Path]) -> Iterable[Path]:
     return tqdm(files, unit="file", desc="ingest")
 
 
-def _hook(settings: Settings, encoder: Encoder | None = None) -> AfterInsert | None:
-    """Group and align each new document, unless the encoder is switched off."""
-    if encoder is None and settings.load_encoder:
-        encoder = load_encoder(settings.encoder)
-    return grouping_hook(encoder) if encoder is not None else None
+def ingest_seeds(runtime: Runtime) -> str | None:
+    """Queue the seeds folder into an empty database; a summary line, or None if not empty.
 
-
-def ingest_seeds(settings: Settings, *, encoder: Encoder | None = None) -> str | None:
-    """Ingest the seeds folder into an empty database; the summary line, or None if not empty."""
-    engine = make_engine(settings.database_url)
-    try:
-        with Session(engine) as session:
-            if session.exec(select(Document.id).limit(1)).first() is not None:
-                return None
-        if not settings.seeds_dir.is_dir():
+    With the `inline` queue the seeds are ingested, grouped and aligned before this returns.
+    """
+    settings = runtime.settings
+    with Session(runtime.engine) as session:
+        if session.exec(select(Document.id).limit(1)).first() is not None:
             return None
-        summary = ingest_files(
-            engine=engine,
-            files=expand_paths([settings.seeds_dir]),
-            max_bytes=settings.max_upload_bytes,
-            after_insert=_hook(settings, encoder),
-        )
-        return summary.line()
-    finally:
-        engine.dispose()
+        if session.exec(select(Job.id).where(Job.kind == "ingest").limit(1)).first():
+            return None  # queued at an earlier start; the worker is on it
+    if not settings.seeds_dir.is_dir():
+        return None
+    files = expand_paths([settings.seeds_dir])
+    for path in files:
+        submit(runtime, kind="ingest", params={"source": path.name}, payload=path.read_bytes())
+    return f"{len(files)} seed articles queued"
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    """Ingest files or folders and print a one-line summary."""
+    """Ingest files or folders as jobs and print a one-line summary."""
     settings = _settings(args)
     upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
+    runtime = Runtime(settings)
     files = expand_paths(Path(p) for p in args.paths)
-    summary = ingest_files(
-        engine=engine,
-        files=files,
-        max_bytes=settings.max_upload_bytes,
-        after_insert=_hook(settings),
-        progress=_progress,
-    )
+    summary, job_ids = ingest_paths(runtime, files, background=args.background, progress=_progress)
+    if args.background:
+        print(f"{len(job_ids)} jobs queued for the workers: {', '.join(map(str, job_ids))}")
+        return 1 if summary.rejected and not job_ids else 0
     print(summary.line())
     return 1 if summary.rejected and not (summary.added or summary.duplicates) else 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run jobs from the queue until stopped."""
+    from app.jobs.worker import run_worker
+
+    run_worker(_settings(args), threads=args.threads)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Migrate, ingest the seeds into an empty database, then serve."""
+    """Migrate, queue the seeds into an empty database, start a worker, then serve."""
     import uvicorn
 
-    from app.ingest import warm_up
+    from app.jobs.worker import spawn_worker
     from app.main import create_app
 
     settings = _settings(args)
     upgrade(settings.database_url)
-    encoder = load_encoder(settings.encoder) if settings.load_encoder else None
-    # Language models load once here rather than on the first upload a user makes.
-    warm_up()
-    line = ingest_seeds(settings, encoder=encoder)
-    if line:
-        log.info("seeds: %s", line)
-    # The encoder loaded for the seeds is handed to the app rather than loaded twice.
-    uvicorn.run(
-        create_app(settings, encoder=encoder), host=args.host, port=args.port, log_level="info"
-    )
+    # The embedded default: one worker process beside the web process, which holds no model.
+    worker = None
+    if not args.no_worker and settings.queue_url != "inline":
+        worker = spawn_worker(settings)
+    try:
+        app = create_app(settings)
+        line = ingest_seeds(app.state.runtime)
+        if line:
+            log.info("seeds: %s", line)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
     return 0
 
 
@@ -254,11 +261,26 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--db", help="SQLite file (default: PARALLAX_DATABASE_URL or data/parallax.db)"
     )
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not start a worker (run `parallax worker` processes yourself)",
+    )
     serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run background jobs (parsing, grouping, alignment)")
+    worker.add_argument("--threads", type=int, help="default: PARALLAX_WORKER_THREADS (2)")
+    worker.add_argument("--db", help="SQLite file")
+    worker.set_defaults(func=cmd_worker)
 
     ingest = sub.add_parser("ingest", help="ingest files or folders of articles")
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--db", help="SQLite file")
+    ingest.add_argument(
+        "--background",
+        action="store_true",
+        help="only queue the files for the workers; do not wait",
+    )
     ingest.set_defaults(func=cmd_ingest)
 
     user = sub.add_parser("user", help="manage accounts")

@@ -27,6 +27,19 @@ class Settings(BaseSettings):
     open_uploads: bool = True
     session_max_age: int = 14 * 24 * 3600
 
+    # The job queue: "" = a SQLite file beside the database (one machine, nothing else to
+    # run); "redis://host:6379/0" = Redis, for web and worker processes on several machines;
+    # "inline" = run each job in the thread that submits it (tests, one-shot scripts).
+    queue_url: str = ""
+    # Threads per worker process: one can parse a new upload while another aligns.
+    worker_threads: int = 2
+    # A running job whose worker has not beaten for this long is re-queued (worker killed).
+    job_stale_seconds: float = 60.0
+    # How long an upload request waits for its document to be parsed and stored (then 202).
+    upload_wait_seconds: float = 60.0
+    # How long `?wait=true` waits for the whole job.
+    job_wait_seconds: float = 600.0
+
     # Where a generated secret key is kept (the Docker image points it at its volume).
     data_dir: Path = REPO_ROOT / "data"
 

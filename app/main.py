@@ -10,12 +10,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette_csrf import CSRFMiddleware
 
-from app.align.encoder import Encoder, load_encoder
+from app.align.encoder import Encoder
 from app.auth import LoginThrottle
 from app.config import REPO_ROOT, Settings, get_settings
-from app.db import make_engine
-from app.routes import api, auth, exchange, fragments, pages, review, review_pages, search
-from app.services.grouping import grouping_hook
+from app.jobs.runtime import Runtime
+from app.routes import api, auth, exchange, fragments, jobs, pages, review, review_pages, search
 
 log = logging.getLogger(__name__)
 
@@ -25,26 +24,21 @@ SESSION_COOKIE = "parallax_session"
 def create_app(settings: Settings | None = None, *, encoder: Encoder | None = None) -> FastAPI:
     """Build the app against `settings` (default: from the environment).
 
-    The encoder is loaded once, at start-up, unless one is passed in (the tests share one
-    per session) or `settings.load_encoder` is off (then documents are stored unaligned).
+    The web process holds no model: parsing, encoding and aligning run as jobs in worker
+    processes. An `encoder` passed in is for jobs run inline (tests with `queue_url="inline"`).
     """
     settings = settings or get_settings()
+    runtime = Runtime(settings, encoder=encoder)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        enc = encoder
-        if enc is None and settings.load_encoder:
-            enc = load_encoder(settings.encoder)
-        app.state.encoder = enc
-        app.state.after_insert = grouping_hook(enc) if enc is not None else None
         yield
-        app.state.engine.dispose()
+        runtime.close()
 
     app = FastAPI(title="Parallax", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url)
-    app.state.encoder = None
-    app.state.after_insert = None
+    app.state.runtime = runtime
+    app.state.engine = runtime.engine
     app.state.login_throttle = LoginThrottle()
     key = settings.signing_key()
     # Only requests that carry a session can act as someone, so only they need a CSRF token;
@@ -69,6 +63,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "static"), name="static")
     app.include_router(api.router)
     app.include_router(search.router)
+    app.include_router(jobs.router)
     app.include_router(pages.router)
     app.include_router(fragments.router)
     app.include_router(auth.router)

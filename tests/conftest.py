@@ -13,8 +13,8 @@ from app.config import REPO_ROOT, Settings
 from app.db import make_engine
 from app.main import create_app
 from app.migrate import upgrade
-from app.services.grouping import grouping_hook
 from app.services.ingest import ingest_files
+from app.services.pipeline import group_and_align
 
 SEEDS = REPO_ROOT / "seeds"
 
@@ -36,15 +36,15 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
-    """Settings pointing at the test database, with no encoder."""
-    return Settings(database_url=db_url, load_encoder=False)
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    """Settings pointing at the test database; jobs run inline, in the submitting thread."""
+    return Settings(database_url=db_url, queue_url="inline", data_dir=tmp_path / "data")
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    """A test client on an app built against the test database."""
-    with TestClient(create_app(settings)) as c:
+def client(settings: Settings, encoder: Encoder) -> Iterator[TestClient]:
+    """A test client on an app built against the test database (inline jobs, session model)."""
+    with TestClient(create_app(settings, encoder=encoder)) as c:
         yield c
 
 
@@ -71,7 +71,9 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) 
         engine=eng,
         files=sorted(SEEDS.glob("*.txt")),
         max_bytes=2_000_000,
-        after_insert=grouping_hook(encoder),
+        after_store=lambda done: group_and_align(
+            engine=eng, encoder=encoder, document_id=done.document_id
+        ),
     )
     assert len(summary.added) == 4, summary.line()
     with eng.connect() as conn:
@@ -99,7 +101,8 @@ def seeded_engine(seeded_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def seeded_client(seeded_url: str, encoder: Encoder) -> Iterator[TestClient]:
     """A test client on the seeded copy, with the session's model."""
-    with TestClient(create_app(Settings(database_url=seeded_url), encoder=encoder)) as c:
+    settings = Settings(database_url=seeded_url, queue_url="inline")
+    with TestClient(create_app(settings, encoder=encoder)) as c:
         yield c
 
 

@@ -80,7 +80,7 @@ def test_an_unrelated_article_starts_a_new_story_and_can_be_moved(
 ) -> None:
     before = seeded_client.get("/api/stories").json()["items"]
     response = seeded_client.post(
-        "/api/documents", json={"text": UNRELATED_ARTICLE, "source": "abeilles.txt"}
+        "/api/documents?wait=true", json={"text": UNRELATED_ARTICLE, "source": "abeilles.txt"}
     )
     assert response.status_code == 201, response.text
     new_story = response.json()["story_id"]
@@ -116,7 +116,9 @@ def test_a_translation_uploaded_later_joins_the_story_with_links(seeded_client: 
         "La embajada rechazó la oferta de Kurogi de combatir, diciéndole que no tenía la experiencia "
         "militar necesaria."
     )
-    response = seeded_client.post("/api/documents", json={"text": text, "source": "es.txt"})
+    response = seeded_client.post(
+        "/api/documents?wait=true", json={"text": text, "source": "es.txt"}
+    )
     assert response.status_code == 201 and response.json()["lang"] == "es"
     assert response.json()["story_id"] == story["id"]
     after = seeded_client.get(f"/api/stories/{story['id']}/alignment").json()

@@ -22,11 +22,18 @@ def test_upload_then_list_and_read_with_the_pinned_shapes(
     client: TestClient, seed_files: list[Path]
 ) -> None:
     created = [_upload(client, p) for p in seed_files]
-    assert [r.status_code for r in created] == [201] * 4
+    # Stored and answered at once; grouping and alignment are the job's.
+    assert [r.status_code for r in created] == [202] * 4
     body = created[0].json()
-    assert set(body) == {"id", "story_id", "lang", "source", "title", "paragraphs"}
-    assert (body["lang"], body["source"]) == ("fr", seed_files[0].name)
+    assert set(body) == {"id", "story_id", "lang", "source", "title", "paragraphs", "job"}
+    assert (body["lang"], body["source"], body["story_id"]) == ("fr", seed_files[0].name, None)
     assert body["paragraphs"] == 19
+    assert set(body["job"]) == {"id", "status", "url"}
+    job = client.get(body["job"]["url"]).json()
+    assert set(job) == {"id", "kind", "status", "progress", "error", "result"}
+    assert (job["kind"], job["status"], job["error"]) == ("ingest", "done", None)
+    assert set(job["progress"]) == {"done", "total"}
+    body["story_id"] = job["result"]["story_id"]
 
     listing = client.get("/api/stories").json()
     assert set(listing) == {"items", "next", "total"}
@@ -52,8 +59,9 @@ def test_json_upload_and_duplicate(client: TestClient, engine: Engine) -> None:
         "Der Gemeinderat hat am Dienstag beschlossen, die alte Brücke über den Fluss zu sanieren.\n\n"
         "Die Arbeiten sollen im Frühjahr beginnen und etwa 2,5 Millionen Euro kosten."
     )
-    first = client.post("/api/documents", json={"text": text, "title": "Die Brücke"})
+    first = client.post("/api/documents?wait=true", json={"text": text, "title": "Die Brücke"})
     assert first.status_code == 201
+    assert first.json()["story_id"] is not None and first.json()["job"]["status"] == "done"
     assert first.json()["lang"] == "de" and first.json()["title"] == "Die Brücke"
     counts = row_counts(engine)
     again = client.post("/api/documents", json={"text": text})

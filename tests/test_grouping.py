@@ -11,8 +11,8 @@ from app.align.encoder import Encoder
 from app.config import Settings
 from app.main import create_app
 from app.models import Document, GroupingDecision
-from app.services.grouping import grouping_hook
 from app.services.ingest import ingest_files
+from app.services.pipeline import group_and_align
 from tests.factories import UNRELATED_ARTICLE
 
 DATA = Path(__file__).parent / "data" / "grouping"
@@ -31,7 +31,12 @@ def _stories_by_text(engine: Engine) -> dict[str, set[int]]:
 
 def _ingest(engine: Engine, encoder: Encoder, files: list[Path]) -> None:
     summary = ingest_files(
-        engine=engine, files=files, max_bytes=2_000_000, after_insert=grouping_hook(encoder)
+        engine=engine,
+        files=files,
+        max_bytes=2_000_000,
+        after_store=lambda done: group_and_align(
+            engine=engine, encoder=encoder, document_id=done.document_id
+        ),
     )
     assert len(summary.added) == len(files), summary.line()
 
@@ -56,9 +61,7 @@ def test_same_topic_texts_group_by_text_not_by_subject(
     # ... and no two texts share one, though all three are about Alpine glaciers
     assert len({next(iter(ids)) for ids in stories.values()}) == 4, stories
     with Session(engine) as session:
-        decisions = {
-            d.document_id: d for d in session.exec(select(GroupingDecision))
-        }
+        decisions = {d.document_id: d for d in session.exec(select(GroupingDecision))}
         docs = session.exec(select(Document)).all()
     assert len(decisions) == len(docs)
     by_source = {d.source: decisions[d.id or 0] for d in docs}
@@ -75,7 +78,8 @@ def test_grouping_evidence_in_the_api_and_on_the_story_page(
     _ingest(engine, encoder, [DATA / "b_en.txt", DATA / "b_de.txt"])
     with Session(engine) as session:
         doc = session.exec(select(Document).where(Document.source == "b_de.txt")).one()
-    with TestClient(create_app(Settings(database_url=db_url), encoder=encoder)) as client:
+    settings = Settings(database_url=db_url, queue_url="inline")
+    with TestClient(create_app(settings, encoder=encoder)) as client:
         body = client.get(f"/api/documents/{doc.id}/grouping").json()
         assert body["story"] == doc.story_id
         assert body["decision"]["decision"] == "joined"

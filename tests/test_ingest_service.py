@@ -74,20 +74,3 @@ def test_unsupported_language_is_rejected(engine: Engine) -> None:
     with pytest.raises(IngestError, match="not supported"):
         ingest_bytes(engine=engine, data=finnish.encode(), source="uutinen.txt", max_bytes=MAX)
     assert row_counts(engine)["document"] == 0
-
-
-def test_a_failure_after_insert_rolls_the_whole_document_back(
-    engine: Engine, seed_files: list[Path]
-) -> None:
-    def explode(session: Session, doc: Document) -> None:
-        raise RuntimeError("alignment failed")
-
-    with pytest.raises(RuntimeError):
-        ingest_bytes(
-            engine=engine,
-            data=seed_files[0].read_bytes(),
-            source=seed_files[0].name,
-            max_bytes=MAX,
-            after_insert=explode,
-        )
-    assert row_counts(engine) == {"story": 0, "document": 0, "paragraph": 0, "sentence": 0}

@@ -7,15 +7,23 @@ from lxml import html
 
 
 def _upload(client: TestClient, name: str, text: str) -> dict:
-    response = client.post("/api/documents", json={"text": text, "title": name, "source": name})
+    response = client.post(
+        "/api/documents?wait=true", json={"text": text, "title": name, "source": name}
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
 
 def test_stories_come_a_page_at_a_time(client: TestClient) -> None:
-    # without a model every upload is a story of its own
-    for i in range(5):
-        _upload(client, f"story {i}", f"Paragraph number {i} about topic {i} alone.\n\nAnd more.")
+    texts = [
+        "The village council voted to rebuild the old stone bridge over the river next spring.",
+        "A chess club for pensioners opened in the library and meets every Thursday evening.",
+        "Heavy rain flooded three cellars in the lower town, and the fire brigade pumped all night.",
+        "The bakery on the square won a regional prize for its rye bread with walnuts.",
+        "Two students built a small weather station on the roof of the secondary school.",
+    ]
+    for i, text in enumerate(texts):
+        _upload(client, f"story {i}", text)
     first = client.get("/api/stories?limit=2").json()
     assert first["total"] == 5 and len(first["items"]) == 2 and first["next"]
     assert first["items"][0]["languages"] == ["en"]
@@ -38,7 +46,9 @@ def test_search_finds_words_of_the_text_in_any_script(
     client: TestClient, seed_files: list[Path]
 ) -> None:
     for path in seed_files[:2]:
-        client.post("/api/documents", files={"file": (path.name, path.read_bytes(), "text/plain")})
+        client.post(
+            "/api/documents?wait=true", files={"file": (path.name, path.read_bytes(), "text/plain")}
+        )
     _upload(client, "冰川", "瑞士的冰川今年夏天又退缩了四十米。\n\n科学家在六月钻了十二个标杆。")
     body = client.get("/api/search", params={"q": "volontaires"}).json()
     assert body["items"], body

@@ -26,7 +26,9 @@ def test_home_lists_stories_with_links_to_documents(
     client: TestClient, seed_files: list[Path]
 ) -> None:
     for path in seed_files:
-        client.post("/api/documents", files={"file": (path.name, path.read_bytes(), "text/plain")})
+        client.post(
+            "/api/documents?wait=true", files={"file": (path.name, path.read_bytes(), "text/plain")}
+        )
     tree = html.fromstring(client.get("/").text)
     hrefs = tree.xpath("//a[starts-with(@href, '/documents/')]/@href")
     assert len(hrefs) == 4
@@ -38,7 +40,9 @@ def test_home_lists_stories_with_links_to_documents(
 
 
 def test_html_upload_keeps_text_and_drops_scripts(client: TestClient) -> None:
-    response = client.post("/api/documents", files={"file": ("evil.html", HOSTILE, "text/html")})
+    response = client.post(
+        "/api/documents?wait=true", files={"file": ("evil.html", HOSTILE, "text/html")}
+    )
     assert response.status_code == 201, response.text
     doc_id = response.json()["id"]
     page = client.get(f"/documents/{doc_id}").text
@@ -51,7 +55,9 @@ def test_html_upload_keeps_text_and_drops_scripts(client: TestClient) -> None:
 
 
 def test_markup_in_plain_text_is_escaped(client: TestClient) -> None:
-    response = client.post("/api/documents", json={"text": PLAIN_HOSTILE, "source": "colle.txt"})
+    response = client.post(
+        "/api/documents?wait=true", json={"text": PLAIN_HOSTILE, "source": "colle.txt"}
+    )
     assert response.status_code == 201, response.text
     page = client.get(f"/documents/{response.json()['id']}").text
     tree = html.fromstring(page)

@@ -86,7 +86,9 @@ def test_uploaded_markup_renders_as_text_on_the_story_page(seeded_client: TestCl
         "article sur le budget de la ville, qui sera discuté lundi au conseil municipal.\n\n"
         "Le maire a déclaré que la séance serait publique et retransmise en direct."
     )
-    created = seeded_client.post("/api/documents", json={"text": text, "source": "colle.txt"})
+    created = seeded_client.post(
+        "/api/documents?wait=true", json={"text": text, "source": "colle.txt"}
+    )
     assert created.status_code == 201
     page = seeded_client.get(f"/stories/{created.json()['story_id']}").text
     tree = html.fromstring(page)

@@ -3,6 +3,7 @@
 from app.models.alignment import DocumentPair, Embedding, Link, SentenceLink
 from app.models.content import Document, Paragraph, Sentence, Story, utcnow
 from app.models.grouping import DocumentVector, GroupingDecision
+from app.models.jobs import JOB_KINDS, JOB_STATUSES, Job
 from app.models.review import ROLES, LinkEvent, ParagraphMark, User
 
 __all__ = [
@@ -11,6 +12,9 @@ __all__ = [
     "DocumentVector",
     "GroupingDecision",
     "Embedding",
+    "JOB_KINDS",
+    "JOB_STATUSES",
+    "Job",
     "Link",
     "LinkEvent",
     "ParagraphMark",

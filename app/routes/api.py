@@ -4,20 +4,22 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
 
 from app.auth import EditorDep, UserDep, require_editor
-from app.deps import EngineDep, SessionDep, SettingsDep
+from app.deps import RuntimeDep, SessionDep, SettingsDep
 from app.ingest import IngestError
-from app.models import Document, DocumentPair, Link, SentenceLink, Story
-from app.services.alignment import place_document
-from app.services.embeddings import CachedEncoder
+from app.jobs.runtime import Runtime
+from app.models import Document, DocumentPair, Link, Paragraph, SentenceLink, Story
 from app.services.findings import finding_json, story_findings
-from app.services.grouping import grouping_json, record_decision
-from app.services.ingest import IngestOutcome, ingest_bytes
+from app.services.grouping import grouping_json
+from app.services.jobs import job_ref, submit, wait_for
 from app.services.queue import build_queue
 from app.services.stories import document_summary, get_story, page_stories, paragraphs_of
 
@@ -176,11 +178,16 @@ class MoveDocument(BaseModel):
     story_id: int | None
 
 
-@router.put("/documents/{document_id}/story")
+@router.put("/documents/{document_id}/story", status_code=202)
 def move_document(
-    document_id: int, body: MoveDocument, request: Request, session: SessionDep, user: EditorDep
-) -> dict[str, Any]:
-    """Move a document to another story (or a new one) and realign it there."""
+    document_id: int,
+    body: MoveDocument,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    user: EditorDep,
+    wait: bool = False,
+) -> JSONResponse:
+    """Move a document to another story (or a new one); the realignment runs as a job."""
     doc = session.get(Document, document_id)
     if doc is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"document {document_id} does not exist")
@@ -188,24 +195,26 @@ def move_document(
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, f"story {body.story_id} does not exist"
         )
-    encoder = request.app.state.encoder
-    if encoder is None:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE, "the alignment model is not loaded"
-        )
-    place_document(
-        session=session, encoder=CachedEncoder(encoder, session), doc=doc, story_id=body.story_id
+    session.rollback()
+    job_id = submit(
+        runtime,
+        kind="realign",
+        params={"story_id": body.story_id},
+        document_id=document_id,
+        created_by=user.id,
     )
-    record_decision(
-        session,
-        doc=doc,
-        decision="moved",
-        encoder=encoder.name,
-        evidence={"by": user.name, "story": doc.story_id},
+    job = wait_for(runtime.engine, job_id, timeout=runtime.settings.job_wait_seconds if wait else 0)
+    if job.status == "failed":
+        return JSONResponse({"detail": job.error, "job": job_ref(job).model_dump()}, 500)
+    done = job.status == "done"
+    return JSONResponse(
+        {
+            **_document_fields(runtime.engine, document_id),
+            "story_id": (job.result or {}).get("story_id") if done else None,
+            "job": job_ref(job).model_dump(),
+        },
+        status_code=200 if done else 202,
     )
-    session.commit()
-    session.refresh(doc)
-    return {**document_summary(doc), "story_id": doc.story_id}
 
 
 async def _read_upload(
@@ -252,46 +261,99 @@ async def _read_upload(
     )
 
 
-@router.post("/documents", status_code=201, openapi_extra=UPLOAD_BODY)
+UPLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "the same content was uploaded before: the existing document"},
+    201: {"description": "with `?wait=true`: stored, grouped into a story and aligned"},
+    413: {"description": "larger than PARALLAX_MAX_UPLOAD_BYTES"},
+    415: {"description": "neither multipart/form-data nor application/json"},
+    422: {"description": "the text cannot be read: `detail` says what is wrong and where"},
+}
+
+
+@router.post("/documents", status_code=202, openapi_extra=UPLOAD_BODY, responses=UPLOAD_RESPONSES)
 async def create_document(
-    request: Request, engine: EngineDep, session: SessionDep, settings: SettingsDep, user: UserDep
+    request: Request,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
+    user: UserDep,
+    wait: bool = False,
 ) -> JSONResponse:
-    """Ingest one article (multipart `file` or JSON `text`); 200 if it was already there."""
+    """Add one article (multipart `file` or JSON `text`); grouping and alignment run as a job.
+
+    202 once the document is parsed and stored, with the job to follow; `?wait=true` waits for
+    the job and answers 201 with the story; 200 with the existing document for a duplicate.
+    """
     if not settings.open_uploads:
         require_editor(user)
     try:
-        data, source, lang, title = await _read_upload(request, settings.max_upload_bytes)
-        outcome: IngestOutcome = ingest_bytes(
-            engine=engine,
-            data=data,
-            source=source,
-            lang=lang,
-            title=title,
-            max_bytes=settings.max_upload_bytes,
-            after_insert=request.app.state.after_insert,
-        )
+        upload = await _read_upload(request, settings.max_upload_bytes)
     except IngestError as err:
         return JSONResponse({"detail": str(err)}, status_code=err.status)
-    item = get_story(session, outcome.story_id)
-    doc = next(d for d in item.documents if d.id == outcome.document_id) if item else None
-    assert doc is not None
-    return JSONResponse(
-        {
-            "id": doc.id,
-            "story_id": doc.story_id,
-            "lang": doc.lang,
-            "source": doc.source,
-            "title": doc.title,
-            "paragraphs": outcome.paragraphs,
-        },
-        status_code=201 if outcome.status == "added" else 200,
+    # Everything below blocks (database, waiting for the worker): off the event loop.
+    return await run_in_threadpool(
+        submit_upload, runtime, upload, wait=wait, user_id=user.id if user else None
     )
+
+
+def submit_upload(
+    runtime: Runtime,
+    upload: tuple[bytes, str, str | None, str | None],
+    *,
+    wait: bool,
+    user_id: int | None,
+) -> JSONResponse:
+    """Queue an ingest job and answer once its document is stored (or the job is over)."""
+    data, source, lang, title = upload
+    settings = runtime.settings
+    if len(data) > settings.max_upload_bytes:
+        err = IngestError(source, f"is larger than the {settings.max_upload_bytes:,} byte limit")
+        return JSONResponse({"detail": str(err)}, status_code=413)
+    job_id = submit(
+        runtime,
+        kind="ingest",
+        params={"source": source, "lang": lang, "title": title},
+        payload=data,
+        created_by=user_id,
+    )
+    if wait:
+        job = wait_for(runtime.engine, job_id, timeout=settings.job_wait_seconds)
+    else:
+        job = wait_for(
+            runtime.engine,
+            job_id,
+            until=lambda j: j.document_id is not None,
+            timeout=settings.upload_wait_seconds,
+        )
+    if job.status == "failed":
+        code = int((job.result or {}).get("status", 500))
+        return JSONResponse({"detail": job.error, "job": job_ref(job).model_dump()}, code)
+    duplicate = bool((job.result or {}).get("duplicate"))
+    body: dict[str, Any] = {"id": job.document_id, "lang": None, "source": source}
+    body.update(title=title, paragraphs=None, story_id=None)
+    if job.document_id is not None:
+        body.update(_document_fields(runtime.engine, job.document_id))
+    if not (duplicate or (wait and job.status == "done")):
+        body["story_id"] = None  # not grouped yet: the job decides
+    body["job"] = job_ref(job).model_dump()
+    code = 200 if duplicate else 201 if job.status == "done" and wait else 202
+    return JSONResponse(body, status_code=code)
+
+
+def _document_fields(engine: Engine, document_id: int) -> dict[str, Any]:
+    with Session(engine) as session:
+        doc = session.get(Document, document_id)
+        if doc is None:  # removed meanwhile
+            return {}
+        count = session.exec(
+            select(func.count()).select_from(Paragraph).where(Paragraph.document_id == doc.id)
+        ).one()
+        return {**document_summary(doc), "story_id": doc.story_id, "paragraphs": count}
 
 
 @router.get("/stories/{story_id}/findings")
 def findings(story_id: int, request: Request, session: SessionDep) -> list[dict[str, Any]]:
     """Cross-language findings on the story's linked paragraphs, riskiest first."""
-    result = story_findings(session, story_id, request.app.state.encoder)
+    result = story_findings(session, story_id, None)
     if result is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
     return [finding_json(f) for f in result]
@@ -300,7 +362,7 @@ def findings(story_id: int, request: Request, session: SessionDep) -> list[dict[
 @router.get("/stories/{story_id}/queue")
 def queue(story_id: int, request: Request, session: SessionDep) -> dict[str, Any]:
     """The review queue: links and flagged paragraphs, riskiest first, with status counts."""
-    result = story_findings(session, story_id, request.app.state.encoder)
+    result = story_findings(session, story_id, None)
     if result is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
     q = build_queue(session, story_id, result)

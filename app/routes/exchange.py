@@ -3,13 +3,17 @@
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import UploadFile
 
 from app.auth import EditorDep
-from app.deps import EngineDep, SessionDep, SettingsDep
+from app.deps import RuntimeDep, SessionDep
 from app.exchange import ExchangeError, ExportStory
-from app.services.exchange import export_story, import_tmx, render_export
+from app.jobs.runtime import Runtime
+from app.models import Job
+from app.services.exchange import export_story, render_export
+from app.services.jobs import job_ref, submit, wait_for
 from app.templating import templates
 
 router = APIRouter(tags=["exchange"])
@@ -76,10 +80,8 @@ def _printable(request: Request, story: ExportStory, pair: tuple[int, int] | Non
 
 
 @router.post("/api/import", status_code=201)
-async def import_file(
-    request: Request, engine: EngineDep, settings: SettingsDep, user: EditorDep
-) -> JSONResponse:
-    """Import a TMX file (multipart `file`) as a new story with its links."""
+async def import_file(request: Request, runtime: RuntimeDep, user: EditorDep) -> JSONResponse:
+    """Import a TMX file (multipart `file`) as a new story with its links (run as a job)."""
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
@@ -87,12 +89,21 @@ async def import_file(
             status.HTTP_422_UNPROCESSABLE_CONTENT, "send the TMX file as multipart field 'file'"
         )
     data = await upload.read()
-    if len(data) > settings.max_upload_bytes:
+    if len(data) > runtime.settings.max_upload_bytes:
         raise HTTPException(
             status.HTTP_413_CONTENT_TOO_LARGE, f"{upload.filename}: larger than the upload limit"
         )
-    try:
-        story_id = import_tmx(engine=engine, data=data, source=upload.filename or "import.tmx")
-    except ExchangeError as err:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from err
-    return JSONResponse({"story_id": story_id}, status_code=201)
+    source = upload.filename or "import.tmx"
+    job = await run_in_threadpool(_import, runtime, data, source, user.id)
+    if job.status == "failed":
+        code = int((job.result or {}).get("status", 500))
+        raise HTTPException(code, job.error)
+    body = {"story_id": job.story_id, "job": job_ref(job).model_dump()}
+    return JSONResponse(body, status_code=201 if job.status == "done" else 202)
+
+
+def _import(runtime: Runtime, data: bytes, source: str, user_id: int | None) -> Job:
+    job_id = submit(
+        runtime, kind="import_tmx", params={"source": source}, payload=data, created_by=user_id
+    )
+    return wait_for(runtime.engine, job_id, timeout=runtime.settings.job_wait_seconds)

@@ -1,14 +1,16 @@
 """HTMX endpoints that answer with HTML fragments (the browser's forms)."""
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from app.auth import UserDep, require_editor
-from app.deps import EngineDep, SessionDep, SettingsDep
+from app.deps import RuntimeDep, SettingsDep
 from app.ingest import IngestError
-from app.models import Document
-from app.services.ingest import ingest_bytes
+from app.jobs.runtime import Runtime
+from app.models import Job
+from app.services.jobs import submit, wait_for
 from app.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -16,39 +18,41 @@ router = APIRouter(include_in_schema=False)
 
 @router.post("/upload", response_class=HTMLResponse)
 async def upload(
-    request: Request, engine: EngineDep, session: SessionDep, settings: SettingsDep, user: UserDep
+    request: Request, settings: SettingsDep, runtime: RuntimeDep, user: UserDep
 ) -> Response:
-    """Ingest an article from the home page form; show (or, without JS, open) its story."""
+    """Add an article from the home page form; show its job's live progress (or, without JS,
+    open its story once stored)."""
     if not settings.open_uploads:
         require_editor(user)
     form = await request.form()
     upload_file = form.get("file")
-    context: dict[str, object]
-    status = 200
-    try:
-        if not isinstance(upload_file, UploadFile):
-            raise IngestError("upload", "no file was chosen")
-        outcome = ingest_bytes(
-            engine=engine,
-            data=await upload_file.read(),
-            source=upload_file.filename or "upload.txt",
-            max_bytes=settings.max_upload_bytes,
-            after_insert=request.app.state.after_insert,
+    if not isinstance(upload_file, UploadFile):
+        context: dict[str, object] = {"error": str(IngestError("upload", "no file was chosen"))}
+        return templates.TemplateResponse(
+            request, "stories/_upload_result.html", context, status_code=422
         )
-    except IngestError as err:
-        context, status = {"error": str(err)}, err.status
-    else:
-        if not request.headers.get("HX-Request"):
-            return RedirectResponse(f"/stories/{outcome.story_id}", status_code=303)
-        doc = session.get(Document, outcome.document_id)
-        assert doc is not None
-        context = {
-            "added": outcome.status == "added",
-            "story_id": outcome.story_id,
-            "title": doc.title,
-            "lang": doc.lang,
-            "paragraphs": outcome.paragraphs,
-        }
-    return templates.TemplateResponse(
-        request, "stories/_upload_result.html", context, status_code=status
+    data = await upload_file.read()
+    source = upload_file.filename or "upload.txt"
+    # Queuing and waiting for the document to be stored block: off the event loop.
+    job = await run_in_threadpool(_submit, runtime, data, source, user.id if user else None)
+    if job.status == "failed":
+        code = int((job.result or {}).get("status", 500))
+        return templates.TemplateResponse(
+            request, "stories/_upload_result.html", {"error": job.error}, status_code=code
+        )
+    if not request.headers.get("HX-Request"):
+        target = f"/stories/{job.story_id}" if job.story_id else "/"
+        return RedirectResponse(target, status_code=303)
+    return templates.TemplateResponse(request, "stories/_upload_result.html", {"job": job})
+
+
+def _submit(runtime: Runtime, data: bytes, source: str, user_id: int | None) -> Job:
+    job_id = submit(
+        runtime, kind="ingest", params={"source": source}, payload=data, created_by=user_id
+    )
+    return wait_for(
+        runtime.engine,
+        job_id,
+        until=lambda j: j.document_id is not None,
+        timeout=runtime.settings.upload_wait_seconds,
     )

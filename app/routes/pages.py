@@ -9,6 +9,7 @@ from app.auth import current_user, is_editor
 from app.deps import SessionDep
 from app.models import Document
 from app.services.grouping import story_decisions
+from app.services.jobs import recent_jobs
 from app.services.overview import overview
 from app.services.reading import (
     ReviewPanel,
@@ -42,10 +43,11 @@ def home(
         return RedirectResponse(f"/search?{urlencode({'q': q})}", status.HTTP_303_SEE_OTHER)
     page = page_stories(session, cursor=cursor, limit=limit)
     template = "stories/_list.html" if request.headers.get("HX-Request") else "stories/index.html"
+    jobs = recent_jobs(session.get_bind())  # type: ignore[arg-type]
     response = templates.TemplateResponse(
         request,
         template,
-        {"items": page.items, "page": page, "limit": limit, "q": ""},
+        {"items": page.items, "page": page, "limit": limit, "q": "", "jobs": jobs},
     )
     response.headers["Vary"] = "HX-Request"
     return response

@@ -10,7 +10,7 @@ from app.deps import SessionDep
 from app.models import Link
 from app.routes.api import link_json
 from app.services import review
-from app.services.alignment import fill_sentence_links
+from app.services.jobs import submit
 from app.services.review import ReviewError, Side
 
 router = APIRouter(prefix="/api", tags=["review"])
@@ -76,9 +76,9 @@ class UndoIn(BaseModel):
 
 
 def _fill(request: Request, session: SessionDep, story_id: int) -> None:
-    """Give links made by hand their sentence links (when the model is loaded)."""
-    if request.app.state.encoder is not None:
-        fill_sentence_links(session=session, encoder=request.app.state.encoder, story_id=story_id)
+    """Give links made by hand their sentence links, in a background job."""
+    session.commit()
+    submit(request.app.state.runtime, kind="sentence_links", story_id=story_id)
 
 
 def _fail(err: ReviewError) -> HTTPException:

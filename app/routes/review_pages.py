@@ -11,8 +11,8 @@ from app.deps import SessionDep
 from app.models import Document, Link, Story
 from app.routes.pages import counterparts
 from app.services import review
-from app.services.alignment import fill_sentence_links
 from app.services.findings import story_findings
+from app.services.jobs import submit
 from app.services.queue import build_queue
 from app.services.reading import highlight, parse_key, review_panel, visible_links
 from app.services.review import ReviewError, Side
@@ -49,11 +49,9 @@ def _apply(
         session.rollback()
         error, status = str(err), err.status
     else:
-        # Links made by hand get sentence links too, so sentence hover works on them.
-        if request.app.state.encoder is not None:
-            fill_sentence_links(
-                session=session, encoder=request.app.state.encoder, story_id=doc.story_id
-            )
+        # Links made by hand get sentence links too (a job), so sentence hover works on them.
+        session.commit()
+        submit(request.app.state.runtime, kind="sentence_links", story_id=doc.story_id)
     panel = review_panel(session, doc.story_id, active)
     panel.error, panel.message = error, message
     return counterparts(
@@ -184,7 +182,7 @@ def queue_page(story_id: int, request: Request, session: SessionDep) -> HTMLResp
     story = session.get(Story, story_id)
     if story is None:
         raise HTTPException(404, f"story {story_id} does not exist")
-    findings = story_findings(session, story_id, request.app.state.encoder) or []
+    findings = story_findings(session, story_id, None) or []
     return templates.TemplateResponse(
         request,
         "stories/review.html",
@@ -213,7 +211,7 @@ async def queue_action(
     except ReviewError as err:
         session.rollback()
         error, status = str(err), err.status
-    findings = story_findings(session, story_id, request.app.state.encoder) or []
+    findings = story_findings(session, story_id, None) or []
     row = next(
         r for r in build_queue(session, story_id, findings).rows if r.link and r.link.id == link_id
     )

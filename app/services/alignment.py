@@ -1,6 +1,7 @@
 """Store the engine's paragraph and sentence links for the documents of a story."""
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -46,15 +47,42 @@ def _allowed(doc: Document, paras: list[Paragraph]) -> np.ndarray:
     return np.array([is_linkable(p.kind, p.lang, doc.lang) for p in paras], bool)
 
 
-def _sentence_links(
+@dataclass
+class PlannedLink:
+    """A link the alignment proposes, with the sentence beads inside it."""
+
+    src: list[int]
+    tgt: list[int]
+    relation: str
+    score: float
+    # (source [paragraph, sentence] pairs, target pairs, score) per sentence bead.
+    sentences: list[tuple[list[list[int]], list[list[int]], float]]
+
+
+@dataclass
+class PairPlan:
+    """Everything `apply_pair` writes for one document pair, computed without writing."""
+
+    source_id: int
+    target_id: int
+    story_id: int
+    kind: str
+    score: float
+    links: list[PlannedLink]
+    # The editor-set links the plan respected; if they change before applying, plan again.
+    kept: frozenset[tuple[int, int]]
+
+
+def _sentence_beads(
     encoder: Encoder,
-    link: Link,
+    src_paras: Sequence[int],
+    tgt_paras: Sequence[int],
     src_sents: dict[int, list[Sentence]],
     tgt_sents: dict[int, list[Sentence]],
-) -> list[SentenceLink]:
+) -> list[tuple[list[list[int]], list[list[int]], float]]:
     """Align the sentences inside one paragraph link with the same monotonic engine."""
-    src = [(p, s) for p in link.source_paragraphs for s in src_sents.get(p, [])]
-    tgt = [(p, s) for p in link.target_paragraphs for s in tgt_sents.get(p, [])]
+    src = [(p, s) for p in src_paras for s in src_sents.get(p, [])]
+    tgt = [(p, s) for p in tgt_paras for s in tgt_sents.get(p, [])]
     if not src or not tgt:
         return []
     beads: list[Bead]
@@ -63,16 +91,30 @@ def _sentence_links(
         beads = [Bead((0,), (0,), float(vecs[0] @ vecs[1]))]
     else:
         beads = align_sentences([s.text for _, s in src], [s.text for _, s in tgt], encoder)
-    assert link.id is not None
     return [
-        SentenceLink(
-            link_id=link.id,
-            source_sentences=[[src[i][0], src[i][1].index] for i in bead.src],
-            target_sentences=[[tgt[j][0], tgt[j][1].index] for j in bead.tgt],
-            score=round(float(bead.score), 4),
+        (
+            [[src[i][0], src[i][1].index] for i in bead.src],
+            [[tgt[j][0], tgt[j][1].index] for j in bead.tgt],
+            round(float(bead.score), 4),
         )
         for bead in beads
         if bead.is_link
+    ]
+
+
+def _sentence_links(
+    encoder: Encoder,
+    link: Link,
+    src_sents: dict[int, list[Sentence]],
+    tgt_sents: dict[int, list[Sentence]],
+) -> list[SentenceLink]:
+    """Sentence links for a stored paragraph link."""
+    assert link.id is not None
+    return [
+        SentenceLink(link_id=link.id, source_sentences=s, target_sentences=t, score=score)
+        for s, t, score in _sentence_beads(
+            encoder, link.source_paragraphs, link.target_paragraphs, src_sents, tgt_sents
+        )
     ]
 
 
@@ -88,20 +130,26 @@ def _sentences_by_paragraph(session: Session, paras: list[Paragraph]) -> dict[in
     return out
 
 
-def align_pair(
+def _kept_links(session: Session, source_id: int, target_id: int) -> list[Link]:
+    return list(
+        session.exec(
+            select(Link).where(
+                Link.source_document_id == source_id,
+                Link.target_document_id == target_id,
+                col(Link.status).in_(KEPT_STATUSES),
+            )
+        ).all()
+    )
+
+
+def plan_pair(
     *, session: Session, encoder: Encoder, source: Document, target: Document
-) -> PairReport:
-    """Replace the automatic links of one document pair with a fresh alignment (no commit)."""
+) -> PairPlan:
+    """Align one document pair from what is stored; reads only, writes nothing."""
     assert source.id is not None and target.id is not None
     src_paras, tgt_paras = _paragraphs(session, source.id), _paragraphs(session, target.id)
     src_ok, tgt_ok = _allowed(source, src_paras), _allowed(target, tgt_paras)
-    kept = session.exec(
-        select(Link).where(
-            Link.source_document_id == source.id,
-            Link.target_document_id == target.id,
-            col(Link.status).in_(KEPT_STATUSES),
-        )
-    ).all()
+    kept = _kept_links(session, source.id, target.id)
     # Paragraphs an editor already linked are out of the automatic alignment's reach, and a
     # link an editor rejected is not proposed again.
     rejected = set()
@@ -120,36 +168,15 @@ def align_pair(
         src_allowed=src_ok,
         tgt_allowed=tgt_ok,
     )
-    session.exec(
-        delete(Link).where(
-            col(Link.source_document_id) == source.id,
-            col(Link.target_document_id) == target.id,
-            col(Link.status) == "auto",
-        )
-    )
-    pair = session.exec(
-        select(DocumentPair).where(
-            DocumentPair.source_document_id == source.id,
-            DocumentPair.target_document_id == target.id,
-        )
-    ).first() or DocumentPair(
-        story_id=source.story_id,
-        source_document_id=source.id,
-        target_document_id=target.id,
-        kind="",
-        score=0,
-    )
-    pair.story_id, pair.kind, pair.score = source.story_id, result.kind, round(result.mean_score, 4)
-    session.add(pair)
-    new_links = [
-        Link(
-            story_id=source.story_id,
-            source_document_id=source.id,
-            target_document_id=target.id,
-            source_paragraphs=list(bead.src),
-            target_paragraphs=list(bead.tgt),
-            relation=relation,
-            score=round(float(bead.score), 4),
+    src_sents = _sentences_by_paragraph(session, src_paras)
+    tgt_sents = _sentences_by_paragraph(session, tgt_paras)
+    links = [
+        PlannedLink(
+            list(bead.src),
+            list(bead.tgt),
+            relation,
+            round(float(bead.score), 4),
+            _sentence_beads(encoder, bead.src, bead.tgt, src_sents, tgt_sents),
         )
         for relation, beads in (
             ("translation", result.translation_beads),
@@ -158,22 +185,88 @@ def align_pair(
         for bead in beads
         if bead.is_link and (bead.src, bead.tgt) not in rejected
     ]
-    session.add_all(new_links)
-    session.flush()
-    src_sents, tgt_sents = (
-        _sentences_by_paragraph(session, src_paras),
-        _sentences_by_paragraph(session, tgt_paras),
-    )
-    for link in new_links:
-        session.add_all(_sentence_links(encoder, link, src_sents, tgt_sents))
-    session.flush()
-    return PairReport(
+    return PairPlan(
         source.id,
         target.id,
+        source.story_id,
         result.kind,
-        sum(1 for lk in new_links if lk.relation == "translation"),
-        sum(1 for lk in new_links if lk.relation == "related"),
+        round(result.mean_score, 4),
+        links,
+        frozenset((lk.id or 0, lk.version) for lk in kept),
     )
+
+
+def apply_pair(session: Session, plan: PairPlan) -> PairReport | None:
+    """Write a plan: replace the pair's automatic links (no commit).
+
+    Returns None, writing nothing, when an editor changed the pair's reviewed links since the
+    plan was made (the caller plans again).
+    """
+    kept = _kept_links(session, plan.source_id, plan.target_id)
+    if frozenset((lk.id or 0, lk.version) for lk in kept) != plan.kept:
+        return None
+    session.exec(
+        delete(Link).where(
+            col(Link.source_document_id) == plan.source_id,
+            col(Link.target_document_id) == plan.target_id,
+            col(Link.status) == "auto",
+        )
+    )
+    pair = session.exec(
+        select(DocumentPair).where(
+            DocumentPair.source_document_id == plan.source_id,
+            DocumentPair.target_document_id == plan.target_id,
+        )
+    ).first() or DocumentPair(
+        story_id=plan.story_id,
+        source_document_id=plan.source_id,
+        target_document_id=plan.target_id,
+        kind="",
+        score=0,
+    )
+    pair.story_id, pair.kind, pair.score = plan.story_id, plan.kind, plan.score
+    session.add(pair)
+    rows = [
+        Link(
+            story_id=plan.story_id,
+            source_document_id=plan.source_id,
+            target_document_id=plan.target_id,
+            source_paragraphs=planned.src,
+            target_paragraphs=planned.tgt,
+            relation=planned.relation,
+            score=planned.score,
+        )
+        for planned in plan.links
+    ]
+    session.add_all(rows)
+    session.flush()
+    for row, planned in zip(rows, plan.links, strict=True):
+        assert row.id is not None
+        session.add_all(
+            SentenceLink(link_id=row.id, source_sentences=s, target_sentences=t, score=score)
+            for s, t, score in planned.sentences
+        )
+    session.flush()
+    return PairReport(
+        plan.source_id,
+        plan.target_id,
+        plan.kind,
+        sum(1 for lk in plan.links if lk.relation == "translation"),
+        sum(1 for lk in plan.links if lk.relation == "related"),
+    )
+
+
+def align_pair(
+    *, session: Session, encoder: Encoder, source: Document, target: Document
+) -> PairReport:
+    """Replace the automatic links of one document pair with a fresh alignment (no commit)."""
+    report = apply_pair(
+        session, plan_pair(session=session, encoder=encoder, source=source, target=target)
+    )
+    if isinstance(encoder, CachedEncoder):
+        encoder.save(session)
+    assert report is not None  # nothing else writes inside this session
+    return report
 
 
 def align_story(*, session: Session, encoder: Encoder, story_id: int) -> list[PairReport]:
@@ -248,11 +341,16 @@ def fill_sentence_links(*, session: Session, encoder: Encoder, story_id: int) ->
             by_document[doc_id] = _sentences_by_paragraph(session, _paragraphs(session, doc_id))
         return by_document[doc_id]
 
-    for link in missing:
-        session.add_all(
-            _sentence_links(
-                cached, link, sentences(link.source_document_id), sentences(link.target_document_id)
-            )
+    # Everything is encoded and aligned before the first write, so the write is short.
+    rows = [
+        row
+        for link in missing
+        for row in _sentence_links(
+            cached, link, sentences(link.source_document_id), sentences(link.target_document_id)
         )
+    ]
+    session.rollback()
+    cached.save(session)
+    session.add_all(rows)
     session.commit()
     return len(missing)

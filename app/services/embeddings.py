@@ -1,9 +1,16 @@
-"""An Encoder that keeps every embedding it computes in the database, keyed by text hash."""
+"""An Encoder that keeps every embedding it computes in the database, keyed by text hash.
+
+Reading the cache never writes: new vectors wait in memory until `save(session)` puts them into
+the caller's (short) write transaction, so nobody holds the database's write lock while the
+model encodes, and a GET that encodes leaves the database as it was.
+"""
 
 import hashlib
 from collections.abc import Sequence
 
 import numpy as np
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from app.align.encoder import Encoder
@@ -19,19 +26,40 @@ def text_hash(text: str) -> str:
 
 
 class CachedEncoder:
-    """Wraps an encoder; reads cached vectors and stores new ones in `session` (no commit)."""
+    """Wraps an encoder; reads cached vectors through `session`, keeps new ones until `save`."""
 
     def __init__(self, encoder: Encoder, session: Session) -> None:
         self.inner = encoder
         self.session = session
         self.name = encoder.name
         self.dim = encoder.dim
+        self._memo: dict[str, np.ndarray] = {}
+        self._pending: dict[str, np.ndarray] = {}
+
+    def save(self, session: Session) -> int:
+        """Add the vectors computed since the last save to `session` (no commit); how many.
+
+        Another worker may have stored the same text meanwhile: such rows are skipped.
+        """
+        if not self._pending:
+            return 0
+        rows = [
+            {"encoder": self.name, "text_hash": h, "vector": v.tobytes()}
+            for h, v in self._pending.items()
+        ]
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        for start in range(0, len(rows), _LOOKUP_CHUNK):
+            stmt = insert(Embedding).values(rows[start : start + _LOOKUP_CHUNK])
+            session.execute(stmt.on_conflict_do_nothing())
+        self._pending.clear()
+        return len(rows)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embeddings of `texts`, shape (len(texts), dim); only unseen texts reach the model."""
         hashes = [text_hash(t) for t in texts]
-        found: dict[str, np.ndarray] = {}
-        unique = list(dict.fromkeys(hashes))
+        found = self._memo
+        unique = [h for h in dict.fromkeys(hashes) if h not in found]
         for start in range(0, len(unique), _LOOKUP_CHUNK):
             rows = self.session.exec(
                 select(Embedding.text_hash, Embedding.vector).where(
@@ -46,8 +74,7 @@ class CachedEncoder:
             vectors = self.inner.encode([first_text[h] for h in missing]).astype(np.float32)
             for h, vec in zip(missing, vectors, strict=True):
                 found[h] = vec
-                self.session.add(Embedding(encoder=self.name, text_hash=h, vector=vec.tobytes()))
-            self.session.flush()
+                self._pending[h] = vec
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([found[h] for h in hashes])

@@ -25,9 +25,7 @@ from sqlmodel import Session, col, select
 
 from app.align.encoder import Encoder
 from app.models import Document, DocumentVector, GroupingDecision, Paragraph
-from app.services.alignment import is_linkable, place_document
-from app.services.embeddings import CachedEncoder
-from app.services.ingest import AfterInsert
+from app.services.alignment import is_linkable
 from app.services.vectors import index_for
 
 log = logging.getLogger(__name__)
@@ -131,11 +129,20 @@ def encoder_baseline(encoder: Encoder) -> float:
 
 
 def find_candidates(
-    session: Session, encoder: Encoder, doc: Document, vector: np.ndarray, rule: GroupingRule
+    session: Session,
+    encoder: Encoder,
+    doc: Document,
+    vector: np.ndarray,
+    rule: GroupingRule,
+    exclude: frozenset[int] | set[int] = frozenset(),
 ) -> list[Candidate]:
-    """Nearest documents from the index, re-ranked language-centred, best `rule.pool` first."""
+    """Nearest documents from the index, re-ranked language-centred, best `rule.pool` first.
+
+    Documents in `exclude` (stored but not grouped yet) are not candidates.
+    """
     index = index_for(session, encoder.name, encoder.dim)
-    hits = [h for h in index.nearest(vector, rule.candidates + 1) if h[0] != doc.id]
+    skip = {doc.id, *exclude}
+    hits = [h for h in index.nearest(vector, rule.candidates + len(skip)) if h[0] not in skip]
     if not hits:
         return []
     rows = {
@@ -233,17 +240,29 @@ def _pool_vectors(
     return out
 
 
-def decide(
-    session: Session, encoder: Encoder, doc: Document, rule: GroupingRule = RULE
-) -> tuple[GroupingResult, np.ndarray | None]:
-    """Which story `doc` belongs to, with the evidence, and its document vector."""
+def own_vectors(session: Session, encoder: Encoder, doc: Document) -> np.ndarray:
+    """(n, dim) vectors of the document's linkable paragraphs (encoding happens here)."""
     paras = linkable_paragraphs(session, doc)
-    mine = encoder.encode([p.text for p in paras]) if paras else np.zeros((0, encoder.dim))
+    if not paras:
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    return encoder.encode([p.text for p in paras])
+
+
+def decide(
+    session: Session,
+    encoder: Encoder,
+    doc: Document,
+    *,
+    exclude: frozenset[int] | set[int] = frozenset(),
+    rule: GroupingRule = RULE,
+) -> tuple[GroupingResult, np.ndarray | None]:
+    """Which story `doc` belongs to, with the evidence, and its document vector (no writes)."""
+    mine = own_vectors(session, encoder, doc)
     vector = mean_vector(mine)
-    result = GroupingResult(story_id=None, paragraphs=len(paras))
+    result = GroupingResult(story_id=None, paragraphs=len(mine))
     if vector is None:
         return result, None
-    candidates = find_candidates(session, encoder, doc, vector, rule)
+    candidates = find_candidates(session, encoder, doc, vector, rule, exclude)
     pool = _pool_vectors(session, encoder, candidates)
     result.pool_level = weigh_evidence(mine, pool, encoder_baseline(encoder), rule)
     result.candidates = sorted(candidates, key=lambda c: (-c.share, -c.centred))
@@ -254,7 +273,13 @@ def decide(
 
 
 def record_decision(
-    session: Session, *, doc: Document, decision: str, encoder: str, evidence: dict[str, Any]
+    session: Session,
+    *,
+    doc: Document,
+    story_id: int,
+    decision: str,
+    encoder: str,
+    evidence: dict[str, Any],
 ) -> GroupingDecision:
     """Store (or replace) the grouping decision of a document (no commit)."""
     assert doc.id is not None
@@ -263,7 +288,7 @@ def record_decision(
     ).first() or GroupingDecision(document_id=doc.id, decision="", encoder=encoder, evidence={})
     row.decision, row.story_id, row.encoder, row.evidence = (
         decision,
-        doc.story_id,
+        story_id,
         encoder,
         evidence,
     )
@@ -275,42 +300,27 @@ def record_decision(
     return row
 
 
-def group_document(*, session: Session, encoder: Encoder, document_id: int) -> GroupingResult:
-    """Group a stored document into a story and align it there (idempotent; no commit).
-
-    Safe to run again (a retried job): a document already in a story with others keeps
-    its place unless the evidence points elsewhere.
-    """
-    doc = session.get(Document, document_id)
-    if doc is None:
-        raise LookupError(f"document {document_id} does not exist")
-    cached = encoder if isinstance(encoder, CachedEncoder) else CachedEncoder(encoder, session)
-    result, vector = decide(session, cached, doc)
+def record_grouping(
+    session: Session,
+    *,
+    doc: Document,
+    story_id: int,
+    result: GroupingResult,
+    vector: np.ndarray | None,
+    encoder_name: str,
+) -> None:
+    """Store the document's vector and the decision to put it in `story_id` (no commit)."""
     if vector is not None:
-        store_vector(session, cached.name, doc, vector)
-    target = result.story_id or doc.story_id
-    place_document(session=session, encoder=cached, doc=doc, story_id=target)
+        store_vector(session, encoder_name, doc, vector)
     record_decision(
         session,
         doc=doc,
+        story_id=story_id,
         decision="joined" if result.story_id is not None else "own",
-        encoder=cached.name,
-        evidence=result.evidence(cached.name, RULE),
+        encoder=encoder_name,
+        evidence=result.evidence(encoder_name, RULE),
     )
-    log.info(
-        "document %s %s story %s", doc.id, "joins" if result.story_id else "starts", doc.story_id
-    )
-    return result
-
-
-def grouping_hook(encoder: Encoder) -> AfterInsert:
-    """The ingest hook: group the new document and align it, inside the ingest transaction."""
-
-    def after_insert(session: Session, doc: Document) -> None:
-        assert doc.id is not None
-        group_document(session=session, encoder=CachedEncoder(encoder, session), document_id=doc.id)
-
-    return after_insert
+    log.info("document %s %s story %s", doc.id, "joins" if result.story_id else "starts", story_id)
 
 
 def grouping_json(session: Session, doc: Document) -> dict[str, Any]:

@@ -47,9 +47,9 @@ class IngestSummary:
         return text
 
 
-# Called inside the ingest transaction once the document and its paragraphs exist, so that
-# grouping into stories and alignment commit (or fail) together with the document.
-AfterInsert = Callable[[Session, Document], None]
+# Called after a new document is committed (grouping and alignment run after the store, in
+# transactions of their own, so the write lock is never held while the model encodes).
+AfterStore = Callable[[IngestOutcome], None]
 
 
 def store_document(
@@ -116,18 +116,14 @@ def _existing(session: Session, content_hash: str) -> IngestOutcome | None:
     return IngestOutcome("duplicate", existing.id, existing.story_id, count)
 
 
-def ingest_parsed(
-    *, engine: Engine, parsed: ParsedDocument, after_insert: AfterInsert | None = None
-) -> IngestOutcome:
-    """Store `parsed` unless its content is already there; all or nothing."""
+def ingest_parsed(*, engine: Engine, parsed: ParsedDocument) -> IngestOutcome:
+    """Store `parsed` unless its content is already there; one short transaction."""
     with Session(engine) as session:
         existing = _existing(session, parsed.content_hash)
         if existing is not None:
             return existing
         try:
             doc = store_document(session, parsed)
-            if after_insert is not None:
-                after_insert(session, doc)
             session.commit()
         except IntegrityError:
             # Two uploads of the same text at once: the other one won; report it as ours.
@@ -152,11 +148,10 @@ def ingest_bytes(
     lang: str | None = None,
     title: str | None = None,
     max_bytes: int,
-    after_insert: AfterInsert | None = None,
 ) -> IngestOutcome:
     """Parse and store one upload; raises IngestError on bad input, storing nothing."""
     parsed = parse_bytes(data, source=source, lang=lang, title=title, max_bytes=max_bytes)
-    return ingest_parsed(engine=engine, parsed=parsed, after_insert=after_insert)
+    return ingest_parsed(engine=engine, parsed=parsed)
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -181,10 +176,13 @@ def ingest_files(
     engine: Engine,
     files: Sequence[Path],
     max_bytes: int,
-    after_insert: AfterInsert | None = None,
+    after_store: AfterStore | None = None,
     progress: Callable[[Iterable[Path]], Iterable[Path]] = iter,
 ) -> IngestSummary:
-    """Ingest each file in its own transaction; one bad file does not stop the others."""
+    """Ingest each file in its own transaction; one bad file does not stop the others.
+
+    `after_store` runs on each new document once it is committed (grouping and alignment).
+    """
     summary = IngestSummary()
     for path in progress(files):
         try:
@@ -197,10 +195,11 @@ def ingest_files(
                 data=data,
                 source=path.name,
                 max_bytes=max_bytes,
-                after_insert=after_insert,
             )
         except IngestError as err:
             summary.rejected.append(err)
             continue
+        if outcome.status == "added" and after_store is not None:
+            after_store(outcome)
         (summary.added if outcome.status == "added" else summary.duplicates).append(outcome)
     return summary

@@ -41,10 +41,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> I
     from app.cli import ingest_seeds
 
     db = tmp_path_factory.mktemp("e2e") / "parallax.db"
-    settings = Settings(database_url=f"sqlite:///{db}")
+    settings = Settings(database_url=f"sqlite:///{db}", queue_url="inline")
     upgrade(settings.database_url)
     app = create_app(settings, encoder=encoder)
-    ingest_seeds(settings, encoder=encoder)
+    ingest_seeds(app.state.runtime)
     make_user(app.state.engine, EDITOR)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -1,0 +1,83 @@
+"""Many files as jobs, for the command line: run them here with a progress bar, or queue them."""
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from app.ingest import IngestError
+from app.jobs.runner import Watchman, run_job
+from app.jobs.runtime import Runtime
+from app.services.ingest import IngestOutcome, IngestSummary
+from app.services.jobs import get_job, submit
+
+
+def _job_for(runtime: Runtime, path: Path, *, background: bool) -> int:
+    data = path.read_bytes()
+    params = {"source": path.name}
+    if background:
+        return submit(runtime, kind="ingest", params=params, payload=data)
+    # Stored as a job (so a worker finishes it if this process dies) but run right here.
+    from sqlmodel import Session
+
+    from app.models import Job
+
+    with Session(runtime.engine) as session:
+        job = Job(kind="ingest", params=params, payload=data)
+        session.add(job)
+        session.commit()
+        assert job.id is not None
+        return job.id
+
+
+def ingest_paths(
+    runtime: Runtime,
+    files: Sequence[Path],
+    *,
+    background: bool = False,
+    progress: Callable[[Iterable[Path]], Iterable[Path]] = iter,
+) -> tuple[IngestSummary, list[int]]:
+    """Ingest each file as a job; returns the summary and the job ids.
+
+    Not `background`: each job runs in this process (which loads the model) with heartbeats,
+    and the summary is final. `background`: the jobs go to the queue for the workers and the
+    summary only counts files that could not be read.
+    """
+    summary = IngestSummary()
+    watchman = (
+        None if background else Watchman(runtime, stale_after=runtime.settings.job_stale_seconds)
+    )
+    if watchman is not None:
+        watchman.start()
+    job_ids: list[int] = []
+    try:
+        for path in progress(files):
+            try:
+                job_id = _job_for(runtime, path, background=background)
+            except OSError as exc:
+                summary.rejected.append(IngestError(str(path), f"cannot be read ({exc.strerror})"))
+                continue
+            job_ids.append(job_id)
+            if not background:
+                run_job(job_id, runtime=runtime)
+                _count(runtime, job_id, summary)
+    finally:
+        if watchman is not None:
+            watchman.stopped.set()
+    return summary, job_ids
+
+
+def _count(runtime: Runtime, job_id: int, summary: IngestSummary) -> None:
+    job = get_job(runtime.engine, job_id)
+    assert job is not None
+    if job.status == "failed":
+        source = job.params.get("source", "")
+        reason = (job.error or "failed").removeprefix(f"{source}: ")
+        summary.rejected.append(IngestError(source, reason))
+        return
+    result = job.result or {}
+    outcome = IngestOutcome(
+        "duplicate" if result.get("duplicate") else "added",
+        int(result.get("document", job.document_id or 0)),
+        int(result.get("story_id", job.story_id or 0)),
+        0,
+    )
+    (summary.duplicates if result.get("duplicate") else summary.added).append(outcome)

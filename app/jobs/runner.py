@@ -1,0 +1,206 @@
+"""Running one job: claim it, do it, record the outcome; heartbeats and the stalled-job reaper."""
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.models import Job, utcnow
+
+if TYPE_CHECKING:
+    from app.jobs.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+MAX_ATTEMPTS = 3
+
+
+class JobFailed(Exception):
+    """A job cannot succeed (bad input): recorded as failed with this message, not retried.
+
+    `status` is the HTTP status a waiting request answers with.
+    """
+
+    def __init__(self, message: str, *, status: int = 422) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class JobContext:
+    """What a job handler gets: the job's ids and params, the runtime, a progress reporter."""
+
+    def __init__(self, job: Job, runtime: "Runtime") -> None:
+        assert job.id is not None
+        self.job_id = job.id
+        self.kind = job.kind
+        self.params = dict(job.params)
+        self.document_id = job.document_id
+        self.story_id = job.story_id
+        self.runtime = runtime
+        self.engine = runtime.engine
+
+    @property
+    def encoder(self):  # type: ignore[no-untyped-def]
+        return self.runtime.encoder
+
+    def update(self, **fields: Any) -> None:
+        """Record progress or intermediate ids on the job, in a transaction of its own."""
+        fields["updated_at"] = fields["heartbeat_at"] = utcnow()
+        with Session(self.engine) as session:
+            session.exec(update(Job).where(col(Job.id) == self.job_id).values(**fields))  # type: ignore[call-overload]
+            session.commit()
+        if "document_id" in fields:
+            self.document_id = fields["document_id"]
+        if "story_id" in fields:
+            self.story_id = fields["story_id"]
+
+    def progress(self, done: int, total: int) -> None:
+        self.update(progress_done=done, progress_total=total)
+
+    def payload(self) -> bytes:
+        with Session(self.engine) as session:
+            data = session.exec(select(Job.payload).where(Job.id == self.job_id)).first()
+        return data or b""
+
+
+Handler = Callable[[JobContext], dict[str, Any]]
+
+
+def claim(engine: Engine, job_id: int, worker: str = WORKER_ID) -> Job | None:
+    """Take a queued job for this worker, atomically; None if it is not (or no longer) queued.
+
+    A job delivered twice (re-queued by the reaper while its message was still in the queue)
+    therefore runs once.
+    """
+    now = utcnow()
+    with Session(engine) as session:
+        taken = session.exec(  # type: ignore[call-overload]
+            update(Job)
+            .where(col(Job.id) == job_id, col(Job.status) == "queued")
+            .values(
+                status="running",
+                attempts=Job.attempts + 1,
+                worker=worker,
+                heartbeat_at=now,
+                updated_at=now,
+            )
+        ).rowcount
+        session.commit()
+        return session.get(Job, job_id) if taken else None
+
+
+def finish(engine: Engine, job_id: int, **fields: Any) -> None:
+    """Record a job's outcome, unless another worker took it over meanwhile."""
+    fields["updated_at"] = utcnow()
+    with Session(engine) as session:
+        session.exec(  # type: ignore[call-overload]
+            update(Job).where(col(Job.id) == job_id, col(Job.worker) == WORKER_ID).values(**fields)
+        )
+        session.commit()
+
+
+def run_job(job_id: int, *, runtime: "Runtime") -> None:
+    """The task huey runs: claim the job, call its handler, store the result or the error."""
+    from app.jobs.handlers import HANDLERS
+
+    job = claim(runtime.engine, job_id)
+    if job is None:
+        log.info("job %s is not queued any more; skipped", job_id)
+        return
+    handler = HANDLERS[job.kind]
+    try:
+        result = handler(JobContext(job, runtime))
+    except JobFailed as exc:
+        log.info("job %s (%s) failed: %s", job_id, job.kind, exc)
+        finish(
+            runtime.engine, job_id, status="failed", error=str(exc), result={"status": exc.status}
+        )
+        return
+    except Exception as exc:
+        log.exception("job %s (%s) crashed", job_id, job.kind)
+        finish(
+            runtime.engine,
+            job_id,
+            status="failed",
+            error=f"internal error: {type(exc).__name__}: {exc}",
+            result={"status": 500},
+        )
+        return
+    finish(runtime.engine, job_id, status="done", result=result, payload=None)
+
+
+def beat(engine: Engine, worker: str = WORKER_ID) -> None:
+    """Mark this worker's running jobs as alive."""
+    with Session(engine) as session:
+        session.exec(  # type: ignore[call-overload]
+            update(Job)
+            .where(col(Job.worker) == worker, col(Job.status) == "running")
+            .values(heartbeat_at=utcnow())
+        )
+        session.commit()
+
+
+def reap_stalled(engine: Engine, stale_after: float) -> list[int]:
+    """Re-queue running jobs whose worker stopped beating (killed, machine lost).
+
+    Returns the ids to hand to the queue again. A job past MAX_ATTEMPTS fails instead, so a
+    job that kills its worker every time does not loop forever.
+    """
+    limit = utcnow() - timedelta(seconds=stale_after)
+    requeued: list[int] = []
+    with Session(engine) as session:
+        stalled = session.exec(
+            select(Job).where(col(Job.status) == "running", col(Job.heartbeat_at) < limit)
+        ).all()
+        for job in stalled:
+            fields: dict[str, Any] = {"updated_at": utcnow(), "worker": None}
+            if job.attempts >= MAX_ATTEMPTS:
+                fields.update(status="failed", error=f"its worker died {job.attempts} times")
+            else:
+                fields["status"] = "queued"
+            changed = session.exec(  # type: ignore[call-overload]
+                update(Job)
+                .where(
+                    col(Job.id) == job.id,
+                    col(Job.status) == "running",
+                    col(Job.worker) == job.worker,
+                )
+                .values(**fields)
+            ).rowcount
+            if changed and fields["status"] == "queued":
+                assert job.id is not None
+                requeued.append(job.id)
+                log.warning("job %s: worker %s stopped; re-queued", job.id, job.worker)
+        session.commit()
+    return requeued
+
+
+class Watchman(threading.Thread):
+    """In a worker: beat for this worker's jobs and re-queue other workers' stalled jobs."""
+
+    def __init__(self, runtime: "Runtime", *, stale_after: float) -> None:
+        super().__init__(name="parallax-watchman", daemon=True)
+        self.runtime = runtime
+        self.stale_after = stale_after
+        self.stopped = threading.Event()
+
+    def tick(self) -> None:
+        beat(self.runtime.engine)
+        for job_id in reap_stalled(self.runtime.engine, self.stale_after):
+            self.runtime.enqueue(job_id)
+
+    def run(self) -> None:
+        while not self.stopped.wait(max(self.stale_after / 4, 0.5)):
+            try:
+                self.tick()
+            except Exception:  # the database may be briefly busy; try at the next tick
+                log.exception("watchman tick failed")

@@ -1,0 +1,95 @@
+"""What a process needs to run jobs: the engine, the encoder (loaded on first use), the queue."""
+
+import logging
+import threading
+from functools import cached_property
+from pathlib import Path
+
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey.api import TaskWrapper
+from sqlalchemy.engine import Engine, make_url
+
+from app.align.encoder import Encoder, load_encoder
+from app.config import Settings
+from app.db import make_engine
+
+log = logging.getLogger(__name__)
+
+TASK_NAME = "parallax.run_job"
+
+
+def queue_file(settings: Settings) -> Path:
+    """Where the embedded queue lives: beside a SQLite database, else in the data folder."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        db = Path(url.database)
+        return db.with_name(db.stem + "-queue.db")
+    return settings.data_dir / "queue.db"
+
+
+class Runtime:
+    """One per process and database: shared by the web app (to enqueue) and the worker."""
+
+    def __init__(self, settings: Settings, *, encoder: Encoder | None = None) -> None:
+        self.settings = settings
+        self._encoder = encoder
+        self._lock = threading.Lock()
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.settings.database_url)
+
+    @property
+    def encoder(self) -> Encoder:
+        """The sentence encoder, loaded once, on first use (web processes never use it)."""
+        with self._lock:
+            if self._encoder is None:
+                log.info("loading the %s encoder", self.settings.encoder)
+                self._encoder = load_encoder(self.settings.encoder)
+            return self._encoder
+
+    @cached_property
+    def huey(self) -> Huey:
+        """The queue, with the job task registered on it."""
+        huey, self._task = self._make_queue()
+        return huey
+
+    def _make_queue(self) -> tuple[Huey, TaskWrapper]:
+        from app.jobs.runner import run_job
+
+        huey = make_huey(self.settings)
+
+        def run(job_id: int) -> None:
+            run_job(job_id, runtime=self)
+
+        # No huey retries: a failure is recorded on the job; a dead worker's job is re-queued
+        # by the reaper from its stale heartbeat (app.jobs.runner.reap_stalled).
+        return huey, huey.task(name=TASK_NAME, retries=0)(run)
+
+    def enqueue(self, job_id: int) -> None:
+        """Hand a stored job to the queue (in `inline` mode: run it now, in this thread)."""
+        _ = self.huey
+        self._task(job_id)
+
+    def close(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+
+
+def make_huey(settings: Settings) -> Huey:
+    """The queue named by `settings.queue_url`.
+
+    - "" (default): a SQLite file beside the database, for one machine with no other service;
+    - "redis://...": Redis, shared by any number of `parallax worker` processes;
+    - "inline": no queue; a job runs in the thread that enqueues it (tests, one-shot scripts).
+    """
+    url = settings.queue_url
+    if url == "inline":
+        return MemoryHuey("parallax", immediate=True, results=False)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey("parallax", url=url, results=False)
+    if url:
+        raise ValueError(f"PARALLAX_QUEUE_URL: {url!r} is not redis://..., 'inline' or empty")
+    path = queue_file(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("parallax", filename=str(path), results=False)

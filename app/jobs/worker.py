@@ -1,0 +1,51 @@
+"""`parallax worker`: a huey consumer with the model loaded, plus the heartbeat/reaper thread."""
+
+import logging
+import os
+import subprocess
+import sys
+
+from app.config import Settings
+from app.jobs.runner import Watchman, reap_stalled
+from app.jobs.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def run_worker(settings: Settings, *, threads: int | None = None) -> None:
+    """Consume jobs until SIGINT/SIGTERM (huey finishes or abandons the running ones)."""
+    from app.ingest import warm_up
+
+    runtime = Runtime(settings)
+    threads = threads or settings.worker_threads
+    # Load the model and the language detector before taking work, not inside the first job.
+    _ = runtime.encoder
+    warm_up()
+    watchman = Watchman(runtime, stale_after=settings.job_stale_seconds)
+    watchman.tick()
+    watchman.start()
+    for job_id in reap_stalled(runtime.engine, settings.job_stale_seconds):
+        runtime.enqueue(job_id)
+    consumer = runtime.huey.create_consumer(
+        workers=threads,
+        worker_type="thread",
+        periodic=False,
+        initial_delay=0.05,
+        backoff=1.3,
+        max_delay=0.5,
+    )
+    log.info("worker %s: %d thread(s) on %s", os.getpid(), threads, settings.database_url)
+    try:
+        consumer.run()
+    finally:
+        watchman.stopped.set()
+        runtime.close()
+
+
+def spawn_worker(settings: Settings) -> subprocess.Popen[bytes]:
+    """Start `parallax worker` as a child process on the same database and queue."""
+    env = dict(os.environ)
+    env["PARALLAX_DATABASE_URL"] = settings.database_url
+    env["PARALLAX_QUEUE_URL"] = settings.queue_url
+    env["PARALLAX_ENCODER"] = settings.encoder
+    return subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], env=env)

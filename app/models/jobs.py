@@ -1,0 +1,40 @@
+"""Background jobs as the users see them: kind, status, progress, error and result.
+
+The queue itself (delivery to workers) is huey's; this row is the job's state of record, so the
+API can answer from any web process and a job whose worker died can be found and retried.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, LargeBinary
+from sqlmodel import Field, SQLModel
+
+from app.models.content import utcnow
+
+JOB_KINDS = ("ingest", "realign", "sentence_links", "findings", "import_tmx")
+JOB_STATUSES = ("queued", "running", "done", "failed")
+
+
+class Job(SQLModel, table=True):
+    """One unit of background work and what became of it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=24, index=True)
+    status: str = Field(default="queued", max_length=16, index=True)
+    # What the job works on: small parameters, and the raw upload for ingest/import jobs.
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    payload: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    # Set once an ingest job has stored its document, so a retry does not parse again.
+    document_id: int | None = Field(default=None, index=True)
+    story_id: int | None = Field(default=None, index=True)
+    progress_done: int = 0
+    progress_total: int = 0
+    error: str | None = None
+    result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    attempts: int = 0
+    worker: str | None = Field(default=None, max_length=128)
+    heartbeat_at: datetime | None = None
+    created_by: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,124 @@
+"""Creating jobs, reading their state, and waiting for them without holding anything."""
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.jobs.runtime import Runtime
+from app.models import Job
+
+
+class JobProgress(BaseModel):
+    done: int
+    total: int
+
+
+class JobOut(BaseModel):
+    """A job as `GET /api/jobs/{id}` answers it."""
+
+    id: int
+    kind: str
+    status: str
+    progress: JobProgress
+    error: str | None
+    result: dict[str, Any] | None
+
+
+class JobRef(BaseModel):
+    """The short form inside other answers: enough to follow the job."""
+
+    id: int
+    status: str
+    url: str
+
+
+def job_out(job: Job) -> JobOut:
+    assert job.id is not None
+    return JobOut(
+        id=job.id,
+        kind=job.kind,
+        status=job.status,
+        progress=JobProgress(done=job.progress_done, total=job.progress_total),
+        error=job.error,
+        result=job.result,
+    )
+
+
+def job_ref(job: Job) -> JobRef:
+    assert job.id is not None
+    return JobRef(id=job.id, status=job.status, url=f"/api/jobs/{job.id}")
+
+
+def submit(
+    runtime: Runtime,
+    *,
+    kind: str,
+    params: dict[str, Any] | None = None,
+    payload: bytes | None = None,
+    document_id: int | None = None,
+    story_id: int | None = None,
+    created_by: int | None = None,
+) -> int:
+    """Store a job (one short transaction) and hand it to the queue; returns its id."""
+    with Session(runtime.engine) as session:
+        job = Job(
+            kind=kind,
+            params=params or {},
+            payload=payload,
+            document_id=document_id,
+            story_id=story_id,
+            created_by=created_by,
+        )
+        session.add(job)
+        session.commit()
+        assert job.id is not None
+        job_id = job.id
+    runtime.enqueue(job_id)
+    return job_id
+
+
+def get_job(engine: Engine, job_id: int) -> Job | None:
+    with Session(engine) as session:
+        job = session.get(Job, job_id)
+        if job is not None:
+            session.expunge(job)
+        return job
+
+
+def wait_for(
+    engine: Engine,
+    job_id: int,
+    *,
+    until: Callable[[Job], bool] = lambda job: job.status in ("done", "failed"),
+    timeout: float = 60.0,
+    interval: float = 0.05,
+) -> Job:
+    """Poll the job until `until(job)` or `timeout` seconds; returns its last state.
+
+    Plain blocking code: call it from a thread (a `def` route), never on the event loop.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        job = get_job(engine, job_id)
+        if job is None:
+            raise LookupError(f"job {job_id} does not exist")
+        if until(job) or job.status in ("done", "failed") or time.monotonic() >= deadline:
+            return job
+        time.sleep(interval)
+        interval = min(interval * 1.5, 0.5)
+
+
+def recent_jobs(engine: Engine, *, limit: int = 10, user_id: int | None = None) -> list[Job]:
+    """Jobs still queued or running, newest first (the home page's live list)."""
+    with Session(engine) as session:
+        query = select(Job).where(col(Job.status).in_(("queued", "running")))
+        if user_id is not None:
+            query = query.where(Job.created_by == user_id)
+        jobs = list(session.exec(query.order_by(col(Job.id).desc()).limit(limit)).all())
+        for job in jobs:
+            session.expunge(job)
+        return jobs

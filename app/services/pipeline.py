@@ -1,0 +1,199 @@
+"""What the background jobs run on a stored document: group it into a story and align it.
+
+Every write is a short transaction of its own: reading and encoding happen first, with no
+write lock held, then one transaction per step (placing the document, then each pair).
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, delete, select
+
+from app.align.encoder import Encoder
+from app.models import Document, Story
+from app.services.alignment import (
+    PairReport,
+    _drop_pairs_of,
+    apply_pair,
+    plan_pair,
+)
+from app.services.embeddings import CachedEncoder
+from app.services.grouping import decide, own_vectors, record_decision, record_grouping
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+# An editor may change a pair's reviewed links while it is being aligned: plan again.
+_REPLANS = 3
+
+
+@dataclass
+class AlignmentOutcome:
+    """Where a document ended up and what aligning it produced."""
+
+    document_id: int
+    story_id: int
+    pairs: list[PairReport] = field(default_factory=list)
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
+def choose(*, engine: Engine, encoder: Encoder, document_id: int) -> int | None:
+    """The story `document_id` belongs to by its content, or None for a story of its own."""
+    with Session(engine) as session:
+        doc = session.get(Document, document_id)
+        if doc is None:
+            raise LookupError(f"document {document_id} does not exist")
+        cached = CachedEncoder(encoder, session)
+        own_vectors(session, cached, doc)  # the model runs here, before anything is written
+        result, vector = decide(session, cached, doc)
+        session.rollback()  # end the read before writing
+        cached.save(session)
+        doc = session.get(Document, document_id)
+        assert doc is not None
+        record_grouping(
+            session,
+            doc=doc,
+            story_id=result.story_id or doc.story_id,
+            result=result,
+            vector=vector,
+            encoder_name=cached.name,
+        )
+        session.commit()
+    return result.story_id
+
+
+def move_to_story(*, engine: Engine, document_id: int, story_id: int | None) -> int:
+    """Put a document into `story_id` (a new story when None); one short transaction.
+
+    Its pairs with its former siblings go; a story left empty is deleted. Returns the story.
+    """
+    with Session(engine) as session:
+        doc = session.get(Document, document_id)
+        if doc is None:
+            raise LookupError(f"document {document_id} does not exist")
+        old = doc.story_id
+        if story_id is None:
+            story = Story(title=doc.title)
+            session.add(story)
+            session.flush()
+            assert story.id is not None
+            story_id = story.id
+        if story_id != old:
+            _drop_pairs_of(session, document_id)
+            doc.story_id = story_id
+            session.add(doc)
+            session.flush()
+            if session.exec(select(Document.id).where(Document.story_id == old)).first() is None:
+                session.exec(delete(Story).where(col(Story.id) == old))
+        session.commit()
+    return story_id
+
+
+def align_document(
+    *, engine: Engine, encoder: Encoder, document_id: int, progress: Progress = _no_progress
+) -> AlignmentOutcome:
+    """Align a document with every other document of its story, one transaction per pair."""
+    with Session(engine) as session:
+        doc = session.get(Document, document_id)
+        if doc is None:
+            raise LookupError(f"document {document_id} does not exist")
+        story_id = doc.story_id
+        siblings = [
+            d.id
+            for d in session.exec(
+                select(Document)
+                .where(Document.story_id == story_id, Document.id != document_id)
+                .order_by(col(Document.id))
+            )
+        ]
+    outcome = AlignmentOutcome(document_id, story_id)
+    progress(0, len(siblings))
+    for done, other in enumerate(siblings, start=1):
+        assert other is not None
+        report = _align_one_pair(engine, encoder, min(other, document_id), max(other, document_id))
+        if report is not None:
+            outcome.pairs.append(report)
+        progress(done, len(siblings))
+    return outcome
+
+
+def _align_one_pair(
+    engine: Engine, encoder: Encoder, source_id: int, target_id: int
+) -> PairReport | None:
+    for _ in range(_REPLANS):
+        with Session(engine) as session:
+            source, target = session.get(Document, source_id), session.get(Document, target_id)
+            if source is None or target is None or source.story_id != target.story_id:
+                return None  # moved or removed meanwhile: nothing to align any more
+            cached = CachedEncoder(encoder, session)
+            plan = plan_pair(session=session, encoder=cached, source=source, target=target)
+            session.rollback()  # the read ends here; the write below is short
+            cached.save(session)
+            report = apply_pair(session, plan)
+            if report is not None:
+                session.commit()
+                return report
+            session.rollback()
+    log.warning("pair %s-%s kept changing under review; left as it was", source_id, target_id)
+    return None
+
+
+def group_and_align(
+    *, engine: Engine, encoder: Encoder, document_id: int, progress: Progress = _no_progress
+) -> AlignmentOutcome:
+    """Choose the story of a newly stored document, move it there, align it with its siblings."""
+    story_id = choose(engine=engine, encoder=encoder, document_id=document_id)
+    if story_id is not None:
+        move_to_story(engine=engine, document_id=document_id, story_id=story_id)
+    return align_document(
+        engine=engine, encoder=encoder, document_id=document_id, progress=progress
+    )
+
+
+def realign(
+    *,
+    engine: Engine,
+    encoder: Encoder,
+    document_id: int,
+    story_id: int | None,
+    progress: Progress = _no_progress,
+) -> AlignmentOutcome:
+    """Move a document to another story (or its own) and align it there."""
+    story_id = move_to_story(engine=engine, document_id=document_id, story_id=story_id)
+    with Session(engine) as session:
+        doc = session.get(Document, document_id)
+        assert doc is not None
+        record_decision(
+            session,
+            doc=doc,
+            story_id=story_id,
+            decision="moved",
+            encoder=encoder.name,
+            evidence={"story": story_id},
+        )
+        session.commit()
+    return align_document(
+        engine=engine, encoder=encoder, document_id=document_id, progress=progress
+    )
+
+
+def discard_document(*, engine: Engine, document_id: int) -> None:
+    """Remove a document a failed ingest job stored, and its story if that is left empty.
+
+    Its paragraphs, sentences, pairs and links go with it (foreign keys cascade).
+    """
+    with Session(engine) as session:
+        doc = session.get(Document, document_id)
+        if doc is None:
+            return
+        story_id = doc.story_id
+        session.delete(doc)
+        session.flush()
+        if session.exec(select(Document.id).where(Document.story_id == story_id)).first() is None:
+            session.exec(delete(Story).where(col(Story.id) == story_id))
+        session.commit()
