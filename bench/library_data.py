@@ -78,7 +78,6 @@ def chunked_stories(sentences_per_paragraph: int = 3, paragraphs: int = 4) -> li
         para_t: list[str] = []
         count = 0
 
-
         for s_ids, t_ids in beads:
             para_s += [src[i] for i in s_ids]
             para_t += [tgt[j] for j in t_ids]
