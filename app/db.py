@@ -36,3 +36,13 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     """Yield one session; the caller commits."""
     with Session(engine) as session:
         yield session
+
+
+# Full-text search over paragraphs lives outside the models: an FTS5 virtual table on SQLite
+# (kept in sync by triggers in migration 0005), a trigram index on PostgreSQL.
+FTS_TABLE = "paragraph_fts"
+
+
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """Alembic's filter: the search index tables are not models, so never compare them."""
+    return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE))

@@ -14,7 +14,7 @@ from app.align.encoder import Encoder
 from app.auth import LoginThrottle
 from app.config import REPO_ROOT, Settings, get_settings
 from app.jobs.runtime import Runtime
-from app.routes import api, auth, exchange, fragments, jobs, pages, review, review_pages
+from app.routes import api, auth, exchange, fragments, jobs, pages, review, review_pages, search
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "static"), name="static")
     app.include_router(api.router)
+    app.include_router(search.router)
     app.include_router(jobs.router)
     app.include_router(pages.router)
     app.include_router(fragments.router)

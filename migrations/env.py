@@ -5,7 +5,7 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from app.config import get_settings
-from app.db import make_engine
+from app.db import include_name, make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -33,7 +33,10 @@ def run_migrations_online() -> None:
     engine = make_engine(_url())
     with engine.connect() as connection:
         context.configure(
-            connection=connection, target_metadata=target_metadata, render_as_batch=True
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -152,3 +152,9 @@ def seeded_client(seeded_url: str, encoder: Encoder) -> Iterator[TestClient]:
     settings = Settings(database_url=seeded_url, queue_url="inline")
     with TestClient(create_app(settings, encoder=encoder)) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def e5_encoder() -> Encoder:
+    """The second packaged model (slow to load: once per session, only for tests that ask)."""
+    return load_encoder("e5")

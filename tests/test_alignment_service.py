@@ -13,13 +13,13 @@ pytestmark = pytest.mark.model
 
 
 def _story(client: TestClient) -> dict:  # type: ignore[type-arg]
-    stories = client.get("/api/stories").json()
+    stories = client.get("/api/stories").json()["items"]
     assert len(stories) == 1
     return client.get(f"/api/stories/{stories[0]['id']}/alignment").json()
 
 
 def test_seeds_form_one_story_with_a_title_from_the_content(seeded_client: TestClient) -> None:
-    stories = seeded_client.get("/api/stories").json()
+    stories = seeded_client.get("/api/stories").json()["items"]
     assert [len(s["documents"]) for s in stories] == [4]
     assert "Kurogi" in stories[0]["title"] or "Japan" in stories[0]["title"]
 
@@ -78,7 +78,7 @@ def test_sentence_links_point_inside_their_paragraph_links(seeded_client: TestCl
 def test_an_unrelated_article_starts_a_new_story_and_can_be_moved(
     seeded_client: TestClient, seeded_engine: Engine
 ) -> None:
-    before = seeded_client.get("/api/stories").json()
+    before = seeded_client.get("/api/stories").json()["items"]
     response = seeded_client.post(
         "/api/documents?wait=true", json={"text": UNRELATED_ARTICLE, "source": "abeilles.txt"}
     )
@@ -94,7 +94,7 @@ def test_an_unrelated_article_starts_a_new_story_and_can_be_moved(
         f"/api/documents/{response.json()['id']}/story", json={"story_id": seeds_story}
     )
     assert moved.status_code == 200 and moved.json()["story_id"] == seeds_story
-    stories = seeded_client.get("/api/stories").json()
+    stories = seeded_client.get("/api/stories").json()["items"]
     assert [len(s["documents"]) for s in stories] == [5]
     alignment = seeded_client.get(f"/api/stories/{seeds_story}/alignment").json()
     # Moved in by hand, it is aligned there too; an unrelated text is comparable at most.

@@ -35,8 +35,11 @@ def test_upload_then_list_and_read_with_the_pinned_shapes(
     assert set(job["progress"]) == {"done", "total"}
     body["story_id"] = job["result"]["story_id"]
 
-    stories = client.get("/api/stories").json()
-    assert all(set(s) == {"id", "title", "documents"} for s in stories)
+    listing = client.get("/api/stories").json()
+    assert set(listing) == {"items", "next", "total"}
+    assert listing["total"] == len(listing["items"]) and listing["next"] is None
+    stories = listing["items"]
+    assert all(set(s) == {"id", "title", "languages", "documents"} for s in stories)
     docs = [d for s in stories for d in s["documents"]]
     assert sorted(d["source"] for d in docs) == [p.name for p in seed_files]
     assert all(set(d) == {"id", "lang", "source", "title"} for d in docs)

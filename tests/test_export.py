@@ -15,7 +15,7 @@ pytestmark = pytest.mark.model
 
 
 def _story(client: TestClient) -> dict:  # type: ignore[type-arg]
-    story_id = client.get("/api/stories").json()[0]["id"]
+    story_id = client.get("/api/stories").json()["items"][0]["id"]
     return client.get(f"/api/stories/{story_id}/alignment").json()
 
 

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.model
 
 
 def _ids(client: TestClient) -> tuple[int, list[int]]:
-    story = client.get("/api/stories").json()[0]
+    story = client.get("/api/stories").json()["items"][0]
     return story["id"], [d["id"] for d in story["documents"]]
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
+from app.db import include_name
 from tests.factories import table_names
 
 
@@ -17,7 +18,7 @@ def test_upgrade_head_creates_every_table(engine: Engine) -> None:
 
 def test_models_and_migrations_do_not_drift(engine: Engine) -> None:
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"include_name": include_name}), SQLModel.metadata)
     assert diff == []
 
 

@@ -89,22 +89,3 @@ def test_home_upload_form_shows_the_resulting_story_or_the_error(client: TestCli
     # Without JavaScript the form posts normally and lands on the story.
     again = client.post("/upload", files=files, follow_redirects=False)
     assert again.status_code == 303 and again.headers["location"] == link[0]
-
-
-def test_home_search_filters_stories(client: TestClient, seed_files: list[Path]) -> None:
-    path = seed_files[1]
-    client.post(
-        "/api/documents?wait=true", files={"file": (path.name, path.read_bytes(), "text/plain")}
-    )
-    unrelated = (
-        "Die Bienen im Jura leiden unter dem nassen Frühling, sagen die Imker der Region.\n\n"
-        "Viele Völker haben den Winter nicht überlebt, und die Honigernte wird klein ausfallen."
-    )
-    client.post("/api/documents?wait=true", json={"text": unrelated, "title": "Bienen im Jura"})
-    everything = html.fromstring(client.get("/").text).xpath("//li[contains(@class, 'story')]")
-    assert len(everything) == 2
-    found = html.fromstring(client.get("/?q=B%C3%BCroangestellter").text)
-    titles = found.xpath("//li[contains(@class, 'story')]//a[@class='story-title']/text()")
-    assert len(titles) == 1 and "Büroangestellter" in titles[0]
-    partial = client.get("/?q=zzzz", headers={"HX-Request": "true"}).text
-    assert "No story matches" in partial and "<html" not in partial

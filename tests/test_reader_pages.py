@@ -10,7 +10,7 @@ HX = {"HX-Request": "true"}
 
 
 def _story(client: TestClient) -> dict:  # type: ignore[type-arg]
-    story_id = client.get("/api/stories").json()[0]["id"]
+    story_id = client.get("/api/stories").json()["items"][0]["id"]
     return client.get(f"/api/stories/{story_id}/alignment").json()
 
 

@@ -13,7 +13,7 @@ HX = {"HX-Request": "true"}
 
 
 def _ids(client: TestClient) -> tuple[int, int, int]:
-    story = client.get("/api/stories").json()[0]
+    story = client.get("/api/stories").json()["items"][0]
     return story["id"], story["documents"][0]["id"], story["documents"][1]["id"]
 
 
@@ -60,7 +60,7 @@ def test_link_by_hand_mark_and_undo(seeded_client: TestClient, seeded_engine: En
     make_user(seeded_engine, "ed")
     login(seeded_client, "ed")
     sid, fr, de = _ids(seeded_client)
-    mt = seeded_client.get("/api/stories").json()[0]["documents"][2]["id"]
+    mt = seeded_client.get("/api/stories").json()["items"][0]["documents"][2]["id"]
     # FR 16 has no counterpart in the machine translation; an editor links it to MT 12 by hand.
     response = seeded_client.post(
         "/review/link", data={"from": f"{fr}-16", "to": f"{mt}-12"}, headers=HX

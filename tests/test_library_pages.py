@@ -1,0 +1,80 @@
+"""The story list a page at a time, and search across languages, through the API and the pages."""
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from lxml import html
+
+
+def _upload(client: TestClient, name: str, text: str) -> dict:
+    response = client.post(
+        "/api/documents?wait=true", json={"text": text, "title": name, "source": name}
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_stories_come_a_page_at_a_time(client: TestClient) -> None:
+    texts = [
+        "The village council voted to rebuild the old stone bridge over the river next spring.",
+        "A chess club for pensioners opened in the library and meets every Thursday evening.",
+        "Heavy rain flooded three cellars in the lower town, and the fire brigade pumped all night.",
+        "The bakery on the square won a regional prize for its rye bread with walnuts.",
+        "Two students built a small weather station on the roof of the secondary school.",
+    ]
+    for i, text in enumerate(texts):
+        _upload(client, f"story {i}", text)
+    first = client.get("/api/stories?limit=2").json()
+    assert first["total"] == 5 and len(first["items"]) == 2 and first["next"]
+    assert first["items"][0]["languages"] == ["en"]
+    seen = [s["id"] for s in first["items"]]
+    cursor = first["next"]
+    while cursor:
+        page = client.get(f"/api/stories?limit=2&cursor={cursor}").json()
+        seen += [s["id"] for s in page["items"]]
+        cursor = page["next"]
+    assert seen == sorted(seen, reverse=True) and len(set(seen)) == 5
+    tree = html.fromstring(client.get("/?limit=2").text)
+    assert len(tree.xpath("//li[contains(@class, 'story')]")) == 2
+    older = tree.xpath("//a[@rel='next']/@href")[0]
+    rest = html.fromstring(client.get(older).text)
+    assert len(rest.xpath("//li[contains(@class, 'story')]")) == 2
+    assert "5 stories" in tree.xpath("//p[@class='count']/text()")[0]
+
+
+def test_search_finds_words_of_the_text_in_any_script(
+    client: TestClient, seed_files: list[Path]
+) -> None:
+    for path in seed_files[:2]:
+        client.post(
+            "/api/documents?wait=true", files={"file": (path.name, path.read_bytes(), "text/plain")}
+        )
+    _upload(client, "冰川", "瑞士的冰川今年夏天又退缩了四十米。\n\n科学家在六月钻了十二个标杆。")
+    body = client.get("/api/search", params={"q": "volontaires"}).json()
+    assert body["items"], body
+    hit = body["items"][0]
+    assert set(hit) == {"story", "document", "paragraph", "lang", "snippet", "url"}
+    assert "volontaires" in hit["snippet"].casefold() and hit["lang"] == "fr"
+    assert hit["url"] == f"/stories/{hit['story']}?p={hit['document']}-{hit['paragraph']}"
+    assert client.get(hit["url"]).status_code == 200
+    # Chinese has no spaces: a substring of a sentence is found, a 2-character word too
+    for q in ("退缩了", "冰川"):
+        found = client.get("/api/search", params={"q": q}).json()["items"]
+        assert [h["lang"] for h in found] == ["zh"], (q, found)
+    assert client.get("/api/search", params={"q": "zzzyyy"}).json() == {"items": [], "next": None}
+    # a cursor walks through every match once
+    both = client.get("/api/search", params={"q": "Kurogi"}).json()["items"]
+    first = client.get("/api/search", params={"q": "Kurogi", "limit": 1}).json()
+    second = client.get(
+        "/api/search", params={"q": "Kurogi", "limit": 1, "cursor": first["next"]}
+    ).json()
+    assert first["items"] + second["items"] == both[:2]
+    page = html.fromstring(client.get("/search", params={"q": "<b>Kurogi"}).text)
+    assert page.xpath("//input[@name='q']/@value") == ["<b>Kurogi"]
+    page = html.fromstring(client.get("/search", params={"q": "Kurogi"}).text)
+    links = page.xpath("//li[@class='hit']//a[@class='hit-link']/@href")
+    assert links and all("?p=" in href for href in links)
+    assert page.xpath("//li[@class='hit']//mark/text()")[0].casefold() == "kurogi"
+    # the old home search box lands on the results
+    moved = client.get("/?q=Kurogi", follow_redirects=False)
+    assert moved.status_code == 303 and moved.headers["location"] == "/search?q=Kurogi"
