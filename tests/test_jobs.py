@@ -193,7 +193,7 @@ def test_uploads_reads_and_edits_at_once_all_succeed(
     with httpx.Client(base_url=live, timeout=300) as setup:
         assert _upload(setup, SEEDS[0], "?wait=true").status_code == 201
         assert _upload(setup, SEEDS[1], "?wait=true").status_code == 201
-        story = setup.get("/api/stories").json()[0]["id"]
+        story = setup.get("/api/stories").json()["items"][0]["id"]
         links = [lk for lk in setup.get(f"/api/stories/{story}/alignment").json()["links"]][:10]
 
     def upload(path: Path) -> None:
@@ -241,4 +241,4 @@ def test_uploads_reads_and_edits_at_once_all_succeed(
             assert time.monotonic() < deadline
             time.sleep(0.5)
         assert {j.status for j in Session(engine).exec(select(Job)).all()} == {"done"}
-        assert len(client.get("/api/stories").json()) == 2  # the seeds' story, the bees' story
+        assert client.get("/api/stories").json()["total"] == 2  # the seeds' story, the bees' story
