@@ -2,7 +2,7 @@
 
 from app.models.alignment import DocumentPair, Embedding, Link, SentenceLink
 from app.models.content import Document, Paragraph, Sentence, Story, utcnow
-from app.models.review import ROLES, LinkEvent, ParagraphMark, User
+from app.models.review import ROLES, LinkEvent, ParagraphMark, StoredFinding, User
 
 __all__ = [
     "Document",
@@ -16,6 +16,7 @@ __all__ = [
     "Sentence",
     "SentenceLink",
     "Story",
+    "StoredFinding",
     "User",
     "utcnow",
 ]

@@ -12,12 +12,13 @@ from starlette.datastructures import UploadFile
 from app.auth import EditorDep, UserDep, require_editor
 from app.deps import EngineDep, SessionDep, SettingsDep
 from app.ingest import IngestError
-from app.models import Document, DocumentPair, Link, SentenceLink, Story
-from app.services.alignment import place_document
+from app.models import DocumentPair, Link, SentenceLink, Story
+from app.services import documents
 from app.services.embeddings import CachedEncoder
 from app.services.findings import finding_json, story_findings
 from app.services.ingest import IngestOutcome, ingest_bytes
 from app.services.queue import build_queue
+from app.services.review import ReviewError
 from app.services.stories import document_summary, get_story, list_stories, paragraphs_of
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -156,30 +157,33 @@ class MoveDocument(BaseModel):
     """Where a document should go: an existing story, or null for a story of its own."""
 
     story_id: int | None
+    discard_reviewed: bool = False
 
 
-@router.put("/documents/{document_id}/story")
+@router.put("/documents/{document_id}/story", response_model=None)
 def move_document(
     document_id: int, body: MoveDocument, request: Request, session: SessionDep, user: EditorDep
-) -> dict[str, Any]:
-    """Move a document to another story (or a new one) and realign it there."""
-    doc = session.get(Document, document_id)
-    if doc is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"document {document_id} does not exist")
-    if body.story_id is not None and session.get(Story, body.story_id) is None:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, f"story {body.story_id} does not exist"
-        )
+) -> dict[str, Any] | JSONResponse:
+    """Move a document to another story (or a new one) and realign it there.
+
+    Reviewed links cannot follow: without `discard_reviewed` the answer is 409 listing them.
+    """
     encoder = request.app.state.encoder
     if encoder is None:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE, "the alignment model is not loaded"
         )
-    place_document(
-        session=session, encoder=CachedEncoder(encoder, session), doc=doc, story_id=body.story_id
-    )
-    session.commit()
-    session.refresh(doc)
+    try:
+        doc = documents.move_document(
+            session=session,
+            encoder=CachedEncoder(encoder, session),
+            user=user,
+            document_id=document_id,
+            story_id=body.story_id,
+            discard_reviewed=body.discard_reviewed,
+        )
+    except ReviewError as err:
+        return JSONResponse({"detail": str(err), **err.data}, status_code=err.status)
     return {**document_summary(doc), "story_id": doc.story_id}
 
 

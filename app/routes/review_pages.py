@@ -11,6 +11,7 @@ from app.deps import SessionDep
 from app.models import Document, Link, Story
 from app.routes.pages import counterparts
 from app.services import review
+from app.services import undo as undo_service
 from app.services.alignment import fill_sentence_links
 from app.services.findings import story_findings
 from app.services.queue import build_queue
@@ -159,7 +160,7 @@ async def undo(request: Request, session: SessionDep, user: EditorDep) -> HTMLRe
     doc = session.get(Document, key[0]) if key else None
 
     def change() -> str:
-        review.undo_last(session=session, user=user, story_id=doc.story_id if doc else None)
+        undo_service.undo_last(session=session, user=user, story_id=doc.story_id if doc else None)
         return "your last change is undone"
 
     return _apply(request, session, form.get("p", ""), change)
