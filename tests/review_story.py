@@ -157,4 +157,20 @@ def story_state(engine: Engine, story_id: int) -> dict[str, object]:
         paragraphs = len(
             session.exec(select(Paragraph.id).where(col(Paragraph.document_id).in_(docs))).all()
         )
-        return {"links": links, "docs": docs, "marks": marks, "paragraphs": paragraphs}
+        texts = sorted(
+            (p.document_id, p.index, p.text)
+            for p in session.exec(select(Paragraph).where(col(Paragraph.document_id).in_(docs)))
+        )
+        sentences = len(
+            session.exec(
+                select(Sentence.id).join(Paragraph).where(col(Paragraph.document_id).in_(docs))
+            ).all()
+        )
+        return {
+            "links": links,
+            "docs": docs,
+            "marks": marks,
+            "paragraphs": paragraphs,
+            "texts": texts,
+            "sentences": sentences,
+        }

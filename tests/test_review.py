@@ -220,3 +220,30 @@ def test_move_asks_before_discarding_reviewed_links_and_undo_brings_them_back(
     # Undo again takes back the confirm: no spurious conflict from the restored version.
     assert seeded_client.post("/api/undo", json={}).status_code == 200
     assert seeded_client.get(f"/api/links/{confirmed['id']}").json()["status"] == "auto"
+
+
+def test_text_edit_realigns_keeps_reviews_and_undo_restores_links_with_sentences(
+    seeded_client: TestClient, seeded_engine: Engine
+) -> None:
+    make_user(seeded_engine, "ed")
+    login(seeded_client, "ed")
+    story = _story(seeded_client)
+    fr, de = story["documents"][0]["id"], story["documents"][1]["id"]
+    link = _first_translation(story)
+    seeded_client.post(f"/api/links/{link['id']}/confirm", json={})
+    before = _story(seeded_client)
+    sentences_before = seeded_client.get(f"/api/stories/{story['id']}/sentence-links").json()
+    text = before["documents"][1]["paragraphs"][4]["text"] + " Ein Satz mehr, von Hand."
+    edited = seeded_client.put(f"/api/documents/{de}/paragraphs/4/text", json={"text": text})
+    assert edited.status_code == 200, edited.text
+    after = _story(seeded_client)
+    assert after["documents"][1]["paragraphs"][4]["text"] == text
+    kept = next(lk for lk in after["links"] if lk["id"] == link["id"])
+    assert kept["status"] == "confirmed"
+    assert {lk["source"]["document"] for lk in after["links"]} >= {fr}
+    assert seeded_client.post("/api/undo", json={}).status_code == 200
+    restored = _story(seeded_client)
+    assert restored["documents"] == before["documents"]
+    assert _shape(restored["links"]) == _shape(before["links"])
+    sentences = seeded_client.get(f"/api/stories/{story['id']}/sentence-links").json()
+    assert sorted(map(str, sentences)) == sorted(map(str, sentences_before))

@@ -71,6 +71,10 @@ OPERATIONS: dict[str, Op] = {
     ),
     "batch": lambda c, s: c.post(f"/api/stories/{s.story}/confirm-batch", json={"min_score": 0.8}),
     "remove": lambda c, s: c.delete(f"/api/documents/{s.en}"),
+    "text": lambda c, s: c.put(
+        f"/api/documents/{s.de}/paragraphs/2/text",
+        json={"text": "Ganz neuer Text. Zwei Sätze jetzt."},
+    ),
 }
 
 

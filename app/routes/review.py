@@ -11,6 +11,7 @@ from app.models import Link
 from app.routes.api import link_json
 from app.services import documents, review, undo
 from app.services.alignment import fill_sentence_links
+from app.services.embeddings import CachedEncoder
 from app.services.review import ReviewError, Side
 
 router = APIRouter(prefix="/api", tags=["review"])
@@ -217,6 +218,40 @@ def mark(
         "mark": body.mark,
         "target_document": body.target_document if body.mark == "not_translated" else None,
     }
+
+
+class TextIn(BaseModel):
+    """A paragraph's new text."""
+
+    text: str
+
+
+@router.put("/documents/{document_id}/paragraphs/{index}/text")
+def edit_text(
+    document_id: int,
+    index: int,
+    body: TextIn,
+    request: Request,
+    session: SessionDep,
+    user: EditorDep,
+) -> dict[str, Any]:
+    """Change a paragraph's text (recorded, undoable); the document is realigned around it."""
+    try:
+        para = documents.edit_text(
+            session=session,
+            encoder=(
+                CachedEncoder(request.app.state.encoder, session)
+                if request.app.state.encoder is not None
+                else None
+            ),
+            user=user,
+            document_id=document_id,
+            index=index,
+            text=body.text,
+        )
+    except ReviewError as err:
+        raise _fail(err) from err
+    return {"document": document_id, "paragraph": index, "text": para.text}
 
 
 @router.post("/undo")

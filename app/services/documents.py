@@ -19,10 +19,18 @@ from app.models import (
     Paragraph,
     ParagraphMark,
     Sentence,
+    SentenceLink,
     Story,
     User,
 )
-from app.services.review import Conflict, ReviewError, mark_key, mark_state, record, snapshot
+from app.services.review import (
+    Conflict,
+    ReviewError,
+    mark_key,
+    mark_state,
+    record,
+    with_sentences,
+)
 
 REVIEWED = ("confirmed", "manual", "rejected")
 
@@ -159,7 +167,7 @@ def surroundings(session: Session, doc_id: int) -> dict[str, Any]:
         .where((Link.source_document_id == doc_id) | (Link.target_document_id == doc_id))
         .execution_options(populate_existing=True)
     ):
-        out[str(link.id)] = snapshot(link)
+        out[str(link.id)] = with_sentences(session, link)
     for pair in session.exec(
         select(DocumentPair).where(
             (DocumentPair.source_document_id == doc_id)
@@ -185,7 +193,7 @@ def _both(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any]
 def reviewed_links(session: Session, doc_id: int) -> list[dict[str, Any]]:
     """The links of a document an editor has decided on."""
     return [
-        {"id": int(k), **v}
+        {"id": int(k), **{f: x for f, x in v.items() if f != "sentences"}}
         for k, v in surroundings(session, doc_id).items()
         if k.isdigit() and v["status"] in REVIEWED
     ]
@@ -261,3 +269,120 @@ def remove_document(*, session: Session, user: User, document_id: int) -> int:
     record(session, user, story_id, "remove", before, after)
     session.commit()
     return story_id
+
+
+def paragraph_key(document_id: int, index: int) -> str:
+    """The history key of a paragraph's text."""
+    return f"para:{document_id}:{index}"
+
+
+def _paragraph(session: Session, key: str) -> Paragraph | None:
+    _, doc, index = key.split(":")
+    return session.exec(
+        select(Paragraph).where(Paragraph.document_id == int(doc), Paragraph.index == int(index))
+    ).first()
+
+
+def paragraph_state(session: Session, key: str) -> dict[str, Any] | None:
+    """A paragraph's text, as the history keeps it."""
+    para = _paragraph(session, key)
+    return {"text": para.text} if para else None
+
+
+def apply_paragraph_state(session: Session, key: str, state: dict[str, Any] | None) -> None:
+    """Give a paragraph its text back, with its sentences split again (no commit)."""
+    para = _paragraph(session, key)
+    if para is None or state is None:
+        raise Conflict(f"{key.replace('para:', 'paragraph ')} is gone")
+    _set_text(session, para, state["text"])
+
+
+def _set_text(session: Session, para: Paragraph, text: str) -> None:
+    """Replace a paragraph's text and sentences; sentence links through it are dropped."""
+    from app.ingest.paragraphs import Span
+    from app.ingest.sentences import split_sentences
+
+    doc = session.get(Document, para.document_id)
+    assert doc is not None and para.id is not None
+    session.connection().execute(delete(Sentence).where(col(Sentence.paragraph_id) == para.id))
+    holders = [
+        link.id
+        for link in session.exec(
+            select(Link).where(
+                (Link.source_document_id == doc.id) | (Link.target_document_id == doc.id)
+            )
+        )
+        if para.index
+        in (link.source_paragraphs if link.source_document_id == doc.id else link.target_paragraphs)
+    ]
+    session.connection().execute(
+        delete(SentenceLink).where(col(SentenceLink.link_id).in_(list(holders)))
+    )
+    para.text = text
+    session.add(para)
+    start = 0
+    index = 0
+    for line in text.split("\n"):
+        line_span = Span(start, start + len(line))
+        for span in split_sentences(text, line_span, para.lang or doc.lang):
+            session.add(
+                Sentence(
+                    paragraph_id=para.id,
+                    index=index,
+                    text=text[span.start : span.end],
+                    lang=para.lang,
+                    start=para.start + span.start,
+                    end=para.start + span.end,
+                )
+            )
+            index += 1
+        start += len(line) + 1
+    session.flush()
+
+
+def edit_text(
+    *,
+    session: Session,
+    encoder: Encoder | None,
+    user: User,
+    document_id: int,
+    index: int,
+    text: str,
+) -> Paragraph:
+    """Change a paragraph's text; with a model, realign the document (reviewed links stay).
+
+    Recorded with the links around it, so one undo restores the text and the alignment.
+    """
+    from app.services.alignment import align_pair, fill_sentence_links
+
+    text = text.strip()
+    if not text:
+        raise ReviewError("a paragraph cannot be empty; remove the document or mark it instead")
+    key = paragraph_key(document_id, index)
+    para = _paragraph(session, key)
+    doc = session.get(Document, document_id)
+    if para is None or doc is None:
+        raise ReviewError(f"document {document_id} has no paragraph ¶{index}", status=404)
+    if para.text == text:
+        raise ReviewError("the text is unchanged")
+    before = {key: {"text": para.text}, **surroundings(session, document_id)}
+    try:
+        _set_text(session, para, text)
+        if encoder is not None:
+            for other in session.exec(
+                select(Document).where(Document.story_id == doc.story_id, Document.id != doc.id)
+            ).all():
+                a, b = (other, doc) if (other.id or 0) < document_id else (doc, other)
+                align_pair(session=session, encoder=encoder, source=a, target=b)
+            session.flush()
+        after = {key: {"text": text}, **surroundings(session, document_id)}
+        before, after = _both(before, after)
+        record(session, user, doc.story_id, "text", before, after)
+        session.commit()
+    except ReviewError:
+        session.rollback()
+        raise
+    if encoder is not None:
+        fill_sentence_links(session=session, encoder=encoder, story_id=doc.story_id)
+    session.refresh(para)
+    return para

@@ -13,7 +13,16 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from app.models import Document, Link, LinkEvent, Paragraph, ParagraphMark, User, utcnow
+from app.models import (
+    Document,
+    Link,
+    LinkEvent,
+    Paragraph,
+    ParagraphMark,
+    SentenceLink,
+    User,
+    utcnow,
+)
 
 MARKS = ("not_translated", "added")
 RELATIONS = ("translation", "related")
@@ -60,9 +69,20 @@ def snapshot(link: Link) -> dict[str, Any]:
     }
 
 
+def with_sentences(session: Session, link: Link) -> dict[str, Any]:
+    """A snapshot of a link about to be deleted, with its sentence links so undo restores them."""
+    rows = session.exec(
+        select(SentenceLink).where(SentenceLink.link_id == link.id).order_by(col(SentenceLink.id))
+    ).all()
+    return {
+        **snapshot(link),
+        "sentences": [[r.source_sentences, r.target_sentences, r.score] for r in rows],
+    }
+
+
 def fields_of(state: dict[str, Any]) -> dict[str, Any]:
-    """A snapshot turned back into column values (without the version)."""
-    fields = {k: v for k, v in state.items() if k != "version"}
+    """A snapshot turned back into column values (without the version and sentence links)."""
+    fields = {k: v for k, v in state.items() if k not in ("version", "sentences")}
     at = fields.get("reviewed_at")
     fields["reviewed_at"] = datetime.fromisoformat(at) if isinstance(at, str) else None
     return fields
@@ -374,7 +394,7 @@ def _replace(
 ) -> list[Link]:
     """Delete `old` (each only at the version read), add `new`, record one change, commit."""
     story_id = old[0].story_id
-    before: dict[str, Any] = {str(r.id): snapshot(r) for r in old}
+    before: dict[str, Any] = {str(r.id): with_sentences(session, r) for r in old}
     try:
         for r in old:
             guarded_delete(session, r)

@@ -5,7 +5,8 @@ An event's `before`/`after` map state keys to what they held:
 - `"mark:<document>:<index>"`: a paragraph mark `{"mark", "target"}` or None;
 - `"doc:<id>"`: where a document sits `{"story_id", "story_title"}` or None when removed
   (app/services/documents.py records and restores those, with the document's content);
-- `"pair:<source>:<target>"`: a document pair `{"story_id", "kind", "score"}` or None.
+- `"pair:<source>:<target>"`: a document pair `{"story_id", "kind", "score"}` or None;
+- `"para:<document>:<index>"`: a paragraph's text `{"text"}` (edits from the keyboard).
 
 Undoing event E puts every key back to E.before; redoing puts it back to E.after. Either is
 refused (409, nothing changed) when someone else changed one of the keys since: a later event
@@ -18,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from app.models import DocumentPair, Link, LinkEvent, ParagraphMark, User
+from app.models import DocumentPair, Link, LinkEvent, ParagraphMark, SentenceLink, User
 from app.services import documents
 from app.services.review import (
     Conflict,
@@ -69,6 +70,8 @@ def current_state(session: Session, key: str) -> Any:
         return {"story_id": row.story_id, "kind": row.kind, "score": row.score} if row else None
     if key.startswith("doc:"):
         return documents.doc_state(session, int(key[4:]))
+    if key.startswith("para:"):
+        return documents.paragraph_state(session, key)
     link = fresh(session, int(key))
     return snapshot(link) if link else None
 
@@ -117,6 +120,9 @@ def describe(key: str) -> str:
         return f"the mark on document {doc} ¶{index}"
     if key.startswith("doc:"):
         return f"document {key[4:]}"
+    if key.startswith("para:"):
+        _, doc, index = key.split(":")
+        return f"the text of document {doc} ¶{index}"
     if key.startswith("pair:"):
         return "the pair of documents {} and {}".format(*_pair_parts(key))
     return f"link {key}"
@@ -141,6 +147,11 @@ def _apply_link(session: Session, event: LinkEvent, key: str, state: dict[str, A
     if link is None:
         values = fields_of(state)
         session.add(Link(id=int(key), version=_highest_version(session, event, key) + 1, **values))
+        session.flush()
+        session.add_all(
+            SentenceLink(link_id=int(key), source_sentences=a, target_sentences=b, score=score)
+            for a, b, score in state.get("sentences", [])
+        )
         session.flush()
         return
     guarded_update(session, link, **fields_of(state))
@@ -184,6 +195,8 @@ def _order(key: str, state: Any) -> tuple[int, int]:
     """Documents come back first and go last; deletions before insertions (ids, uniques)."""
     if key.startswith("doc:"):
         return (0, 0) if state is not None else (3, 0)
+    if key.startswith("para:"):
+        return (0, 1)
     return (1 if state is None else 2, 0)
 
 
@@ -197,6 +210,8 @@ def apply_states(session: Session, user: User, event: LinkEvent, states: dict[st
             _apply_pair(session, key, state)
         elif key.startswith("doc:"):
             documents.apply_doc_state(session, int(key[4:]), state)
+        elif key.startswith("para:"):
+            documents.apply_paragraph_state(session, key, state)
         else:
             _apply_link(session, event, key, state)
 
