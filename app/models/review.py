@@ -106,5 +106,6 @@ class StoredFinding(SQLModel, table=True):
         default=None,
         sa_column=Column(Integer, ForeignKey("link.id", ondelete="SET NULL"), nullable=True),
     )
+    summary: str
     detail: str
     created_at: datetime = Field(default_factory=utcnow)

@@ -15,9 +15,9 @@ from app.ingest import IngestError
 from app.models import DocumentPair, Link, SentenceLink, Story
 from app.services import documents
 from app.services.embeddings import CachedEncoder
-from app.services.findings import finding_json, story_findings
+from app.services.findings import finding_json, stored_findings
 from app.services.ingest import IngestOutcome, ingest_bytes
-from app.services.queue import build_queue
+from app.services.queue import build_queue, queue_filter
 from app.services.review import ReviewError
 from app.services.stories import document_summary, get_story, list_stories, paragraphs_of
 
@@ -268,28 +268,42 @@ async def create_document(
 
 
 @router.get("/stories/{story_id}/findings")
-def findings(story_id: int, request: Request, session: SessionDep) -> list[dict[str, Any]]:
-    """Cross-language findings on the story's linked paragraphs, riskiest first."""
-    result = story_findings(session, story_id, request.app.state.encoder)
-    if result is None:
+def findings(story_id: int, session: SessionDep) -> list[dict[str, Any]]:
+    """The story's stored findings, most severe first (computed after alignment and review)."""
+    if session.get(Story, story_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
-    return [finding_json(f) for f in result]
+    return [finding_json(f) for f in stored_findings(session, story_id)]
 
 
 @router.get("/stories/{story_id}/queue")
-def queue(story_id: int, request: Request, session: SessionDep) -> dict[str, Any]:
-    """The review queue: links and flagged paragraphs, riskiest first, with status counts."""
-    result = story_findings(session, story_id, request.app.state.encoder)
-    if result is None:
+def queue(
+    story_id: int,
+    session: SessionDep,
+    relation: str | None = None,
+    state: str | None = None,
+    finding: str | None = None,
+    pair: str | None = None,
+) -> dict[str, Any]:
+    """The review queue: open rows first, most severe first; counts over the whole story.
+
+    Filters: `relation` (translation, related), `state` (open, auto, confirmed, manual,
+    rejected, marked), `finding` (a check name, any, none), `pair` (two document ids, "3-5").
+    """
+    if session.get(Story, story_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
-    q = build_queue(session, story_id, result)
+    q = build_queue(session, story_id, queue_filter(relation, state, finding, pair))
     return {
         "counts": q.counts,
+        "shown": len(q.rows),
         "items": [
             {
+                "key": row.key,
+                "state": row.state,
+                "action": row.action,
                 "link": link_json(row.link) if row.link else None,
-                "document": row.source[0].id,
-                "paragraphs": row.source[1],
+                "document": row.source.document.id,
+                "paragraphs": row.source.paragraphs,
+                "counterpart": row.target.document.id if row.target else None,
                 "findings": [finding_json(f) for f in row.findings],
             }
             for row in q.rows

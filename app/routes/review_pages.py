@@ -2,19 +2,20 @@
 highlight and panel, so the page never reloads."""
 
 from collections.abc import Callable
+from itertools import combinations
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from app.auth import EditorDep
+from app.auth import EditorDep, current_user, is_editor
 from app.deps import SessionDep
-from app.models import Document, Link, Story
+from app.models import Document, Link, LinkEvent, Story
 from app.routes.pages import counterparts
 from app.services import review
 from app.services import undo as undo_service
 from app.services.alignment import fill_sentence_links
-from app.services.findings import story_findings
-from app.services.queue import build_queue
+from app.services.queue import STATES, QueueFilter, build_queue, queue_filter
 from app.services.reading import highlight, parse_key, review_panel, visible_links
 from app.services.review import ReviewError, Side
 from app.templating import templates
@@ -179,29 +180,100 @@ def history(link_id: int, request: Request, session: SessionDep) -> HTMLResponse
 queue_router = APIRouter(include_in_schema=False)
 
 
-@queue_router.get("/stories/{story_id}/review", response_class=HTMLResponse)
-def queue_page(story_id: int, request: Request, session: SessionDep) -> HTMLResponse:
-    """The review queue of a story (readers see it; only editors get the buttons)."""
+def _queue_context(
+    request: Request, session: SessionDep, story: Story, flt: QueueFilter
+) -> dict[str, Any]:
+    """Everything the queue's templates need (the filters come from the query or the form)."""
+    assert story.id is not None
+    queue = build_queue(session, story.id, flt)
+    user = current_user(request, session)
+    undo_label = redo_label = None
+    if is_editor(user):
+        assert user is not None
+        last = undo_service.last_change(session, user, story.id)
+        again = undo_service.redo_target(session, user, story.id)
+        undo_label = undo_service.event_label(last) if last else None
+        redo_label = undo_service.event_label(again) if again else None
+    return {
+        "sid": story.id,
+        "title": story.title,
+        "queue": queue,
+        "queue_names": queue.names,
+        "flt": flt,
+        "states": STATES,
+        "pairs": list(combinations(queue.documents, 2)),
+        "undo_label": undo_label,
+        "redo_label": redo_label,
+    }
+
+
+def _story(session: SessionDep, story_id: int) -> Story:
     story = session.get(Story, story_id)
     if story is None:
         raise HTTPException(404, f"story {story_id} does not exist")
-    findings = story_findings(session, story_id, request.app.state.encoder) or []
-    return templates.TemplateResponse(
-        request,
-        "stories/review.html",
-        {"sid": story_id, "title": story.title, "queue": build_queue(session, story_id, findings)},
+    return story
+
+
+def _form_filter(form: dict[str, str]) -> QueueFilter:
+    return queue_filter(
+        form.get("relation"), form.get("state"), form.get("finding"), form.get("pair")
     )
+
+
+@queue_router.get("/stories/{story_id}/review", response_class=HTMLResponse)
+def queue_page(
+    story_id: int,
+    request: Request,
+    session: SessionDep,
+    relation: str | None = None,
+    state: str | None = None,
+    finding: str | None = None,
+    pair: str | None = None,
+) -> HTMLResponse:
+    """The review queue of a story (readers see it; only editors get the buttons)."""
+    story = _story(session, story_id)
+    flt = queue_filter(relation, state, finding, pair)
+    return templates.TemplateResponse(
+        request, "review/queue.html", _queue_context(request, session, story, flt)
+    )
+
+
+def _row_response(
+    request: Request,
+    session: SessionDep,
+    story: Story,
+    key: str,
+    error: str | None,
+    message: str | None,
+    status: int,
+) -> HTMLResponse:
+    """The changed row, with the counts and the undo bar out of band."""
+    context = _queue_context(request, session, story, QueueFilter())
+    row = next((r for r in context["queue"].rows if r.key == key), None)
+    context.update(error=error, message=message, oob=False)
+    parts = []
+    if row is not None:
+        parts.append(
+            templates.get_template("review/_row.html").render(
+                row=row, **context, request=request, is_editor=True
+            )
+        )
+    context["oob"] = True
+    parts.append(templates.get_template("review/_counts.html").render(**context))
+    parts.append(templates.get_template("review/_undo.html").render(**context, is_editor=True))
+    return HTMLResponse("".join(parts), status_code=status)
 
 
 @queue_router.post("/stories/{story_id}/review/{link_id}/{action}", response_class=HTMLResponse)
 async def queue_action(
     story_id: int, link_id: int, action: str, request: Request, session: SessionDep, user: EditorDep
 ) -> HTMLResponse:
-    """Confirm or reject from the queue; answers with the refreshed row."""
+    """Confirm or reject from the queue; answers with the row, the counts and the undo bar."""
     if action not in ("confirm", "reject"):
         raise HTTPException(404, f"unknown action {action!r}")
+    story = _story(session, story_id)
     form = await _form(request)
-    error, status = None, 200
+    error, message, status = None, None, 200
     try:
         review.set_status(
             session=session,
@@ -211,16 +283,103 @@ async def queue_action(
             status="confirmed" if action == "confirm" else "rejected",
             action=action,
         )
+        message = f"link {link_id} {'confirmed' if action == 'confirm' else 'rejected'}"
     except ReviewError as err:
         session.rollback()
         error, status = str(err), err.status
-    findings = story_findings(session, story_id, request.app.state.encoder) or []
-    row = next(
-        r for r in build_queue(session, story_id, findings).rows if r.link and r.link.id == link_id
-    )
-    return templates.TemplateResponse(
-        request,
-        "stories/_queue_row.html",
-        {"row": row, "sid": story_id, "error": error},
-        status_code=status,
-    )
+    return _row_response(request, session, story, f"link-{link_id}", error, message, status)
+
+
+@queue_router.post("/stories/{story_id}/review/mark", response_class=HTMLResponse)
+async def queue_mark(
+    story_id: int, request: Request, session: SessionDep, user: EditorDep
+) -> HTMLResponse:
+    """Mark a flagged paragraph not translated (from the row's counterpart) or added."""
+    story = _story(session, story_id)
+    form = await _form(request)
+    key = parse_key(form.get("p"))
+    target = form.get("target", "")
+    error, message, status = None, None, 200
+    try:
+        if key is None:
+            raise ReviewError("which paragraph? send p=DOCUMENT-INDEX")
+        review.mark_paragraph(
+            session=session,
+            user=user,
+            document_id=key[0],
+            index=key[1],
+            mark=form.get("mark") or None,
+            target_document=int(target) if target.isdigit() else None,
+        )
+        message = "mark cleared" if not form.get("mark") else "marked"
+    except ReviewError as err:
+        session.rollback()
+        error, status = str(err), err.status
+    return _row_response(request, session, story, form.get("row", ""), error, message, status)
+
+
+def _table_response(
+    request: Request,
+    session: SessionDep,
+    story: Story,
+    flt: QueueFilter,
+    error: str | None,
+    message: str | None,
+    status: int,
+) -> HTMLResponse:
+    """The whole table again (after undo, redo, a batch), with counts and undo bar."""
+    context = _queue_context(request, session, story, flt)
+    context.update(error=error, message=message, is_editor=True, request=request)
+    parts = [templates.get_template("review/_table.html").render(**context, oob=False)]
+    context["oob"] = True
+    parts.append(templates.get_template("review/_counts.html").render(**context))
+    parts.append(templates.get_template("review/_undo.html").render(**context))
+    return HTMLResponse("".join(parts), status_code=status)
+
+
+@queue_router.post("/stories/{story_id}/review/batch", response_class=HTMLResponse)
+async def queue_batch(
+    story_id: int, request: Request, session: SessionDep, user: EditorDep
+) -> HTMLResponse:
+    """Confirm every unreviewed translation link at or above a score (within the pair filter)."""
+    story = _story(session, story_id)
+    form = await _form(request)
+    flt = _form_filter(form)
+    error, message, status = None, None, 200
+    try:
+        score = float(form.get("min_score", ""))
+    except ValueError:
+        score = -1.0
+    try:
+        if not 0.0 <= score <= 1.0:
+            raise ReviewError("the score must be a number between 0 and 1")
+        links = review.batch_confirm(
+            session=session, user=user, story_id=story_id, min_score=score, documents=flt.pair
+        )
+        message = f"{len(links)} translation links confirmed"
+    except ReviewError as err:
+        session.rollback()
+        error, status = str(err), err.status
+    return _table_response(request, session, story, flt, error, message, status)
+
+
+@queue_router.post("/stories/{story_id}/review/{direction}", response_class=HTMLResponse)
+async def queue_undo(
+    story_id: int, direction: str, request: Request, session: SessionDep, user: EditorDep
+) -> HTMLResponse:
+    """Undo or redo the editor's last change in this story."""
+    if direction not in ("undo", "redo"):
+        raise HTTPException(404, f"unknown action {direction!r}")
+    story = _story(session, story_id)
+    form = await _form(request)
+    error, message, status = None, None, 200
+    step = undo_service.undo_last if direction == "undo" else undo_service.redo_last
+    try:
+        event = step(session=session, user=user, story_id=story_id)
+        target = session.get(LinkEvent, event.reverts) if event.reverts else None
+        label = undo_service.event_label(target) if target else "the change"
+        message = f"{'undone' if direction == 'undo' else 'redone'}: {label}"
+    except ReviewError as err:
+        session.rollback()
+        error, status = str(err), err.status
+    return _table_response(request, session, story, _form_filter(form), error, message, status)

@@ -297,3 +297,41 @@ def last_change(session: Session, user: User, story_id: int | None) -> LinkEvent
         col(LinkEvent.undone).is_(False), col(LinkEvent.action).not_in(REVERSALS)
     )
     return session.exec(query.order_by(col(LinkEvent.id).desc())).first()
+
+
+_VERBS = {
+    "confirm": "confirming",
+    "reject": "rejecting",
+    "unlink": "unlinking",
+    "relation": "changing the relation of",
+    "link": "linking by hand",
+    "extend": "extending",
+    "merge": "merging",
+    "split": "splitting",
+    "mark": "marking",
+    "confirm_batch": "confirming",
+    "move": "moving",
+    "remove": "removing",
+    "text": "editing",
+}
+
+
+def event_label(event: LinkEvent) -> str:
+    """What a change did, in a few words: 'confirming link 12', 'confirming 19 links'."""
+    verb = _VERBS.get(event.action, event.action)
+    keys = list(event.before)
+    docs = [k[4:] for k in keys if k.startswith("doc:")]
+    if docs:
+        return f"{verb} document {docs[0]}"
+    paras = [k.split(":") for k in keys if k.startswith("para:")]
+    if paras:
+        return f"{verb} the text of ¶{paras[0][2]}"
+    marks = [k.split(":") for k in keys if k.startswith("mark:")]
+    if marks:
+        return f"{verb} ¶{marks[0][2]}"
+    touched = [k for k in keys if event.before.get(k) is not None] or keys
+    if event.action == "link":
+        return verb
+    if len(touched) == 1:
+        return f"{verb} link {touched[0]}"
+    return f"{verb} {len(touched)} links"

@@ -69,6 +69,7 @@ def upgrade() -> None:
         sa.Column("counterpart_document_id", sa.Integer(), nullable=True),
         sa.Column("counterpart_paragraphs", sa.JSON(), nullable=True),
         sa.Column("link_id", sa.Integer(), nullable=True),
+        sa.Column("summary", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("detail", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["story_id"], ["story.id"], ondelete="CASCADE"),
