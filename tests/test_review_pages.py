@@ -1,5 +1,7 @@
 """The editor's panel on the story page: HTMX fragments, checked with an HTML parser."""
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 from lxml import html
@@ -85,3 +87,48 @@ def test_link_by_hand_mark_and_undo(seeded_client: TestClient, seeded_engine: En
     undone = seeded_client.post("/review/undo", data={"p": f"{fr}-15"}, headers=HX)
     assert undone.status_code == 200
     assert html.fromstring(undone.text).xpath("//*[@class='mark']") == []
+
+
+def test_panel_says_what_undo_and_redo_do_and_sets_relation_and_mark_target(
+    seeded_client: TestClient, seeded_engine: Engine
+) -> None:
+    make_user(seeded_engine, "ed")
+    login(seeded_client, "ed")
+    sid, fr, de = _ids(seeded_client)
+    mt = seeded_client.get("/api/stories").json()[0]["documents"][2]["id"]
+    made = seeded_client.post(
+        "/review/link", data={"from": f"{fr}-16", "to": f"{mt}-12"}, headers=HX
+    )
+    panel = html.fromstring(made.text).xpath("//aside[@id='review-panel']")[0]
+    assert (
+        "Undo: linking by hand"
+        in panel.xpath(".//button[contains(@class,'undo')]")[0].text_content()
+    )
+    row = panel.xpath(".//li[contains(@class,'status-manual')]")[0]
+    assert "by hand" in row.text_content() and "1.00" not in row.text_content()
+    relation = row.xpath(".//button[contains(@class,'relation')]")[0]
+    assert relation.text_content().strip() == "Make it related"
+    vals = json.loads(relation.get("hx-vals"))
+    changed = seeded_client.post(relation.get("hx-post"), data=vals, headers=HX)
+    assert changed.status_code == 200
+    panel = html.fromstring(changed.text).xpath("//aside[@id='review-panel']")[0]
+    assert panel.xpath(
+        ".//li[contains(@class,'status-manual')]//span[contains(@class,'rel-related')]"
+    )
+    undone = seeded_client.post("/review/undo", data={"p": f"{fr}-16"}, headers=HX)
+    panel = html.fromstring(undone.text).xpath("//aside[@id='review-panel']")[0]
+    assert "undone: changing the relation of link" in panel.text_content()
+    assert (
+        "Redo: changing the relation"
+        in panel.xpath(".//button[contains(@class,'redo')]")[0].text_content()
+    )
+    redone = seeded_client.post("/review/redo", data={"p": f"{fr}-16"}, headers=HX)
+    assert "rel-related" in redone.text
+    # "Not translated" names the version the paragraph is missing from.
+    marked = seeded_client.post(
+        "/review/mark",
+        data={"p": f"{fr}-15", "mark": "not_translated", "target": str(mt)},
+        headers=HX,
+    )
+    mark = html.fromstring(marked.text).xpath("//*[@class='mark']")[0].text_content()
+    assert mark.startswith("not translated in the English")

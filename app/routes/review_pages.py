@@ -83,6 +83,15 @@ async def link_action(
                 action=action,
             )
             return f"link {link_id} {status}"
+        if action == "relation":
+            review.set_relation(
+                session=session,
+                user=user,
+                link_id=link_id,
+                version=version,
+                relation=form.get("relation", ""),
+            )
+            return f"link {link_id} is now {form.get('relation')}"
         if action == "split":
             link = session.get(Link, link_id)
             if link is None:
@@ -145,26 +154,78 @@ async def mark(request: Request, session: SessionDep, user: EditorDep) -> HTMLRe
         if key is None:
             raise ReviewError("which paragraph?")
         value = form.get("mark") or None
+        target = form.get("target", "")
         review.mark_paragraph(
-            session=session, user=user, document_id=key[0], index=key[1], mark=value
+            session=session,
+            user=user,
+            document_id=key[0],
+            index=key[1],
+            mark=value,
+            target_document=int(target) if target.isdigit() else None,
         )
         return "mark cleared" if value is None else f"marked {value.replace('_', ' ')}"
 
     return _apply(request, session, form.get("p", ""), change)
 
 
-@router.post("/undo", response_class=HTMLResponse)
-async def undo(request: Request, session: SessionDep, user: EditorDep) -> HTMLResponse:
-    """Undo the editor's last change in this story."""
+@router.post("/{direction}", response_class=HTMLResponse)
+async def undo(
+    direction: str, request: Request, session: SessionDep, user: EditorDep
+) -> HTMLResponse:
+    """Undo (or redo) the editor's last change in this story."""
+    if direction not in ("undo", "redo"):
+        raise HTTPException(404, f"unknown action {direction!r}")
     form = await _form(request)
     key = parse_key(form.get("p"))
     doc = session.get(Document, key[0]) if key else None
+    step = undo_service.undo_last if direction == "undo" else undo_service.redo_last
 
     def change() -> str:
-        undo_service.undo_last(session=session, user=user, story_id=doc.story_id if doc else None)
-        return "your last change is undone"
+        event = step(session=session, user=user, story_id=doc.story_id if doc else None)
+        target = session.get(LinkEvent, event.reverts) if event.reverts else None
+        label = undo_service.event_label(target) if target else "your last change"
+        return f"{'undone' if direction == 'undo' else 'redone'}: {label}"
 
     return _apply(request, session, form.get("p", ""), change)
+
+
+def review_extras(request: Request, panel: Any) -> dict[str, Any]:
+    """What the panel adds to the reader's review panel: undo/redo labels, the active
+    paragraph's findings, the versions a paragraph can be missing from."""
+    from sqlmodel import Session, select
+
+    from app.models import ParagraphMark, StoredFinding, User
+    from app.services.findings import doc_names
+
+    out: dict[str, Any] = {"undo": None, "redo": None, "findings": [], "names": {}, "target": None}
+    uid = request.session.get("uid") if "session" in request.scope else None
+    with Session(request.app.state.engine) as session:
+        doc_id, index = panel.active
+        docs = list(panel.docs.values())
+        out["names"] = doc_names(docs)
+        out["others"] = [d for d in docs if d.id != doc_id]
+        user = session.get(User, uid) if uid is not None else None
+        story_id = docs[0].story_id if docs else None
+        if user is not None and story_id is not None:
+            last = undo_service.last_change(session, user, story_id)
+            again = undo_service.redo_target(session, user, story_id)
+            out["undo"] = undo_service.event_label(last) if last else None
+            out["redo"] = undo_service.event_label(again) if again else None
+        out["findings"] = session.exec(
+            select(StoredFinding).where(
+                StoredFinding.document_id == doc_id, StoredFinding.paragraph == index
+            )
+        ).all()
+        mark = session.exec(
+            select(ParagraphMark).where(
+                ParagraphMark.document_id == doc_id, ParagraphMark.index == index
+            )
+        ).first()
+        out["target"] = mark.target_document if mark else None
+    return out
+
+
+templates.env.globals["review_extras"] = review_extras
 
 
 @router.get("/links/{link_id}/history", response_class=HTMLResponse)
