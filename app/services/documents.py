@@ -304,6 +304,12 @@ def _set_text(session: Session, para: Paragraph, text: str) -> None:
 
     doc = session.get(Document, para.document_id)
     assert doc is not None and para.id is not None
+    # Sentences are numbered through the document; the edited paragraph keeps its first number.
+    first = session.exec(
+        select(Sentence.index)
+        .where(Sentence.paragraph_id == para.id)
+        .order_by(col(Sentence.index))
+    ).first()
     session.connection().execute(delete(Sentence).where(col(Sentence.paragraph_id) == para.id))
     holders = [
         link.id
@@ -321,7 +327,7 @@ def _set_text(session: Session, para: Paragraph, text: str) -> None:
     para.text = text
     session.add(para)
     start = 0
-    index = 0
+    index = first or 0
     for line in text.split("\n"):
         line_span = Span(start, start + len(line))
         for span in split_sentences(text, line_span, para.lang or doc.lang):
