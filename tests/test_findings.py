@@ -185,3 +185,34 @@ def test_batch_confirm_from_the_queue_and_one_undo(
     assert "undone: confirming 19 links" in undone.text
     queue = client.get(f"/api/stories/{sid}/queue?pair={fr}-{de}&relation=translation").json()
     assert {i["state"] for i in queue["items"]} == {"open"}
+
+
+def test_review_report_says_who_decided_and_what_is_open(
+    client: TestClient, seeded_engine: Engine
+) -> None:
+    sid, (fr, de, mt, rep) = _ids(client)
+    make_user(seeded_engine, "ed")
+    login(client, "ed")
+    link = next(
+        lk
+        for lk in client.get(f"/api/stories/{sid}/alignment").json()["links"]
+        if lk["relation"] == "translation"
+    )
+    client.post(f"/api/links/{link['id']}/confirm", json={})
+    client.put(
+        f"/api/documents/{fr}/paragraphs/15/mark",
+        json={"mark": "not_translated", "target_document": mt},
+    )
+    page = html.fromstring(client.get(f"/stories/{sid}/review/report").text)
+    decided = page.xpath("//table[@id='report-decided']/tbody/tr")
+    assert len(decided) == 2
+    assert {tuple(td.text_content().strip() for td in tr.xpath("td"))[3:5] for tr in decided} == {
+        ("confirmed", "ed"),
+        ("marked not translated", "ed"),
+    }
+    remaining = page.xpath("//table[@id='report-remaining']/tbody/tr")
+    assert remaining and "¶17: the meaning differs" in page.text_content()
+    lines = client.get(f"/stories/{sid}/review/report.csv").text.strip().splitlines()
+    assert lines[0].startswith("kind,state,relation")
+    assert sum(1 for line in lines if ",ed," in line) == 2
+    assert len(lines) == 1 + len(decided) + len(remaining)

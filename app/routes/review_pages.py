@@ -6,7 +6,7 @@ from itertools import combinations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from app.auth import EditorDep, current_user, is_editor
 from app.deps import SessionDep
@@ -17,6 +17,7 @@ from app.services import undo as undo_service
 from app.services.alignment import fill_sentence_links
 from app.services.queue import STATES, QueueFilter, build_queue, queue_filter
 from app.services.reading import highlight, parse_key, review_panel, visible_links
+from app.services.report import report_csv, review_report
 from app.services.review import ReviewError, Side
 from app.templating import templates
 
@@ -296,6 +297,28 @@ def queue_page(
     flt = queue_filter(relation, state, finding, pair)
     return templates.TemplateResponse(
         request, "review/queue.html", _queue_context(request, session, story, flt)
+    )
+
+
+@queue_router.get("/stories/{story_id}/review/report", response_class=HTMLResponse)
+def report_page(story_id: int, request: Request, session: SessionDep) -> HTMLResponse:
+    """What editors confirmed, rejected and marked, by whom and when, and what is still open."""
+    story = _story(session, story_id)
+    return templates.TemplateResponse(
+        request,
+        "review/report.html",
+        {"sid": story_id, "title": story.title, "report": review_report(session, story_id)},
+    )
+
+
+@queue_router.get("/stories/{story_id}/review/report.csv")
+def report_csv_file(story_id: int, session: SessionDep) -> Response:
+    """The review report as CSV."""
+    _story(session, story_id)
+    return Response(
+        report_csv(review_report(session, story_id)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="review-{story_id}.csv"'},
     )
 
 
