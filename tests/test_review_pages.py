@@ -132,3 +132,43 @@ def test_panel_says_what_undo_and_redo_do_and_sets_relation_and_mark_target(
     )
     mark = html.fromstring(marked.text).xpath("//*[@class='mark']")[0].text_content()
     assert mark.startswith("not translated in the English")
+
+
+def test_keyboard_boundary_and_merge_next_buttons_reshape_links_and_undo(
+    seeded_client: TestClient, seeded_engine: Engine
+) -> None:
+    make_user(seeded_engine, "ed")
+    login(seeded_client, "ed")
+    sid, fr, de = _ids(seeded_client)
+
+    def fr_de(index: int) -> dict:  # type: ignore[type-arg]
+        links = seeded_client.get(f"/api/stories/{sid}/alignment").json()["links"]
+        return next(
+            lk
+            for lk in links
+            if lk["source"]["document"] == fr
+            and lk["target"]["document"] == de
+            and index in lk["source"]["paragraphs"]
+            and lk["status"] != "rejected"
+        )
+
+    page = html.fromstring(seeded_client.get(f"/stories/{sid}?p={fr}-5").text)
+    assert page.xpath("//script[@src='/static/editor.js']")
+    first = page.xpath("//aside[@id='review-panel']//li[contains(@class,'review-link')]")[0]
+    down = first.xpath(".//button[contains(@class,'boundary-down')]")[0]
+    assert down.get("hx-post") == f"/review/links/{fr_de(5)['id']}/boundary"
+    moved = seeded_client.post(
+        down.get("hx-post"), data=json.loads(down.get("hx-vals")), headers=HX
+    )
+    assert moved.status_code == 200, moved.text
+    assert fr_de(5)["target"]["paragraphs"] == [5, 6]
+    seeded_client.post("/review/undo", data={"p": f"{fr}-5"}, headers=HX)
+    assert fr_de(5)["target"]["paragraphs"] == [5]
+    link = fr_de(2)
+    merged = seeded_client.post(
+        f"/review/links/{link['id']}/merge-next",
+        data={"version": link["version"], "p": f"{fr}-2"},
+        headers=HX,
+    )
+    assert merged.status_code == 200, merged.text
+    assert fr_de(2)["source"]["paragraphs"] == [2, 3] and fr_de(2)["status"] == "manual"

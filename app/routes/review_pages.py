@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import col, select
 
 from app.auth import EditorDep, current_user, is_editor
 from app.deps import SessionDep
@@ -64,6 +65,53 @@ def _apply(
     )
 
 
+def _keyboard_edit(
+    session: SessionDep, user: Any, link_id: int, version: int | None, action: str, form: dict
+) -> str:
+    """Move a link's far boundary by one paragraph, or merge it with the next link."""
+    active = parse_key(form.get("p"))
+    link = review.load(session, link_id, version)
+    if active is None:
+        raise ReviewError("which paragraph? send p=DOCUMENT-INDEX")
+    mine_is_source = active[0] == link.source_document_id
+    mine = link.source_paragraphs if mine_is_source else link.target_paragraphs
+    theirs = set(link.target_paragraphs if mine_is_source else link.source_paragraphs)
+    if action == "boundary":
+        delta = form.get("delta") == "1"
+        if delta:
+            theirs.add(max(theirs) + 1)
+        elif len(theirs) > 1:
+            theirs.discard(max(theirs))
+        else:
+            raise ReviewError("the link keeps at least one paragraph on each side")
+        src, tgt = (set(mine), theirs) if mine_is_source else (theirs, set(mine))
+        review.reshape(
+            session=session, user=user, link=link, source=src, target=tgt, action="boundary"
+        )
+        return "boundary moved down" if delta else "boundary moved up"
+    nxt = max(mine) + 1
+    following = next(
+        (
+            lk
+            for lk in session.exec(
+                select(Link).where(
+                    Link.source_document_id == link.source_document_id,
+                    Link.target_document_id == link.target_document_id,
+                    col(Link.status) != "rejected",
+                )
+            )
+            if nxt in (lk.source_paragraphs if mine_is_source else lk.target_paragraphs)
+        ),
+        None,
+    )
+    if following is None:
+        raise ReviewError(f"¶{nxt} has no link to the same version to merge with")
+    review.merge(
+        session=session, user=user, links=[(link_id, link.version), (following.id or 0, None)]
+    )
+    return f"merged with the link of ¶{nxt}"
+
+
 @router.post("/links/{link_id}/{action}", response_class=HTMLResponse)
 async def link_action(
     link_id: int, action: str, request: Request, session: SessionDep, user: EditorDep
@@ -84,6 +132,8 @@ async def link_action(
                 action=action,
             )
             return f"link {link_id} {status}"
+        if action in ("boundary", "merge-next"):
+            return _keyboard_edit(session, user, link_id, version, action, form)
         if action == "relation":
             review.set_relation(
                 session=session,
