@@ -47,6 +47,7 @@ class JobContext:
         self.params = dict(job.params)
         self.document_id = job.document_id
         self.story_id = job.story_id
+        self.created_by = job.created_by
         self.runtime = runtime
         self.engine = runtime.engine
 
