@@ -15,6 +15,7 @@ from app.auth import LoginThrottle
 from app.config import REPO_ROOT, Settings, get_settings
 from app.db import make_engine
 from app.routes import api, auth, exchange, fragments, pages, review, review_pages
+from app.security.body import BodyLimitMiddleware
 from app.security.headers import SecurityHeadersMiddleware
 from app.services.alignment import grouping_hook
 
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     )
     # Pages carry whole articles; fragments stay small but still shrink by two thirds.
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)
     # Outermost, so that every answer (errors and refusals included) carries the headers.
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "static"), name="static")
