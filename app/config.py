@@ -23,9 +23,21 @@ class Settings(BaseSettings):
     # Signs session and CSRF cookies. Unset: a random key is made once and kept in data/.
     secret_key: str | None = None
     secure_cookies: bool = False
-    # Anyone may add articles (the reader's upload form); set false to require an editor.
-    open_uploads: bool = True
+    # Anonymous visitors may add articles only when this is on; otherwise an editor must.
+    open_uploads: bool = False
     session_max_age: int = 14 * 24 * 3600
+
+    # Rate limits (the `limits` notation: "N/period"), counted per client address and, for
+    # writes and uploads, per account too. Failed logins: per address, and per address+name,
+    # so nobody elsewhere can lock a named editor out.
+    rate_limit_storage: str = "memory://"
+    rate_limit_login_address: str = "50/5 minutes"
+    rate_limit_login_name: str = "5/5 minutes"
+    rate_limit_uploads: str = "30/hour"
+    rate_limit_writes: str = "600/minute"
+    # Addresses of proxies whose X-Forwarded-For/-Proto are trusted (uvicorn's
+    # --forwarded-allow-ips): "127.0.0.1" by default, "*" behind a proxy you control.
+    forwarded_allow_ips: str = "127.0.0.1"
 
     # Where a generated secret key is kept (the Docker image points it at its volume).
     data_dir: Path = REPO_ROOT / "data"

@@ -37,8 +37,12 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def settings(db_url: str) -> Settings:
-    """Settings pointing at the test database, with no encoder."""
-    return Settings(database_url=db_url, load_encoder=False)
+    """Settings pointing at the test database, with no encoder.
+
+    Anonymous uploads are on here because most tests exercise ingestion, not permissions; the
+    default (off) is tested in tests/security/ with apps built without this override.
+    """
+    return Settings(database_url=db_url, load_encoder=False, open_uploads=True)
 
 
 @pytest.fixture
@@ -99,5 +103,6 @@ def seeded_engine(seeded_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def seeded_client(seeded_url: str, encoder: Encoder) -> Iterator[TestClient]:
     """A test client on the seeded copy, with the session's model."""
-    with TestClient(create_app(Settings(database_url=seeded_url), encoder=encoder)) as c:
+    settings = Settings(database_url=seeded_url, open_uploads=True)
+    with TestClient(create_app(settings, encoder=encoder)) as c:
         yield c

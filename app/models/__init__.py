@@ -2,7 +2,7 @@
 
 from app.models.alignment import DocumentPair, Embedding, Link, SentenceLink
 from app.models.content import Document, Paragraph, Sentence, Story, utcnow
-from app.models.review import ROLES, LinkEvent, ParagraphMark, User
+from app.models.review import ROLES, LinkEvent, LoginSession, ParagraphMark, User
 
 __all__ = [
     "Document",
@@ -10,6 +10,7 @@ __all__ = [
     "Embedding",
     "Link",
     "LinkEvent",
+    "LoginSession",
     "ParagraphMark",
     "ROLES",
     "Paragraph",
