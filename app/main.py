@@ -15,6 +15,7 @@ from app.db import make_engine
 from app.routes import api, auth, exchange, fragments, pages, review, review_pages
 from app.security.body import BodyLimitMiddleware
 from app.security.csrf import RotatingCSRFMiddleware
+from app.security.errors import install_error_handlers
 from app.security.headers import SecurityHeadersMiddleware
 from app.security.origin import SameOriginMiddleware
 from app.security.ratelimit import RateLimits, enforce_write_limits
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)
     # Outermost, so that every answer (errors and refusals included) carries the headers.
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
+    install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -68,6 +68,12 @@ async def link_action(
     """Confirm, reject, unlink or split one link from the panel."""
     form = await _form(request)
     version = _version(form)
+    # The link must belong to the story of the paragraph the panel is open on.
+    active = parse_key(form.get("p", ""))
+    doc = session.get(Document, active[0]) if active else None
+    link = session.get(Link, link_id)
+    if link is None or (doc is not None and link.story_id != doc.story_id):
+        raise HTTPException(404, f"link {link_id} is not in this story")
 
     def change() -> str:
         if action in ("confirm", "reject", "unlink"):
@@ -199,6 +205,10 @@ async def queue_action(
     """Confirm or reject from the queue; answers with the refreshed row."""
     if action not in ("confirm", "reject"):
         raise HTTPException(404, f"unknown action {action!r}")
+    # The link must be one of this story's before anything changes.
+    link = session.get(Link, link_id)
+    if link is None or link.story_id != story_id:
+        raise HTTPException(404, f"link {link_id} is not in story {story_id}")
     form = await _form(request)
     error, status = None, 200
     try:
@@ -215,8 +225,15 @@ async def queue_action(
         error, status = str(err), err.status
     findings = story_findings(session, story_id, request.app.state.encoder) or []
     row = next(
-        r for r in build_queue(session, story_id, findings).rows if r.link and r.link.id == link_id
+        (
+            r
+            for r in build_queue(session, story_id, findings).rows
+            if r.link and r.link.id == link_id
+        ),
+        None,
     )
+    if row is None:
+        raise HTTPException(404, f"link {link_id} is not in the review queue of story {story_id}")
     return templates.TemplateResponse(
         request,
         "stories/_queue_row.html",
