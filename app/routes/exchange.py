@@ -1,12 +1,13 @@
 """Export a story (TMX, TSV, JSON, printable HTML) and import a TMX file as a new story."""
 
+from dataclasses import replace
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import UploadFile
 
-from app.auth import EditorDep
+from app.auth import EditorDep, UserDep, is_editor
 from app.deps import EngineDep, SessionDep, SettingsDep
 from app.exchange import ExchangeError, ExportStory
 from app.services.exchange import export_story, import_tmx, render_export
@@ -38,6 +39,7 @@ def export(
     request: Request,
     story_id: int,
     session: SessionDep,
+    user: UserDep,
     format: Literal["tmx", "tsv", "json", "html"] = "tmx",  # noqa: A002 - the public query name
     documents: str | None = Query(default=None, description="two document ids: one pair only"),
 ) -> Response:
@@ -45,6 +47,8 @@ def export(
     story = export_story(session, story_id)
     if story is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
+    if not is_editor(user):
+        story = hide_reviewers(story)
     pair = _pair(documents)
     name = f"story-{story_id}" + (f"-{pair[0]}-{pair[1]}" if pair else "")
     try:
@@ -58,6 +62,12 @@ def export(
         media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'},
     )
+
+
+def hide_reviewers(story: ExportStory) -> ExportStory:
+    """The story with reviewers' names replaced by their role: readers need not know them."""
+    links = tuple(replace(lk, reviewed_by="editor") if lk.reviewed_by else lk for lk in story.links)
+    return replace(story, links=links)
 
 
 def _printable(request: Request, story: ExportStory, pair: tuple[int, int] | None) -> HTMLResponse:

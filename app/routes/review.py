@@ -5,9 +5,9 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from app.auth import EditorDep
+from app.auth import EditorDep, UserDep, is_editor
 from app.deps import SessionDep
-from app.models import Link
+from app.models import Link, User
 from app.routes.api import link_json
 from app.services import review
 from app.services.alignment import fill_sentence_links
@@ -198,11 +198,19 @@ def undo(body: UndoIn, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     return {"undone": event.before, "now": event.after}
 
 
+def visible_history(session: SessionDep, link_id: int, user: User | None) -> list[dict[str, Any]]:
+    """A link's history; editors' names are shown to editors only."""
+    events = review.history(session, link_id)
+    if not is_editor(user):
+        events = [{**e, "user": "editor" if e["user"] else None} for e in events]
+    return events
+
+
 @router.get("/links/{link_id}/history")
-def link_history(link_id: int, session: SessionDep) -> list[dict[str, Any]]:
-    """Who changed a link, when, and from what to what."""
+def link_history(link_id: int, session: SessionDep, user: UserDep) -> list[dict[str, Any]]:
+    """Who changed a link (a name for editors, "editor" for others), when, from what to what."""
     try:
-        return review.history(session, link_id)
+        return visible_history(session, link_id, user)
     except ReviewError as err:
         raise _fail(err) from err
 

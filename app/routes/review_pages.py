@@ -6,10 +6,11 @@ from collections.abc import Callable
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from app.auth import EditorDep
+from app.auth import EditorDep, UserDep
 from app.deps import SessionDep
 from app.models import Document, Link, Story
 from app.routes.pages import counterparts
+from app.routes.review import visible_history
 from app.services import review
 from app.services.alignment import fill_sentence_links
 from app.services.findings import story_findings
@@ -172,10 +173,10 @@ async def undo(request: Request, session: SessionDep, user: EditorDep) -> HTMLRe
 
 
 @router.get("/links/{link_id}/history", response_class=HTMLResponse)
-def history(link_id: int, request: Request, session: SessionDep) -> HTMLResponse:
-    """A link's history as a small list."""
+def history(link_id: int, request: Request, session: SessionDep, user: UserDep) -> HTMLResponse:
+    """A link's history as a small list (editors' names for editors only)."""
     try:
-        events = review.history(session, link_id)
+        events = visible_history(session, link_id, user)
     except ReviewError as err:
         raise HTTPException(err.status, str(err)) from err
     return templates.TemplateResponse(request, "stories/_history.html", {"events": events})

@@ -180,3 +180,27 @@ def test_anonymous_uploads_are_off_by_default(default_client: TestClient) -> Non
         "/upload", files={"file": ("a.txt", b"Bonjour le monde.", "text/plain")}
     )
     assert form.status_code == 401
+
+
+@pytest.mark.model
+def test_editor_names_are_for_editors_only(
+    seeded_client: TestClient, seeded_engine: Engine
+) -> None:
+    story = seeded_client.get("/api/stories").json()[0]
+    link = seeded_client.get(f"/api/stories/{story['id']}/alignment").json()["links"][0]
+    make_user(seeded_engine, "edwina")
+    login(seeded_client, "edwina")
+    assert seeded_client.post(f"/api/links/{link['id']}/confirm", json={}).status_code == 200
+    urls = [
+        f"/api/links/{link['id']}/history",
+        f"/review/links/{link['id']}/history",
+        f"/api/stories/{story['id']}/export?format=tmx",
+        f"/api/stories/{story['id']}/export?format=json",
+        f"/api/stories/{story['id']}/export?format=html",
+    ]
+    assert all("edwina" in seeded_client.get(url).text for url in urls)
+    seeded_client.post("/api/logout")
+    for url in urls:
+        response = seeded_client.get(url)
+        assert response.status_code == 200
+        assert "edwina" not in response.text, url
