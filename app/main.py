@@ -17,6 +17,7 @@ from app.security.body import BodyLimitMiddleware
 from app.security.csrf import RotatingCSRFMiddleware
 from app.security.errors import install_error_handlers
 from app.security.headers import SecurityHeadersMiddleware
+from app.security.openapi import document_errors
 from app.security.origin import SameOriginMiddleware
 from app.security.ratelimit import RateLimits, enforce_write_limits
 from app.services.alignment import grouping_hook
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     # Outermost, so that every answer (errors and refusals included) carries the headers.
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     install_error_handlers(app)
+    document_errors(app)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)

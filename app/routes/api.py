@@ -13,6 +13,7 @@ from app.auth import EditorDep, UserDep, require_editor
 from app.deps import EngineDep, SessionDep, SettingsDep
 from app.ingest import IngestError
 from app.models import Document, DocumentPair, Link, SentenceLink, Story
+from app.security.openapi import errors
 from app.services.alignment import place_document
 from app.services.embeddings import CachedEncoder
 from app.services.findings import finding_json, story_findings
@@ -20,7 +21,7 @@ from app.services.ingest import IngestOutcome, ingest_bytes
 from app.services.queue import build_queue
 from app.services.stories import document_summary, get_story, list_stories, paragraphs_of
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], responses=errors(404))
 
 UPLOAD_BODY = {
     "requestBody": {
@@ -158,7 +159,7 @@ class MoveDocument(BaseModel):
     story_id: int | None
 
 
-@router.put("/documents/{document_id}/story")
+@router.put("/documents/{document_id}/story", responses=errors(401, 403, 422))
 def move_document(
     document_id: int, body: MoveDocument, request: Request, session: SessionDep, user: EditorDep
 ) -> dict[str, Any]:
@@ -227,7 +228,15 @@ async def _read_upload(
     )
 
 
-@router.post("/documents", status_code=201, openapi_extra=UPLOAD_BODY)
+@router.post(
+    "/documents",
+    status_code=201,
+    openapi_extra=UPLOAD_BODY,
+    responses={
+        200: {"description": "The same content was ingested before: the existing document"},
+        **errors(401, 403, 413, 415, 422),
+    },
+)
 async def create_document(
     request: Request, engine: EngineDep, session: SessionDep, settings: SettingsDep, user: UserDep
 ) -> JSONResponse:

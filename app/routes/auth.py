@@ -20,6 +20,7 @@ from app.auth import (
 )
 from app.deps import SessionDep, SettingsDep
 from app.models import User
+from app.security.openapi import errors
 from app.security.ratelimit import RateLimits, client_address
 from app.security.redirects import safe_next
 from app.templating import templates
@@ -61,7 +62,7 @@ def _login(request: Request, session: SessionDep, settings: Any, name: str, pass
     return user
 
 
-@router.post("/api/login")
+@router.post("/api/login", responses=errors(401, 429))
 def api_login(
     body: Credentials, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Me:
@@ -77,7 +78,7 @@ def api_logout(request: Request, session: SessionDep) -> dict[str, str]:
     return {"status": "logged out"}
 
 
-@router.post("/api/password")
+@router.post("/api/password", responses=errors(401, 403))
 def change_password(
     body: PasswordChange,
     request: Request,

@@ -10,10 +10,11 @@ from starlette.datastructures import UploadFile
 from app.auth import EditorDep, UserDep, is_editor
 from app.deps import EngineDep, SessionDep, SettingsDep
 from app.exchange import ExchangeError, ExportStory
+from app.security.openapi import errors
 from app.services.exchange import export_story, import_tmx, render_export
 from app.templating import templates
 
-router = APIRouter(tags=["exchange"])
+router = APIRouter(tags=["exchange"], responses=errors(404))
 
 MEDIA_TYPES = {
     "tmx": "application/x-tmx+xml",
@@ -34,7 +35,7 @@ def _pair(documents: str | None) -> tuple[int, int] | None:
     return int(parts[0]), int(parts[1])
 
 
-@router.get("/api/stories/{story_id}/export")
+@router.get("/api/stories/{story_id}/export", responses=errors(422))
 def export(
     request: Request,
     story_id: int,
@@ -85,7 +86,7 @@ def _printable(request: Request, story: ExportStory, pair: tuple[int, int] | Non
     )
 
 
-@router.post("/api/import", status_code=201)
+@router.post("/api/import", status_code=201, responses=errors(401, 403, 413, 422))
 async def import_file(
     request: Request, engine: EngineDep, settings: SettingsDep, user: EditorDep
 ) -> JSONResponse:

@@ -9,11 +9,14 @@ from app.auth import EditorDep, UserDep, is_editor
 from app.deps import SessionDep
 from app.models import Link, User
 from app.routes.api import link_json
+from app.security.openapi import errors
 from app.services import review
 from app.services.alignment import fill_sentence_links
 from app.services.review import ReviewError, Side
 
-router = APIRouter(prefix="/api", tags=["review"])
+router = APIRouter(prefix="/api", tags=["review"], responses=errors(404))
+# What an editor's change can meet: not logged in, not an editor, a stale version, bad input.
+EDIT_ERRORS = errors(401, 403, 409, 422)
 
 
 class Versioned(BaseModel):
@@ -102,25 +105,25 @@ def _status_change(
     return link_json(link)
 
 
-@router.post("/links/{link_id}/confirm")
+@router.post("/links/{link_id}/confirm", responses=EDIT_ERRORS)
 def confirm(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Confirm an automatic link."""
     return _status_change(link_id, body, session, user, "confirmed", "confirm")
 
 
-@router.post("/links/{link_id}/reject")
+@router.post("/links/{link_id}/reject", responses=EDIT_ERRORS)
 def reject(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Reject a link: it disappears from the reader and realignment will not bring it back."""
     return _status_change(link_id, body, session, user, "rejected", "reject")
 
 
-@router.post("/links/{link_id}/unlink")
+@router.post("/links/{link_id}/unlink", responses=EDIT_ERRORS)
 def unlink(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Remove a link (kept as rejected in the history)."""
     return _status_change(link_id, body, session, user, "rejected", "unlink")
 
 
-@router.post("/stories/{story_id}/links", status_code=201)
+@router.post("/stories/{story_id}/links", status_code=201, responses=EDIT_ERRORS)
 def create(
     story_id: int, body: NewLink, request: Request, session: SessionDep, user: EditorDep
 ) -> dict[str, Any]:
@@ -140,7 +143,7 @@ def create(
     return link_json(link)
 
 
-@router.post("/links/merge", status_code=201)
+@router.post("/links/merge", status_code=201, responses=EDIT_ERRORS)
 def merge(body: MergeIn, request: Request, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Merge links of one document pair into one (1-1 + 1-1 → 2-1 or 1-2)."""
     try:
@@ -152,7 +155,7 @@ def merge(body: MergeIn, request: Request, session: SessionDep, user: EditorDep)
     return link_json(link)
 
 
-@router.post("/links/{link_id}/split", status_code=201)
+@router.post("/links/{link_id}/split", status_code=201, responses=EDIT_ERRORS)
 def split(
     link_id: int, body: SplitIn, request: Request, session: SessionDep, user: EditorDep
 ) -> list[dict[str, Any]]:
@@ -174,7 +177,7 @@ def split(
     return [link_json(link) for link in links]
 
 
-@router.put("/documents/{document_id}/paragraphs/{index}/mark")
+@router.put("/documents/{document_id}/paragraphs/{index}/mark", responses=EDIT_ERRORS)
 def mark(
     document_id: int, index: int, body: MarkIn, session: SessionDep, user: EditorDep
 ) -> dict[str, Any]:
@@ -188,7 +191,7 @@ def mark(
     return {"document": document_id, "paragraph": index, "mark": body.mark}
 
 
-@router.post("/undo")
+@router.post("/undo", responses=EDIT_ERRORS)
 def undo(body: UndoIn, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Undo your last change (409 if someone changed the same link since)."""
     try:

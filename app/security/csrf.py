@@ -8,12 +8,18 @@ import functools
 import http.cookies
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette_csrf import CSRFMiddleware
 
 
 class RotatingCSRFMiddleware(CSRFMiddleware):
     """CSRFMiddleware whose token is replaced when the route sets `request.state.rotate_csrf`."""
+
+    def _get_error_response(self, request: Request) -> Response:
+        # The same {"detail"} shape as every other error (the OpenAPI document says so).
+        return JSONResponse({"detail": "CSRF token verification failed"}, status_code=403)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

