@@ -1,12 +1,27 @@
 """Settings read from the environment (prefix PARALLAX_) or passed to the app factory."""
 
 import secrets
+import sys
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+
+def _resource_root() -> Path:
+    """Where templates/, static/, migrations/, alembic.ini and seeds/ are.
+
+    In a checkout (or an editable install) that is the repository; a plain install puts them
+    under <prefix>/share/parallax (pyproject's data-files).
+    """
+    source = Path(__file__).resolve().parent.parent
+    if (source / "templates").is_dir():
+        return source
+    installed = Path(sys.prefix) / "share" / "parallax"
+    return installed if (installed / "templates").is_dir() else source
+
+
+REPO_ROOT = _resource_root()
 
 
 class Settings(BaseSettings):

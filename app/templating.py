@@ -18,7 +18,13 @@ def _user(request: Request) -> dict[str, Any]:
         user = session_user(request, session)
         if user is not None:
             session.expunge(user)
-    return {"user": user, "is_editor": is_editor(user)}
+    editor = is_editor(user)
+    # The upload form is shown only to those allowed to use it (anonymous: PARALLAX_OPEN_UPLOADS).
+    return {
+        "user": user,
+        "is_editor": editor,
+        "can_upload": editor or request.app.state.settings.open_uploads,
+    }
 
 
 templates = Jinja2Templates(directory=str(REPO_ROOT / "templates"), context_processors=[_user])

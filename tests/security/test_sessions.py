@@ -204,3 +204,12 @@ def test_editor_names_are_for_editors_only(
         response = seeded_client.get(url)
         assert response.status_code == 200
         assert "edwina" not in response.text, url
+
+
+def test_the_upload_form_is_shown_only_to_those_allowed(
+    default_client: TestClient, engine: Engine
+) -> None:
+    assert 'action="/upload"' not in default_client.get("/").text
+    make_user(engine, "ed")
+    login(default_client, "ed")
+    assert 'action="/upload"' in default_client.get("/").text
