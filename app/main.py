@@ -4,17 +4,22 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
-from starlette_csrf import CSRFMiddleware
 
 from app.align.encoder import Encoder
-from app.auth import LoginThrottle
 from app.config import REPO_ROOT, Settings, get_settings
 from app.jobs.runtime import Runtime
 from app.routes import api, auth, exchange, fragments, jobs, pages, review, review_pages, search
+from app.security.body import BodyLimitMiddleware
+from app.security.csrf import RotatingCSRFMiddleware
+from app.security.errors import install_error_handlers
+from app.security.headers import SecurityHeadersMiddleware
+from app.security.openapi import document_errors
+from app.security.origin import SameOriginMiddleware
+from app.security.ratelimit import RateLimits, enforce_write_limits
 
 log = logging.getLogger(__name__)
 
@@ -35,16 +40,21 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         yield
         runtime.close()
 
-    app = FastAPI(title="Parallax", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="Parallax",
+        version="0.1.0",
+        lifespan=lifespan,
+        dependencies=[Depends(enforce_write_limits)],
+    )
     app.state.settings = settings
     app.state.runtime = runtime
     app.state.engine = runtime.engine
-    app.state.login_throttle = LoginThrottle()
+    app.state.rate_limits = RateLimits(settings)
     key = settings.signing_key()
     # Only requests that carry a session can act as someone, so only they need a CSRF token;
     # htmx sends it in a header (static/app.js), API clients copy it from the csrftoken cookie.
     app.add_middleware(
-        CSRFMiddleware,
+        RotatingCSRFMiddleware,
         secret=key,
         sensitive_cookies={SESSION_COOKIE},
         cookie_secure=settings.secure_cookies,
@@ -60,6 +70,13 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     )
     # Pages carry whole articles; fragments stay small but still shrink by two thirds.
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    # A browser's cross-site POST is refused before anything else: login CSRF included.
+    app.add_middleware(SameOriginMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)
+    # Outermost, so that every answer (errors and refusals included) carries the headers.
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
+    install_error_handlers(app)
+    document_errors(app)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "static"), name="static")
     app.include_router(api.router)
     app.include_router(search.router)

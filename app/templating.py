@@ -6,21 +6,25 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
-from app.auth import SESSION_USER_KEY, is_editor
+from app.auth import is_editor, session_user
 from app.config import REPO_ROOT
-from app.models import User
 
 HTMX_FILE = "htmx-2.0.11.min.js"
 
 
 def _user(request: Request) -> dict[str, Any]:
     """Every template knows who is looking: editors get the review controls."""
-    uid = request.session.get(SESSION_USER_KEY) if "session" in request.scope else None
-    user = None
-    if uid is not None:
-        with Session(request.app.state.engine) as session:
-            user = session.get(User, uid)
-    return {"user": user, "is_editor": is_editor(user)}
+    with Session(request.app.state.engine) as session:
+        user = session_user(request, session)
+        if user is not None:
+            session.expunge(user)
+    editor = is_editor(user)
+    # The upload form is shown only to those allowed to use it (anonymous: PARALLAX_OPEN_UPLOADS).
+    return {
+        "user": user,
+        "is_editor": editor,
+        "can_upload": editor or request.app.state.settings.open_uploads,
+    }
 
 
 templates = Jinja2Templates(directory=str(REPO_ROOT / "templates"), context_processors=[_user])

@@ -13,6 +13,10 @@
     set(key, value) { try { localStorage.setItem("parallax:" + key, JSON.stringify(value)); } catch (e) { /* private mode */ } },
   };
   const columns = () => Array.from(document.querySelectorAll("#columns .column"));
+  // The preference controls are a form only for their labels: never submit it (no inline
+  // handler, the CSP forbids those).
+  const controls = document.getElementById("controls");
+  if (controls) controls.addEventListener("submit", (event) => event.preventDefault());
 
   // --- preferences: visible columns and their order, learner mode, sync scroll, font size ---
   function applyColumns() {

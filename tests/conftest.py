@@ -63,8 +63,14 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
-    """Settings pointing at the test database; jobs run inline, in the submitting thread."""
-    return Settings(database_url=db_url, queue_url="inline", data_dir=tmp_path / "data")
+    """Settings pointing at the test database; jobs run inline, in the submitting thread.
+
+    Anonymous uploads are on here because most tests exercise ingestion, not permissions; the
+    default (off) is tested in tests/security/ with apps built without this override.
+    """
+    return Settings(
+        database_url=db_url, queue_url="inline", data_dir=tmp_path / "data", open_uploads=True
+    )
 
 
 @pytest.fixture
@@ -149,7 +155,7 @@ def seeded_engine(seeded_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def seeded_client(seeded_url: str, encoder: Encoder) -> Iterator[TestClient]:
     """A test client on the seeded copy, with the session's model."""
-    settings = Settings(database_url=seeded_url, queue_url="inline")
+    settings = Settings(database_url=seeded_url, queue_url="inline", open_uploads=True)
     with TestClient(create_app(settings, encoder=encoder)) as c:
         yield c
 

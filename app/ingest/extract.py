@@ -10,6 +10,7 @@ import trafilatura
 from lxml import etree
 
 from app.ingest.errors import IngestError
+from app.security.html_limits import HtmlTooComplex, check_html
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,12 @@ def extract_html(html: str, *, source: str) -> Extracted:
     """Extract the article text of a page, leaving out navigation, scripts, styles and comments.
 
     Raises:
-        IngestError: 422 when the page has no main text.
+        IngestError: 422 when the page has no main text or is too deeply nested or too large.
     """
+    try:
+        check_html(html)
+    except HtmlTooComplex as err:
+        raise IngestError(source, f"the page {err}") from None
     try:
         doc = trafilatura.bare_extraction(
             html,

@@ -63,8 +63,15 @@ def ingest(ctx: JobContext) -> dict[str, Any]:
         if stored.status == "duplicate":
             ctx.update(document_id=stored.document_id, story_id=stored.story_id)
             return {"document": stored.document_id, "story_id": stored.story_id, "duplicate": True}
-        ctx.update(document_id=stored.document_id, progress_done=0, progress_total=1)
+        ctx.update(
+            document_id=stored.document_id,
+            story_id=stored.story_id,
+            progress_done=0,
+            progress_total=1,
+        )
     assert ctx.document_id is not None
+    if ctx.encoder is None:  # no model: stored in a story of its own, unaligned
+        return {"document": ctx.document_id, "story_id": ctx.story_id, "duplicate": False}
     try:
         out = group_and_align(
             engine=ctx.engine,
@@ -95,7 +102,7 @@ def _recorded_move(ctx: JobContext) -> AlignmentOutcome:
     The pairs it will align are planned once beforehand, with no lock held, so the model has
     already encoded everything by the time the move's transaction runs.
     """
-    assert ctx.document_id is not None
+    assert ctx.document_id is not None and ctx.encoder is not None
     target = ctx.params.get("story_id")
     with Session(ctx.engine) as session:
         user = session.get(User, ctx.created_by) if ctx.created_by else None
@@ -127,6 +134,8 @@ def realign_document(ctx: JobContext) -> dict[str, Any]:
     """Move a document and realign it there (`move`: an editor's recorded move), or realign it
     where it is (`in_place`: after a text edit)."""
     assert ctx.document_id is not None
+    if ctx.encoder is None:
+        raise JobFailed("the alignment model is switched off (PARALLAX_LOAD_ENCODER)", status=503)
     before = ctx.story_id
     if ctx.params.get("move"):
         out = _recorded_move(ctx)
@@ -165,7 +174,7 @@ def edit_text(ctx: JobContext) -> dict[str, Any]:
         try:
             para = documents.edit_text(
                 session=session,
-                encoder=CachedEncoder(ctx.encoder, session),
+                encoder=CachedEncoder(ctx.encoder, session) if ctx.encoder else None,
                 user=user,
                 document_id=ctx.document_id,
                 index=int(ctx.params["index"]),
@@ -182,6 +191,8 @@ def edit_text(ctx: JobContext) -> dict[str, Any]:
 
 
 def _fill_sentences(ctx: JobContext, story_id: int) -> int:
+    if ctx.encoder is None:
+        return 0
     with Session(ctx.engine) as session:
         return fill_sentence_links(session=session, encoder=ctx.encoder, story_id=story_id)
 

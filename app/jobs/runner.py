@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from app.models import Job, utcnow
 
 if TYPE_CHECKING:
+    from app.align.encoder import Encoder
     from app.jobs.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,9 @@ class JobContext:
         self.engine = runtime.engine
 
     @property
-    def encoder(self):  # type: ignore[no-untyped-def]
-        return self.runtime.encoder
+    def encoder(self) -> "Encoder | None":
+        """The model, or None when the settings switch it off (then nothing is aligned)."""
+        return self.runtime.encoder if self.runtime.settings.load_encoder else None
 
     def update(self, **fields: Any) -> None:
         """Record progress or intermediate ids on the job, in a transaction of its own."""

@@ -4,7 +4,7 @@ from app.models.alignment import DocumentPair, Embedding, Link, SentenceLink
 from app.models.content import Document, Paragraph, Sentence, Story, utcnow
 from app.models.grouping import DocumentVector, GroupingDecision
 from app.models.jobs import JOB_KINDS, JOB_STATUSES, Job
-from app.models.review import ROLES, LinkEvent, ParagraphMark, StoredFinding, User
+from app.models.review import ROLES, LinkEvent, LoginSession, ParagraphMark, StoredFinding, User
 
 __all__ = [
     "Document",
@@ -17,6 +17,7 @@ __all__ = [
     "Job",
     "Link",
     "LinkEvent",
+    "LoginSession",
     "ParagraphMark",
     "ROLES",
     "Paragraph",

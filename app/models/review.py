@@ -19,6 +19,27 @@ class User(SQLModel, table=True):
     password_hash: str
     role: str = Field(default="editor", max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
+    # A disabled account cannot log in, and its sessions are revoked when it is disabled.
+    disabled: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+
+
+class LoginSession(SQLModel, table=True):
+    """A server-side session: the cookie holds a random token, this row its SHA-256.
+
+    Deleting the row revokes the session at once (logout, password change, account disabled),
+    which a signed cookie alone cannot do.
+    """
+
+    __tablename__ = "login_session"
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
 
 
 class LinkEvent(SQLModel, table=True):

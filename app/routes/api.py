@@ -17,6 +17,7 @@ from app.deps import RuntimeDep, SessionDep, SettingsDep
 from app.ingest import IngestError
 from app.jobs.runtime import Runtime
 from app.models import Document, DocumentPair, Link, Paragraph, SentenceLink, Story
+from app.security.openapi import errors
 from app.services import documents
 from app.services.findings import finding_json, stored_findings
 from app.services.grouping import grouping_json
@@ -25,7 +26,7 @@ from app.services.queue import build_queue, queue_filter
 from app.services.review import ReviewError
 from app.services.stories import document_summary, get_story, page_stories, paragraphs_of
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], responses=errors(404))
 
 UPLOAD_BODY = {
     "requestBody": {
@@ -181,7 +182,15 @@ class MoveDocument(BaseModel):
     discard_reviewed: bool = False
 
 
-@router.put("/documents/{document_id}/story", status_code=202, response_model=None)
+@router.put(
+    "/documents/{document_id}/story",
+    status_code=202,
+    response_model=None,
+    responses={
+        200: {"description": "moved and realigned within the wait"},
+        **errors(401, 403, 404, 409, 422),
+    },
+)
 def move_document(
     document_id: int,
     body: MoveDocument,
@@ -274,9 +283,7 @@ async def _read_upload(
 UPLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "the same content was uploaded before: the existing document"},
     201: {"description": "with `?wait=true`: stored, grouped into a story and aligned"},
-    413: {"description": "larger than PARALLAX_MAX_UPLOAD_BYTES"},
-    415: {"description": "neither multipart/form-data nor application/json"},
-    422: {"description": "the text cannot be read: `detail` says what is wrong and where"},
+    **errors(401, 403, 413, 415, 422),
 }
 
 

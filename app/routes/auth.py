@@ -1,13 +1,28 @@
-"""Logging in and out: a form for the browser, JSON for API clients; both throttled."""
+"""Logging in and out, and changing a password: a form for the browser, JSON for API clients.
+
+Logins are rate limited per client address and per address+name; a login starts a new
+server-side session and a new CSRF token; `next` is only ever a path on this site.
+"""
 
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from app.auth import SESSION_USER_KEY, UserDep, authenticate
-from app.deps import SessionDep
+from app.auth import (
+    UserDep,
+    authenticate,
+    end_session,
+    set_password,
+    start_session,
+    verify_password,
+)
+from app.deps import SessionDep, SettingsDep
+from app.models import User
+from app.security.openapi import errors
+from app.security.ratelimit import RateLimits, client_address
+from app.security.redirects import safe_next
 from app.templating import templates
 
 router = APIRouter(tags=["accounts"])
@@ -16,73 +31,100 @@ router = APIRouter(tags=["accounts"])
 class Credentials(BaseModel):
     """A name and password."""
 
-    name: str
-    password: str
+    name: str = Field(max_length=64)
+    password: str = Field(max_length=1024)
 
 
-def _login(request: Request, session: SessionDep, name: str, password: str) -> dict[str, Any]:
-    throttle = request.app.state.login_throttle
-    client = request.client.host if request.client else "unknown"
-    keys = (f"ip:{client}", f"user:{name.casefold()}")
-    wait = throttle.retry_after(*keys)
-    if wait:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            f"too many failed logins; try again in {wait} s",
-            headers={"Retry-After": str(wait)},
-        )
+class Me(BaseModel):
+    """Who is logged in; anonymous visitors are readers with no name."""
+
+    name: str | None
+    role: str
+
+
+class PasswordChange(BaseModel):
+    """The current password and the new one."""
+
+    current: str = Field(max_length=1024)
+    new: str = Field(min_length=8, max_length=1024)
+
+
+def _login(request: Request, session: SessionDep, settings: Any, name: str, password: str) -> User:
+    limits: RateLimits = request.app.state.rate_limits
+    address = client_address(request)
+    limits.check_login(address, name)
     user = authenticate(session, name, password)
     if user is None:
-        throttle.failed(*keys)
+        limits.login_failed(address, name)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong name or password")
-    throttle.succeeded(*keys)
-    # A fresh session on login, so a session fixed before login is worthless.
-    request.session.clear()
-    request.session[SESSION_USER_KEY] = user.id
-    return {"name": user.name, "role": user.role}
+    limits.login_succeeded(address, name)
+    start_session(request, session, user, settings.session_max_age)
+    return user
 
 
-@router.post("/api/login")
-def api_login(body: Credentials, request: Request, session: SessionDep) -> dict[str, Any]:
-    """Start a session (a signed HttpOnly cookie)."""
-    return _login(request, session, body.name, body.password)
+@router.post("/api/login", responses=errors(401, 429))
+def api_login(
+    body: Credentials, request: Request, session: SessionDep, settings: SettingsDep
+) -> Me:
+    """Start a session (an HttpOnly cookie naming a server-side session) and a new CSRF token."""
+    user = _login(request, session, settings, body.name, body.password)
+    return Me(name=user.name, role=user.role)
 
 
 @router.post("/api/logout")
-def api_logout(request: Request) -> dict[str, str]:
-    """End the session."""
-    request.session.clear()
+def api_logout(request: Request, session: SessionDep) -> dict[str, str]:
+    """End the session: it is revoked on the server, not only forgotten by the browser."""
+    end_session(request, session)
     return {"status": "logged out"}
 
 
+@router.post("/api/password", responses=errors(401, 403))
+def change_password(
+    body: PasswordChange,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: UserDep,
+) -> Me:
+    """Change your password; every session of the account is revoked and this one renewed."""
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "log in to change your password")
+    if not verify_password(user.password_hash, body.current):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "the current password is wrong")
+    set_password(session, user, body.new)
+    start_session(request, session, user, settings.session_max_age)
+    return Me(name=user.name, role=user.role)
+
+
 @router.get("/api/me")
-def me(user: UserDep) -> dict[str, Any]:
+def me(user: UserDep) -> Me:
     """Who the session belongs to; anonymous visitors are readers."""
-    return {"name": user.name, "role": user.role} if user else {"name": None, "role": "reader"}
+    return Me(name=user.name, role=user.role) if user else Me(name=None, role="reader")
 
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
 def login_page(request: Request, next: str = "/") -> HTMLResponse:
     """The login form."""
-    return templates.TemplateResponse(request, "login.html", {"next": next, "error": None})
+    return templates.TemplateResponse(
+        request, "login.html", {"next": safe_next(next), "error": None}
+    )
 
 
 @router.post("/login", include_in_schema=False)
-async def login_form(request: Request, session: SessionDep) -> Response:
-    """Log in from the form and go back where the editor came from."""
+async def login_form(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """Log in from the form and go back where the editor came from (a path on this site)."""
     form = await request.form()
-    name, password = str(form.get("name", "")), str(form.get("password", ""))
-    target = str(form.get("next") or "/")
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"  # never redirect off-site
+    name, password = str(form.get("name", ""))[:64], str(form.get("password", ""))[:1024]
+    target = safe_next(str(form.get("next") or "/"))
     try:
-        _login(request, session, name, password)
+        _login(request, session, settings, name, password)
     except HTTPException as exc:
         return templates.TemplateResponse(
             request,
             "login.html",
             {"next": target, "error": exc.detail},
             status_code=exc.status_code,
+            headers=exc.headers,
         )
     if request.headers.get("HX-Request"):
         return JSONResponse({"ok": True}, headers={"HX-Redirect": target})
@@ -90,9 +132,9 @@ async def login_form(request: Request, session: SessionDep) -> Response:
 
 
 @router.post("/logout", include_in_schema=False)
-def logout_form(request: Request) -> Response:
+def logout_form(request: Request, session: SessionDep) -> Response:
     """Log out from the page header."""
-    request.session.clear()
+    end_session(request, session)
     if request.headers.get("HX-Request"):
         return JSONResponse({"ok": True}, headers={"HX-Redirect": "/"})
     return RedirectResponse("/", status_code=303)

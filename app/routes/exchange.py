@@ -1,5 +1,6 @@
 """Export a story (TMX, TSV, JSON, printable HTML) and import a TMX file as a new story."""
 
+from dataclasses import replace
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
@@ -7,16 +8,17 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import UploadFile
 
-from app.auth import EditorDep
+from app.auth import EditorDep, UserDep, is_editor
 from app.deps import RuntimeDep, SessionDep
 from app.exchange import ExchangeError, ExportStory
 from app.jobs.runtime import Runtime
 from app.models import Job
+from app.security.openapi import errors
 from app.services.exchange import export_story, render_export
 from app.services.jobs import job_ref, submit, wait_for
 from app.templating import templates
 
-router = APIRouter(tags=["exchange"])
+router = APIRouter(tags=["exchange"], responses=errors(404))
 
 MEDIA_TYPES = {
     "tmx": "application/x-tmx+xml",
@@ -37,11 +39,12 @@ def _pair(documents: str | None) -> tuple[int, int] | None:
     return int(parts[0]), int(parts[1])
 
 
-@router.get("/api/stories/{story_id}/export")
+@router.get("/api/stories/{story_id}/export", responses=errors(422))
 def export(
     request: Request,
     story_id: int,
     session: SessionDep,
+    user: UserDep,
     format: Literal["tmx", "tsv", "json", "html"] = "tmx",  # noqa: A002 - the public query name
     documents: str | None = Query(default=None, description="two document ids: one pair only"),
 ) -> Response:
@@ -49,6 +52,8 @@ def export(
     story = export_story(session, story_id)
     if story is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
+    if not is_editor(user):
+        story = hide_reviewers(story)
     pair = _pair(documents)
     name = f"story-{story_id}" + (f"-{pair[0]}-{pair[1]}" if pair else "")
     try:
@@ -62,6 +67,12 @@ def export(
         media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'},
     )
+
+
+def hide_reviewers(story: ExportStory) -> ExportStory:
+    """The story with reviewers' names replaced by their role: readers need not know them."""
+    links = tuple(replace(lk, reviewed_by="editor") if lk.reviewed_by else lk for lk in story.links)
+    return replace(story, links=links)
 
 
 def _printable(request: Request, story: ExportStory, pair: tuple[int, int] | None) -> HTMLResponse:
@@ -79,7 +90,7 @@ def _printable(request: Request, story: ExportStory, pair: tuple[int, int] | Non
     )
 
 
-@router.post("/api/import", status_code=201)
+@router.post("/api/import", status_code=201, responses=errors(401, 403, 413, 422))
 async def import_file(request: Request, runtime: RuntimeDep, user: EditorDep) -> JSONResponse:
     """Import a TMX file (multipart `file`) as a new story with its links (run as a job)."""
     form = await request.form()

@@ -5,15 +5,18 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from app.auth import EditorDep
+from app.auth import EditorDep, UserDep, is_editor
 from app.deps import SessionDep
-from app.models import Link
+from app.models import Link, User
 from app.routes.api import link_json
+from app.security.openapi import errors
 from app.services import documents, review, undo
 from app.services.jobs import submit, wait_for
 from app.services.review import ReviewError, Side
 
-router = APIRouter(prefix="/api", tags=["review"])
+router = APIRouter(prefix="/api", tags=["review"], responses=errors(404))
+# What an editor's change can meet: not logged in, not an editor, a stale version, bad input.
+EDIT_ERRORS = errors(401, 403, 409, 422)
 
 
 class Versioned(BaseModel):
@@ -122,25 +125,25 @@ def _status_change(
     return link_json(link)
 
 
-@router.post("/links/{link_id}/confirm")
+@router.post("/links/{link_id}/confirm", responses=EDIT_ERRORS)
 def confirm(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Confirm an automatic link."""
     return _status_change(link_id, body, session, user, "confirmed", "confirm")
 
 
-@router.post("/links/{link_id}/reject")
+@router.post("/links/{link_id}/reject", responses=EDIT_ERRORS)
 def reject(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Reject a link: it disappears from the reader and realignment will not bring it back."""
     return _status_change(link_id, body, session, user, "rejected", "reject")
 
 
-@router.post("/links/{link_id}/unlink")
+@router.post("/links/{link_id}/unlink", responses=EDIT_ERRORS)
 def unlink(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Remove a link (kept as rejected in the history)."""
     return _status_change(link_id, body, session, user, "rejected", "unlink")
 
 
-@router.post("/stories/{story_id}/links", status_code=201)
+@router.post("/stories/{story_id}/links", status_code=201, responses=EDIT_ERRORS)
 def create(
     story_id: int, body: NewLink, request: Request, session: SessionDep, user: EditorDep
 ) -> dict[str, Any]:
@@ -160,7 +163,7 @@ def create(
     return link_json(link)
 
 
-@router.post("/links/merge", status_code=201)
+@router.post("/links/merge", status_code=201, responses=EDIT_ERRORS)
 def merge(body: MergeIn, request: Request, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Merge links of one document pair into one (1-1 + 1-1 → 2-1 or 1-2)."""
     try:
@@ -172,7 +175,7 @@ def merge(body: MergeIn, request: Request, session: SessionDep, user: EditorDep)
     return link_json(link)
 
 
-@router.post("/links/{link_id}/split", status_code=201)
+@router.post("/links/{link_id}/split", status_code=201, responses=EDIT_ERRORS)
 def split(
     link_id: int, body: SplitIn, request: Request, session: SessionDep, user: EditorDep
 ) -> list[dict[str, Any]]:
@@ -194,7 +197,7 @@ def split(
     return [link_json(link) for link in links]
 
 
-@router.put("/documents/{document_id}/paragraphs/{index}/mark")
+@router.put("/documents/{document_id}/paragraphs/{index}/mark", responses=EDIT_ERRORS)
 def mark(
     document_id: int, index: int, body: MarkTargetIn, session: SessionDep, user: EditorDep
 ) -> dict[str, Any]:
@@ -224,7 +227,10 @@ class TextIn(BaseModel):
     text: str
 
 
-@router.put("/documents/{document_id}/paragraphs/{index}/text")
+@router.put(
+    "/documents/{document_id}/paragraphs/{index}/text",
+    responses=errors(401, 403, 404, 409, 422, 503),
+)
 def edit_text(
     document_id: int,
     index: int,
@@ -253,7 +259,7 @@ def edit_text(
     return {"document": document_id, "paragraph": index, "text": (job.result or {})["text"]}
 
 
-@router.post("/undo")
+@router.post("/undo", responses=EDIT_ERRORS)
 def undo_change(body: UndoIn, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Undo your last change; again for the one before (409 if someone changed it since)."""
     try:
@@ -263,7 +269,7 @@ def undo_change(body: UndoIn, session: SessionDep, user: EditorDep) -> dict[str,
     return {"undone": event.before, "now": event.after, "event": event.reverts}
 
 
-@router.post("/redo")
+@router.post("/redo", responses=EDIT_ERRORS)
 def redo_change(body: UndoIn, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Redo the change you undid last (until you make a new one)."""
     try:
@@ -273,7 +279,7 @@ def redo_change(body: UndoIn, session: SessionDep, user: EditorDep) -> dict[str,
     return {"redone": event.after, "before": event.before, "event": event.reverts}
 
 
-@router.post("/links/{link_id}/relation")
+@router.post("/links/{link_id}/relation", responses=errors(401, 403, 404, 409, 422))
 def relation(
     link_id: int, body: RelationIn, session: SessionDep, user: EditorDep
 ) -> dict[str, Any]:
@@ -291,7 +297,7 @@ def relation(
     return link_json(link)
 
 
-@router.post("/stories/{story_id}/confirm-batch")
+@router.post("/stories/{story_id}/confirm-batch", responses=errors(401, 403, 404, 409, 422))
 def confirm_batch(
     story_id: int, body: BatchConfirmIn, session: SessionDep, user: EditorDep
 ) -> dict[str, Any]:
@@ -310,7 +316,7 @@ def confirm_batch(
     return {"confirmed": [link.id for link in links], "count": len(links)}
 
 
-@router.delete("/documents/{document_id}")
+@router.delete("/documents/{document_id}", responses=errors(401, 403, 404, 409))
 def remove_document(document_id: int, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Remove a document from the library with its links and findings (undo brings it back)."""
     try:
@@ -320,11 +326,19 @@ def remove_document(document_id: int, session: SessionDep, user: EditorDep) -> d
     return {"removed": document_id, "story_id": story_id}
 
 
+def visible_history(session: SessionDep, link_id: int, user: User | None) -> list[dict[str, Any]]:
+    """A link's history; editors' names are shown to editors only."""
+    events = review.history(session, link_id)
+    if not is_editor(user):
+        events = [{**e, "user": "editor" if e["user"] else None} for e in events]
+    return events
+
+
 @router.get("/links/{link_id}/history")
-def link_history(link_id: int, session: SessionDep) -> list[dict[str, Any]]:
-    """Who changed a link, when, and from what to what."""
+def link_history(link_id: int, session: SessionDep, user: UserDep) -> list[dict[str, Any]]:
+    """Who changed a link (a name for editors, "editor" for others), when, from what to what."""
     try:
-        return review.history(session, link_id)
+        return visible_history(session, link_id, user)
     except ReviewError as err:
         raise _fail(err) from err
 

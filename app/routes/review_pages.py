@@ -9,10 +9,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import col, select
 
-from app.auth import EditorDep, current_user, is_editor
+from app.auth import EditorDep, UserDep, current_user, is_editor
 from app.deps import SessionDep
 from app.models import Document, Link, LinkEvent, Story
 from app.routes.pages import counterparts
+from app.routes.review import visible_history
 from app.services import review
 from app.services import undo as undo_service
 from app.services.queue import STATES, QueueFilter, build_queue, queue_filter
@@ -119,6 +120,12 @@ def link_action(
 ) -> HTMLResponse:
     """Confirm, reject, unlink or split one link from the panel."""
     version = _version(form)
+    # The link must belong to the story of the paragraph the panel is open on.
+    active = parse_key(form.get("p", ""))
+    doc = session.get(Document, active[0]) if active else None
+    link = session.get(Link, link_id)
+    if link is None or (doc is not None and link.story_id != doc.story_id):
+        raise HTTPException(404, f"link {link_id} is not in this story")
 
     def change() -> str:
         if action in ("confirm", "reject", "unlink"):
@@ -279,10 +286,10 @@ templates.env.globals["review_extras"] = review_extras
 
 
 @router.get("/links/{link_id}/history", response_class=HTMLResponse)
-def history(link_id: int, request: Request, session: SessionDep) -> HTMLResponse:
-    """A link's history as a small list."""
+def history(link_id: int, request: Request, session: SessionDep, user: UserDep) -> HTMLResponse:
+    """A link's history as a small list (editors' names for editors only)."""
     try:
-        events = review.history(session, link_id)
+        events = visible_history(session, link_id, user)
     except ReviewError as err:
         raise HTTPException(err.status, str(err)) from err
     return templates.TemplateResponse(request, "stories/_history.html", {"events": events})
@@ -410,6 +417,10 @@ def queue_action(
     """Confirm or reject from the queue; answers with the row, the counts and the undo bar."""
     if action not in ("confirm", "reject"):
         raise HTTPException(404, f"unknown action {action!r}")
+    # The link must be one of this story's before anything changes.
+    link = session.get(Link, link_id)
+    if link is None or link.story_id != story_id:
+        raise HTTPException(404, f"link {link_id} is not in story {story_id}")
     story = _story(session, story_id)
     error, message, status = None, None, 200
     try:

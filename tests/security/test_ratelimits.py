@@ -1,0 +1,102 @@
+"""Rate limits: 429 with Retry-After, per address and per account, memory bounded."""
+
+import secrets
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from app.config import Settings
+from app.main import create_app
+from app.security.ratelimit import RateLimited, RateLimits
+from tests.factories import login, make_user
+
+
+def _client(settings: Settings, address: str, **limits: str) -> TestClient:
+    return TestClient(create_app(settings.model_copy(update=limits)), client=(address, 40000))
+
+
+def test_failed_logins_get_429_with_retry_after(settings: Settings, engine: Engine) -> None:
+    make_user(engine, "ed")
+    with _client(settings, "203.0.113.5") as c:
+        codes = [
+            c.post("/api/login", json={"name": "ed", "password": "guess"}).status_code
+            for _ in range(6)
+        ]
+        assert codes == [401] * 5 + [429]
+        right = c.post("/api/login", json={"name": "ed", "password": "correct horse"})
+        assert right.status_code == 429
+        assert 1 <= int(right.headers["Retry-After"]) <= 300
+
+
+def test_nobody_elsewhere_can_lock_a_named_editor_out(settings: Settings, engine: Engine) -> None:
+    make_user(engine, "ed")
+    app = create_app(settings)
+    with TestClient(app, client=("203.0.113.5", 1)) as attacker:
+        for _ in range(10):
+            attacker.post("/api/login", json={"name": "ed", "password": "guess"})
+        assert attacker.post("/api/login", json={"name": "ed", "password": "x"}).status_code == 429
+    with TestClient(app, client=("198.51.100.7", 1)) as editor:
+        ok = editor.post("/api/login", json={"name": "ed", "password": "correct horse"})
+        assert ok.status_code == 200
+
+
+def test_an_address_cannot_fill_memory_with_random_names(settings: Settings) -> None:
+    limits = RateLimits(settings)
+    refused = 0
+    for _ in range(10_000):
+        name = secrets.token_hex(8)
+        try:
+            limits.check_login("203.0.113.5", name)
+        except RateLimited:
+            refused += 1
+            continue
+        limits.login_failed("203.0.113.5", name)
+    # 50 failures per address per window: one address makes at most ~51 counters.
+    assert refused == 10_000 - 50
+    assert limits.key_count() <= 60
+
+
+def test_random_names_over_http_stay_bounded(settings: Settings) -> None:
+    with _client(settings, "203.0.113.9", rate_limit_login_address="10/5 minutes") as c:
+        codes = [
+            c.post("/api/login", json={"name": secrets.token_hex(6), "password": "x"}).status_code
+            for _ in range(100)
+        ]
+        assert codes.count(401) == 10 and codes.count(429) == 90
+        assert c.app.state.rate_limits.key_count() <= 15  # type: ignore[attr-defined]
+
+
+def test_uploads_are_limited_per_address(settings: Settings) -> None:
+    with _client(settings, "203.0.113.5", rate_limit_uploads="2/hour") as c:
+        codes = [
+            c.post("/api/documents", json={"text": f"Un texte court numéro {i}."}).status_code
+            for i in range(3)
+        ]
+        assert codes[2] == 429, codes
+        last = c.post("/api/documents", json={"text": "Encore un."})
+        assert last.status_code == 429 and int(last.headers["Retry-After"]) > 0
+
+
+def test_uploads_are_limited_per_account_across_addresses(
+    settings: Settings, engine: Engine
+) -> None:
+    make_user(engine, "ed")
+    app = create_app(settings.model_copy(update={"rate_limit_uploads": "2/hour"}))
+    codes = []
+    for i, address in enumerate(["203.0.113.1", "203.0.113.2", "203.0.113.3"]):
+        with TestClient(app, client=(address, 1)) as c:
+            login(c, "ed")
+            codes.append(
+                c.post("/api/documents", json={"text": f"Texte numéro {i} ici."}).status_code
+            )
+    assert codes[2] == 429, codes
+
+
+@pytest.mark.parametrize("path", ["/api/undo", "/api/links/1/confirm"])
+def test_writes_are_limited(settings: Settings, engine: Engine, path: str) -> None:
+    make_user(engine, "ed")
+    with _client(settings, "203.0.113.5", rate_limit_writes="4/minute") as c:
+        login(c, "ed")  # the login is the first write
+        codes = [c.post(path, json={}).status_code for _ in range(4)]
+        assert codes[-1] == 429 and 429 not in codes[:-1], codes
