@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from app.align.encoder import Encoder, load_encoder
+from app.align.encoder import Encoder, encoder_name_for, load_encoder, load_encoders
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.migrate import upgrade
@@ -41,7 +41,7 @@ def _progress(files: Iterable[Path]) -> Iterable[Path]:
 def _hook(settings: Settings, encoder: Encoder | None = None) -> AfterInsert | None:
     """Group and align each new document, unless the encoder is switched off."""
     if encoder is None and settings.load_encoder:
-        encoder = load_encoder(settings.encoder)
+        encoder = load_encoders(settings.encoder)
     return grouping_hook(encoder) if encoder is not None else None
 
 
@@ -91,7 +91,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     upgrade(settings.database_url)
-    encoder = load_encoder(settings.encoder) if settings.load_encoder else None
+    encoder = load_encoders(settings.encoder) if settings.load_encoder else None
     # Language models load once here rather than on the first upload a user makes.
     warm_up()
     line = ingest_seeds(settings, encoder=encoder)
@@ -104,6 +104,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _align_encoder_name(args: argparse.Namespace, settings: Settings) -> str:
+    """The encoder for `parallax align`: --encoder as given (with a warning when it does not
+    cover the files' languages), else the default, switched to one that covers both."""
+    from app.ingest import SUPPORTED_LANGUAGES
+    from app.ingest.language import document_language
+
+    langs: list[str | None] = []
+    for path in (args.src, args.tgt):
+        try:
+            sample = Path(path).read_text(encoding="utf-8", errors="replace")[:20_000]
+        except OSError:
+            return str(args.encoder or settings.encoder)  # cmd_align reports the error
+        langs.append(document_language(sample, SUPPORTED_LANGUAGES))
+    wanted = str(args.encoder or settings.encoder)
+    best = encoder_name_for(wanted, langs)
+    if best is None or best == wanted:
+        return wanted
+    shown = "/".join(str(lang) for lang in langs)
+    if args.encoder:
+        print(f"parallax align: warning: {wanted} does not cover {shown}; {best} does",
+              file=sys.stderr)  # fmt: skip
+        return wanted
+    print(f"parallax align: {wanted} does not cover {shown}; using {best}", file=sys.stderr)
+    return best
+
+
 def cmd_align(args: argparse.Namespace) -> int:
     """Align two plain files and print beads (0-based line or paragraph numbers) or JSON."""
     import json
@@ -112,7 +138,7 @@ def cmd_align(args: argparse.Namespace) -> int:
     from app.ingest import IngestError, parse_bytes
 
     settings = _settings(args)
-    encoder = load_encoder(args.encoder or settings.encoder)
+    encoder = load_encoder(_align_encoder_name(args, settings))
     kind = None
     related: list = []  # type: ignore[type-arg]
     try:

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette_csrf import CSRFMiddleware
 
-from app.align.encoder import Encoder, load_encoder
+from app.align.encoder import Encoder, load_encoders
 from app.auth import LoginThrottle
 from app.config import REPO_ROOT, Settings, get_settings
 from app.db import make_engine
@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         enc = encoder
         if enc is None and settings.load_encoder:
-            enc = load_encoder(settings.encoder)
+            enc = load_encoders(settings.encoder)
         app.state.encoder = enc
         app.state.after_insert = grouping_hook(enc) if enc is not None else None
         yield

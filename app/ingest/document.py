@@ -121,7 +121,7 @@ def parse_text(
     raw = split_paragraphs(text)
     texts = [normalize(text[p.span.start : p.span.end]) for p in raw]
     doc_lang = _document_language(source, "\n\n".join(texts), lang, supported)
-    candidates = language.segment_candidates(supported)
+    candidates = language.segment_candidates(supported, doc_lang)
     paragraph_kinds = kinds.classify(texts, headings)
     paragraphs: list[ParagraphSpan] = []
     sentence_index = 0

@@ -27,13 +27,19 @@ from lingua import (
     LanguageDetectorBuilder,
 )
 
+from app.align.encoder import E5_LANGUAGES, USEM3_LANGUAGES
+
 log = logging.getLogger(__name__)
 
-# The languages of the multilingual sentence encoders we ship (Google USE-multilingual v3):
-# the languages a document may be in, because only these can be aligned.
-SUPPORTED_LANGUAGES: tuple[str, ...] = (
-    "ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh",
-)  # fmt: skip
+# The languages a document may be in: those lingua can identify and a packaged sentence
+# encoder covers (usem3's 15 codes, e5's ~100; app.align.encoder picks the encoder per pair).
+SUPPORTED_LANGUAGES: tuple[str, ...] = tuple(
+    sorted(
+        code
+        for code in (lang.iso_code_639_1.name.lower() for lang in Language.all())
+        if code in USEM3_LANGUAGES | E5_LANGUAGES
+    )
+)
 
 # Languages a line inside a document may be in, besides the supported ones: roughly the
 # twenty most common content languages of websites (W3Techs, 2024), i.e. what a news page
@@ -106,9 +112,12 @@ def _is_capitalized(word: str) -> bool:
     return letters[0].isupper() and any(ch.islower() for ch in letters[1:])
 
 
-def segment_candidates(supported: Iterable[str]) -> frozenset[str]:
-    """The languages a line may be in: the supported ones and the web's main languages."""
-    return frozenset(supported) | frozenset(WEB_LANGUAGES)
+def segment_candidates(supported: Iterable[str], doc_lang: str | None = None) -> frozenset[str]:
+    """The languages a line may be in: the web's main languages and the default encoder's,
+    if supported, and the document's own. Not every supported language: with seventy
+    candidates short lines drift into rare ones."""
+    common = (frozenset(WEB_LANGUAGES) | USEM3_LANGUAGES) & frozenset(supported)
+    return common | ({doc_lang} if doc_lang else frozenset())
 
 
 def _confidences(values: list[ConfidenceValue]) -> dict[str, float]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 import numpy as np
 from sqlmodel import Session, col, select
 
-from app.align.encoder import Encoder
+from app.align.encoder import Encoder, encoder_for
 from app.models import Embedding
 
 # SQLite caps the number of bound parameters; look hashes up in slices below that.
@@ -26,6 +26,12 @@ class CachedEncoder:
         self.session = session
         self.name = encoder.name
         self.dim = encoder.dim
+        self.baseline = getattr(encoder, "baseline", None)
+
+    def for_languages(self, *languages: str | None) -> "CachedEncoder":
+        """The cached form of the encoder the inner one picks for these languages."""
+        chosen = encoder_for(self.inner, *languages)
+        return self if chosen is self.inner else CachedEncoder(chosen, self.session)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embeddings of `texts`, shape (len(texts), dim); only unseen texts reach the model."""
