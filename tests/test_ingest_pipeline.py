@@ -36,7 +36,7 @@ def seeds() -> dict[str, ParsedDocument]:
 
 def kinds_by_index(doc: ParsedDocument) -> dict[int, str]:
     """The paragraphs that are not body, by index."""
-    return {p.index: p.kind for p in doc.paragraphs if p.kind != "body"}
+    return {p.index: p.kind for p in doc.paragraphs if p.kind != "text"}
 
 
 # --- the seeds ------------------------------------------------------------------------------
@@ -210,7 +210,7 @@ def test_single_newlines_between_paragraphs() -> None:
     )
     doc = parse_text(text, source="pasted.txt")
     assert [p.text for p in doc.paragraphs] == text.strip().split("\n")
-    assert [p.kind for p in doc.paragraphs] == ["heading", "body", "body"]
+    assert [p.kind for p in doc.paragraphs] == ["heading", "text", "text"]
     assert doc.title == "JAPAN CLOSES EMBASSY"
     check_offsets(doc)
 
@@ -322,7 +322,7 @@ def test_html_main_text_without_scripts(source: str) -> None:
     doc = parse_bytes(PAGE.encode(), source=source)
     for leaked in ("SCRIPT_IN_HEAD", "SCRIPT_IN_BODY", "ONERROR_HANDLER", "alert", "color: red"):
         assert leaked not in doc.original
-    assert [p.kind for p in doc.paragraphs] == ["heading", "body", "heading", "body", "body"]
+    assert [p.kind for p in doc.paragraphs] == ["heading", "text", "heading", "text", "text"]
     assert doc.paragraphs[2].text == "Volunteers"
     assert doc.paragraphs[1].text.startswith("Japan announced the temporary closure")
     assert doc.title == "Japan shuts its embassy in Kyiv" and doc.lang == "en"
@@ -332,7 +332,7 @@ def test_html_main_text_without_scripts(source: str) -> None:
 def test_markdown_is_plain_text() -> None:
     text = "# Japan donates\n\nHundreds of people gathered in Tokyo to protest the invasion."
     doc = parse_bytes(text.encode(), source="notes.md")
-    assert [p.kind for p in doc.paragraphs] == ["heading", "body"]
+    assert [p.kind for p in doc.paragraphs] == ["heading", "text"]
     assert doc.original == text
 
 
@@ -368,8 +368,8 @@ def test_kinds_on_multilingual_furniture() -> None:
     doc = parse_text("\n\n".join(paragraphs), source="de.txt")
     assert doc.lang == "de"
     assert [p.kind for p in doc.paragraphs] == [
-        "boilerplate", "body", "caption", "body", "boilerplate", "boilerplate", "boilerplate",
-        "body", "boilerplate", "boilerplate",
+        "boilerplate", "text", "caption", "text", "boilerplate", "boilerplate", "boilerplate",
+        "text", "boilerplate", "boilerplate",
     ]  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from app.ingest import kinds, language, reading
 from app.ingest.errors import IngestError
 from app.ingest.extract import extract_html
 from app.ingest.paragraphs import RawParagraph, normalize, split_paragraphs
+from app.ingest.script import letter_count
 from app.ingest.sentences import split_sentences
 
 log = logging.getLogger(__name__)
@@ -172,7 +173,12 @@ def _document_language(source: str, text: str, lang: str | None, supported: tupl
         return code
     detected = language.document_language(text, supported)
     if detected is None:
-        raise IngestError(source, "no text in a recognisable language (no words found)")
+        letters = letter_count(language.id_text(text))
+        if letters < 2:
+            raise IngestError(source, "no text in a recognisable language (no words found)")
+        raise IngestError(
+            source, f"too short to tell its language ({letters} letters); give its language"
+        )
     if detected not in supported:
         name = language.language_name(detected)
         raise IngestError(
@@ -235,7 +241,7 @@ def _title(given: str | None, page_title: str | None, paragraphs: list[Paragraph
     first = next((p for p in paragraphs if p.kind != "boilerplate"), paragraphs[0])
     if first.kind == "heading":
         return _shorten(first.text.lstrip("# "))
-    body = next((p for p in paragraphs if p.kind == "body"), first)
+    body = next((p for p in paragraphs if p.kind == "text"), first)
     return _shorten(body.sentences[0].text if body.sentences else body.text)
 
 

@@ -16,7 +16,8 @@ from app.services.ingest import AfterInsert
 
 log = logging.getLogger(__name__)
 
-LINKABLE_KINDS = ("body", "heading")
+# Prose may be linked; code never is (Markdown and EPUB code blocks).
+LINKABLE_KINDS = ("text", "heading", "list", "quote", "table")
 # Statuses an editor set: re-running the automatic alignment must never touch these.
 KEPT_STATUSES = ("confirmed", "manual", "rejected")
 # Two documents tell the same story when, on average, each paragraph of one has a close
