@@ -1,10 +1,11 @@
 """Omissions and additions: paragraphs with no translation in the other version.
 
-For each pair of kind translation or partial, a prose paragraph (text, heading, list, quote, table) of the source with
-no translation link to the target is an `omission` (the target lacks it), and one of the
-target with no translation link to the source is an `addition`. An addition is reported once
-per paragraph, naming every source it is missing from. Captions and boilerplate are page
-furniture: not reported. Comparable pairs share facts, not paragraphs: not checked.
+For each pair of kind translation or partial, a prose paragraph (text, heading, list, quote,
+table) of the source with no translation link to the target is an `omission` (the target
+lacks it), and one of the target with no translation link to the source is an `addition`.
+An addition is reported once per paragraph, naming every source it is missing from.
+Captions and boilerplate are page furniture: not reported. Comparable pairs share facts,
+not paragraphs: not checked.
 """
 
 from __future__ import annotations

@@ -184,21 +184,32 @@ def _heading_max_chars(texts: Sequence[str]) -> float:
     return min(_HEADING_MAX_CHARS, _UNPUNCTUATED_HEADING_SHARE * statistics.median(map(len, texts)))
 
 
-def classify(texts: Sequence[str], headings: frozenset[str] = frozenset()) -> list[str]:
+def classify(
+    texts: Sequence[str],
+    headings: frozenset[str] = frozenset(),
+    fixed: Sequence[str | None] | None = None,
+) -> list[str]:
     """The kind of each normalized paragraph text, in order.
 
     Args:
         texts: the paragraphs of one document.
-        headings: texts the source itself marks as headings (HTML <h1>-<h6>).
+        headings: texts the source itself marks as headings.
+        fixed: kinds the source itself gives (Markdown, HTML, EPUB structure), None where
+            the rules decide; a list under a 'Related articles' header is still boilerplate.
     """
+    fixed = fixed or [None] * len(texts)
     kinds: list[str] = []
-    heading_chars = _heading_max_chars(texts)
+    heading_chars = _heading_max_chars([t for t, f in zip(texts, fixed, strict=True) if not f])
     in_related_list = False
-    for index, text in enumerate(texts):
-        if in_related_list and _is_link_title(text):
+    for index, (text, given) in enumerate(zip(texts, fixed, strict=True)):
+        if in_related_list and (given == "list" or (not given and _is_link_title(text))):
             kinds.append("boilerplate")
             continue
         in_related_list = False
+        if given:
+            in_related_list = given == "heading" and _is_related_header(text)
+            kinds.append("boilerplate" if in_related_list else given)
+            continue
         first_line = text.split("\n", 1)[0]
         if _is_related_header(first_line):
             in_related_list = True
