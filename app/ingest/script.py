@@ -114,3 +114,31 @@ def words(text: str, lang: str | None = None) -> list[str]:
     if not text:
         return []
     return [w for w in WordBreaker(text, lang or "root") if _WORDLIKE.search(w)]
+
+
+# Scripts written without spaces between words: ICU finds their words with a dictionary.
+_UNSPACED = regex.compile(r"[\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\p{Han}\p{Hiragana}\p{Katakana}]")
+_LETTER_RUN = regex.compile(r"[\p{L}\p{M}]+")
+
+
+def word_spans(text: str, lang: str | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each word: a run of letters with their combining marks (so Thai vowel
+    signs and Arabic harakat stay inside their word), split further by ICU's dictionary rules
+    where the script writes no spaces (Thai, Lao, Khmer, Burmese, Chinese, Japanese)."""
+    from icu4py.breakers import WordBreaker
+
+    spans: list[tuple[int, int]] = []
+    for run in _LETTER_RUN.finditer(text):
+        start, end = run.span()
+        if not _UNSPACED.search(run.group()):
+            spans.append((start, end))
+            continue
+        for a, b in WordBreaker(run.group(), lang or "root").segments():
+            if _WORDLIKE.search(run.group()[a:b]):
+                spans.append((start + a, start + b))
+    return spans
+
+
+def word_list(text: str, lang: str | None = None) -> list[str]:
+    """The words of `text` (see word_spans): letters only, numbers left out."""
+    return [text[a:b] for a, b in word_spans(text, lang)]
