@@ -138,6 +138,11 @@ def _all_codes() -> frozenset[str]:
     return frozenset(_code(language) for language in Language.all())
 
 
+@functools.cache
+def _all_scripts() -> frozenset[str]:
+    return frozenset(s for code in _all_codes() for s in language_scripts(code))
+
+
 def _detector(codes: frozenset[str]) -> LanguageDetector:
     return _all_languages_detector() if codes >= _all_codes() else _segment_detector(codes)
 
@@ -240,8 +245,7 @@ def segment_language(
     if prior and len(words) > 1 and all(_is_capitalized(word) for word in words):
         return prior
     prior_scripts = language_scripts(prior) if prior else frozenset()
-    all_scripts = {s for code in _all_codes() for s in language_scripts(code)}
-    used = piece_scripts(text, all_scripts)
+    used = piece_scripts(text, _all_scripts())
     if len(prior_scripts) > 1 and used and used <= prior_scripts:
         return prior
     codes = candidates | {prior} if prior else candidates

@@ -43,18 +43,33 @@ def language_scripts(code: str) -> frozenset[str]:
 
 
 @functools.cache
-def _script_pattern(scripts: tuple[str, ...]) -> regex.Pattern[str]:
-    groups = "|".join(f"(?P<{s}>[\\p{{Script={s}}}\\p{{M}}]+)" for s in scripts)
-    return regex.compile(groups)
+def _script_tests() -> tuple[tuple[str, regex.Pattern[str]], ...]:
+    from lingua import Language
+
+    scripts: set[str] = set()
+    for language in Language.all():
+        scripts |= language_scripts(language.iso_code_639_1.name.lower())
+    return tuple((s, regex.compile(rf"\p{{Script={s}}}")) for s in sorted(scripts))
+
+
+@functools.lru_cache(maxsize=65536)
+def char_script(ch: str) -> str | None:
+    """The script of a letter among those lingua's languages use; None for other characters
+    (digits, punctuation, combining marks, which take their base letter's script)."""
+    for script, test in _script_tests():
+        if test.match(ch):
+            return script
+    return None
 
 
 def script_letters(text: str, scripts: Iterable[str]) -> Counter[str]:
-    """How many letters (with their combining marks) of `text` are in each of `scripts`."""
-    pattern = _script_pattern(tuple(sorted(set(scripts))))
+    """How many letters of `text` are in each of `scripts`."""
+    wanted = set(scripts)
     counts: Counter[str] = Counter()
-    for match in pattern.finditer(text):
-        assert match.lastgroup is not None
-        counts[match.lastgroup] += len(match.group())
+    for ch in text:
+        script = char_script(ch) if ch.isalpha() else None
+        if script in wanted:
+            counts[script] += 1  # type: ignore[index]
     return counts
 
 
