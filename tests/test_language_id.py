@@ -86,6 +86,9 @@ def test_script_fit_counts_words_not_letters() -> None:
         ("עיריית תל אביב הודיעה היום. הספרייה תהיה פתוחה.", "he", 2),
         ("Київ, 12 березня. У столиці відкрили новий міст.", "uk", 2),
         ("Η κυβέρνηση ανακοίνωσε νέα μέτρα; Ο υπουργός δήλωσε ότι θα κοστίσουν πολύ.", "el", 2),
+        # Thai ends a sentence with a space, but not the spaces around a foreign word.
+        ("เทศบาลเปิดห้องสมุดแห่งใหม่เมื่อวันจันทร์ อาคารมีหนังสือหลายภาษาและเปิดถึงสี่ทุ่ม", "th", 2),
+        ("วันนี้ผมใช้ iPhone รุ่นใหม่ ถ่ายรูปสวยมาก", "th", 2),
     ],
 )
 def test_sentences_split_at_each_scripts_full_stops(text: str, lang: str, sentences: int) -> None:
