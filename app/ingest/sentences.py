@@ -88,9 +88,7 @@ def _unspaced_break(lang: str) -> regex.Pattern[str] | None:
     return regex.compile(rf"(?<=[{cls}]\p{{M}}*)\s+(?=[{cls}])")
 
 
-def _split_unspaced(
-    chunk: str, pieces: list[tuple[int, int]], lang: str
-) -> list[tuple[int, int]]:
+def _split_unspaced(chunk: str, pieces: list[tuple[int, int]], lang: str) -> list[tuple[int, int]]:
     pattern = _unspaced_break(lang)
     if pattern is None:
         return pieces
