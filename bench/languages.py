@@ -1,6 +1,6 @@
 """Language id and paragraph kinds on the per-script fixtures (tests/data/languages/langid.json).
 
-Usage: .venv/bin/python bench/languages.py [--code DIR] [--verbose] [--encode]
+Usage: .venv/bin/python bench/languages.py [--code DIR] [--verbose] [--encode] [--time]
 
 Each fixture is a short document written for this project (Devanagari with English terms,
 very short lines, Markdown anchors, Japanese kanji headings, Chinese lines ending in '：',
@@ -36,11 +36,14 @@ def main() -> int:
     parser.add_argument("--code", type=Path, default=REPO, help="checkout whose app/ to run")
     parser.add_argument("--verbose", action="store_true", help="print every miss")
     parser.add_argument("--encode", action="store_true", help="check each sweep language's encoder")
+    parser.add_argument("--time", action="store_true", help="time parsing the four seeds")
     args = parser.parse_args()
     sys.path.insert(0, str(args.code.resolve()))
     logging.basicConfig(level=logging.WARNING)
     from app.ingest import IngestError, parse_text
 
+    if args.time:
+        _time_seeds(parse_text)
     cases = json.loads(FIXTURES.read_text(encoding="utf-8"))
     totals = {"doc": [0, 0], "para_lang": [0, 0], "kind": [0, 0]}
     families: dict[str, list[int]] = {}
@@ -94,6 +97,22 @@ def main() -> int:
         paragraphs = [p for f in stories for p in f.read_text("utf-8").split("\n\n") if p.strip()]
         _encode_sweep(sweep, [c["text"] for c in cases if c["lang"] == "en"] + paragraphs)
     return 0
+
+
+def _time_seeds(parse_text, runs: int = 5) -> None:  # type: ignore[no-untyped-def]
+    """Median time to parse the four seed articles, after one warm-up pass."""
+    import statistics
+
+    seeds = [(p.name, p.read_text("utf-8")) for p in sorted((REPO / "seeds").glob("*.txt"))]
+    for name, text in seeds:
+        parse_text(text, source=name)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        for name, text in seeds:
+            parse_text(text, source=name)
+        times.append(time.perf_counter() - started)
+    print(f"parse of the 4 seeds: median {statistics.median(times):.3f} s over {runs} runs")
 
 
 def _encode_sweep(sweep: dict[str, str], distractors: list[str]) -> None:
