@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from app.align.encoder import load_encoder
+from app.align.encoder import encoder_name_for, load_encoder
 from app.cli_users import add_user_commands
 from app.config import Settings, get_settings
 from app.db import make_engine
@@ -123,6 +123,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _align_encoder_name(args: argparse.Namespace, settings: Settings) -> str:
+    """The encoder for `parallax align`: --encoder as given (with a warning when it does not
+    cover the files' languages), else the default, switched to one that covers both."""
+    from app.ingest import SUPPORTED_LANGUAGES
+    from app.ingest.language import document_language
+
+    langs: list[str | None] = []
+    for path in (args.src, args.tgt):
+        try:
+            sample = Path(path).read_text(encoding="utf-8", errors="replace")[:20_000]
+        except OSError:
+            return str(args.encoder or settings.encoder)  # cmd_align reports the error
+        langs.append(document_language(sample, SUPPORTED_LANGUAGES))
+    wanted = str(args.encoder or settings.encoder)
+    best = encoder_name_for(wanted, langs)
+    if best is None or best == wanted:
+        return wanted
+    shown = "/".join(str(lang) for lang in langs)
+    if args.encoder:
+        print(f"parallax align: warning: {wanted} does not cover {shown}; {best} does",
+              file=sys.stderr)  # fmt: skip
+        return wanted
+    print(f"parallax align: {wanted} does not cover {shown}; using {best}", file=sys.stderr)
+    return best
+
+
 def cmd_align(args: argparse.Namespace) -> int:
     """Align two plain files and print beads (0-based line or paragraph numbers) or JSON."""
     import json
@@ -131,7 +157,7 @@ def cmd_align(args: argparse.Namespace) -> int:
     from app.ingest import IngestError, parse_bytes
 
     settings = _settings(args)
-    encoder = load_encoder(args.encoder or settings.encoder)
+    encoder = load_encoder(_align_encoder_name(args, settings))
     kind = None
     related: list = []  # type: ignore[type-arg]
     try:

@@ -98,8 +98,8 @@ def engine_links(story: Story, encoder: Encoder) -> Story:
                 [p.text for p in pa],
                 [p.text for p in pb],
                 encoder,
-                src_allowed=[p.kind in ("body", "heading") and p.lang == p.doc_lang for p in pa],
-                tgt_allowed=[p.kind in ("body", "heading") and p.lang == p.doc_lang for p in pb],
+                src_allowed=[p.kind in ("text", "heading") and p.lang == p.doc_lang for p in pa],
+                tgt_allowed=[p.kind in ("text", "heading") and p.lang == p.doc_lang for p in pb],
             )
             pairs.append(CheckPair(a, b, result.kind))
             for relation, beads in (

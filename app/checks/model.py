@@ -17,7 +17,7 @@ PAIR_KINDS = ("translation", "partial", "comparable")
 MARKS = ("not_translated", "added")
 # Kinds whose absence from a counterpart is a defect; captions and boilerplate are page
 # furniture that a translation may legitimately drop or replace.
-TEXT_KINDS = ("body", "heading")
+TEXT_KINDS = ("text", "heading", "list", "quote", "table")
 
 
 @dataclass(frozen=True)

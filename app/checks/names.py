@@ -7,23 +7,25 @@ capitalises it too ('Matsuno', 'Tokio'/'Tokyo', 'Kiew'/'Kiev'); nouns and titles
 translate, rarely pass that test. Acronyms are left out: they translate too (EU/UE, UN/ONU).
 
 A name counts as present in the counterpart when any word there, in any case, matches it
-after folding accents and common transliteration variants, by shared stem or by difflib
-ratio. Conservative by design: a missed name costs less than an editor's trust.
+after folding accents and common transliteration variants, by shared stem or by an edit
+ratio (rapidfuzz), after transliterating both into Latin letters with anyascii, so that
+'Мацуно' is 'Matsuno'. Conservative by design: a missed name costs less than an editor's trust.
 """
 
 from __future__ import annotations
 
-import difflib
 import functools
 import logging
-import re
+
+from anyascii import anyascii
+from rapidfuzz import fuzz
 
 from app.checks.model import Corpus, Finding, Group, label
 from app.checks.text import fold
+from app.ingest.script import language_scripts, word_list, word_spans
 
 log = logging.getLogger(__name__)
 
-_TOKEN = re.compile(r"[^\W\d_]+")
 # Opening punctuation after which a word starts a quoted sentence.
 _OPENERS = "\"'«“„‘‹([:—–-"
 MIN_LETTERS = 3
@@ -40,8 +42,9 @@ _VARIANTS = (("tsch", "ch"), ("sch", "sh"), ("kh", "h"), ("ph", "f"), ("w", "v")
 
 @functools.lru_cache(maxsize=65536)
 def skeleton(word: str) -> str:
-    """A folded, transliteration-tolerant key: 'Kyiv' -> 'civ', 'Kiew' -> 'ciev'."""
-    key = fold(word)
+    """A folded, transliteration-tolerant key in Latin letters: 'Kyiv' -> 'civ', 'Kiew' ->
+    'ciev', 'Мацуно' -> 'matsuno' (anyascii transliterates every script)."""
+    key = fold(anyascii(word))
     for old, new in _VARIANTS:
         key = key.replace(old, new)
     return key
@@ -81,7 +84,7 @@ def same_name(a: str, b: str) -> bool:
 
 
 def _ratio(x: str, y: str) -> float:
-    return difflib.SequenceMatcher(None, x, y).ratio()
+    return float(fuzz.ratio(x, y)) / 100.0
 
 
 def _consonants(key: str) -> str:
@@ -116,9 +119,9 @@ def candidates(sentences: tuple[str, ...], lang: str) -> list[str]:
     out: list[str] = []
     for sentence in sentences:
         first = True
-        for match in _TOKEN.finditer(sentence):
-            word = match.group()
-            before = sentence[: match.start()].rstrip()
+        for start, end in word_spans(sentence, lang):
+            word = sentence[start:end]
+            before = sentence[:start].rstrip()
             initial = first or (bool(before) and before[-1] in _OPENERS and _starts_clause(before))
             first = False
             if initial or len(word) < MIN_LETTERS or not word[0].isupper():
@@ -167,7 +170,13 @@ class _Names:
 
 
 def _present(name: str, text: str) -> bool:
-    return any(similar(name, word) for word in set(_TOKEN.findall(text)) if len(word) >= 2)
+    return any(similar(name, word) for word in set(word_list(text)) if len(word) >= 2)
+
+
+def _transliterable(lang: str) -> bool:
+    """Whether names written in this language can be matched by transliteration: not in
+    Chinese characters (kanji names read differently in Japanese; anyascii gives Mandarin)."""
+    return "Hani" not in language_scripts(lang)
 
 
 def check_names(corpus: Corpus) -> list[Finding]:
@@ -177,6 +186,8 @@ def check_names(corpus: Corpus) -> list[Finding]:
     for group in corpus.groups:
         for doc in (group.a_doc, group.b_doc):
             other_doc, other_paras = group.other(doc)
+            if not _transliterable(corpus.lang(other_doc)):
+                continue
             other_text = corpus.text(other_doc, other_paras)
             for para in group.side(doc):
                 missing = [n for n in names.names(corpus, doc, para) if not _present(n, other_text)]

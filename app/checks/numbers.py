@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+import regex
+
 from app.checks.model import Corpus, Finding, Group, label
 from app.checks.text import fold
 
@@ -34,8 +36,10 @@ _TOKEN = re.compile(
 # Clock times: '10:30', '10h30', '10.30 Uhr', read as two numbers, hour and minutes.
 _TIME = re.compile(r"(?<![\w.,])([01]?\d|2[0-4])(?:[:hH]|\.(?=\d\d\s*(?:Uhr|h)\b))([0-5]\d)\b")
 
-# Scale words after a number, per language; folded. 'billion' is 10^9 in English but 10^12
-# in French and German, so the document's own language decides.
+# Scale words after a number come from CLDR's compact decimal formats for every locale
+# (Babel): '0 млн' (ru) is 10^6, '0万' (zh, ja) 10^4, '0 लाख' (hi) 10^5. These are
+# abbreviations and forms CLDR does not list, per language; folded. 'billion' is 10^9 in
+# English but 10^12 in French and German, so the document's own language decides.
 _SCALES: dict[str, dict[str, int]] = {
     "en": {"thousand": 10**3, "k": 10**3, "million": 10**6, "millions": 10**6, "m": 10**6,
            "mn": 10**6, "mln": 10**6, "billion": 10**9, "billions": 10**9, "bn": 10**9,
@@ -57,7 +61,10 @@ _SCALES: dict[str, dict[str, int]] = {
 }  # fmt: skip
 # 'mil millones' (es) and 'mil milhões' (pt) are 10^9: checked before the single words.
 _COMPOUND_SCALES = {"es": {"mil millones": 10**9}, "pt": {"mil milhoes": 10**9}}
-_SCALE_AFTER = re.compile(r"[\s\u00a0\u202f]*(?:de\s+)?([^\W\d_]+(?:\s+[^\W\d_]+)?)\.?")
+_SCALE_AFTER = regex.compile(r"[\s\u00a0\u202f]*(?:de\s+)?([\p{L}\p{M}]+(?:\s+[\p{L}\p{M}]+)?)\.?")
+_UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}]")
+# Bidi marks and other format characters CLDR puts into patterns (Hebrew's U+200F).
+_FORMAT_CHARS = regex.compile(r"\p{Cf}")
 
 # Small numbers written as words, used only to accept a digit on the other side ('two
 # veterans' against '2 vétérans'): a word never raises a finding itself.
@@ -166,18 +173,64 @@ def _as_decimal(digits: list[str]) -> Decimal:
     return Decimal(digits[0] + "." + digits[1])
 
 
+@functools.cache
+def cldr_scales(lang: str) -> dict[str, int]:
+    """Folded scale words of a locale's compact decimal formats -> multiplier.
+
+    A pattern '00万' for the type 100000 means a number of two digits followed by 万, so 万 is
+    100000 / 10 = 10^4.
+    """
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        formats = Locale.parse(lang).compact_decimal_formats
+    except (ValueError, UnknownLocaleError):
+        return {}
+    out: dict[str, int] = {}
+    for width in formats:
+        for patterns in formats[width].values():
+            for kind, pattern in dict(patterns).items():
+                text = str(getattr(pattern, "pattern", pattern))
+                zeros = text.count("0")
+                if not zeros or not str(kind).isdigit():
+                    continue
+                word = fold(_FORMAT_CHARS.sub("", text.replace("0", "")).strip().rstrip("."))
+                if word and word not in out:
+                    out[word] = int(kind) // 10 ** (zeros - 1)
+    return out
+
+
+@functools.cache
+def _scale_table(lang: str) -> dict[str, int]:
+    manual = _SCALES.get(lang, _SCALES["en"] if not cldr_scales(lang) else {})
+    return {**cldr_scales(lang), **manual, **_COMPOUND_SCALES.get(lang, {})}
+
+
 def _scale(text: str, end: int, lang: str) -> tuple[int, int]:
     """The scale word right after a number ending at `end`: (multiplier, end of the word)."""
     match = _SCALE_AFTER.match(text, end)
     if not match:
         return 1, end
     words = fold(match.group(1))
-    table = {**_SCALES.get(lang, _SCALES["en"]), **_COMPOUND_SCALES.get(lang, {})}
+    table = _scale_table(lang)
     if words in table:
         return table[words], match.end()
-    first = words.split()[0]
+    raw = match.group(1).split()[0]
+    first = fold(raw)
     if first in table:
-        return table[first], match.start(1) + len(first)
+        return table[first], match.start(1) + len(raw)
+    # Scripts without spaces run the scale word into what follows ('100万人').
+    if _UNSPACED.match(raw):
+        for size in range(min(len(raw), 3), 0, -1):
+            if fold(raw[:size]) in table:
+                return table[fold(raw[:size])], match.start(1) + size
+    # An abbreviation with a full stop that begins one scale word ('500 εκατ.' for
+    # εκατομμύρια, 'тыс.' for тысяча).
+    after = match.start(1) + len(raw)
+    if len(first) >= 3 and text[after : after + 1] == ".":
+        values = {value for word, value in table.items() if word.startswith(first)}
+        if len(values) == 1:
+            return values.pop(), after + 1
     return 1, end
 
 

@@ -1,10 +1,11 @@
 """Omissions and additions: paragraphs with no translation in the other version.
 
-For each pair of kind translation or partial, a body or heading paragraph of the source with
-no translation link to the target is an `omission` (the target lacks it), and one of the
-target with no translation link to the source is an `addition`. An addition is reported once
-per paragraph, naming every source it is missing from. Captions and boilerplate are page
-furniture: not reported. Comparable pairs share facts, not paragraphs: not checked.
+For each pair of kind translation or partial, a prose paragraph (text, heading, list, quote,
+table) of the source with no translation link to the target is an `omission` (the target
+lacks it), and one of the target with no translation link to the source is an `addition`.
+An addition is reported once per paragraph, naming every source it is missing from.
+Captions and boilerplate are page furniture: not reported. Comparable pairs share facts,
+not paragraphs: not checked.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from app.checks.model import TEXT_KINDS, Corpus, Finding, label, marked, shorten
 
 log = logging.getLogger(__name__)
 
-SEVERITY = {"body": 0.7, "heading": 0.4}
+SEVERITY = {"text": 0.7, "heading": 0.4, "list": 0.6, "quote": 0.6, "table": 0.5}
 # A related link means the other version carries similar facts, told its own way.
 RELATED_FACTOR = 0.5
 # An addition is often deliberate (an outlet's own context); an omission rarely is.

@@ -8,16 +8,22 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.ingest import kinds, language, reading
+from app.ingest import epub, kinds, language, reading
+from app.ingest.blocks import Block
 from app.ingest.errors import IngestError
 from app.ingest.extract import extract_html
-from app.ingest.paragraphs import RawParagraph, normalize, split_paragraphs
+from app.ingest.markdown import markdown_blocks
+from app.ingest.paragraphs import RawParagraph, Span, normalize, split_paragraphs
+from app.ingest.script import letter_count
 from app.ingest.sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
 SUPPORTED_LANGUAGES = language.SUPPORTED_LANGUAGES
 TITLE_MAX_CHARS = 120
+# Kinds whose display text keeps its layout (items, rows, code lines) rather than being
+# normalized like prose.
+UNNORMALIZED_KINDS = frozenset({"list", "table", "code"})
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,8 @@ class SentenceSpan:
 
 @dataclass(frozen=True)
 class ParagraphSpan:
-    """One paragraph; `text` is normalize(original[start:end]), `kind` one of KINDS."""
+    """One paragraph; `kind` one of KINDS; `text` is normalize(original[start:end]), except
+    for lists, tables and code, whose text is original[start:end] as laid out."""
 
     index: int
     text: str
@@ -65,7 +72,8 @@ def parse_bytes(
     max_bytes: int = 2_000_000,
     languages: Sequence[str] = SUPPORTED_LANGUAGES,
 ) -> ParsedDocument:
-    """Parse an uploaded file: UTF-8 plain text (.txt, .md) or HTML (.html, .htm).
+    """Parse an uploaded file: UTF-8 plain text (.txt), Markdown (.md), HTML (.html, .htm) or
+    an EPUB book (.epub).
 
     The format comes from the extension of `source`, or from the content when it has none.
 
@@ -73,6 +81,17 @@ def parse_bytes(
         IngestError: the file cannot be read or is in an unsupported language.
     """
     fmt = reading.format_from_extension(source)
+    if fmt == "epub" or (fmt is None and epub.is_epub(data)):
+        reading.check_size(data, source=source, max_bytes=max_bytes)
+        book = epub.read_epub(data, source=source)
+        return parse_blocks(
+            list(book.blocks),
+            source=source,
+            lang=lang,
+            title=title,
+            page_title=book.title,
+            languages=languages,
+        )
     text = reading.decode(data, source=source, max_bytes=max_bytes)
     return parse_text(
         text,
@@ -93,7 +112,7 @@ def parse_text(
     languages: Sequence[str] = SUPPORTED_LANGUAGES,
     fmt: str = "text",
 ) -> ParsedDocument:
-    """Parse already decoded text; `fmt` is 'text', 'html' or 'auto' (sniffed from the text).
+    """Parse already decoded text; `fmt` is 'text', 'markdown', 'html' or 'auto' (sniffed).
 
     Args:
         lang: the document's language if the caller knows it (trusted, but must be supported).
@@ -105,53 +124,146 @@ def parse_text(
     """
     if fmt == "auto":
         fmt = reading.sniff_format(text)
-    if fmt not in reading.FORMATS:
-        raise IngestError(source, f"unknown format {fmt!r} (expected text, html or auto)")
-    supported = _check_languages(languages)
+    if fmt not in reading.TEXT_FORMATS:
+        expected = ", ".join(reading.TEXT_FORMATS)
+        raise IngestError(source, f"unknown format {fmt!r} (expected {expected} or auto)")
     text = reading.strip_bom(text)
     if not text.strip():
         reason = "file is empty" if not text else "file is empty (only whitespace)"
         raise IngestError(source, reason)
-    headings: frozenset[str] = frozenset()
-    page_title: str | None = None
+    args = {"source": source, "lang": lang, "title": title, "languages": languages}
     if fmt == "html":
         extracted = extract_html(text, source=source)
-        text, headings, page_title = extracted.text, extracted.headings, extracted.title
-
+        return parse_blocks(list(extracted.blocks), page_title=extracted.title, **args)  # type: ignore[arg-type]
+    if fmt == "markdown":
+        blocks = markdown_blocks(text)
+        if not blocks:
+            raise IngestError(source, "no text found in the Markdown")
+        return parse_blocks(blocks, **args)  # type: ignore[arg-type]
     raw = split_paragraphs(text)
-    texts = [normalize(text[p.span.start : p.span.end]) for p in raw]
-    doc_lang = _document_language(source, "\n\n".join(texts), lang, supported)
-    candidates = language.segment_candidates(supported)
-    paragraph_kinds = kinds.classify(texts, headings)
+    return _assemble(text, raw, [None] * len(raw), page_title=None, **args)  # type: ignore[arg-type]
+
+
+def parse_blocks(
+    blocks: list[Block],
+    *,
+    source: str,
+    lang: str | None = None,
+    title: str | None = None,
+    page_title: str | None = None,
+    languages: Sequence[str] = SUPPORTED_LANGUAGES,
+) -> ParsedDocument:
+    """Parse a structured source's blocks (see app.ingest.blocks) into a document whose
+    `original` is the blocks' display text, separated by blank lines."""
+    original, raw, fixed = _layout(blocks)
+    return _assemble(
+        original, raw, fixed, source=source, lang=lang, title=title, page_title=page_title,
+        languages=languages,
+    )  # fmt: skip
+
+
+def _layout(blocks: list[Block]) -> tuple[str, list[RawParagraph], list[str | None]]:
+    """The blocks laid out as one text, with each paragraph's span, lines and given kind.
+
+    A list, table or code block is one paragraph whose lines are its items, rows or (for
+    code) the whole block. A prose block is split like plain text, except that its lines are
+    never taken for separate paragraphs only because it has no blank line.
+    """
+    parts: list[str] = []
+    raw: list[RawParagraph] = []
+    fixed: list[str | None] = []
+    offset = 0
+    for block in blocks:
+        text = block.text
+        if block.kind == "code":
+            span = Span(offset, offset + len(text))
+            found = [RawParagraph(span, (span,))]
+        elif block.kind in ("list", "table"):
+            found = [RawParagraph(Span(offset, offset + len(text)), _line_spans(text, offset))]
+        else:
+            found = [_shift(p, offset) for p in split_paragraphs(text, lines_as_paragraphs=False)]
+        raw.extend(found)
+        fixed.extend([block.kind] * len(found))
+        parts.append(text)
+        offset += len(text) + 2
+    return "\n\n".join(parts), raw, fixed
+
+
+def _line_spans(text: str, offset: int) -> tuple[Span, ...]:
+    spans: list[Span] = []
+    start = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            lead = len(line) - len(line.lstrip())
+            spans.append(Span(offset + start + lead, offset + start + lead + len(stripped)))
+        start += len(line) + 1
+    return tuple(spans)
+
+
+def _shift(para: RawParagraph, offset: int) -> RawParagraph:
+    def move(span: Span) -> Span:
+        return Span(span.start + offset, span.end + offset)
+
+    return RawParagraph(move(para.span), tuple(move(line) for line in para.lines))
+
+
+def _paragraph_text(original: str, para: RawParagraph, kind: str | None) -> str:
+    """Display text: code, lists and tables as laid out; prose normalized."""
+    raw = original[para.span.start : para.span.end]
+    return raw if kind in UNNORMALIZED_KINDS else normalize(raw)
+
+
+def _assemble(
+    original: str,
+    raw: list[RawParagraph],
+    fixed: list[str | None],
+    *,
+    source: str,
+    lang: str | None,
+    title: str | None,
+    page_title: str | None,
+    languages: Sequence[str],
+) -> ParsedDocument:
+    supported = _check_languages(languages)
+    texts = [_paragraph_text(original, p, k) for p, k in zip(raw, fixed, strict=True)]
+    prose = [t for t, k in zip(texts, fixed, strict=True) if k != "code"]
+    doc_lang = _document_language(source, "\n\n".join(prose), lang, supported)
+    candidates = language.segment_candidates(supported, doc_lang)
+    paragraph_kinds = kinds.classify(texts, fixed=fixed)
     paragraphs: list[ParagraphSpan] = []
     sentence_index = 0
     for index, (para, para_text, kind) in enumerate(zip(raw, texts, paragraph_kinds, strict=True)):
-        sentences = _sentences(text, para, doc_lang, candidates, first_index=sentence_index)
+        if kind == "code":  # no language, one "sentence": code is never aligned
+            sentences = [
+                SentenceSpan(sentence_index, para_text, para.span.start, para.span.end, None)
+            ]
+        else:
+            sentences = _sentences(original, para, doc_lang, candidates, first_index=sentence_index)
         sentence_index += len(sentences)
         paragraphs.append(
             ParagraphSpan(
                 index=index,
                 text=para_text,
                 kind=kind,
-                lang=_paragraph_language(sentences, doc_lang),
+                lang=None if kind == "code" else _paragraph_language(sentences, doc_lang),
                 start=para.span.start,
                 end=para.span.end,
                 sentences=tuple(sentences),
             )
         )
     digest = hashlib.sha256("\n\n".join(texts).encode("utf-8")).hexdigest()
-    doc = ParsedDocument(
-        source=source,
-        title=_title(title, page_title, paragraphs),
-        lang=doc_lang,
-        original=text,
-        content_hash=digest,
-        paragraphs=tuple(paragraphs),
-    )
     log.info(
         "parsed %s: %s, %d paragraphs, %d sentences", source, doc_lang, len(raw), sentence_index
     )
-    return doc
+    return ParsedDocument(
+        source=source,
+        title=_title(title, page_title, paragraphs),
+        lang=doc_lang,
+        original=original,
+        content_hash=digest,
+        paragraphs=tuple(paragraphs),
+    )
 
 
 def _check_languages(languages: Sequence[str]) -> tuple[str, ...]:
@@ -172,7 +284,12 @@ def _document_language(source: str, text: str, lang: str | None, supported: tupl
         return code
     detected = language.document_language(text, supported)
     if detected is None:
-        raise IngestError(source, "no text in a recognisable language (no words found)")
+        letters = letter_count(language.id_text(text))
+        if letters < 2:
+            raise IngestError(source, "no text in a recognisable language (no words found)")
+        raise IngestError(
+            source, f"too short to tell its language ({letters} letters); give its language"
+        )
     if detected not in supported:
         name = language.language_name(detected)
         raise IngestError(
@@ -235,7 +352,7 @@ def _title(given: str | None, page_title: str | None, paragraphs: list[Paragraph
     first = next((p for p in paragraphs if p.kind != "boilerplate"), paragraphs[0])
     if first.kind == "heading":
         return _shorten(first.text.lstrip("# "))
-    body = next((p for p in paragraphs if p.kind == "body"), first)
+    body = next((p for p in paragraphs if p.kind == "text"), first)
     return _shorten(body.sentences[0].text if body.sentences else body.text)
 
 

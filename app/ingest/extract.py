@@ -9,25 +9,25 @@ from dataclasses import dataclass
 import trafilatura
 from lxml import etree
 
+from app.ingest.blocks import Block, clean_line, clean_lines, code_text, keep, table_text
 from app.ingest.errors import IngestError
 from app.security.html_limits import HtmlTooComplex, check_html
 
 log = logging.getLogger(__name__)
 
 # trafilatura's output vocabulary (its XML-TEI-like tree): containers whose children are the
-# real blocks, and inline elements whose text belongs to the enclosing block.
-_CONTAINERS = frozenset({"list", "table", "div", "main", "body"})
+# real blocks, and the elements that are blocks of a kind of their own.
+_CONTAINERS = frozenset({"div", "main", "body"})
 _LINE_BREAK = "lb"
 _CELL = "cell"
 
 
 @dataclass(frozen=True)
 class Extracted:
-    """Main text with blocks separated by blank lines, the page title and the heading blocks."""
+    """The main text as blocks (headings, lists, quotes, code and tables kept) and the title."""
 
-    text: str
+    blocks: tuple[Block, ...]
     title: str | None
-    headings: frozenset[str]
 
 
 def extract_html(html: str, *, source: str) -> Extracted:
@@ -54,48 +54,49 @@ def extract_html(html: str, *, source: str) -> Extracted:
     except (ValueError, etree.LxmlError) as err:  # trafilatura lets parser errors through
         raise IngestError(source, f"could not parse the HTML ({err})") from None
     body = getattr(doc, "body", None) if doc is not None else None
-    blocks: list[str] = []
-    headings: set[str] = set()
-    if body is not None:
-        for element in _blocks(body):
-            text = _block_text(element).strip()
-            if not text:
-                continue
-            blocks.append(text)
-            if element.tag == "head":
-                headings.add(" ".join(text.split()))
+    blocks = keep(list(_blocks(body))) if body is not None else []
     if not blocks:
         raise IngestError(source, "no main text found in the HTML")
     title = (getattr(doc, "title", None) or "").strip() or None
     log.debug("extracted %d blocks from %s", len(blocks), source)
-    return Extracted("\n\n".join(blocks), title, frozenset(headings))
+    return Extracted(tuple(blocks), title)
 
 
-def _blocks(element: etree._Element) -> Iterator[etree._Element]:
-    """The paragraph-level elements under `element`, in document order."""
+def _blocks(element: etree._Element) -> Iterator[Block]:
+    """The blocks under `element`, in document order."""
     for child in element:
         if not isinstance(child.tag, str):  # comments and processing instructions
             continue
-        if child.tag in _CONTAINERS and len(child) and child.tag != "table":
+        if child.tag in _CONTAINERS and len(child):
             yield from _blocks(child)
+        elif child.tag == "head":
+            yield Block("heading", clean_line(_block_text(child)))
+        elif child.tag == "list":
+            items = [clean_line(_block_text(item)) for item in child.iter("item")]
+            yield Block("list", "\n".join(item for item in items if item))
+        elif child.tag == "quote":
+            yield Block("quote", clean_lines(_block_text(child)))
+        elif child.tag == "code":
+            yield Block("code", code_text("".join(child.itertext())))
         elif child.tag == "table":
-            yield from child.iter("row")
+            rows = [[_block_text(cell) for cell in row.iter(_CELL)] for row in child.iter("row")]
+            yield Block("table", table_text(rows))
         else:
-            yield child
+            yield Block(None, _block_text(child).strip())
 
 
 def _block_text(element: etree._Element) -> str:
-    """Text of one block; <lb/> stays a line break, table cells are separated by ' | '."""
+    """Text of one block; <lb/> stays a line break, nested blocks start new lines."""
     parts: list[str] = [element.text or ""]
-    for index, child in enumerate(element):
+    for child in element:
         if not isinstance(child.tag, str):
             parts.append(child.tail or "")
             continue
         if child.tag == _LINE_BREAK:
             parts.append("\n")
-        elif child.tag == _CELL and index:
-            parts.append(" | ")
-        if child.tag != _LINE_BREAK:
+        elif child.tag in ("p", "item", "head", "row"):
+            parts.append("\n" + _block_text(child) + "\n")
+        else:
             parts.append(" ".join(_block_text(child).split()))
         parts.append(child.tail or "")
     # Whitespace runs become single spaces, except the line breaks the page asked for.

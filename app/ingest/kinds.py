@@ -1,8 +1,8 @@
-"""Paragraph kinds: body, heading, caption, boilerplate.
+"""Paragraph kinds of plain text: text (body prose), heading, caption, boilerplate.
 
 A small rule-based classifier over paragraph shape (length, lines, final punctuation, case)
 and short multilingual cue words that pages put on their furniture. Rules are tried in the
-order boilerplate, caption, heading; whatever matches none is body. Only short paragraphs are
+order boilerplate, caption, heading; whatever matches none is text. Only short paragraphs are
 ever taken out of the body, so a rule that misfires costs a caption or a button, not an
 article paragraph.
 """
@@ -10,9 +10,15 @@ article paragraph.
 from __future__ import annotations
 
 import re
+import statistics
 from collections.abc import Sequence
 
-KINDS = ("body", "heading", "caption", "boilerplate")
+from app.ingest.script import ends_with_terminal, words
+
+# What a paragraph is, for the reader (which renders each kind its own way) and the aligner
+# (which never aligns code). The plain-text rules here give the first four; Markdown, EPUB and
+# HTML structure gives list, code, quote and table.
+KINDS = ("text", "heading", "caption", "boilerplate", "list", "code", "quote", "table")
 
 _FLAGS = re.I | re.U
 _WORD = re.compile(r"[^\W\d_]+", _FLAGS)
@@ -67,6 +73,11 @@ _PICTURE_CUE = re.compile(
     _FLAGS,
 )
 _CREDIT = re.compile(r"[.!?…][\"'»”’]?\s*\(([^()]{2,120})\)\s*\S{0,30}$", _FLAGS)
+# A paragraph that is only a Markdown image: a picture, not a heading.
+_IMAGE = re.compile(r"^!\[[^\]]*\]\([^)]*\)$")
+_PUNCTUATION_MIN_PARAGRAPHS = 3
+_LONG_PARAGRAPH_WORDS = 8
+_UNPUNCTUATED_HEADING_SHARE = 0.5
 _CAPTION_MAX_WORDS = 60
 _HEADING_MAX_WORDS = 12
 _HEADING_MAX_CHARS = 100
@@ -126,6 +137,8 @@ def _is_credit(inner: str) -> bool:
 
 
 def _is_caption(text: str) -> bool:
+    if _IMAGE.match(text):
+        return True
     if len(text.split()) > _CAPTION_MAX_WORDS:
         return False
     for line in text.split("\n"):
@@ -137,34 +150,66 @@ def _is_caption(text: str) -> bool:
     return False
 
 
-def _is_heading(text: str) -> bool:
+def _is_heading(text: str, max_chars: float = _HEADING_MAX_CHARS) -> bool:
     if text.startswith("#") and text.lstrip("#").startswith(" "):
         return True  # a Markdown heading
     letters = [ch for ch in text if ch.isalpha()]
     return (
         "\n" not in text
         and bool(letters)
-        and len(text.split()) <= _HEADING_MAX_WORDS
-        and len(text) <= _HEADING_MAX_CHARS
+        and len(text) <= max_chars
+        and not _IMAGE.match(text)
+        and not ends_with_terminal(text)
         and text[-1] not in _SENTENCE_END + "\"'»”’"
         and (letters[0].isupper() or not letters[0].islower())
+        # ICU's words, so that Thai or Chinese written without spaces is counted right
+        and len(words(text)) <= _HEADING_MAX_WORDS
     )
 
 
-def classify(texts: Sequence[str], headings: frozenset[str] = frozenset()) -> list[str]:
+def _heading_max_chars(texts: Sequence[str]) -> float:
+    """How long a heading may be in this document.
+
+    Where most paragraphs end in punctuation, a short line without it is a heading. In a
+    document whose paragraphs mostly do not (Thai marks no sentence end; lists of lines), a
+    missing full stop says nothing, so a heading must also be much shorter than the
+    document's typical paragraph.
+    """
+    long = [t for t in texts if len(words(t)) >= _LONG_PARAGRAPH_WORDS]
+    if len(long) < _PUNCTUATION_MIN_PARAGRAPHS:
+        return _HEADING_MAX_CHARS
+    ended = sum(ends_with_terminal(t.rstrip("\"'»”’)")) for t in long)
+    if ended * 2 >= len(long):
+        return _HEADING_MAX_CHARS
+    return min(_HEADING_MAX_CHARS, _UNPUNCTUATED_HEADING_SHARE * statistics.median(map(len, texts)))
+
+
+def classify(
+    texts: Sequence[str],
+    headings: frozenset[str] = frozenset(),
+    fixed: Sequence[str | None] | None = None,
+) -> list[str]:
     """The kind of each normalized paragraph text, in order.
 
     Args:
         texts: the paragraphs of one document.
-        headings: texts the source itself marks as headings (HTML <h1>-<h6>).
+        headings: texts the source itself marks as headings.
+        fixed: kinds the source itself gives (Markdown, HTML, EPUB structure), None where
+            the rules decide; a list under a 'Related articles' header is still boilerplate.
     """
+    fixed = fixed or [None] * len(texts)
     kinds: list[str] = []
+    heading_chars = _heading_max_chars([t for t, f in zip(texts, fixed, strict=True) if not f])
     in_related_list = False
-    for index, text in enumerate(texts):
-        if in_related_list and _is_link_title(text):
+    for index, (text, given) in enumerate(zip(texts, fixed, strict=True)):
+        if in_related_list and (given == "list" or (not given and _is_link_title(text))):
             kinds.append("boilerplate")
             continue
         in_related_list = False
+        if given:
+            in_related_list = given == "heading" and _is_related_header(text)
+            kinds.append("boilerplate" if in_related_list else given)
+            continue
         first_line = text.split("\n", 1)[0]
         if _is_related_header(first_line):
             in_related_list = True
@@ -173,8 +218,8 @@ def classify(texts: Sequence[str], headings: frozenset[str] = frozenset()) -> li
             kinds.append("boilerplate")
         elif _is_caption(text):
             kinds.append("caption")
-        elif text in headings or _is_heading(text):
+        elif text in headings or _is_heading(text, heading_chars):
             kinds.append("heading")
         else:
-            kinds.append("body")
+            kinds.append("text")
     return kinds

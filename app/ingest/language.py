@@ -19,6 +19,7 @@ import functools
 import logging
 from collections.abc import Iterable
 
+import regex
 from lingua import (
     ConfidenceValue,
     IsoCode639_1,
@@ -27,13 +28,28 @@ from lingua import (
     LanguageDetectorBuilder,
 )
 
+from app.align.encoder import E5_LANGUAGES, USEM3_LANGUAGES
+from app.ingest.script import (
+    keep_scripts,
+    language_scripts,
+    letter_count,
+    piece_scripts,
+    script_fit,
+)
+
 log = logging.getLogger(__name__)
 
-# The languages of the multilingual sentence encoders we ship (Google USE-multilingual v3):
-# the languages a document may be in, because only these can be aligned.
-SUPPORTED_LANGUAGES: tuple[str, ...] = (
-    "ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh",
-)  # fmt: skip
+_LATIN = frozenset({"Latn"})
+
+# The languages a document may be in: those lingua can identify and a packaged sentence
+# encoder covers (usem3's 15 codes, e5's ~100; app.align.encoder picks the encoder per pair).
+SUPPORTED_LANGUAGES: tuple[str, ...] = tuple(
+    sorted(
+        code
+        for code in (lang.iso_code_639_1.name.lower() for lang in Language.all())
+        if code in USEM3_LANGUAGES | E5_LANGUAGES
+    )
+)
 
 # Languages a line inside a document may be in, besides the supported ones: roughly the
 # twenty most common content languages of websites (W3Techs, 2024), i.e. what a news page
@@ -62,6 +78,29 @@ MIN_SENTENCE_WORDS = 3
 # When the document's best guess is unsupported but a supported language is within this
 # factor of it, take the supported one: on a very short text the two are a toss-up.
 DOCUMENT_TIE_RATIO = 2.0
+# Below this many letters a text is short: lingua's guess on 'Hello' is Italian (.31) or
+# Sesotho. A short document is judged among the common languages only and a short piece of
+# one keeps its container's language, unless lingua is at least this confident.
+SHORT_LETTERS = 30
+SHORT_MIN_CONFIDENCE = 0.4
+# Languages whose scripts hold at least the best share of the words minus this margin are
+# the candidates (see app.ingest.script.script_fit).
+FIT_MARGIN = 0.1
+# A piece with at least this share of its words in its container's script is in that
+# language, or another written in the same script: words in another script are borrowings.
+MIXED_SHARE = 0.25
+
+# Markup that says nothing about a language: heading attributes ('{ #anchor }',
+# '{#id .class}'), link targets and bare URLs, e-mail addresses.
+_ATTRIBUTES = regex.compile(r"\{[^{}\n]*[#.][^{}\n]*\}")
+_LINK = regex.compile(r"!?\[([^\]\n]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_URL = regex.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+")
+
+
+def id_text(text: str) -> str:
+    """The text language id should look at: markup, anchors and URLs removed."""
+    text = _LINK.sub(r"\1", text)
+    return _URL.sub(" ", _ATTRIBUTES.sub(" ", text))
 
 
 def language_of(code: str) -> Language:
@@ -94,7 +133,21 @@ def _all_languages_detector() -> LanguageDetector:
     return LanguageDetectorBuilder.from_all_languages().build()
 
 
-@functools.lru_cache(maxsize=8)
+@functools.cache
+def _all_codes() -> frozenset[str]:
+    return frozenset(_code(language) for language in Language.all())
+
+
+@functools.cache
+def _all_scripts() -> frozenset[str]:
+    return frozenset(s for code in _all_codes() for s in language_scripts(code))
+
+
+def _detector(codes: frozenset[str]) -> LanguageDetector:
+    return _all_languages_detector() if codes >= _all_codes() else _segment_detector(codes)
+
+
+@functools.lru_cache(maxsize=32)
 def _segment_detector(codes: frozenset[str]) -> LanguageDetector:
     log.info("building the lingua detector for %d languages", len(codes))
     return LanguageDetectorBuilder.from_languages(*(language_of(c) for c in codes)).build()
@@ -106,24 +159,64 @@ def _is_capitalized(word: str) -> bool:
     return letters[0].isupper() and any(ch.islower() for ch in letters[1:])
 
 
-def segment_candidates(supported: Iterable[str]) -> frozenset[str]:
-    """The languages a line may be in: the supported ones and the web's main languages."""
-    return frozenset(supported) | frozenset(WEB_LANGUAGES)
+def segment_candidates(supported: Iterable[str], doc_lang: str | None = None) -> frozenset[str]:
+    """The languages a line may be in: the web's main languages and the default encoder's,
+    if supported, and the document's own. Not every supported language: with seventy
+    candidates short lines drift into rare ones."""
+    common = (frozenset(WEB_LANGUAGES) | USEM3_LANGUAGES) & frozenset(supported)
+    return common | ({doc_lang} if doc_lang else frozenset())
 
 
 def _confidences(values: list[ConfidenceValue]) -> dict[str, float]:
     return {_code(value.language): value.value for value in values}
 
 
-def document_language(text: str, supported: Iterable[str]) -> str | None:
+def _fitting(text: str, codes: frozenset[str]) -> frozenset[str]:
+    """The languages among `codes` whose scripts fit the text's words best."""
+    fit = script_fit(text, codes)
+    top = max(fit.values(), default=0.0)
+    if top <= 0.0:
+        return codes
+    return frozenset(code for code, share in fit.items() if share >= top - FIT_MARGIN)
+
+
+def _scores(text: str, codes: frozenset[str]) -> dict[str, float]:
+    """lingua's confidences among `codes`, on the words written in their scripts only
+    (lingua gives every language 0 when a text has letters none of them uses)."""
+    if len(codes) == 1:
+        return {next(iter(codes)): 1.0}
+    scripts = frozenset(s for code in codes for s in language_scripts(code))
+    if scripts and scripts != _LATIN:
+        text = keep_scripts(text, scripts)
+    return _confidences(_detector(codes).compute_language_confidence_values(text))
+
+
+def document_language(
+    text: str, supported: Iterable[str], common: Iterable[str] = ()
+) -> str | None:
     """The language of a whole text: a code in `supported` or, if not, the best guess.
 
-    Returns None when the text has nothing lingua can judge (no letters).
+    Only languages written in the scripts most of its words are in are considered. A short
+    text is judged among `common` languages (default: the web's and the default encoder's)
+    and must be identified with some confidence.
+
+    Returns None when the text has no letters or is too short to tell.
     """
     supported = tuple(supported)
-    scores = _confidences(_all_languages_detector().compute_language_confidence_values(text))
+    text = id_text(text)
+    letters = letter_count(text)
+    if letters < 2:
+        return None
+    short = letters < SHORT_LETTERS
+    pool = _all_codes()
+    if short:
+        pool = frozenset(common) or segment_candidates(supported)
+    scores = _scores(text, _fitting(text, pool))
     best = max(scores, key=scores.__getitem__, default=None)
     if best is None or scores[best] <= 0.0:
+        return None
+    if short and scores[best] < SHORT_MIN_CONFIDENCE:
+        log.debug("document: too short to tell (%s at %.2f)", best, scores[best])
         return None
     if best in supported:
         return best
@@ -137,21 +230,46 @@ def document_language(text: str, supported: Iterable[str]) -> str | None:
 def segment_language(
     text: str, prior: str | None, candidates: frozenset[str], *, min_words: int = 1
 ) -> str | None:
-    """The language of a line or sentence, keeping `prior` unless the evidence is clear."""
+    """The language of a line or sentence, keeping `prior` unless the evidence is clear.
+
+    Clear evidence is a script the prior language is not written in, or, in its script,
+    lingua finding another language SWITCH_RATIO times more likely (and, for a short piece,
+    at least SHORT_MIN_CONFIDENCE). A piece written only in scripts its prior language uses
+    alongside another one (kanji in Japanese, hanja in Korean) keeps the prior language.
+    """
+    text = id_text(text)
     words = [word for word in text.split() if any(ch.isalpha() for ch in word)]
-    if sum(ch.isalpha() for ch in text) < 2 or len(words) < min_words:
+    letters = letter_count(text)
+    if letters < 2 or len(words) < min_words:
         return prior
     if prior and len(words) > 1 and all(_is_capitalized(word) for word in words):
         return prior
+    prior_scripts = language_scripts(prior) if prior else frozenset()
+    used = piece_scripts(text, _all_scripts())
+    if len(prior_scripts) > 1 and used and used <= prior_scripts:
+        return prior
     codes = candidates | {prior} if prior else candidates
-    values = _segment_detector(codes).compute_language_confidence_values(text)
-    scores = _confidences(values)
+    fitting = _fitting(text, codes)
+    if prior and prior_scripts and used & prior_scripts:
+        fit = script_fit(text, codes)
+        if fit[prior] >= MIXED_SHARE:
+            # Mixed scripts ('... Ministry of Electronics के अनुसार ...'): the words in the
+            # prior's script carry the grammar; only languages of that script compete.
+            fitting = frozenset(c for c in codes if abs(fit[c] - fit[prior]) <= FIT_MARGIN)
+    if prior and prior_scripts and not (used & prior_scripts):
+        # Another script altogether: the best language written in it, even a rare one.
+        fitting = _fitting(text, _all_codes())
+        pick = fitting & codes or fitting
+        scores = _scores(text, frozenset(pick))
+        return max(scores, key=scores.__getitem__, default=prior)
+    scores = _scores(text, fitting | ({prior} if prior else frozenset()))
     best = max(scores, key=scores.__getitem__, default=None)
     if best is None or scores[best] <= 0.0:
         return prior
     if prior is None or best == prior:
         return best
-    if scores[best] >= MIN_CONFIDENCE and scores[best] >= SWITCH_RATIO * scores.get(prior, 0.0):
+    floor = SHORT_MIN_CONFIDENCE if letters < SHORT_LETTERS else MIN_CONFIDENCE
+    if scores[best] >= floor and scores[best] >= SWITCH_RATIO * scores.get(prior, 0.0):
         return best
     return prior
 

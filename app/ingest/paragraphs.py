@@ -90,8 +90,13 @@ def _is_paragraph_line(line: str) -> bool:
     return len(line.split()) >= _PARAGRAPH_LINE_WORDS and line.rstrip()[-1] in _TERMINAL
 
 
-def split_paragraphs(text: str) -> list[RawParagraph]:
-    """Paragraphs of `text`, in order, with their logical lines."""
+def split_paragraphs(text: str, *, lines_as_paragraphs: bool = True) -> list[RawParagraph]:
+    """Paragraphs of `text`, in order, with their logical lines.
+
+    Args:
+        lines_as_paragraphs: a text with no blank line at all has a paragraph per line (as
+            pasted text does); off for a block that a structured source already delimited.
+    """
     blocks: list[list[Span]] = [[]]
     physical = _physical_lines(text)
     for span in physical:
@@ -101,7 +106,7 @@ def split_paragraphs(text: str) -> list[RawParagraph]:
         else:
             blocks[-1].append(span)
     blocks = [block for block in blocks if block]
-    one_line_paragraphs = len(blocks) == 1
+    one_line_paragraphs = lines_as_paragraphs and len(blocks) == 1
     paragraphs: list[RawParagraph] = []
     for block in blocks:
         lines = _logical_lines(text, block)

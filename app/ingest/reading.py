@@ -10,15 +10,20 @@ from app.ingest.errors import IngestError
 
 log = logging.getLogger(__name__)
 
-TEXT_EXTENSIONS = frozenset({".txt", ".text", ".md", ".markdown"})
+TEXT_EXTENSIONS = frozenset({".txt", ".text"})
+MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown"})
 HTML_EXTENSIONS = frozenset({".html", ".htm", ".xhtml"})
-FORMATS = ("text", "html")
+EPUB_EXTENSIONS = frozenset({".epub"})
+ALL_EXTENSIONS = TEXT_EXTENSIONS | MARKDOWN_EXTENSIONS | HTML_EXTENSIONS | EPUB_EXTENSIONS
+# Formats of decoded text; EPUB is read from its bytes.
+TEXT_FORMATS = ("text", "markdown", "html")
+FORMATS = (*TEXT_FORMATS, "epub")
 
 # Signatures of the binary formats people most often upload by mistake, so the message can
 # say what the file is rather than only that it is not text.
 _MAGIC = (
     (b"%PDF-", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive (e.g. .docx, .odt, .epub)"),
+    (b"PK\x03\x04", "a ZIP archive (e.g. .docx, .odt)"),
     (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document"),
     (b"{\\rtf", "an RTF document"),
     (b"\x89PNG", "a PNG image"),
@@ -42,7 +47,7 @@ def extension(source: str) -> str:
 
 
 def format_from_extension(source: str) -> str | None:
-    """'text' or 'html' from the extension; None when there is none to go by.
+    """'text', 'markdown', 'html' or 'epub' from the extension; None when there is none.
 
     Raises:
         IngestError: 415 when the extension names a type we do not read.
@@ -52,9 +57,13 @@ def format_from_extension(source: str) -> str | None:
         return None
     if ext in TEXT_EXTENSIONS:
         return "text"
+    if ext in MARKDOWN_EXTENSIONS:
+        return "markdown"
     if ext in HTML_EXTENSIONS:
         return "html"
-    allowed = ", ".join(sorted(TEXT_EXTENSIONS | HTML_EXTENSIONS))
+    if ext in EPUB_EXTENSIONS:
+        return "epub"
+    allowed = ", ".join(sorted(ALL_EXTENSIONS))
     raise IngestError(source, f"unsupported file type '{ext}'; upload {allowed}", status=415)
 
 
@@ -66,6 +75,16 @@ def sniff_format(text: str) -> str:
     return "text"
 
 
+def check_size(data: bytes, *, source: str, max_bytes: int) -> None:
+    """Raises IngestError (413) when the upload is over `max_bytes`."""
+    if len(data) > max_bytes:
+        raise IngestError(
+            source,
+            f"file is {len(data):,} bytes, over the limit of {max_bytes:,} bytes",
+            status=413,
+        )
+
+
 def decode(data: bytes, *, source: str, max_bytes: int) -> str:
     """Decode an upload as UTF-8 (BOM optional), refusing anything that is not text.
 
@@ -73,18 +92,15 @@ def decode(data: bytes, *, source: str, max_bytes: int) -> str:
         IngestError: 413 over `max_bytes`; 415 for a known binary format (PDF, ZIP, images);
             422 for other binary data, other encodings and files with nothing but whitespace.
     """
-    if len(data) > max_bytes:
-        raise IngestError(
-            source,
-            f"file is {len(data):,} bytes, over the limit of {max_bytes:,} bytes",
-            status=413,
-        )
+    check_size(data, source=source, max_bytes=max_bytes)
     if not data.strip():
         reason = "file is empty" if not data else "file is empty (only whitespace)"
         raise IngestError(source, reason)
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            raise IngestError(source, f"this is {what}, not text; upload text or HTML", status=415)
+            raise IngestError(
+                source, f"this is {what}, not text; upload text, Markdown, HTML or EPUB", status=415
+            )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise IngestError(source, "file is UTF-16; save the file as UTF-8")
     nul = data.find(b"\x00")

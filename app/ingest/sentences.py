@@ -10,6 +10,8 @@ fallbacks. Its gaps, all repaired here by merging two pieces back together:
 * abbreviated month names before a day or year ('févr. 2022', 'Jan. 2022'), the month names
   coming from the Unicode CLDR data shipped with Babel;
 * a day ordinal before a month name, as German writes dates ('am 3. Januar').
+
+And one split it cannot know: Thai (Lao, Khmer, Burmese) ends sentences with a space.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import functools
 import re
 
 import babel
+import regex
 from babel.dates import get_month_names
 from sentencex import get_sentence_boundaries
 
 from app.ingest.paragraphs import Span
+from app.ingest.script import language_scripts
 
 # Titles written before a name in the languages we read; the piece ending in one of these is
 # glued to the next piece when that piece starts with a capital (the name).
@@ -69,6 +73,35 @@ def _joins(before: str, after: str, lang: str) -> bool:
     return bool(_DAY_ORDINAL.search(before) and first and first.group(1).lower() in month_names)
 
 
+# Scripts that write no spaces between words use a space where others put a full stop or a
+# comma (Thai, Lao, Khmer, Burmese): there, a space between two letters of the script ends
+# a sentence. Not around other scripts: 'ใช้ iPhone รุ่นใหม่' stays whole.
+_UNSPACED_SCRIPTS = ("Thai", "Laoo", "Khmr", "Mymr")
+
+
+@functools.lru_cache(maxsize=64)
+def _unspaced_break(lang: str) -> regex.Pattern[str] | None:
+    scripts = [s for s in _UNSPACED_SCRIPTS if s in language_scripts(lang)]
+    if not scripts:
+        return None
+    cls = "".join(f"\\p{{Script={s}}}" for s in scripts)
+    return regex.compile(rf"(?<=[{cls}]\p{{M}}*)\s+(?=[{cls}])")
+
+
+def _split_unspaced(chunk: str, pieces: list[tuple[int, int]], lang: str) -> list[tuple[int, int]]:
+    pattern = _unspaced_break(lang)
+    if pattern is None:
+        return pieces
+    out: list[tuple[int, int]] = []
+    for start, end in pieces:
+        cut = start
+        for match in pattern.finditer(chunk, start, end):
+            out.append((cut, match.start()))
+            cut = match.end()
+        out.append((cut, end))
+    return out
+
+
 def split_sentences(text: str, line: Span, lang: str | None) -> list[Span]:
     """Sentence spans inside one logical line `text[line.start:line.end]`.
 
@@ -88,6 +121,7 @@ def split_sentences(text: str, line: Span, lang: str | None) -> list[Span]:
             pieces[-1] = (pieces[-1][0], end)
         else:
             pieces.append((start, end))
+    pieces = _split_unspaced(chunk, pieces, lang)
     spans: list[Span] = []
     for start, end in pieces:
         piece = chunk[start:end]

@@ -9,7 +9,7 @@ from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 from huey.api import TaskWrapper
 from sqlalchemy.engine import Engine, make_url
 
-from app.align.encoder import Encoder, load_encoder
+from app.align.encoder import Encoder, load_encoders
 from app.config import Settings
 from app.db import make_engine
 
@@ -41,11 +41,12 @@ class Runtime:
 
     @property
     def encoder(self) -> Encoder:
-        """The sentence encoder, loaded once, on first use (web processes never use it)."""
+        """The encoders (default first, others when a language pair needs them), loaded once,
+        on first use: web processes never use them."""
         with self._lock:
             if self._encoder is None:
                 log.info("loading the %s encoder", self.settings.encoder)
-                self._encoder = load_encoder(self.settings.encoder)
+                self._encoder = load_encoders(self.settings.encoder)
             return self._encoder
 
     @cached_property

@@ -10,13 +10,14 @@ from sqlmodel import Session, col, delete, select
 
 from app.align.beads import Bead
 from app.align.core import align_documents, align_sentences
-from app.align.encoder import Encoder
+from app.align.encoder import Encoder, encoder_for
 from app.models import Document, DocumentPair, Link, Paragraph, Sentence, SentenceLink, Story
 from app.services.embeddings import CachedEncoder
 
 log = logging.getLogger(__name__)
 
-LINKABLE_KINDS = ("body", "heading")
+# Prose may be linked; code never is (Markdown and EPUB code blocks).
+LINKABLE_KINDS = ("text", "heading", "list", "quote", "table")
 # Statuses an editor set: re-running the automatic alignment must never touch these.
 KEPT_STATUSES = ("confirmed", "manual", "rejected")
 
@@ -147,8 +148,12 @@ def _kept_links(session: Session, source_id: int, target_id: int) -> list[Link]:
 def plan_pair(
     *, session: Session, encoder: Encoder, source: Document, target: Document
 ) -> PairPlan:
-    """Align one document pair from what is stored; reads only, writes nothing."""
+    """Align one document pair from what is stored; reads only, writes nothing.
+
+    The pair is aligned by the encoder that covers both languages (see EncoderSet).
+    """
     assert source.id is not None and target.id is not None
+    encoder = encoder_for(encoder, source.lang, target.lang)
     src_paras, tgt_paras = _paragraphs(session, source.id), _paragraphs(session, target.id)
     src_ok, tgt_ok = _allowed(source, src_paras), _allowed(target, tgt_paras)
     kept = _kept_links(session, source.id, target.id)
@@ -343,12 +348,20 @@ def fill_sentence_links(*, session: Session, encoder: Encoder, story_id: int) ->
             by_document[doc_id] = _sentences_by_paragraph(session, _paragraphs(session, doc_id))
         return by_document[doc_id]
 
+    langs = dict(
+        session.exec(select(Document.id, Document.lang).where(Document.story_id == story_id)).all()
+    )
     # Everything is encoded and aligned before the first write, so the write is short.
     rows = [
         row
         for link in missing
         for row in _sentence_links(
-            cached, link, sentences(link.source_document_id), sentences(link.target_document_id)
+            encoder_for(
+                cached, langs.get(link.source_document_id), langs.get(link.target_document_id)
+            ),
+            link,
+            sentences(link.source_document_id),
+            sentences(link.target_document_id),
         )
     ]
     session.rollback()

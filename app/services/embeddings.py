@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from app.align.encoder import Encoder
+from app.align.encoder import Encoder, encoder_for
 from app.models import Embedding
 
 # SQLite caps the number of bound parameters; look hashes up in slices below that.
@@ -51,14 +51,27 @@ class CachedEncoder:
         self.dim = encoder.dim
         self._memo: dict[str, np.ndarray] = {}
         self._pending: dict[str, np.ndarray] = {}
+        self.baseline = getattr(encoder, "baseline", None)
+        # One cached wrapper per encoder a language pair chose: saved together with this one.
+        self._chosen: dict[str, CachedEncoder] = {}
+
+    def for_languages(self, *languages: str | None) -> "CachedEncoder":
+        """The cached form of the encoder the inner one picks for these languages."""
+        chosen = encoder_for(self.inner, *languages)
+        if chosen is self.inner:
+            return self
+        if chosen.name not in self._chosen:
+            self._chosen[chosen.name] = CachedEncoder(chosen, self.session)
+        return self._chosen[chosen.name]
 
     def save(self, session: Session) -> int:
         """Add the vectors computed since the last save to `session` (no commit); how many.
 
         Another worker may have stored the same text meanwhile: such rows are skipped.
         """
+        saved = sum(other.save(session) for other in self._chosen.values())
         if not self._pending:
-            return 0
+            return saved
         rows = [
             {"encoder": self.key, "text_hash": h, "vector": v.tobytes()}
             for h, v in self._pending.items()
@@ -69,7 +82,7 @@ class CachedEncoder:
             stmt = insert(Embedding).values(rows[start : start + _LOOKUP_CHUNK])
             session.execute(stmt.on_conflict_do_nothing())
         self._pending.clear()
-        return len(rows)
+        return saved + len(rows)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embeddings of `texts`, shape (len(texts), dim); only unseen texts reach the model."""

