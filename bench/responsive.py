@@ -68,6 +68,9 @@ def prepare(tmp: Path) -> dict[str, str]:
     """A database with the seeds ingested (inline) and an editor; the environment to use it."""
     env = dict(os.environ, PARALLAX_DATABASE_URL=f"sqlite:///{tmp / 'parallax.db'}")
     env.update(PARALLAX_DATA_DIR=str(tmp / "data"), PARALLAX_WORKER_THREADS="1")
+    # The bench uploads anonymously and fast: open uploads, limits out of the way.
+    env.update(PARALLAX_OPEN_UPLOADS="true", PARALLAX_RATE_LIMIT_UPLOADS="100000/hour")
+    env.update(PARALLAX_RATE_LIMIT_WRITES="100000/minute")
     run = [PY, "-m", "app.cli"]
     subprocess.run([*run, "ingest", str(REPO / "seeds")], env=env, check=True, cwd=REPO)
     user = subprocess.run(

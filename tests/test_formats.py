@@ -14,8 +14,9 @@ from app.align.encoder import Encoder
 from app.ingest import IngestError, parse_bytes
 from app.ingest.epub import MAX_UNCOMPRESSED_BYTES
 from app.models import Document, Link, Paragraph
-from app.services.alignment import grouping_hook, is_linkable
+from app.services.alignment import is_linkable
 from app.services.ingest import ingest_files
+from app.services.pipeline import group_and_align
 
 MARKDOWN = """# Bees of the Jura { #bees }
 
@@ -194,7 +195,9 @@ def test_two_editions_of_a_book_align_chapter_to_chapter(
         engine=engine,
         files=sorted(tmp_path.glob("*.epub")),
         max_bytes=1_000_000,
-        after_insert=grouping_hook(encoder),
+        after_store=lambda done: group_and_align(
+            engine=engine, encoder=encoder, document_id=done.document_id
+        ),
     )
     assert len(summary.added) == 2, summary.line()
     with Session(engine) as session:

@@ -36,6 +36,8 @@ def job_settings(db_url: str, tmp_path: Path, backend: str) -> Settings:
         queue_url=_queue_url(backend),
         data_dir=tmp_path / "data",
         job_stale_seconds=3,
+        open_uploads=True,
+        rate_limit_uploads="1000/hour",
     )
 
 
@@ -54,6 +56,7 @@ class Workers:
             PARALLAX_DATA_DIR=str(self.settings.data_dir),
             PARALLAX_JOB_STALE_SECONDS=str(self.settings.job_stale_seconds),
             PARALLAX_WORKER_THREADS="2",
+            PARALLAX_LOAD_ENCODER="true",
         )
         proc = subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], env=env, cwd=REPO_ROOT)
         self.procs.append(proc)

@@ -20,8 +20,8 @@ from app.cli import _align_encoder_name
 from app.config import Settings
 from app.ingest import SUPPORTED_LANGUAGES
 from app.models import Document, DocumentPair, Embedding, Link
-from app.services.alignment import grouping_hook
 from app.services.ingest import ingest_files
+from app.services.pipeline import group_and_align
 
 DATA = Path(__file__).resolve().parent / "data" / "languages"
 
@@ -103,7 +103,12 @@ def four_documents(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -
     files = [DATA / n for n in ("cablecar.en.txt", "cablecar.he.txt", "school.en.txt",
                                 "school.uk.txt")]  # fmt: skip
     summary = ingest_files(
-        engine=engine, files=files, max_bytes=100_000, after_insert=grouping_hook(encoder)
+        engine=engine,
+        files=files,
+        max_bytes=100_000,
+        after_store=lambda done: group_and_align(
+            engine=engine, encoder=encoder, document_id=done.document_id
+        ),
     )
     assert len(summary.added) == 4, summary.line()
     return engine
