@@ -128,6 +128,7 @@ def _restore_content(session: Session, doc_id: int, state: dict[str, Any]) -> No
         )
         session.add(row)
         session.flush()
+        assert row.id is not None
         session.add_all(
             Sentence(paragraph_id=row.id, index=i, text=t, lang=lang, start=s, end=e)
             for i, t, lang, s, e in p["sentences"]
@@ -306,9 +307,7 @@ def _set_text(session: Session, para: Paragraph, text: str) -> None:
     assert doc is not None and para.id is not None
     # Sentences are numbered through the document; the edited paragraph keeps its first number.
     first = session.exec(
-        select(Sentence.index)
-        .where(Sentence.paragraph_id == para.id)
-        .order_by(col(Sentence.index))
+        select(Sentence.index).where(Sentence.paragraph_id == para.id).order_by(col(Sentence.index))
     ).first()
     session.connection().execute(delete(Sentence).where(col(Sentence.paragraph_id) == para.id))
     holders = [

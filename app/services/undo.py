@@ -121,8 +121,8 @@ def describe(key: str) -> str:
     if key.startswith("doc:"):
         return f"document {key[4:]}"
     if key.startswith("para:"):
-        _, doc, index = key.split(":")
-        return f"the text of document {doc} ¶{index}"
+        _, doc_id, para = key.split(":")
+        return f"the text of document {doc_id} ¶{para}"
     if key.startswith("pair:"):
         return "the pair of documents {} and {}".format(*_pair_parts(key))
     return f"link {key}"
