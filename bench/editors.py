@@ -10,7 +10,8 @@ threads, each logged in as its own editor, doing E edits on the same few FR-DE l
 link, confirm or reject it with the version read (every tenth edit an undo). Afterwards:
 
 - lost updates: two writes answered 200 from the same version of the same link (both
-  "won"), or a 200 write whose result is not in the history;
+  "won"), a 200 write whose result is not in the history, or an event (an undo, say) whose
+  "before" is not what the previous event on the link left (it wrote over someone);
 - 5xx answers;
 - history consistent with the final state: per link, the events chain version to version
   and the last event's `after` is the link as it is;
@@ -261,10 +262,12 @@ def main() -> None:
     )
     print(f"answers: {dict(sorted(codes.items()))}")
     print(f"writes that won: {len(wins)}; conflicts (409): {codes.get(409, 0)}")
+    lost = double_wins + history["unrecorded"] + history["broken_chains"]
     print(
-        f"lost updates: {double_wins + history['unrecorded']} "
-        f"(two wins from one version: {double_wins}; wins missing from history: "
-        f"{history['unrecorded']})"
+        f"lost updates: {lost} (two wins from one version: {double_wins}; wins missing "
+        f"from history: {history['unrecorded']}; writes that did not start from the state "
+        f"the previous event left, e.g. an undo over someone's change: "
+        f"{history['broken_chains']})"
     )
     print(f"5xx: {sum(n for c, n in codes.items() if c >= 500)}")
     print(

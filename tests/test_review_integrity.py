@@ -228,3 +228,41 @@ def test_removed_document_is_recorded_and_comes_back(
     assert story_state(engine, desk.story) == before
     paras = client.get(f"/api/stories/{desk.story}/alignment").json()["documents"][2]
     assert paras["id"] == desk.en and len(paras["paragraphs"]) == 4
+
+
+def test_an_undo_racing_another_editor_does_not_overwrite_them(
+    desk: ReviewStory, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ed's undo checks the link, then Eva writes, then the undo writes: it must be refused."""
+    make_user(engine, "eva")
+    link_id = desk.fr_de[0]
+    real = undo._expected_now
+
+    def eva_writes_in_between(session, event, names):  # type: ignore[no-untyped-def]
+        expected = real(session, event, names)
+        with Session(engine) as other:
+            review.set_status(
+                session=other,
+                user=_user(other, "eva"),
+                link_id=link_id,
+                version=None,
+                status="rejected",
+                action="reject",
+            )
+        return expected
+
+    with Session(engine) as s:
+        ed = _user(s, "ed")
+        review.set_status(
+            session=s, user=ed, link_id=link_id, version=1, status="confirmed", action="confirm"
+        )
+        monkeypatch.setattr(undo, "_expected_now", eva_writes_in_between)
+        with pytest.raises(Conflict):
+            undo.undo_last(session=s, user=ed)
+    with Session(engine) as s:
+        link = s.get(Link, link_id)
+        assert link is not None and link.status == "rejected"
+        assert [e.action for e in s.exec(select(LinkEvent).order_by(LinkEvent.id))] == [
+            "confirm",
+            "reject",
+        ]

@@ -172,3 +172,40 @@ def test_keyboard_boundary_and_merge_next_buttons_reshape_links_and_undo(
     )
     assert merged.status_code == 200, merged.text
     assert fr_de(2)["source"]["paragraphs"] == [2, 3] and fr_de(2)["status"] == "manual"
+
+
+def test_panel_move_asks_before_discarding_reviewed_links_and_remove_redirects(
+    seeded_client: TestClient, seeded_engine: Engine
+) -> None:
+    make_user(seeded_engine, "ed")
+    login(seeded_client, "ed")
+    sid, fr, de = _ids(seeded_client)
+    mt = seeded_client.get("/api/stories").json()[0]["documents"][2]["id"]
+    link = next(
+        lk
+        for lk in seeded_client.get(f"/api/stories/{sid}/alignment").json()["links"]
+        if mt in (lk["source"]["document"], lk["target"]["document"])
+    )
+    seeded_client.post(f"/api/links/{link['id']}/confirm", json={})
+    asked = seeded_client.post(
+        f"/review/documents/{mt}/move", data={"p": f"{mt}-1", "story": ""}, headers=HX
+    )
+    assert asked.status_code == 409
+    form = html.fromstring(asked.text).xpath("//form[@class='move-ask']")[0]
+    assert "1 reviewed link" in form.text_content()
+    values = {i.get("name"): i.get("value") for i in form.xpath(".//input")}
+    assert values["discard_reviewed"] == "1"
+    moved = seeded_client.post(form.get("hx-post"), data=values, headers=HX)
+    assert moved.status_code == 200
+    new_story = int(moved.headers["HX-Redirect"].rsplit("/", 1)[1])
+    assert new_story != sid
+    removed = seeded_client.post(
+        f"/review/documents/{mt}/remove", data={"p": f"{mt}-1"}, headers=HX
+    )
+    assert removed.headers["HX-Redirect"] == f"/stories/{new_story}"
+    assert seeded_client.get(f"/api/stories/{new_story}/alignment").json()["documents"] == []
+    seeded_client.post("/api/undo", json={})
+    seeded_client.post("/api/undo", json={})
+    story = seeded_client.get(f"/api/stories/{sid}/alignment").json()
+    assert mt in [d["id"] for d in story["documents"]]
+    assert next(lk for lk in story["links"] if lk["id"] == link["id"])["status"] == "confirmed"

@@ -14,8 +14,9 @@ from app.deps import SessionDep
 from app.models import Document, Link, LinkEvent, Story
 from app.routes.pages import counterparts
 from app.routes.review import visible_history
-from app.services import review
+from app.services import documents, review
 from app.services import undo as undo_service
+from app.services.jobs import submit, wait_for
 from app.services.queue import STATES, QueueFilter, build_queue, queue_filter
 from app.services.reading import highlight, parse_key, review_panel, visible_links
 from app.services.report import report_csv, review_report
@@ -244,6 +245,80 @@ def undo(
         return f"{'undone' if direction == 'undo' else 'redone'}: {label}"
 
     return _apply(request, session, form.get("p", ""), change)
+
+
+@router.post("/documents/{document_id}/{action}", response_class=HTMLResponse)
+def document_action(
+    document_id: int,
+    action: str,
+    request: Request,
+    session: SessionDep,
+    user: EditorDep,
+    form: FormDep,
+) -> HTMLResponse:
+    """Move the active paragraph's document to another story, or remove it; both undoable.
+
+    A move that would discard reviewed links answers with the panel asking first; the move
+    itself (with the realignment) runs in a worker, and the answer waits for it.
+    """
+    if action not in ("move", "remove"):
+        raise HTTPException(404, f"unknown action {action!r}")
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise HTTPException(404, f"document {document_id} does not exist")
+    try:
+        if action == "remove":
+            story_id = documents.remove_document(
+                session=session, user=user, document_id=document_id
+            )
+            return HTMLResponse("", headers={"HX-Redirect": f"/stories/{story_id}"})
+        target = form.get("story", "")
+        story = int(target) if target.isdigit() else None
+        discard = form.get("discard_reviewed") == "1"
+        documents.check_move(
+            session=session, document_id=document_id, story_id=story, discard_reviewed=discard
+        )
+        session.rollback()
+        runtime = request.app.state.runtime
+        job = wait_for(
+            runtime.engine,
+            submit(
+                runtime,
+                kind="realign",
+                params={"story_id": story, "move": True, "discard_reviewed": discard},
+                document_id=document_id,
+                created_by=user.id,
+            ),
+            timeout=runtime.settings.job_wait_seconds,
+        )
+        if job.status != "done":
+            raise ReviewError(job.error or "the move is still queued", status=503)
+        return HTMLResponse("", headers={"HX-Redirect": f"/stories/{job.story_id}"})
+    except ReviewError as err:
+        session.rollback()
+        failure = err
+
+        def change() -> str:
+            raise failure
+
+        response = _apply(request, session, form.get("p", ""), change)
+        if err.data.get("reviewed_links"):
+            # The panel asks: the same move again, this time discarding the reviewed links.
+            response.body = response.body.replace(
+                b'<div class="panel-status">',
+                templates.get_template("review/_move_ask.html")
+                .render(
+                    doc=doc,
+                    story=form.get("story", ""),
+                    p=form.get("p", ""),
+                    count=len(err.data["reviewed_links"]),
+                )
+                .encode()
+                + b'<div class="panel-status">',
+                1,
+            )
+            response.headers["content-length"] = str(len(response.body))
+        return response
 
 
 def review_extras(request: Request, panel: Any) -> dict[str, Any]:

@@ -128,6 +128,7 @@ def _restore_content(session: Session, doc_id: int, state: dict[str, Any]) -> No
         )
         session.add(row)
         session.flush()
+        assert row.id is not None
         session.add_all(
             Sentence(paragraph_id=row.id, index=i, text=t, lang=lang, start=s, end=e)
             for i, t, lang, s, e in p["sentences"]

@@ -17,6 +17,7 @@ what the last event on the key left (an unrecorded change, such as a realignment
 from typing import Any
 
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.models import DocumentPair, Link, LinkEvent, ParagraphMark, SentenceLink, User
@@ -24,6 +25,7 @@ from app.services import documents
 from app.services.review import (
     Conflict,
     ReviewError,
+    conflict_for,
     fields_of,
     fresh,
     guarded_delete,
@@ -121,8 +123,8 @@ def describe(key: str) -> str:
     if key.startswith("doc:"):
         return f"document {key[4:]}"
     if key.startswith("para:"):
-        _, doc, index = key.split(":")
-        return f"the text of document {doc} ¶{index}"
+        _, doc_id, para = key.split(":")
+        return f"the text of document {doc_id} ¶{para}"
     if key.startswith("pair:"):
         return "the pair of documents {} and {}".format(*_pair_parts(key))
     return f"link {key}"
@@ -138,8 +140,14 @@ def _highest_version(session: Session, event: LinkEvent, key: str) -> int:
     return max(versions)
 
 
-def _apply_link(session: Session, event: LinkEvent, key: str, state: dict[str, Any] | None) -> None:
+def _apply_link(
+    session: Session, event: LinkEvent, key: str, state: dict[str, Any] | None, expected: Any
+) -> None:
+    """Write a link back, guarded by the version the undo checked (not one read later)."""
     link = fresh(session, int(key))
+    want = expected.get("version") if isinstance(expected, dict) else None
+    if (link is None) != (want is None) or (link is not None and link.version != want):
+        raise conflict_for(session, int(key), want or 0)
     if state is None:
         if link is not None:
             guarded_delete(session, link)
@@ -147,7 +155,10 @@ def _apply_link(session: Session, event: LinkEvent, key: str, state: dict[str, A
     if link is None:
         values = fields_of(state)
         session.add(Link(id=int(key), version=_highest_version(session, event, key) + 1, **values))
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError as err:  # someone made that link meanwhile
+            raise Conflict(f"link {key} was made again since; nothing was undone") from err
         session.add_all(
             SentenceLink(link_id=int(key), source_sentences=a, target_sentences=b, score=score)
             for a, b, score in state.get("sentences", [])
@@ -157,12 +168,20 @@ def _apply_link(session: Session, event: LinkEvent, key: str, state: dict[str, A
     guarded_update(session, link, **fields_of(state))
 
 
-def _apply_mark(session: Session, user: User, key: str, state: Any) -> None:
+def _apply_mark(session: Session, user: User, key: str, state: Any, expected: Any) -> None:
+    """Write a mark back; the delete names the mark checked, so a change since conflicts."""
     doc, index = _mark_parts(key)
-    row = mark_row(session, doc, index)
-    if row is not None:
-        session.delete(row)
-        session.flush()
+    expected = _normal_mark(expected)
+    if expected is not None:
+        gone = session.connection().execute(
+            delete(ParagraphMark).where(
+                col(ParagraphMark.document_id) == doc,
+                col(ParagraphMark.index) == index,
+                col(ParagraphMark.mark) == expected["mark"],
+            )
+        )
+        if gone.rowcount != 1:
+            raise Conflict(f"{describe(key)} was changed since; nothing was undone or redone")
     state = _normal_mark(state)
     if state is not None:
         assert user.id is not None
@@ -175,7 +194,10 @@ def _apply_mark(session: Session, user: User, key: str, state: Any) -> None:
                 user_id=user.id,
             )
         )
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError as err:
+            raise Conflict(f"{describe(key)} was set since; nothing was undone") from err
 
 
 def _apply_pair(session: Session, key: str, state: dict[str, Any] | None) -> None:
@@ -200,12 +222,18 @@ def _order(key: str, state: Any) -> tuple[int, int]:
     return (1 if state is None else 2, 0)
 
 
-def apply_states(session: Session, user: User, event: LinkEvent, states: dict[str, Any]) -> None:
-    """Put every key back to `states` (no commit)."""
+def apply_states(
+    session: Session,
+    user: User,
+    event: LinkEvent,
+    states: dict[str, Any],
+    expected: dict[str, Any],
+) -> None:
+    """Put every key back to `states`, each guarded by its `expected` state (no commit)."""
     for key in sorted(states, key=lambda k: _order(k, states[k])):
         state = states[key]
         if key.startswith("mark:"):
-            _apply_mark(session, user, key, state)
+            _apply_mark(session, user, key, state, expected.get(key))
         elif key.startswith("pair:"):
             _apply_pair(session, key, state)
         elif key.startswith("doc:"):
@@ -213,7 +241,7 @@ def apply_states(session: Session, user: User, event: LinkEvent, states: dict[st
         elif key.startswith("para:"):
             documents.apply_paragraph_state(session, key, state)
         else:
-            _apply_link(session, event, key, state)
+            _apply_link(session, event, key, state, expected.get(key))
 
 
 def _revert(session: Session, user: User, event: LinkEvent, action: str) -> LinkEvent:
@@ -228,7 +256,7 @@ def _revert(session: Session, user: User, event: LinkEvent, action: str) -> Link
                     {"key": key},
                 )
         target = event.before if action == "undo" else event.after
-        apply_states(session, user, event, {k: target.get(k) for k in event.before})
+        apply_states(session, user, event, {k: target.get(k) for k in event.before}, expected)
         event.undone = action == "undo"
         session.add(event)
         done = record(
