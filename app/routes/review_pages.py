@@ -14,7 +14,7 @@ from app.services import review
 from app.services.findings import story_findings
 from app.services.jobs import submit
 from app.services.queue import build_queue
-from app.services.reading import highlight, parse_key, review_panel, visible_links
+from app.services.reading import highlight_in_db, parse_key, review_panel
 from app.services.review import ReviewError, Side
 from app.templating import templates
 
@@ -41,7 +41,7 @@ def _apply(
     doc = session.get(Document, active[0])
     if doc is None:
         raise HTTPException(404, f"document {active[0]} does not exist")
-    before = set(highlight(visible_links(session, doc.story_id), active).relation)
+    before = set(highlight_in_db(session, doc.story_id, active)[0].relation)
     error, message, status = None, None, 200
     try:
         message = change()
