@@ -259,15 +259,16 @@ def outside(windows: dict[int, tuple[int, int]], keys: set[ParaKey]) -> bool:
 def _windows(
     totals: dict[int, int], active: ParaKey | None, hl: Highlight | None, size: int
 ) -> dict[int, tuple[int, int, int]]:
-    """Each column's window: around its highlighted paragraphs, else at the same relative
-    position as the clicked one, else from the start."""
+    """Each column's window: around its highlighted paragraph (a translation before a related
+    one), else at the same relative position as the clicked one, else from the start."""
     out = {}
     for doc, total in totals.items():
         anchor = 0
         if active is not None and hl is not None:
-            mine = sorted(i for d, i in hl.relation if d == doc)
+            # translations first: they are what the reader clicked for
+            mine = sorted((rel == "related", i) for (d, i), rel in hl.relation.items() if d == doc)
             if mine:
-                anchor = mine[0]
+                anchor = mine[0][1]
             elif totals.get(active[0]):
                 anchor = int(active[1] / totals[active[0]] * total)
         start = max(0, min(anchor - size // 4, total - size))
