@@ -149,7 +149,15 @@ class LinkRow:
 
 
 def _json_list(value: object) -> list[int]:
-    return json.loads(value) if isinstance(value, str) else list(value or [])  # type: ignore[call-overload]
+    """A JSON array of paragraph indexes as stored ("[3, 4]"), parsed without the JSON
+    machinery on the hot path (a story page reads a few thousand of them)."""
+    if not isinstance(value, str):
+        return list(value or [])  # type: ignore[call-overload]
+    inner = value.strip()[1:-1]
+    try:
+        return [int(x) for x in inner.split(",")] if inner.strip() else []
+    except ValueError:
+        return list(json.loads(value))
 
 
 def links_touching(session: Session, story_id: int, keys: set[ParaKey]) -> list[LinkView]:
