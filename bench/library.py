@@ -1,6 +1,6 @@
 """A library benchmark: grouping quality on a same-topic gold, and costs at 1k-100k documents.
 
-Quality (``quality``): Text+Berg de-fr and MAC-Dev zh-en cut into stories of four
+Quality (``quality``): Text+Berg de-fr and MAC-Dev zh-en cut into stories of six
 paragraphs (one chunk in both languages = one story; neighbouring chunks of one yearbook
 article or novel chapter share their topic), plus decoys: for every 10th story only one
 language is ingested (its same-topic neighbours are there, its translation is not: it must
