@@ -68,9 +68,13 @@ _SQLITE_DOWN = [
     "DROP TABLE IF EXISTS paragraph_fts",
 ]
 # PostgreSQL: a trigram GIN index answers ILIKE '%word%' in any script.
+# Without the right to create the extension, search still works (a sequential ILIKE).
 _PG_UP = [
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS paragraph_fts_trgm ON paragraph USING gin (text gin_trgm_ops)",
+    "DO $$ BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm; "
+    "EXCEPTION WHEN insufficient_privilege THEN RAISE NOTICE 'pg_trgm unavailable'; END $$",
+    "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN "
+    "CREATE INDEX IF NOT EXISTS paragraph_fts_trgm ON paragraph USING gin (text gin_trgm_ops); "
+    "END IF; END $$",
 ]
 _PG_DOWN = ["DROP INDEX IF EXISTS paragraph_fts_trgm"]
 
