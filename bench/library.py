@@ -244,7 +244,6 @@ class _FakeEncoder:
 
 def scale(sizes: list[int], runs: int, requests: int) -> None:
     """Grouping decision time, index load, home page and search latency at each size."""
-    import numpy as np
     from fastapi.testclient import TestClient
     from sqlmodel import Session
 
@@ -306,7 +305,6 @@ def scale(sizes: list[int], runs: int, requests: int) -> None:
                         samples.append(time.perf_counter() - t)
                         assert response.status_code == 200, response.text[:200]
                     print(f"    {label:<24} {_percentiles(samples)}  {len(response.content):,} B")
-            del np
 
 
 def long_story(documents: int, paragraphs: int, requests: int) -> None:
