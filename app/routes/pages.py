@@ -125,7 +125,7 @@ def counterparts(
         links = links + old_links
     keys = set(hl.relation if hl else ()) | set(old.relation if old else ()) | set(also)
     windows = parse_windows(request.headers.get("X-Parallax-Windows"))
-    if hl and outside(windows, set(hl.relation)):
+    if hl and active and outside(windows, set(hl.relation)):
         # A counterpart lies beyond what this page shows of a long story: load the page
         # again, its columns centred on the new highlight.
         return HTMLResponse(

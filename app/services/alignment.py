@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 LINKABLE_KINDS = ("body", "heading")
 # Statuses an editor set: re-running the automatic alignment must never touch these.
 KEPT_STATUSES = ("confirmed", "manual", "rejected")
+
+
 @dataclass(frozen=True)
 class PairReport:
     """What aligning one document pair produced."""

@@ -232,9 +232,12 @@ def _pool_vectors(
 ) -> tuple[list[tuple[Candidate, np.ndarray]], dict[int, str]]:
     """Each candidate with the vectors of its linkable paragraphs (from the embedding cache)."""
     ids = [c.document for c in candidates]
-    langs = dict(
-        session.exec(select(Document.id, Document.lang).where(col(Document.id).in_(ids))).all()
-    )
+    langs: dict[int, str] = {
+        doc_id or 0: lang
+        for doc_id, lang in session.exec(
+            select(Document.id, Document.lang).where(col(Document.id).in_(ids))
+        )
+    }
     texts: dict[int, list[str]] = {i: [] for i in ids}
     for doc_id, text, kind, lang in session.exec(
         select(Paragraph.document_id, Paragraph.text, Paragraph.kind, Paragraph.lang)
@@ -245,7 +248,8 @@ def _pool_vectors(
             texts[doc_id].append(text)
     flat = [t for i in ids for t in texts[i]]
     vecs = encoder.encode(flat) if flat else np.zeros((0, encoder.dim), np.float32)
-    out, pos = [], 0
+    out: list[tuple[Candidate, np.ndarray]] = []
+    pos = 0
     for cand in candidates:
         n = len(texts[cand.document])
         out.append((cand, vecs[pos : pos + n]))

@@ -135,7 +135,7 @@ def highlight(links: list[LinkView], active: ParaKey) -> Highlight:
     return result
 
 
-@dataclass(frozen=True)
+@dataclass
 class LinkRow:
     """A visible link as the reader needs it, read without the ORM (see `links_touching`)."""
 
