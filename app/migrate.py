@@ -10,7 +10,8 @@ def alembic_config(database_url: str) -> Config:
     """An Alembic Config for the repo's migrations against `database_url`."""
     cfg = Config(str(REPO_ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(REPO_ROOT / "migrations"))
-    cfg.set_main_option("sqlalchemy.url", database_url)
+    # ConfigParser interpolates "%": a percent-encoded password must reach Alembic intact.
+    cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return cfg
 
 

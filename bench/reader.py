@@ -63,7 +63,7 @@ def main() -> None:
                 if time.monotonic() > deadline:
                     raise SystemExit("server did not start")
                 time.sleep(0.2)
-            story = max(client.get("/api/stories").json(), key=lambda s: len(s["documents"]))
+            story = max(client.get("/api/stories").json()["items"], key=lambda s: len(s["documents"]))
             first = story["documents"][0]["id"]
             page = f"/stories/{story['id']}"
             frag_headers = {"HX-Request": "true", "HX-Current-URL": f"{base}{page}?p={first}-1"}

@@ -135,7 +135,7 @@ def main() -> None:
     )
     elapsed = time.perf_counter() - t0
     with TestClient(app) as client:
-        stories = client.get("/api/stories").json()
+        stories = client.get("/api/stories").json()["items"]
         story = max(stories, key=lambda s: len(s["documents"]))
         alignment = client.get(f"/api/stories/{story['id']}/alignment").json()
     print(f"command: .venv/bin/python bench/seedgold.py --encoder {args.encoder}")

@@ -15,16 +15,42 @@ from app.main import create_app
 from app.migrate import upgrade
 from app.services.ingest import ingest_files
 from app.services.pipeline import group_and_align
+from tests import pg
 
 SEEDS = REPO_ROOT / "seeds"
 
 
+# Test modules that run twice: on SQLite and on the PostgreSQL server named by
+# PARALLAX_TEST_POSTGRES_URL (`.ci/run` starts one; without it those runs are skipped).
+BOTH_DATABASES = {"test_api", "test_review", "test_jobs", "test_review_pages"}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if "backend" in metafunc.fixturenames and module in BOTH_DATABASES:
+        metafunc.parametrize("backend", ["sqlite", "postgres"], indirect=True)
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """A fresh SQLite file with every migration applied."""
+def backend(request: pytest.FixtureRequest) -> str:
+    """Which database a test runs on: "sqlite" unless its module runs on both."""
+    name = getattr(request, "param", "sqlite")
+    if name == "postgres" and not pg.admin_url():
+        pytest.skip("set PARALLAX_TEST_POSTGRES_URL to run on PostgreSQL")
+    return str(name)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, backend: str) -> Iterator[str]:
+    """A fresh database with every migration applied: a SQLite file, or a PostgreSQL database."""
+    if backend == "postgres":
+        with pg.fresh_database() as url:
+            upgrade(url)
+            yield url
+        return
     url = f"sqlite:///{tmp_path / 'parallax.db'}"
     upgrade(url)
-    return url
+    yield url
 
 
 @pytest.fixture
@@ -67,6 +93,25 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) 
     url = f"sqlite:///{path}"
     upgrade(url)
     eng = make_engine(url)
+    _ingest_seeds(eng, encoder)
+    with eng.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    eng.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_seeded_template(encoder: Encoder) -> Iterator[str]:
+    """A PostgreSQL database with the seeds ingested, grouped and aligned, once per session."""
+    with pg.fresh_database() as url:
+        upgrade(url)
+        eng = make_engine(url)
+        _ingest_seeds(eng, encoder)
+        eng.dispose()
+        yield url
+
+
+def _ingest_seeds(eng: Engine, encoder: Encoder) -> None:
     summary = ingest_files(
         engine=eng,
         files=sorted(SEEDS.glob("*.txt")),
@@ -76,18 +121,21 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) 
         ),
     )
     assert len(summary.added) == 4, summary.line()
-    with eng.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    eng.dispose()
-    return path
 
 
 @pytest.fixture
-def seeded_url(tmp_path: Path, seeded_template: Path) -> str:
+def seeded_url(
+    tmp_path: Path, seeded_template: Path, backend: str, request: pytest.FixtureRequest
+) -> Iterator[str]:
     """A private copy of the seeded database for one test."""
+    if backend == "postgres":
+        template = request.getfixturevalue("pg_seeded_template")
+        with pg.fresh_database(template=template) as url:
+            yield url
+        return
     path = tmp_path / "seeded.db"
     shutil.copyfile(seeded_template, path)
-    return f"sqlite:///{path}"
+    yield f"sqlite:///{path}"
 
 
 @pytest.fixture

@@ -39,12 +39,59 @@ def test_tmx_export_is_valid_and_names_who_confirmed(
     assert response.headers["content-type"].startswith("application/x-tmx+xml")
     assert validate_tmx(response.content) == []
     tree = etree.fromstring(response.content)
-    tus = tree.findall(".//tu")
+    tus = [tu for tu in tree.findall(".//tu") if tu.get("segtype") != "sentence"]
     assert len(tus) == 19
     langs = {tuv.get("{http://www.w3.org/XML/1998/namespace}lang") for tuv in tree.iter("tuv")}
     assert langs == {"fr", "de"}
     assert sum(1 for tu in tus if tu.get("changeid") == "ed") == 1
     assert any("ed" in (note.text or "") for note in tree.iter("note"))
+
+
+def test_tmx_has_sentence_units_related_links_and_marks(
+    seeded_client: TestClient, seeded_engine: Engine
+) -> None:
+    make_user(seeded_engine, "ed")
+    login(seeded_client, "ed")
+    story = _story(seeded_client)
+    fr, de, mt = (d["id"] for d in story["documents"][:3])
+    seeded_client.put(
+        f"/api/documents/{fr}/paragraphs/15/mark",
+        json={"mark": "not_translated", "target_document": mt},
+    )
+    sid = story["id"]
+    response = seeded_client.get(f"/api/stories/{sid}/export?format=tmx")
+    assert validate_tmx(response.content) == []
+    tree = etree.fromstring(response.content)
+    sentence_units = [tu for tu in tree.iter("tu") if tu.get("segtype") == "sentence"]
+    sentence_links = seeded_client.get(f"/api/stories/{sid}/sentence-links").json()
+    links = {lk["id"]: lk for lk in story["links"]}
+    expected = [
+        sl
+        for sl in sentence_links
+        if links[sl["link"]]["relation"] == "translation"
+        and links[sl["link"]]["status"] != "rejected"
+    ]
+    assert len(sentence_units) == len(expected) > 0
+    # Each sentence unit's segments are the sentences it names, nothing more.
+    sentences = {
+        (d["id"], p["index"]): p["text"] for d in story["documents"] for p in d["paragraphs"]
+    }
+    for tu in sentence_units[:20]:
+        for tuv in tu.iter("tuv"):
+            props = {p.get("type"): p.text for p in tuv.iter("prop")}
+            doc = int(props["x-parallax-document"])
+            paras = {int(k.split(":")[0]) for k in props["x-parallax-sentences"].split()}
+            seg = tuv.find("seg").text
+            assert seg and seg[:20] in " ".join(sentences[(doc, p)] for p in sorted(paras))
+    header = {(p.get("type"), p.text) for p in tree.find("header").iter("prop")}
+    related = [lk for lk in story["links"] if lk["relation"] == "related"]
+    assert sum(1 for t, _ in header if t == "x-parallax-related") == len(related)
+    assert ("x-parallax-mark", f"{fr}:15 not_translated {mt}") in header
+    js = seeded_client.get(f"/api/stories/{sid}/export?format=json").json()
+    assert js["marks"] == [
+        {"document": fr, "paragraph": 15, "mark": "not_translated", "target_document": mt}
+    ]
+    assert len(js["sentence_links"]) == len(sentence_links)
 
 
 def test_tsv_json_and_printable_html(seeded_client: TestClient) -> None:

@@ -18,6 +18,10 @@ def _story(client: TestClient) -> dict:  # type: ignore[type-arg]
     return client.get(f"/api/stories/{story_id}/alignment").json()
 
 
+def _shape(links: list[dict]) -> list[tuple[object, ...]]:  # type: ignore[type-arg]
+    return sorted((lk["id"], lk["status"], str(lk["source"]), str(lk["target"])) for lk in links)
+
+
 def _first_translation(story: dict) -> dict:  # type: ignore[type-arg]
     return next(link for link in story["links"] if link["relation"] == "translation")
 
@@ -181,3 +185,65 @@ def test_realignment_keeps_confirmed_and_manual_links(
         )
         == 19
     )
+
+
+def test_move_asks_before_discarding_reviewed_links_and_undo_brings_them_back(
+    seeded_client: TestClient, seeded_engine: Engine
+) -> None:
+    make_user(seeded_engine, "ed")
+    login(seeded_client, "ed")
+    story = _story(seeded_client)
+    mt = story["documents"][2]["id"]
+    mine = [
+        lk for lk in story["links"] if mt in (lk["source"]["document"], lk["target"]["document"])
+    ]
+    confirmed = mine[0]
+    seeded_client.post(f"/api/links/{confirmed['id']}/confirm", json={})
+    before = _story(seeded_client)
+    refused = seeded_client.put(f"/api/documents/{mt}/story", json={"story_id": None})
+    assert refused.status_code == 409
+    assert [lk["id"] for lk in refused.json()["reviewed_links"]] == [confirmed["id"]]
+    assert _story(seeded_client) == before
+    moved = seeded_client.put(
+        f"/api/documents/{mt}/story", json={"story_id": None, "discard_reviewed": True}
+    )
+    assert moved.status_code == 200 and moved.json()["story_id"] != story["id"]
+    # The discarded link keeps its history.
+    actions = [
+        h["action"] for h in seeded_client.get(f"/api/links/{confirmed['id']}/history").json()
+    ]
+    assert actions == ["confirm", "move"]
+    assert seeded_client.post("/api/undo", json={}).status_code == 200
+    after = _story(seeded_client)
+    assert [d["id"] for d in after["documents"]] == [d["id"] for d in before["documents"]]
+    assert _shape(after["links"]) == _shape(before["links"])
+    # Undo again takes back the confirm: no spurious conflict from the restored version.
+    assert seeded_client.post("/api/undo", json={}).status_code == 200
+    assert seeded_client.get(f"/api/links/{confirmed['id']}").json()["status"] == "auto"
+
+
+def test_text_edit_realigns_keeps_reviews_and_undo_restores_links_with_sentences(
+    seeded_client: TestClient, seeded_engine: Engine
+) -> None:
+    make_user(seeded_engine, "ed")
+    login(seeded_client, "ed")
+    story = _story(seeded_client)
+    fr, de = story["documents"][0]["id"], story["documents"][1]["id"]
+    link = _first_translation(story)
+    seeded_client.post(f"/api/links/{link['id']}/confirm", json={})
+    before = _story(seeded_client)
+    sentences_before = seeded_client.get(f"/api/stories/{story['id']}/sentence-links").json()
+    text = before["documents"][1]["paragraphs"][4]["text"] + " Ein Satz mehr, von Hand."
+    edited = seeded_client.put(f"/api/documents/{de}/paragraphs/4/text", json={"text": text})
+    assert edited.status_code == 200, edited.text
+    after = _story(seeded_client)
+    assert after["documents"][1]["paragraphs"][4]["text"] == text
+    kept = next(lk for lk in after["links"] if lk["id"] == link["id"])
+    assert kept["status"] == "confirmed"
+    assert {lk["source"]["document"] for lk in after["links"]} >= {fr}
+    assert seeded_client.post("/api/undo", json={}).status_code == 200
+    restored = _story(seeded_client)
+    assert restored["documents"] == before["documents"]
+    assert _shape(restored["links"]) == _shape(before["links"])
+    sentences = seeded_client.get(f"/api/stories/{story['id']}/sentence-links").json()
+    assert sorted(map(str, sentences)) == sorted(map(str, sentences_before))

@@ -1,5 +1,7 @@
 """The editor's panel on the story page: HTMX fragments, checked with an HTML parser."""
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 from lxml import html
@@ -85,3 +87,88 @@ def test_link_by_hand_mark_and_undo(seeded_client: TestClient, seeded_engine: En
     undone = seeded_client.post("/review/undo", data={"p": f"{fr}-15"}, headers=HX)
     assert undone.status_code == 200
     assert html.fromstring(undone.text).xpath("//*[@class='mark']") == []
+
+
+def test_panel_says_what_undo_and_redo_do_and_sets_relation_and_mark_target(
+    seeded_client: TestClient, seeded_engine: Engine
+) -> None:
+    make_user(seeded_engine, "ed")
+    login(seeded_client, "ed")
+    sid, fr, de = _ids(seeded_client)
+    mt = seeded_client.get("/api/stories").json()["items"][0]["documents"][2]["id"]
+    made = seeded_client.post(
+        "/review/link", data={"from": f"{fr}-16", "to": f"{mt}-12"}, headers=HX
+    )
+    panel = html.fromstring(made.text).xpath("//aside[@id='review-panel']")[0]
+    assert (
+        "Undo: linking by hand"
+        in panel.xpath(".//button[contains(@class,'undo')]")[0].text_content()
+    )
+    row = panel.xpath(".//li[contains(@class,'status-manual')]")[0]
+    assert "by hand" in row.text_content() and "1.00" not in row.text_content()
+    relation = row.xpath(".//button[contains(@class,'relation')]")[0]
+    assert relation.text_content().strip() == "Make it related"
+    vals = json.loads(relation.get("hx-vals"))
+    changed = seeded_client.post(relation.get("hx-post"), data=vals, headers=HX)
+    assert changed.status_code == 200
+    panel = html.fromstring(changed.text).xpath("//aside[@id='review-panel']")[0]
+    assert panel.xpath(
+        ".//li[contains(@class,'status-manual')]//span[contains(@class,'rel-related')]"
+    )
+    undone = seeded_client.post("/review/undo", data={"p": f"{fr}-16"}, headers=HX)
+    panel = html.fromstring(undone.text).xpath("//aside[@id='review-panel']")[0]
+    assert "undone: changing the relation of link" in panel.text_content()
+    assert (
+        "Redo: changing the relation"
+        in panel.xpath(".//button[contains(@class,'redo')]")[0].text_content()
+    )
+    redone = seeded_client.post("/review/redo", data={"p": f"{fr}-16"}, headers=HX)
+    assert "rel-related" in redone.text
+    # "Not translated" names the version the paragraph is missing from.
+    marked = seeded_client.post(
+        "/review/mark",
+        data={"p": f"{fr}-15", "mark": "not_translated", "target": str(mt)},
+        headers=HX,
+    )
+    mark = html.fromstring(marked.text).xpath("//*[@class='mark']")[0].text_content()
+    assert mark.startswith("not translated in the English")
+
+
+def test_keyboard_boundary_and_merge_next_buttons_reshape_links_and_undo(
+    seeded_client: TestClient, seeded_engine: Engine
+) -> None:
+    make_user(seeded_engine, "ed")
+    login(seeded_client, "ed")
+    sid, fr, de = _ids(seeded_client)
+
+    def fr_de(index: int) -> dict:  # type: ignore[type-arg]
+        links = seeded_client.get(f"/api/stories/{sid}/alignment").json()["links"]
+        return next(
+            lk
+            for lk in links
+            if lk["source"]["document"] == fr
+            and lk["target"]["document"] == de
+            and index in lk["source"]["paragraphs"]
+            and lk["status"] != "rejected"
+        )
+
+    page = html.fromstring(seeded_client.get(f"/stories/{sid}?p={fr}-5").text)
+    assert page.xpath("//script[@src='/static/editor.js']")
+    first = page.xpath("//aside[@id='review-panel']//li[contains(@class,'review-link')]")[0]
+    down = first.xpath(".//button[contains(@class,'boundary-down')]")[0]
+    assert down.get("hx-post") == f"/review/links/{fr_de(5)['id']}/boundary"
+    moved = seeded_client.post(
+        down.get("hx-post"), data=json.loads(down.get("hx-vals")), headers=HX
+    )
+    assert moved.status_code == 200, moved.text
+    assert fr_de(5)["target"]["paragraphs"] == [5, 6]
+    seeded_client.post("/review/undo", data={"p": f"{fr}-5"}, headers=HX)
+    assert fr_de(5)["target"]["paragraphs"] == [5]
+    link = fr_de(2)
+    merged = seeded_client.post(
+        f"/review/links/{link['id']}/merge-next",
+        data={"version": link["version"], "p": f"{fr}-2"},
+        headers=HX,
+    )
+    assert merged.status_code == 200, merged.text
+    assert fr_de(2)["source"]["paragraphs"] == [2, 3] and fr_de(2)["status"] == "manual"

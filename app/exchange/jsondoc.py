@@ -22,7 +22,11 @@ def to_json(story: ExportStory, *, documents: tuple[int, int] | None = None) -> 
          "documents": [{"id", "lang", "source", "title", "paragraphs": ["...", ...]}],
          "links": [{"source_document", "source_paragraphs": [0, 1], "target_document",
                     "target_paragraphs": [0], "relation", "status", "score",
-                    "reviewed_by", "reviewed_at"}]}
+                    "reviewed_by", "reviewed_at"}],
+         "sentence_links": [{"source_document", "source_sentences": [[paragraph, sentence]],
+                             "target_document", "target_sentences", "score", "relation",
+                             "status"}],
+         "marks": [{"document", "paragraph", "mark", "target_document"}]}
 
     All paragraphs are included, linked or not, and all links, rejected and related too;
     ``reviewed_at`` is ISO 8601 or null, and a score that is not finite is null (JSON has
@@ -33,6 +37,7 @@ def to_json(story: ExportStory, *, documents: tuple[int, int] | None = None) -> 
         ExchangeError: ``documents`` or a link names something the story does not have.
     """
     chosen, rows = select(story, documents)
+    ids = {doc.id for doc in chosen}
     return {
         "format": JSON_FORMAT,
         "version": JSON_VERSION,
@@ -60,5 +65,28 @@ def to_json(story: ExportStory, *, documents: tuple[int, int] | None = None) -> 
                 "reviewed_at": (row.link.reviewed_at.isoformat() if row.link.reviewed_at else None),
             }
             for row in rows
+        ],
+        "sentence_links": [
+            {
+                "source_document": sl.source_document,
+                "source_sentences": [list(k) for k in sl.source_sentences],
+                "target_document": sl.target_document,
+                "target_sentences": [list(k) for k in sl.target_sentences],
+                "score": sl.score if math.isfinite(sl.score) else None,
+                "relation": sl.relation,
+                "status": sl.status,
+            }
+            for sl in story.sentence_links
+            if {sl.source_document, sl.target_document} <= ids
+        ],
+        "marks": [
+            {
+                "document": m.document,
+                "paragraph": m.paragraph,
+                "mark": m.mark,
+                "target_document": m.target_document,
+            }
+            for m in story.marks
+            if m.document in ids
         ],
     }

@@ -35,6 +35,9 @@ class ExportDocument:
     source: str
     title: str
     paragraphs: tuple[str, ...]
+    # sentences[i] are paragraph i's sentences as (sentence index, text): the index is the
+    # one sentence links use (numbered through the document); empty when none are given.
+    sentences: tuple[tuple[tuple[int, str], ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,38 @@ class ExportLink:
 
 
 @dataclass(frozen=True)
+class ExportSentenceLink:
+    """Sentences linked inside a paragraph link; each sentence is (paragraph, sentence)."""
+
+    source_document: int
+    source_sentences: tuple[tuple[int, int], ...]
+    target_document: int
+    target_sentences: tuple[tuple[int, int], ...]
+    score: float
+    status: str
+    relation: str
+
+
+@dataclass(frozen=True)
+class ExportMark:
+    """An editor's mark on a paragraph: not_translated (from `target_document`) or added."""
+
+    document: int
+    paragraph: int
+    mark: str
+    target_document: int | None = None
+
+
+@dataclass(frozen=True)
 class ExportStory:
-    """A story, its documents and the links between their paragraphs."""
+    """A story, its documents, the links between their paragraphs and sentences, marks."""
 
     id: int
     title: str
     documents: tuple[ExportDocument, ...]
     links: tuple[ExportLink, ...]
+    sentence_links: tuple[ExportSentenceLink, ...] = ()
+    marks: tuple[ExportMark, ...] = ()
 
 
 @dataclass(frozen=True)

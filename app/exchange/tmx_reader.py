@@ -86,7 +86,8 @@ def read_tmx(data: bytes, *, source: str) -> ImportedStory:
     body = root.find("body")
     if body is None:
         raise ExchangeError(source, "not a TMX file: there is no <body>")
-    tus = body.findall("tu")
+    # Sentence units repeat, sentence by sentence, what the paragraph units hold.
+    tus = [tu for tu in body.findall("tu") if tu.get("segtype") != spec.SEGTYPE_SENTENCE]
     if not tus:
         raise ExchangeError(source, "no translation units: <body> has no <tu>")
 

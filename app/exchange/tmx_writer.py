@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from lxml import etree
 
 from app.exchange import tmxspec as spec
-from app.exchange.model import ExportDocument, ExportLink, ExportStory
+from app.exchange.model import ExportDocument, ExportLink, ExportSentenceLink, ExportStory
 from app.exchange.selection import (
     PARAGRAPH_SEPARATOR,
     Row,
@@ -67,9 +68,11 @@ def to_tmx(
     _text_child(
         header,
         "note",
-        f"Exported by Parallax: {len(kept)} translation link(s), one <tu> each. Left out: "
+        f"Exported by Parallax: {len(kept)} translation link(s), one paragraph <tu> each, "
+        'then their sentence links as <tu segtype="sentence">. Not as units: '
         f"{related} 'related' link(s), which join passages on the same subject but are not "
-        f"translations, and {rejected} rejected link(s).",
+        f"translations (listed in {spec.PROP_RELATED} props), and {rejected} rejected "
+        f"link(s); editors' marks are {spec.PROP_MARK} props.",
     )
     _prop(header, spec.PROP_STORY, str(story.id))
     _prop(header, spec.PROP_STORY_TITLE, story.title)
@@ -77,9 +80,13 @@ def to_tmx(
         _prop(header, f"{spec.PROP_DOCUMENT_TITLE}{doc.id}", doc.title, lang=doc.lang)
         _prop(header, f"{spec.PROP_DOCUMENT_SOURCE}{doc.id}", doc.source)
 
+    _write_related_and_marks(header, story, rows, chosen)
     body = etree.SubElement(root, "body")
     for number, row in enumerate(kept, start=1):
         _write_unit(body, number, row)
+    sentences = _sentence_rows(story, chosen, documents)
+    for number, (link, src, tgt) in enumerate(sentences, start=len(kept) + 1):
+        _write_sentence_unit(body, number, link, src, tgt)
 
     logger.info(
         "TMX for story %s: %d unit(s), %d related and %d rejected link(s) left out",
@@ -168,3 +175,98 @@ def _text_child(parent: etree._Element, tag: str, text: str) -> etree._Element:
     child = etree.SubElement(parent, tag)
     child.text = xml_safe(text)
     return child
+
+
+def _write_related_and_marks(
+    header: etree._Element,
+    story: ExportStory,
+    rows: list[Row],
+    chosen: tuple[ExportDocument, ...],
+) -> None:
+    """Related links and paragraph marks as header props: kept, but not translation units."""
+    for row in rows:
+        if row.link.relation != "related" or row.link.status == "rejected":
+            continue
+        src = "+".join(str(i) for i in row.source.paragraphs)
+        tgt = "+".join(str(i) for i in row.target.paragraphs)
+        _prop(
+            header,
+            spec.PROP_RELATED,
+            f"{row.source.document.id}:{src} {row.target.document.id}:{tgt} "
+            f"{float(row.link.score)!r} {row.link.status}",
+        )
+    ids = {d.id for d in chosen}
+    for mark in story.marks:
+        if mark.document not in ids:
+            continue
+        target = f" {mark.target_document}" if mark.target_document is not None else ""
+        _prop(header, spec.PROP_MARK, f"{mark.document}:{mark.paragraph} {mark.mark}{target}")
+
+
+@dataclass(frozen=True)
+class _Sentences:
+    """One side of a sentence unit: (paragraph, sentence) keys and their texts."""
+
+    document: ExportDocument
+    keys: tuple[tuple[int, int], ...]
+    texts: tuple[str, ...]
+
+
+def _sentence_rows(
+    story: ExportStory, chosen: tuple[ExportDocument, ...], documents: tuple[int, int] | None
+) -> list[tuple[ExportSentenceLink, _Sentences, _Sentences]]:
+    """Sentence links of translation links, oriented like the paragraph units, with texts."""
+    by_id = {d.id: d for d in chosen}
+    out = []
+    for sl in story.sentence_links:
+        if sl.relation != "translation" or sl.status == "rejected":
+            continue
+        a, b = sl.source_document, sl.target_document
+        a_sents, b_sents = sl.source_sentences, sl.target_sentences
+        if documents is not None and (a, b) == (documents[1], documents[0]):
+            a, b, a_sents, b_sents = b, a, b_sents, a_sents
+        if a not in by_id or b not in by_id:
+            continue
+        src, tgt = _sentence_side(by_id[a], a_sents), _sentence_side(by_id[b], b_sents)
+        if src is not None and tgt is not None:
+            out.append((sl, src, tgt))
+    order = {d.id: n for n, d in enumerate(chosen)}
+    out.sort(key=lambda r: (order[r[1].document.id], order[r[2].document.id], r[1].keys))
+    return out
+
+
+def _sentence_side(
+    doc: ExportDocument, sentences: tuple[tuple[int, int], ...]
+) -> _Sentences | None:
+    texts = []
+    for para, index in sentences:
+        text = dict(doc.sentences[para]).get(index) if para < len(doc.sentences) else None
+        if text is None:
+            return None
+        texts.append(text)
+    return _Sentences(doc, tuple(sentences), tuple(texts)) if texts else None
+
+
+def _write_sentence_unit(
+    body: etree._Element,
+    number: int,
+    link: ExportSentenceLink,
+    src: _Sentences,
+    tgt: _Sentences,
+) -> None:
+    tu = etree.SubElement(
+        body,
+        "tu",
+        {
+            "tuid": str(number),
+            "segtype": spec.SEGTYPE_SENTENCE,
+            "srclang": normalise_lang(src.document.lang),
+        },
+    )
+    _prop(tu, spec.PROP_STATUS, link.status)
+    _prop(tu, spec.PROP_SCORE, repr(float(link.score)))
+    for side in (src, tgt):
+        tuv = etree.SubElement(tu, "tuv", {spec.XML_LANG: normalise_lang(side.document.lang)})
+        _prop(tuv, spec.PROP_DOCUMENT, str(side.document.id))
+        _prop(tuv, spec.PROP_SENTENCES, " ".join(f"{p}:{i}" for p, i in side.keys))
+        _text_child(tuv, "seg", " ".join(xml_safe(t) for t in side.texts))

@@ -23,13 +23,18 @@ PROP_STORY = "x-parallax-story"
 PROP_STORY_TITLE = "x-parallax-story-title"
 PROP_DOCUMENT_TITLE = "x-parallax-document-title-"  # + document id; xml:lang is its language
 PROP_DOCUMENT_SOURCE = "x-parallax-document-source-"  # + document id
+PROP_RELATED = "x-parallax-related"  # "doc:p+p doc:p score status", one per related link
+PROP_MARK = "x-parallax-mark"  # "doc:paragraph mark [target-doc]", one per mark
 # On each tuv
 PROP_DOCUMENT = "x-parallax-document"
 PROP_PARAGRAPHS = "x-parallax-paragraphs"  # paragraph indexes, space-separated
 PROP_LENGTHS = "x-parallax-lengths"  # their lengths in characters, when there are several
+PROP_SENTENCES = "x-parallax-sentences"  # on sentence units: "paragraph:sentence ..."
 # On each tu
 PROP_STATUS = "x-parallax-status"
 PROP_SCORE = "x-parallax-score"
+# Sentence units are <tu segtype="sentence">; the paragraph units stay as they were.
+SEGTYPE_SENTENCE = "sentence"
 
 _TMX_DATE = "%Y%m%dT%H%M%SZ"
 

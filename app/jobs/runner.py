@@ -4,12 +4,13 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 MAX_ATTEMPTS = 3
+KEEP_FINISHED = timedelta(days=7)
 
 
 class JobFailed(Exception):
@@ -45,6 +47,7 @@ class JobContext:
         self.params = dict(job.params)
         self.document_id = job.document_id
         self.story_id = job.story_id
+        self.created_by = job.created_by
         self.runtime = runtime
         self.engine = runtime.engine
 
@@ -121,9 +124,8 @@ def run_job(job_id: int, *, runtime: "Runtime") -> None:
         result = handler(JobContext(job, runtime))
     except JobFailed as exc:
         log.info("job %s (%s) failed: %s", job_id, job.kind, exc)
-        finish(
-            runtime.engine, job_id, status="failed", error=str(exc), result={"status": exc.status}
-        )
+        fields = {"error": str(exc), "result": {"status": exc.status}, "payload": None}
+        finish(runtime.engine, job_id, status="failed", **fields)
         return
     except Exception as exc:
         log.exception("job %s (%s) crashed", job_id, job.kind)
@@ -133,6 +135,7 @@ def run_job(job_id: int, *, runtime: "Runtime") -> None:
             status="failed",
             error=f"internal error: {type(exc).__name__}: {exc}",
             result={"status": 500},
+            payload=None,
         )
         return
     finish(runtime.engine, job_id, status="done", result=result, payload=None)
@@ -184,6 +187,18 @@ def reap_stalled(engine: Engine, stale_after: float) -> list[int]:
     return requeued
 
 
+def prune_finished(engine: Engine, keep: timedelta) -> int:
+    """Forget finished jobs older than `keep` (the table would otherwise only grow)."""
+    with Session(engine) as session:
+        gone = session.exec(  # type: ignore[call-overload]
+            delete(Job).where(
+                col(Job.status).in_(("done", "failed")), col(Job.updated_at) < utcnow() - keep
+            )
+        ).rowcount
+        session.commit()
+    return int(gone or 0)
+
+
 class Watchman(threading.Thread):
     """In a worker: beat for this worker's jobs and re-queue other workers' stalled jobs."""
 
@@ -192,11 +207,15 @@ class Watchman(threading.Thread):
         self.runtime = runtime
         self.stale_after = stale_after
         self.stopped = threading.Event()
+        self.pruned = 0.0
 
     def tick(self) -> None:
         beat(self.runtime.engine)
         for job_id in reap_stalled(self.runtime.engine, self.stale_after):
             self.runtime.enqueue(job_id)
+        if time.monotonic() - self.pruned > 3600:
+            prune_finished(self.runtime.engine, KEEP_FINISHED)
+            self.pruned = time.monotonic()
 
     def run(self) -> None:
         while not self.stopped.wait(max(self.stale_after / 4, 0.5)):

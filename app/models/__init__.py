@@ -4,7 +4,7 @@ from app.models.alignment import DocumentPair, Embedding, Link, SentenceLink
 from app.models.content import Document, Paragraph, Sentence, Story, utcnow
 from app.models.grouping import DocumentVector, GroupingDecision
 from app.models.jobs import JOB_KINDS, JOB_STATUSES, Job
-from app.models.review import ROLES, LinkEvent, ParagraphMark, User
+from app.models.review import ROLES, LinkEvent, ParagraphMark, StoredFinding, User
 
 __all__ = [
     "Document",
@@ -23,6 +23,7 @@ __all__ = [
     "Sentence",
     "SentenceLink",
     "Story",
+    "StoredFinding",
     "User",
     "utcnow",
 ]

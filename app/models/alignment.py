@@ -45,6 +45,10 @@ class DocumentPair(SQLModel, table=True):
 class Link(SQLModel, table=True):
     """A group of paragraphs in one document linked to a group in another."""
 
+    # The history names links by id: a deleted link's id must never be handed to a new one
+    # (SQLite reuses the largest rowid without AUTOINCREMENT; PostgreSQL sequences never do).
+    __table_args__ = {"sqlite_autoincrement": True}
+
     id: int | None = Field(default=None, primary_key=True)
     story_id: int = Field(
         sa_column=Column(

@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 
 from app.models.content import utcnow
 
-JOB_KINDS = ("ingest", "realign", "sentence_links", "findings", "import_tmx")
+JOB_KINDS = ("ingest", "realign", "edit_text", "sentence_links", "findings", "import_tmx")
 JOB_STATUSES = ("queued", "running", "done", "failed")
 
 

@@ -44,11 +44,17 @@ class LinkEvent(SQLModel, table=True):
     before: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     after: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     undone: bool = Field(default=False)
+    # For "undo" and "redo" events: the event they revert or re-apply.
+    reverts: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
 
 
 class ParagraphMark(SQLModel, table=True):
-    """An editor's verdict on an unlinked paragraph: 'not_translated' or 'added'."""
+    """An editor's verdict on an unlinked paragraph: 'not_translated' or 'added'.
+
+    `target_document` names the version the paragraph is missing from (not translated) when
+    the editor said which one; null means every other version.
+    """
 
     __table_args__ = (UniqueConstraint("document_id", "index", name="uq_mark_document_index"),)
 
@@ -60,7 +66,46 @@ class ParagraphMark(SQLModel, table=True):
     )
     index: int
     mark: str = Field(max_length=16)
+    target_document: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), nullable=True),
+    )
     user_id: int = Field(
         sa_column=Column(Integer, ForeignKey("user.id", ondelete="RESTRICT"), nullable=False)
     )
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class StoredFinding(SQLModel, table=True):
+    """A cross-language check's finding, computed after alignment or review changes.
+
+    Attached to the paragraph it is about and, when there is one, the link joining that
+    paragraph to the counterpart the finding compares against.
+    """
+
+    __tablename__ = "finding"
+
+    id: int | None = Field(default=None, primary_key=True)
+    story_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("story.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    check: str = Field(max_length=24)
+    severity: float
+    document_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), nullable=False)
+    )
+    paragraph: int
+    counterpart_document_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), nullable=True),
+    )
+    counterpart_paragraphs: list[int] | None = Field(default=None, sa_column=Column(JSON))
+    link_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("link.id", ondelete="SET NULL"), nullable=True),
+    )
+    summary: str
+    detail: str
     created_at: datetime = Field(default_factory=utcnow)

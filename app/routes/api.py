@@ -17,10 +17,12 @@ from app.deps import RuntimeDep, SessionDep, SettingsDep
 from app.ingest import IngestError
 from app.jobs.runtime import Runtime
 from app.models import Document, DocumentPair, Link, Paragraph, SentenceLink, Story
-from app.services.findings import finding_json, story_findings
+from app.services import documents
+from app.services.findings import finding_json, stored_findings
 from app.services.grouping import grouping_json
 from app.services.jobs import job_ref, submit, wait_for
-from app.services.queue import build_queue
+from app.services.queue import build_queue, queue_filter
+from app.services.review import ReviewError
 from app.services.stories import document_summary, get_story, page_stories, paragraphs_of
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -176,9 +178,10 @@ class MoveDocument(BaseModel):
     """Where a document should go: an existing story, or null for a story of its own."""
 
     story_id: int | None
+    discard_reviewed: bool = False
 
 
-@router.put("/documents/{document_id}/story", status_code=202)
+@router.put("/documents/{document_id}/story", status_code=202, response_model=None)
 def move_document(
     document_id: int,
     body: MoveDocument,
@@ -187,25 +190,32 @@ def move_document(
     user: EditorDep,
     wait: bool = False,
 ) -> JSONResponse:
-    """Move a document to another story (or a new one); the realignment runs as a job."""
-    doc = session.get(Document, document_id)
-    if doc is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"document {document_id} does not exist")
-    if body.story_id is not None and session.get(Story, body.story_id) is None:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, f"story {body.story_id} does not exist"
+    """Move a document to another story (or a new one); the realignment runs as a job.
+
+    Reviewed links cannot follow: without `discard_reviewed` the answer is 409 listing them.
+    202 with the job to follow; 200 with the new story when the job is over within the wait.
+    """
+    try:
+        documents.check_move(
+            session=session,
+            document_id=document_id,
+            story_id=body.story_id,
+            discard_reviewed=body.discard_reviewed,
         )
+    except ReviewError as err:
+        return JSONResponse({"detail": str(err), **err.data}, status_code=err.status)
     session.rollback()
     job_id = submit(
         runtime,
         kind="realign",
-        params={"story_id": body.story_id},
+        params={"story_id": body.story_id, "move": True, "discard_reviewed": body.discard_reviewed},
         document_id=document_id,
         created_by=user.id,
     )
     job = wait_for(runtime.engine, job_id, timeout=runtime.settings.job_wait_seconds if wait else 0)
     if job.status == "failed":
-        return JSONResponse({"detail": job.error, "job": job_ref(job).model_dump()}, 500)
+        code = int((job.result or {}).get("status", 500))
+        return JSONResponse({"detail": job.error, "job": job_ref(job).model_dump()}, code)
     done = job.status == "done"
     return JSONResponse(
         {
@@ -351,28 +361,42 @@ def _document_fields(engine: Engine, document_id: int) -> dict[str, Any]:
 
 
 @router.get("/stories/{story_id}/findings")
-def findings(story_id: int, request: Request, session: SessionDep) -> list[dict[str, Any]]:
-    """Cross-language findings on the story's linked paragraphs, riskiest first."""
-    result = story_findings(session, story_id, None)
-    if result is None:
+def findings(story_id: int, session: SessionDep) -> list[dict[str, Any]]:
+    """The story's stored findings, most severe first (computed after alignment and review)."""
+    if session.get(Story, story_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
-    return [finding_json(f) for f in result]
+    return [finding_json(f) for f in stored_findings(session, story_id)]
 
 
 @router.get("/stories/{story_id}/queue")
-def queue(story_id: int, request: Request, session: SessionDep) -> dict[str, Any]:
-    """The review queue: links and flagged paragraphs, riskiest first, with status counts."""
-    result = story_findings(session, story_id, None)
-    if result is None:
+def queue(
+    story_id: int,
+    session: SessionDep,
+    relation: str | None = None,
+    state: str | None = None,
+    finding: str | None = None,
+    pair: str | None = None,
+) -> dict[str, Any]:
+    """The review queue: open rows first, most severe first; counts over the whole story.
+
+    Filters: `relation` (translation, related), `state` (open, auto, confirmed, manual,
+    rejected, marked), `finding` (a check name, any, none), `pair` (two document ids, "3-5").
+    """
+    if session.get(Story, story_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
-    q = build_queue(session, story_id, result)
+    q = build_queue(session, story_id, queue_filter(relation, state, finding, pair))
     return {
         "counts": q.counts,
+        "shown": len(q.rows),
         "items": [
             {
+                "key": row.key,
+                "state": row.state,
+                "action": row.action,
                 "link": link_json(row.link) if row.link else None,
-                "document": row.source[0].id,
-                "paragraphs": row.source[1],
+                "document": row.source.document.id,
+                "paragraphs": row.source.paragraphs,
+                "counterpart": row.target.document.id if row.target else None,
                 "findings": [finding_json(f) for f in row.findings],
             }
             for row in q.rows

@@ -9,8 +9,8 @@ from app.auth import EditorDep
 from app.deps import SessionDep
 from app.models import Link
 from app.routes.api import link_json
-from app.services import review
-from app.services.jobs import submit
+from app.services import documents, review, undo
+from app.services.jobs import submit, wait_for
 from app.services.review import ReviewError, Side
 
 router = APIRouter(prefix="/api", tags=["review"])
@@ -69,16 +69,36 @@ class MarkIn(BaseModel):
     mark: str | None
 
 
+class MarkTargetIn(MarkIn):
+    """A mark, and for 'not_translated' the version the paragraph is missing from."""
+
+    target_document: int | None = None
+
+
 class UndoIn(BaseModel):
-    """Undo the editor's last change, in one story or anywhere."""
+    """Undo (or redo) the editor's last change, in one story or anywhere."""
 
     story_id: int | None = None
 
 
+class RelationIn(Versioned):
+    """What a link says: a translation, or related facts."""
+
+    relation: str
+
+
+class BatchConfirmIn(BaseModel):
+    """Confirm every automatic translation link at or above a score, in one undoable step."""
+
+    min_score: float = Field(ge=0.0, le=1.0)
+    documents: list[int] | None = Field(
+        default=None, description="two document ids to limit the batch to one pair"
+    )
+
+
 def _fill(request: Request, session: SessionDep, story_id: int) -> None:
-    """Give links made by hand their sentence links, in a background job."""
-    session.commit()
-    submit(request.app.state.runtime, kind="sentence_links", story_id=story_id)
+    """Links made by hand get sentence links, and the findings follow the change (a job)."""
+    session.commit()  # the session then queues the sentence links and findings refresh
 
 
 def _fail(err: ReviewError) -> HTTPException:
@@ -176,26 +196,128 @@ def split(
 
 @router.put("/documents/{document_id}/paragraphs/{index}/mark")
 def mark(
-    document_id: int, index: int, body: MarkIn, session: SessionDep, user: EditorDep
+    document_id: int, index: int, body: MarkTargetIn, session: SessionDep, user: EditorDep
 ) -> dict[str, Any]:
-    """Mark a paragraph 'not_translated' or 'added', or clear the mark with null."""
+    """Mark a paragraph 'not_translated' (optionally from one version) or 'added'; null clears."""
     try:
         review.mark_paragraph(
-            session=session, user=user, document_id=document_id, index=index, mark=body.mark
+            session=session,
+            user=user,
+            document_id=document_id,
+            index=index,
+            mark=body.mark,
+            target_document=body.target_document,
         )
     except ReviewError as err:
         raise _fail(err) from err
-    return {"document": document_id, "paragraph": index, "mark": body.mark}
+    return {
+        "document": document_id,
+        "paragraph": index,
+        "mark": body.mark,
+        "target_document": body.target_document if body.mark == "not_translated" else None,
+    }
+
+
+class TextIn(BaseModel):
+    """A paragraph's new text."""
+
+    text: str
+
+
+@router.put("/documents/{document_id}/paragraphs/{index}/text")
+def edit_text(
+    document_id: int,
+    index: int,
+    body: TextIn,
+    request: Request,
+    user: EditorDep,
+) -> dict[str, Any]:
+    """Change a paragraph's text (recorded, undoable); the document is realigned around it.
+
+    The edit and the realignment are one recorded step, run by a worker (it needs the model);
+    the request waits for it.
+    """
+    runtime = request.app.state.runtime
+    job_id = submit(
+        runtime,
+        kind="edit_text",
+        params={"index": index, "text": body.text},
+        document_id=document_id,
+        created_by=user.id,
+    )
+    job = wait_for(runtime.engine, job_id, timeout=runtime.settings.job_wait_seconds)
+    if job.status == "failed":
+        raise HTTPException(int((job.result or {}).get("status", 500)), job.error)
+    if job.status != "done":
+        raise HTTPException(503, "the edit is queued behind other work; try again shortly")
+    return {"document": document_id, "paragraph": index, "text": (job.result or {})["text"]}
 
 
 @router.post("/undo")
-def undo(body: UndoIn, session: SessionDep, user: EditorDep) -> dict[str, Any]:
-    """Undo your last change (409 if someone changed the same link since)."""
+def undo_change(body: UndoIn, session: SessionDep, user: EditorDep) -> dict[str, Any]:
+    """Undo your last change; again for the one before (409 if someone changed it since)."""
     try:
-        event = review.undo_last(session=session, user=user, story_id=body.story_id)
+        event = undo.undo_last(session=session, user=user, story_id=body.story_id)
     except ReviewError as err:
         raise _fail(err) from err
-    return {"undone": event.before, "now": event.after}
+    return {"undone": event.before, "now": event.after, "event": event.reverts}
+
+
+@router.post("/redo")
+def redo_change(body: UndoIn, session: SessionDep, user: EditorDep) -> dict[str, Any]:
+    """Redo the change you undid last (until you make a new one)."""
+    try:
+        event = undo.redo_last(session=session, user=user, story_id=body.story_id)
+    except ReviewError as err:
+        raise _fail(err) from err
+    return {"redone": event.after, "before": event.before, "event": event.reverts}
+
+
+@router.post("/links/{link_id}/relation")
+def relation(
+    link_id: int, body: RelationIn, session: SessionDep, user: EditorDep
+) -> dict[str, Any]:
+    """Say whether a link is a translation or related facts."""
+    try:
+        link = review.set_relation(
+            session=session,
+            user=user,
+            link_id=link_id,
+            version=body.version,
+            relation=body.relation,
+        )
+    except ReviewError as err:
+        raise _fail(err) from err
+    return link_json(link)
+
+
+@router.post("/stories/{story_id}/confirm-batch")
+def confirm_batch(
+    story_id: int, body: BatchConfirmIn, session: SessionDep, user: EditorDep
+) -> dict[str, Any]:
+    """Confirm all automatic translation links scoring at least `min_score`; one undo."""
+    pair = None
+    if body.documents is not None:
+        if len(body.documents) != 2:
+            raise HTTPException(422, "documents must name exactly two documents")
+        pair = (body.documents[0], body.documents[1])
+    try:
+        links = review.batch_confirm(
+            session=session, user=user, story_id=story_id, min_score=body.min_score, documents=pair
+        )
+    except ReviewError as err:
+        raise _fail(err) from err
+    return {"confirmed": [link.id for link in links], "count": len(links)}
+
+
+@router.delete("/documents/{document_id}")
+def remove_document(document_id: int, session: SessionDep, user: EditorDep) -> dict[str, Any]:
+    """Remove a document from the library with its links and findings (undo brings it back)."""
+    try:
+        story_id = documents.remove_document(session=session, user=user, document_id=document_id)
+    except ReviewError as err:
+        raise _fail(err) from err
+    return {"removed": document_id, "story_id": story_id}
 
 
 @router.get("/links/{link_id}/history")

@@ -2,19 +2,22 @@
 highlight and panel, so the page never reloads."""
 
 from collections.abc import Callable
+from itertools import combinations
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import col, select
 
-from app.auth import EditorDep
+from app.auth import EditorDep, current_user, is_editor
 from app.deps import SessionDep
-from app.models import Document, Link, Story
+from app.models import Document, Link, LinkEvent, Story
 from app.routes.pages import counterparts
 from app.services import review
-from app.services.findings import story_findings
-from app.services.jobs import submit
-from app.services.queue import build_queue
+from app.services import undo as undo_service
+from app.services.queue import STATES, QueueFilter, build_queue, queue_filter
 from app.services.reading import highlight_in_db, parse_key, review_panel
+from app.services.report import report_csv, review_report
 from app.services.review import ReviewError, Side
 from app.templating import templates
 
@@ -22,8 +25,13 @@ router = APIRouter(prefix="/review", include_in_schema=False)
 
 
 async def _form(request: Request) -> dict[str, str]:
+    """The posted form (reading the body is the only thing done on the event loop)."""
     form = await request.form()
     return {k: str(v) for k, v in form.items()}
+
+
+# Handlers are plain `def` (run in the threadpool); only the body is read asynchronously.
+FormDep = Annotated[dict[str, str], Depends(_form)]
 
 
 def _version(form: dict[str, str]) -> int | None:
@@ -49,9 +57,8 @@ def _apply(
         session.rollback()
         error, status = str(err), err.status
     else:
-        # Links made by hand get sentence links too (a job), so sentence hover works on them.
+        # Committed here: the session then queues the sentence links and findings refresh.
         session.commit()
-        submit(request.app.state.runtime, kind="sentence_links", story_id=doc.story_id)
     panel = review_panel(session, doc.story_id, active)
     panel.error, panel.message = error, message
     return counterparts(
@@ -59,12 +66,58 @@ def _apply(
     )
 
 
+def _keyboard_edit(
+    session: SessionDep, user: Any, link_id: int, version: int | None, action: str, form: dict
+) -> str:
+    """Move a link's far boundary by one paragraph, or merge it with the next link."""
+    active = parse_key(form.get("p"))
+    link = review.load(session, link_id, version)
+    if active is None:
+        raise ReviewError("which paragraph? send p=DOCUMENT-INDEX")
+    mine_is_source = active[0] == link.source_document_id
+    mine = link.source_paragraphs if mine_is_source else link.target_paragraphs
+    theirs = set(link.target_paragraphs if mine_is_source else link.source_paragraphs)
+    if action == "boundary":
+        delta = form.get("delta") == "1"
+        if delta:
+            theirs.add(max(theirs) + 1)
+        elif len(theirs) > 1:
+            theirs.discard(max(theirs))
+        else:
+            raise ReviewError("the link keeps at least one paragraph on each side")
+        src, tgt = (set(mine), theirs) if mine_is_source else (theirs, set(mine))
+        review.reshape(
+            session=session, user=user, link=link, source=src, target=tgt, action="boundary"
+        )
+        return "boundary moved down" if delta else "boundary moved up"
+    nxt = max(mine) + 1
+    following = next(
+        (
+            lk
+            for lk in session.exec(
+                select(Link).where(
+                    Link.source_document_id == link.source_document_id,
+                    Link.target_document_id == link.target_document_id,
+                    col(Link.status) != "rejected",
+                )
+            )
+            if nxt in (lk.source_paragraphs if mine_is_source else lk.target_paragraphs)
+        ),
+        None,
+    )
+    if following is None:
+        raise ReviewError(f"¶{nxt} has no link to the same version to merge with")
+    review.merge(
+        session=session, user=user, links=[(link_id, link.version), (following.id or 0, None)]
+    )
+    return f"merged with the link of ¶{nxt}"
+
+
 @router.post("/links/{link_id}/{action}", response_class=HTMLResponse)
-async def link_action(
-    link_id: int, action: str, request: Request, session: SessionDep, user: EditorDep
+def link_action(
+    link_id: int, action: str, request: Request, session: SessionDep, user: EditorDep, form: FormDep
 ) -> HTMLResponse:
     """Confirm, reject, unlink or split one link from the panel."""
-    form = await _form(request)
     version = _version(form)
 
     def change() -> str:
@@ -79,6 +132,17 @@ async def link_action(
                 action=action,
             )
             return f"link {link_id} {status}"
+        if action in ("boundary", "merge-next"):
+            return _keyboard_edit(session, user, link_id, version, action, form)
+        if action == "relation":
+            review.set_relation(
+                session=session,
+                user=user,
+                link_id=link_id,
+                version=version,
+                relation=form.get("relation", ""),
+            )
+            return f"link {link_id} is now {form.get('relation')}"
         if action == "split":
             link = session.get(Link, link_id)
             if link is None:
@@ -108,9 +172,10 @@ async def link_action(
 
 
 @router.post("/link", response_class=HTMLResponse)
-async def link_by_hand(request: Request, session: SessionDep, user: EditorDep) -> HTMLResponse:
+def link_by_hand(
+    request: Request, session: SessionDep, user: EditorDep, form: FormDep
+) -> HTMLResponse:
     """Link the active paragraph with the one clicked next."""
-    form = await _form(request)
     a, b = parse_key(form.get("from")), parse_key(form.get("to"))
 
     def change() -> str:
@@ -132,35 +197,85 @@ async def link_by_hand(request: Request, session: SessionDep, user: EditorDep) -
 
 
 @router.post("/mark", response_class=HTMLResponse)
-async def mark(request: Request, session: SessionDep, user: EditorDep) -> HTMLResponse:
+def mark(request: Request, session: SessionDep, user: EditorDep, form: FormDep) -> HTMLResponse:
     """Mark the active paragraph 'not translated' or 'added' (empty clears)."""
-    form = await _form(request)
     key = parse_key(form.get("p"))
 
     def change() -> str:
         if key is None:
             raise ReviewError("which paragraph?")
         value = form.get("mark") or None
+        target = form.get("target", "")
         review.mark_paragraph(
-            session=session, user=user, document_id=key[0], index=key[1], mark=value
+            session=session,
+            user=user,
+            document_id=key[0],
+            index=key[1],
+            mark=value,
+            target_document=int(target) if target.isdigit() else None,
         )
         return "mark cleared" if value is None else f"marked {value.replace('_', ' ')}"
 
     return _apply(request, session, form.get("p", ""), change)
 
 
-@router.post("/undo", response_class=HTMLResponse)
-async def undo(request: Request, session: SessionDep, user: EditorDep) -> HTMLResponse:
-    """Undo the editor's last change in this story."""
-    form = await _form(request)
+@router.post("/{direction}", response_class=HTMLResponse)
+def undo(
+    direction: str, request: Request, session: SessionDep, user: EditorDep, form: FormDep
+) -> HTMLResponse:
+    """Undo (or redo) the editor's last change in this story."""
+    if direction not in ("undo", "redo"):
+        raise HTTPException(404, f"unknown action {direction!r}")
     key = parse_key(form.get("p"))
     doc = session.get(Document, key[0]) if key else None
+    step = undo_service.undo_last if direction == "undo" else undo_service.redo_last
 
     def change() -> str:
-        review.undo_last(session=session, user=user, story_id=doc.story_id if doc else None)
-        return "your last change is undone"
+        event = step(session=session, user=user, story_id=doc.story_id if doc else None)
+        target = session.get(LinkEvent, event.reverts) if event.reverts else None
+        label = undo_service.event_label(target) if target else "your last change"
+        return f"{'undone' if direction == 'undo' else 'redone'}: {label}"
 
     return _apply(request, session, form.get("p", ""), change)
+
+
+def review_extras(request: Request, panel: Any) -> dict[str, Any]:
+    """What the panel adds to the reader's review panel: undo/redo labels, the active
+    paragraph's findings, the versions a paragraph can be missing from."""
+    from sqlmodel import Session, select
+
+    from app.models import ParagraphMark, StoredFinding, User
+    from app.services.findings import doc_names
+
+    out: dict[str, Any] = {"undo": None, "redo": None, "findings": [], "names": {}, "target": None}
+    uid = request.session.get("uid") if "session" in request.scope else None
+    with Session(request.app.state.engine) as session:
+        doc_id, index = panel.active
+        docs = list(panel.docs.values())
+        out["names"] = doc_names(docs)
+        out["others"] = [d for d in docs if d.id != doc_id]
+        user = session.get(User, uid) if uid is not None else None
+        story_id = docs[0].story_id if docs else None
+        if user is not None and story_id is not None:
+            last = undo_service.last_change(session, user, story_id)
+            again = undo_service.redo_target(session, user, story_id)
+            out["undo"] = undo_service.event_label(last) if last else None
+            out["redo"] = undo_service.event_label(again) if again else None
+        out["findings"] = session.exec(
+            select(StoredFinding).where(
+                StoredFinding.document_id == doc_id, StoredFinding.paragraph == index
+            )
+        ).all()
+        mark = session.exec(
+            select(ParagraphMark).where(
+                ParagraphMark.document_id == doc_id, ParagraphMark.index == index
+            )
+        ).first()
+        out["target"] = mark.target_document if mark else None
+    return out
+
+
+templates.env.globals["review_extras"] = review_extras
 
 
 @router.get("/links/{link_id}/history", response_class=HTMLResponse)
@@ -176,29 +291,127 @@ def history(link_id: int, request: Request, session: SessionDep) -> HTMLResponse
 queue_router = APIRouter(include_in_schema=False)
 
 
-@queue_router.get("/stories/{story_id}/review", response_class=HTMLResponse)
-def queue_page(story_id: int, request: Request, session: SessionDep) -> HTMLResponse:
-    """The review queue of a story (readers see it; only editors get the buttons)."""
+def _queue_context(
+    request: Request, session: SessionDep, story: Story, flt: QueueFilter
+) -> dict[str, Any]:
+    """Everything the queue's templates need (the filters come from the query or the form)."""
+    assert story.id is not None
+    queue = build_queue(session, story.id, flt)
+    user = current_user(request, session)
+    undo_label = redo_label = None
+    if is_editor(user):
+        assert user is not None
+        last = undo_service.last_change(session, user, story.id)
+        again = undo_service.redo_target(session, user, story.id)
+        undo_label = undo_service.event_label(last) if last else None
+        redo_label = undo_service.event_label(again) if again else None
+    return {
+        "sid": story.id,
+        "title": story.title,
+        "queue": queue,
+        "queue_names": queue.names,
+        "flt": flt,
+        "states": STATES,
+        "pairs": list(combinations(queue.documents, 2)),
+        "undo_label": undo_label,
+        "redo_label": redo_label,
+    }
+
+
+def _story(session: SessionDep, story_id: int) -> Story:
     story = session.get(Story, story_id)
     if story is None:
         raise HTTPException(404, f"story {story_id} does not exist")
-    findings = story_findings(session, story_id, None) or []
-    return templates.TemplateResponse(
-        request,
-        "stories/review.html",
-        {"sid": story_id, "title": story.title, "queue": build_queue(session, story_id, findings)},
+    return story
+
+
+def _form_filter(form: dict[str, str]) -> QueueFilter:
+    return queue_filter(
+        form.get("relation"), form.get("state"), form.get("finding"), form.get("pair")
     )
 
 
-@queue_router.post("/stories/{story_id}/review/{link_id}/{action}", response_class=HTMLResponse)
-async def queue_action(
-    story_id: int, link_id: int, action: str, request: Request, session: SessionDep, user: EditorDep
+@queue_router.get("/stories/{story_id}/review", response_class=HTMLResponse)
+def queue_page(
+    story_id: int,
+    request: Request,
+    session: SessionDep,
+    relation: str | None = None,
+    state: str | None = None,
+    finding: str | None = None,
+    pair: str | None = None,
 ) -> HTMLResponse:
-    """Confirm or reject from the queue; answers with the refreshed row."""
+    """The review queue of a story (readers see it; only editors get the buttons)."""
+    story = _story(session, story_id)
+    flt = queue_filter(relation, state, finding, pair)
+    return templates.TemplateResponse(
+        request, "review/queue.html", _queue_context(request, session, story, flt)
+    )
+
+
+@queue_router.get("/stories/{story_id}/review/report", response_class=HTMLResponse)
+def report_page(story_id: int, request: Request, session: SessionDep) -> HTMLResponse:
+    """What editors confirmed, rejected and marked, by whom and when, and what is still open."""
+    story = _story(session, story_id)
+    return templates.TemplateResponse(
+        request,
+        "review/report.html",
+        {"sid": story_id, "title": story.title, "report": review_report(session, story_id)},
+    )
+
+
+@queue_router.get("/stories/{story_id}/review/report.csv")
+def report_csv_file(story_id: int, session: SessionDep) -> Response:
+    """The review report as CSV."""
+    _story(session, story_id)
+    return Response(
+        report_csv(review_report(session, story_id)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="review-{story_id}.csv"'},
+    )
+
+
+def _row_response(
+    request: Request,
+    session: SessionDep,
+    story: Story,
+    key: str,
+    error: str | None,
+    message: str | None,
+    status: int,
+) -> HTMLResponse:
+    """The changed row, with the counts and the undo bar out of band."""
+    context = _queue_context(request, session, story, QueueFilter())
+    row = next((r for r in context["queue"].rows if r.key == key), None)
+    context.update(error=error, message=message, oob=False)
+    parts = []
+    if row is not None:
+        parts.append(
+            templates.get_template("review/_row.html").render(
+                row=row, **context, request=request, is_editor=True
+            )
+        )
+    context["oob"] = True
+    parts.append(templates.get_template("review/_counts.html").render(**context))
+    parts.append(templates.get_template("review/_undo.html").render(**context, is_editor=True))
+    return HTMLResponse("".join(parts), status_code=status)
+
+
+@queue_router.post("/stories/{story_id}/review/{link_id}/{action}", response_class=HTMLResponse)
+def queue_action(
+    story_id: int,
+    link_id: int,
+    action: str,
+    request: Request,
+    session: SessionDep,
+    user: EditorDep,
+    form: FormDep,
+) -> HTMLResponse:
+    """Confirm or reject from the queue; answers with the row, the counts and the undo bar."""
     if action not in ("confirm", "reject"):
         raise HTTPException(404, f"unknown action {action!r}")
-    form = await _form(request)
-    error, status = None, 200
+    story = _story(session, story_id)
+    error, message, status = None, None, 200
     try:
         review.set_status(
             session=session,
@@ -208,16 +421,105 @@ async def queue_action(
             status="confirmed" if action == "confirm" else "rejected",
             action=action,
         )
+        message = f"link {link_id} {'confirmed' if action == 'confirm' else 'rejected'}"
     except ReviewError as err:
         session.rollback()
         error, status = str(err), err.status
-    findings = story_findings(session, story_id, None) or []
-    row = next(
-        r for r in build_queue(session, story_id, findings).rows if r.link and r.link.id == link_id
-    )
-    return templates.TemplateResponse(
-        request,
-        "stories/_queue_row.html",
-        {"row": row, "sid": story_id, "error": error},
-        status_code=status,
-    )
+    return _row_response(request, session, story, f"link-{link_id}", error, message, status)
+
+
+@queue_router.post("/stories/{story_id}/review/mark", response_class=HTMLResponse)
+def queue_mark(
+    story_id: int, request: Request, session: SessionDep, user: EditorDep, form: FormDep
+) -> HTMLResponse:
+    """Mark a flagged paragraph not translated (from the row's counterpart) or added."""
+    story = _story(session, story_id)
+    key = parse_key(form.get("p"))
+    target = form.get("target", "")
+    error, message, status = None, None, 200
+    try:
+        if key is None:
+            raise ReviewError("which paragraph? send p=DOCUMENT-INDEX")
+        review.mark_paragraph(
+            session=session,
+            user=user,
+            document_id=key[0],
+            index=key[1],
+            mark=form.get("mark") or None,
+            target_document=int(target) if target.isdigit() else None,
+        )
+        message = "mark cleared" if not form.get("mark") else "marked"
+    except ReviewError as err:
+        session.rollback()
+        error, status = str(err), err.status
+    return _row_response(request, session, story, form.get("row", ""), error, message, status)
+
+
+def _table_response(
+    request: Request,
+    session: SessionDep,
+    story: Story,
+    flt: QueueFilter,
+    error: str | None,
+    message: str | None,
+    status: int,
+) -> HTMLResponse:
+    """The whole table again (after undo, redo, a batch), with counts and undo bar."""
+    context = _queue_context(request, session, story, flt)
+    context.update(error=error, message=message, is_editor=True, request=request)
+    parts = [templates.get_template("review/_table.html").render(**context, oob=False)]
+    context["oob"] = True
+    parts.append(templates.get_template("review/_counts.html").render(**context))
+    parts.append(templates.get_template("review/_undo.html").render(**context))
+    return HTMLResponse("".join(parts), status_code=status)
+
+
+@queue_router.post("/stories/{story_id}/review/batch", response_class=HTMLResponse)
+def queue_batch(
+    story_id: int, request: Request, session: SessionDep, user: EditorDep, form: FormDep
+) -> HTMLResponse:
+    """Confirm every unreviewed translation link at or above a score (within the pair filter)."""
+    story = _story(session, story_id)
+    flt = _form_filter(form)
+    error, message, status = None, None, 200
+    try:
+        score = float(form.get("min_score", ""))
+    except ValueError:
+        score = -1.0
+    try:
+        if not 0.0 <= score <= 1.0:
+            raise ReviewError("the score must be a number between 0 and 1")
+        links = review.batch_confirm(
+            session=session, user=user, story_id=story_id, min_score=score, documents=flt.pair
+        )
+        message = f"{len(links)} translation links confirmed"
+    except ReviewError as err:
+        session.rollback()
+        error, status = str(err), err.status
+    return _table_response(request, session, story, flt, error, message, status)
+
+
+@queue_router.post("/stories/{story_id}/review/{direction}", response_class=HTMLResponse)
+def queue_undo(
+    story_id: int,
+    direction: str,
+    request: Request,
+    session: SessionDep,
+    user: EditorDep,
+    form: FormDep,
+) -> HTMLResponse:
+    """Undo or redo the editor's last change in this story."""
+    if direction not in ("undo", "redo"):
+        raise HTTPException(404, f"unknown action {direction!r}")
+    story = _story(session, story_id)
+    error, message, status = None, None, 200
+    step = undo_service.undo_last if direction == "undo" else undo_service.redo_last
+    try:
+        event = step(session=session, user=user, story_id=story_id)
+        target = session.get(LinkEvent, event.reverts) if event.reverts else None
+        label = undo_service.event_label(target) if target else "the change"
+        message = f"{'undone' if direction == 'undo' else 'redone'}: {label}"
+    except ReviewError as err:
+        session.rollback()
+        error, status = str(err), err.status
+    return _table_response(request, session, story, _form_filter(form), error, message, status)

@@ -9,6 +9,8 @@ from app.exchange import (
     ExchangeError,
     ExportDocument,
     ExportLink,
+    ExportMark,
+    ExportSentenceLink,
     ExportStory,
     ImportedDocument,
     ImportedStory,
@@ -18,9 +20,9 @@ from app.exchange import (
     to_tsv,
 )
 from app.ingest import IngestError, parse_text
-from app.models import Document, Link, Story, User
+from app.models import Document, Link, ParagraphMark, SentenceLink, Story, User
 from app.services.ingest import store_document
-from app.services.stories import get_story, paragraphs_of
+from app.services.stories import get_story, paragraphs_of, sentences_of
 
 
 def export_story(session: Session, story_id: int) -> ExportStory | None:
@@ -32,6 +34,32 @@ def export_story(session: Session, story_id: int) -> ExportStory | None:
     paras = paragraphs_of(session, ids)
     names = {u.id: u.name for u in session.exec(select(User))}
     links = session.exec(select(Link).where(Link.story_id == story_id).order_by(col(Link.id))).all()
+    sentences = sentences_of(session, [p.id for ps in paras.values() for p in ps if p.id])
+    by_link = {lk.id: lk for lk in links}
+    sentence_links = [
+        ExportSentenceLink(
+            source_document=by_link[sl.link_id].source_document_id,
+            source_sentences=tuple((int(p), int(i)) for p, i in sl.source_sentences),
+            target_document=by_link[sl.link_id].target_document_id,
+            target_sentences=tuple((int(p), int(i)) for p, i in sl.target_sentences),
+            score=sl.score,
+            status=by_link[sl.link_id].status,
+            relation=by_link[sl.link_id].relation,
+        )
+        for sl in session.exec(
+            select(SentenceLink)
+            .where(col(SentenceLink.link_id).in_(list(by_link)))
+            .order_by(col(SentenceLink.id))
+        )
+    ]
+    marks = [
+        ExportMark(m.document_id, m.index, m.mark, m.target_document)
+        for m in session.exec(
+            select(ParagraphMark)
+            .where(col(ParagraphMark.document_id).in_(ids))
+            .order_by(col(ParagraphMark.document_id), col(ParagraphMark.index))
+        )
+    ]
     return ExportStory(
         id=story_id,
         title=item.story.title,
@@ -42,6 +70,10 @@ def export_story(session: Session, story_id: int) -> ExportStory | None:
                 source=d.source,
                 title=d.title,
                 paragraphs=tuple(p.text for p in paras[d.id or 0]),
+                sentences=tuple(
+                    tuple((s.index, s.text) for s in sentences.get(p.id or 0, []))
+                    for p in paras[d.id or 0]
+                ),
             )
             for d in item.documents
         ),
@@ -59,6 +91,8 @@ def export_story(session: Session, story_id: int) -> ExportStory | None:
             )
             for lk in links
         ),
+        sentence_links=tuple(sentence_links),
+        marks=tuple(marks),
     )
 
 

@@ -122,3 +122,18 @@ def recent_jobs(engine: Engine, *, limit: int = 10, user_id: int | None = None) 
         for job in jobs:
             session.expunge(job)
         return jobs
+
+
+def refresh_after_review(runtime: Runtime, story_id: int, *, user_id: int | None = None) -> None:
+    """After an editor's change: sentence links for hand-made links, then the findings (a job).
+
+    A refresh already waiting in the queue for the story covers this change too.
+    """
+    with Session(runtime.engine) as session:
+        waiting = session.exec(
+            select(Job.id).where(
+                Job.kind == "sentence_links", Job.story_id == story_id, Job.status == "queued"
+            )
+        ).first()
+    if waiting is None:
+        submit(runtime, kind="sentence_links", story_id=story_id, created_by=user_id)

@@ -8,11 +8,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy import text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
 from app.align.encoder import Encoder
-from app.models import Document, Story
+from app.models import Document, Job, Story
 from app.services.alignment import (
     PairReport,
     _drop_pairs_of,
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 # An editor may change a pair's reviewed links while it is being aligned: plan again.
 _REPLANS = 3
+_GROUPING_LOCK = 0x7061_7261  # "para"
 
 
 @dataclass
@@ -42,29 +44,86 @@ def _no_progress(done: int, total: int) -> None:
     return None
 
 
-def choose(*, engine: Engine, encoder: Encoder, document_id: int) -> int | None:
-    """The story `document_id` belongs to by its content, or None for a story of its own."""
+def _grouping_lock(session: Session, document_id: int) -> None:
+    """Serialize grouping decisions: two uploads deciding at once could each join the other's
+    temporary story. PostgreSQL: a transaction-level advisory lock; SQLite: its write lock,
+    taken up front by a no-op write."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _GROUPING_LOCK})
+    else:
+        session.execute(
+            update(Document)
+            .where(col(Document.id) == document_id)
+            .values(story_id=Document.story_id)
+        )
+
+
+def _ungrouped(session: Session, document_id: int) -> set[int]:
+    """Documents whose own ingest job has not grouped them yet: not candidates to join."""
+    rows = session.exec(
+        select(Job.document_id).where(
+            Job.kind == "ingest",
+            col(Job.status).in_(("queued", "running")),
+            col(Job.document_id).is_not(None),
+            Job.document_id != document_id,
+        )
+    ).all()
+    return {r for r in rows if r is not None}
+
+
+def _move(session: Session, document_id: int, story_id: int | None) -> int:
+    """Put a document into `story_id` (a new story when None), in `session`, no commit."""
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise LookupError(f"document {document_id} does not exist")
+    old = doc.story_id
+    if story_id is None:
+        story = Story(title=doc.title)
+        session.add(story)
+        session.flush()
+        assert story.id is not None
+        story_id = story.id
+    if story_id != old:
+        _drop_pairs_of(session, document_id)
+        doc.story_id = story_id
+        session.add(doc)
+        session.flush()
+        if session.exec(select(Document.id).where(Document.story_id == old)).first() is None:
+            session.exec(delete(Story).where(col(Story.id) == old))
+    return story_id
+
+
+def choose_and_move(*, engine: Engine, encoder: Encoder, document_id: int) -> int:
+    """Decide which story a new document belongs to and put it there; returns the story.
+
+    The document's own vectors are computed first, with no lock held; the decision and the
+    move then happen in one transaction under the grouping lock.
+    """
     with Session(engine) as session:
         doc = session.get(Document, document_id)
         if doc is None:
             raise LookupError(f"document {document_id} does not exist")
         cached = CachedEncoder(encoder, session)
-        own_vectors(session, cached, doc)  # the model runs here, before anything is written
-        result, vector = decide(session, cached, doc)
-        session.rollback()  # end the read before writing
+        own_vectors(session, cached, doc)  # the model runs here, before any lock is taken
+        session.rollback()
+        _grouping_lock(session, document_id)
+        doc = session.get(Document, document_id)
+        assert doc is not None
+        result, vector = decide(session, cached, doc, exclude=_ungrouped(session, document_id))
         cached.save(session)
+        story_id = _move(session, document_id, result.story_id or doc.story_id)
         doc = session.get(Document, document_id)
         assert doc is not None
         record_grouping(
             session,
             doc=doc,
-            story_id=result.story_id or doc.story_id,
+            story_id=story_id,
             result=result,
             vector=vector,
             encoder_name=cached.name,
         )
         session.commit()
-    return result.story_id
+    return story_id
 
 
 def move_to_story(*, engine: Engine, document_id: int, story_id: int | None) -> int:
@@ -73,23 +132,7 @@ def move_to_story(*, engine: Engine, document_id: int, story_id: int | None) -> 
     Its pairs with its former siblings go; a story left empty is deleted. Returns the story.
     """
     with Session(engine) as session:
-        doc = session.get(Document, document_id)
-        if doc is None:
-            raise LookupError(f"document {document_id} does not exist")
-        old = doc.story_id
-        if story_id is None:
-            story = Story(title=doc.title)
-            session.add(story)
-            session.flush()
-            assert story.id is not None
-            story_id = story.id
-        if story_id != old:
-            _drop_pairs_of(session, document_id)
-            doc.story_id = story_id
-            session.add(doc)
-            session.flush()
-            if session.exec(select(Document.id).where(Document.story_id == old)).first() is None:
-                session.exec(delete(Story).where(col(Story.id) == old))
+        story_id = _move(session, document_id, story_id)
         session.commit()
     return story_id
 
@@ -147,9 +190,7 @@ def group_and_align(
     *, engine: Engine, encoder: Encoder, document_id: int, progress: Progress = _no_progress
 ) -> AlignmentOutcome:
     """Choose the story of a newly stored document, move it there, align it with its siblings."""
-    story_id = choose(engine=engine, encoder=encoder, document_id=document_id)
-    if story_id is not None:
-        move_to_story(engine=engine, document_id=document_id, story_id=story_id)
+    choose_and_move(engine=engine, encoder=encoder, document_id=document_id)
     return align_document(
         engine=engine, encoder=encoder, document_id=document_id, progress=progress
     )

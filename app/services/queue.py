@@ -1,98 +1,212 @@
-"""The review queue: a story's links and flagged paragraphs, riskiest first."""
+"""The review queue: what needs an editor's decision first, most severe first.
+
+Rows are links (with the stored findings attached to them) and paragraphs whose findings no
+link holds (an omission, an addition, a line in another language). Each open row has an
+action: confirm/reject a link, mark a paragraph not translated or added, or open it in the
+reader. Reviewed rows stay, after the open ones, so an editor sees what was decided.
+"""
 
 from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from app.checks import Finding
-from app.models import Document, Link
+from app.models import Document, DocumentPair, Link, ParagraphMark, StoredFinding, User
+from app.services.findings import doc_names, stored_findings
 from app.services.stories import paragraphs_of
+
+STATUSES = ("auto", "confirmed", "manual", "rejected")
+STATES = ("open", *STATUSES, "marked")
+# A related link says "these share facts"; a finding on it weighs half of one on a translation.
+RELATED_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class Place:
+    """One side of a row: a document, paragraph indexes, their text."""
+
+    document: Document
+    paragraphs: list[int]
+    text: str
 
 
 @dataclass
 class QueueRow:
-    """One line of the queue: a link with its findings, or a flagged paragraph on its own."""
+    """A link with its findings, or a paragraph with findings no link holds."""
 
     key: str
     link: Link | None
-    source: tuple[Document, list[int], str]
-    target: tuple[Document, list[int], str] | None
-    findings: list[Finding] = field(default_factory=list)
+    source: Place
+    target: Place | None
+    findings: list[StoredFinding] = field(default_factory=list)
+    mark: ParagraphMark | None = None
+    reviewer: str | None = None
 
     @property
-    def risk(self) -> tuple[int, float, float]:
-        """Unreviewed first, then the lowest score, then the most severe findings."""
-        reviewed = self.link is not None and self.link.status != "auto"
+    def state(self) -> str:
+        """'open' until decided; then the link's status or 'marked'."""
+        if self.link is not None:
+            return "open" if self.link.status == "auto" else self.link.status
+        return "marked" if self.mark is not None else "open"
+
+    @property
+    def action(self) -> str:
+        """What `y` does on this row: confirm, not_translated, added, or open (the reader)."""
+        if self.link is not None:
+            return "confirm"
+        checks = {f.check for f in self.findings}
+        if "omission" in checks:
+            return "not_translated"
+        if "addition" in checks:
+            return "added"
+        return "open"
+
+    @property
+    def severity(self) -> float:
+        """The most severe finding, weighed down on related links."""
+        top = max((f.severity for f in self.findings), default=0.0)
+        related = self.link is not None and self.link.relation == "related"
+        return top * RELATED_WEIGHT if related else top
+
+    @property
+    def rank(self) -> tuple[int, float, int, float, str]:
+        """Open rows first; then severity; translation before related; then the lowest score."""
+        related = int(self.link is not None and self.link.relation == "related")
         score = self.link.score if self.link is not None else 0.0
-        return (int(reviewed), score, -sum(f.severity for f in self.findings))
+        return (int(self.state != "open"), -self.severity, related, score, self.key)
+
+    @property
+    def pair(self) -> tuple[int, int] | None:
+        """The two documents the row is about, in id order."""
+        if self.target is None:
+            return None
+        a, b = self.source.document.id or 0, self.target.document.id or 0
+        return (min(a, b), max(a, b))
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which rows to show; None shows all."""
+
+    relation: str | None = None
+    state: str | None = None
+    finding: str | None = None
+    pair: tuple[int, int] | None = None
+
+    def keeps(self, row: QueueRow) -> bool:
+        """Whether the row passes every filter."""
+        if self.relation and (row.link is None or row.link.relation != self.relation):
+            return False
+        if self.state and row.state != self.state:
+            return False
+        checks = {f.check for f in row.findings}
+        if self.finding == "any" and not checks:
+            return False
+        if self.finding == "none" and checks:
+            return False
+        if self.finding not in (None, "any", "none") and self.finding not in checks:
+            return False
+        return not (self.pair and row.pair != self.pair)
+
+
+def queue_filter(
+    relation: str | None, state: str | None, finding: str | None, pair: str | None
+) -> QueueFilter:
+    """A filter from query parameters; empty or malformed values do not filter."""
+    ends = None
+    if pair:
+        parts = pair.replace(",", "-").split("-")
+        if len(parts) == 2 and all(p.strip().isdigit() for p in parts):
+            a, b = int(parts[0]), int(parts[1])
+            ends = (min(a, b), max(a, b))
+    return QueueFilter(
+        relation=relation if relation in ("translation", "related") else None,
+        state=state if state in STATES else None,
+        finding=finding or None,
+        pair=ends,
+    )
 
 
 @dataclass
 class Queue:
-    """Rows in review order and the counts per link status."""
+    """Rows in review order, counts over the whole story, and what the filters left."""
 
     rows: list[QueueRow]
     counts: dict[str, int]
+    total: int
+    names: dict[int, str]
+    documents: list[Document]
+    checks: list[str]
 
 
-def _text(paras: dict[int, list[str]], doc: int, indexes: list[int]) -> str:
-    return " ".join(paras[doc][i] for i in indexes if i < len(paras[doc]))
+def _place(doc: Document, texts: dict[int, list[str]], indexes: list[int]) -> Place:
+    paras = texts.get(doc.id or 0, [])
+    return Place(doc, list(indexes), " ".join(paras[i] for i in indexes if i < len(paras)))
 
 
-def build_queue(session: Session, story_id: int, findings: list[Finding]) -> Queue:
-    """Attach each finding to the link holding its paragraph, or give it a row of its own."""
-    docs = {
-        d.id or 0: d for d in session.exec(select(Document).where(Document.story_id == story_id))
-    }
+def _rows(session: Session, story_id: int, docs: dict[int, Document]) -> list[QueueRow]:
     texts = {d: [p.text for p in ps] for d, ps in paragraphs_of(session, list(docs)).items()}
+    users = {u.id: u.name for u in session.exec(select(User))}
     links = session.exec(select(Link).where(Link.story_id == story_id).order_by(col(Link.id))).all()
-    rows: list[QueueRow] = []
-    holder: dict[tuple[int, int], list[QueueRow]] = {}
+    rows: dict[str, QueueRow] = {}
     for link in links:
-        row = QueueRow(
+        rows[f"link-{link.id}"] = QueueRow(
             f"link-{link.id}",
             link,
-            (
-                docs[link.source_document_id],
-                link.source_paragraphs,
-                _text(texts, link.source_document_id, link.source_paragraphs),
-            ),
-            (
-                docs[link.target_document_id],
-                link.target_paragraphs,
-                _text(texts, link.target_document_id, link.target_paragraphs),
-            ),
+            _place(docs[link.source_document_id], texts, link.source_paragraphs),
+            _place(docs[link.target_document_id], texts, link.target_paragraphs),
+            reviewer=users.get(link.reviewed_by) if link.reviewed_by else None,
         )
-        rows.append(row)
-        if link.status != "rejected":
-            for i in link.source_paragraphs:
-                holder.setdefault((link.source_document_id, i), []).append(row)
-            for j in link.target_paragraphs:
-                holder.setdefault((link.target_document_id, j), []).append(row)
-    loose: dict[tuple[int, int], QueueRow] = {}
-    for f in findings:
-        candidates = holder.get((f.document, f.paragraph), [])
-        if f.counterpart and f.counterpart[1]:
-            # Prefer the link that joins the paragraph to the counterpart the finding names.
-            candidates = [
-                r
-                for r in candidates
-                if r.target and f.counterpart[0] in (r.source[0].id, r.target[0].id)
-            ] or candidates
-        if candidates:
-            candidates[0].findings.append(f)
-            continue
-        key = (f.document, f.paragraph)
-        if key not in loose:
-            loose[key] = QueueRow(
-                f"para-{f.document}-{f.paragraph}",
-                None,
-                (docs[f.document], [f.paragraph], _text(texts, f.document, [f.paragraph])),
-                None,
-            )
-        loose[key].findings.append(f)
-    rows.extend(loose.values())
-    rows.sort(key=lambda r: r.risk)
-    counts = Counter(link.status for link in links)
-    return Queue(rows, {s: counts.get(s, 0) for s in ("auto", "confirmed", "manual", "rejected")})
+    marks = {
+        (m.document_id, m.index): m
+        for m in session.exec(
+            select(ParagraphMark).where(col(ParagraphMark.document_id).in_(list(docs)))
+        )
+    }
+    for f in stored_findings(session, story_id):
+        row = rows.get(f"link-{f.link_id}") if f.link_id is not None else None
+        if row is None:
+            other = f.counterpart_document_id
+            key = f"para-{f.document_id}-{f.paragraph}-{other or 0}"
+            if key not in rows:
+                mark = marks.get((f.document_id, f.paragraph))
+                rows[key] = QueueRow(
+                    key,
+                    None,
+                    _place(docs[f.document_id], texts, [f.paragraph]),
+                    _place(docs[other], texts, []) if other in docs else None,
+                    mark=mark,
+                    reviewer=users.get(mark.user_id) if mark else None,
+                )
+            row = rows[key]
+        row.findings.append(f)
+    return list(rows.values())
+
+
+def build_queue(session: Session, story_id: int, flt: QueueFilter | None = None) -> Queue:
+    """The queue of a story, filtered; counts are over every row."""
+    docs = {
+        d.id or 0: d
+        for d in session.exec(
+            select(Document).where(Document.story_id == story_id).order_by(col(Document.id))
+        )
+    }
+    rows = _rows(session, story_id, docs)
+    states = Counter(r.state for r in rows)
+    counts = {s: states.get(s, 0) for s in STATES}
+    counts["auto"] = sum(1 for r in rows if r.link is not None and r.link.status == "auto")
+    counts["findings"] = sum(len(r.findings) for r in rows)
+    flt = flt or QueueFilter()
+    shown = sorted((r for r in rows if flt.keeps(r)), key=lambda r: r.rank)
+    checks = sorted({f.check for r in rows for f in r.findings})
+    kinds = {
+        (p.source_document_id, p.target_document_id): p.kind
+        for p in session.exec(select(DocumentPair).where(DocumentPair.story_id == story_id))
+    }
+    names = doc_names(list(docs.values()), kinds)
+    return Queue(shown, counts, len(rows), names, list(docs.values()), checks)
+
+
+def find_row(session: Session, story_id: int, key: str) -> QueueRow | None:
+    """One row of the queue, by key, as it is now."""
+    return next((r for r in build_queue(session, story_id).rows if r.key == key), None)

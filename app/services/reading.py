@@ -160,6 +160,27 @@ def _json_list(value: object) -> list[int]:
         return list(json.loads(value))
 
 
+_link_index: dict[str, bool] = {}
+
+
+def _has_link_index(session: Session) -> bool:
+    """Whether the paragraph -> link table is kept up to date: its triggers on `link` exist.
+
+    A migration that rebuilds the `link` table (SQLite batch mode) drops the triggers with
+    it; without them the table goes stale, so the JSON arrays are read instead.
+    """
+    url = str(session.get_bind().engine.url)  # type: ignore[union-attr]
+    if url not in _link_index:
+        found = session.connection().execute(
+            text(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                "AND name IN ('paragraph_fts_links_ai', 'paragraph_fts_links_au')"
+            )
+        )
+        _link_index[url] = found.scalar() == 2
+    return _link_index[url]
+
+
 def links_touching(session: Session, story_id: int, keys: set[ParaKey]) -> list[LinkView]:
     """The visible links of a story that hold any of `keys`, found in SQL (no full scan).
 
@@ -178,18 +199,20 @@ def links_touching(session: Session, story_id: int, keys: set[ParaKey]) -> list[
     statuses = ", ".join(f"'{s}'" for s in VISIBLE_STATUSES)
     parts = []
     sqlite = session.get_bind().dialect.name == "sqlite"
+    indexed = sqlite and _has_link_index(session)
     for n, (doc, indexes) in enumerate(sorted(by_doc.items())):
         wanted = ", ".join(str(int(i)) for i in sorted(set(indexes)))
         params[f"doc{n}"] = doc
-        if sqlite:  # the paragraph -> link index of migration 0005
+        if indexed:  # the paragraph -> link index of migration 0005
             parts.append(
                 f"SELECT link_id FROM paragraph_fts_links WHERE document_id = :doc{n} "
                 f'AND "index" IN ({wanted})'
             )
             continue
+        elements = "json_each" if sqlite else "json_array_elements_text"
         for side in ("source", "target"):
             parts.append(
-                f"SELECT l.id FROM link l, json_array_elements_text(l.{side}_paragraphs) e "
+                f"SELECT l.id FROM link l, {elements}(l.{side}_paragraphs) e "
                 f"WHERE l.story_id = :story AND l.{side}_document_id = :doc{n} "
                 f"AND CAST(e.value AS INTEGER) IN ({wanted})"
             )

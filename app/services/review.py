@@ -1,29 +1,47 @@
-"""Editorial changes to links, each recorded with who, when, before and after; undo; history."""
+"""Editorial changes to links, each recorded with who, when, before and after; history.
+
+Every write to an existing link is guarded in the statement itself
+(`UPDATE link ... WHERE id = :id AND version = :v`, the same for DELETE): two editors
+interleaved cannot both win, whatever the database's isolation level. Undo and redo live in
+app/services/undo.py, moving and removing documents in app/services/documents.py.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from app.models import Document, Link, LinkEvent, Paragraph, ParagraphMark, User, utcnow
+from app.models import (
+    Document,
+    Link,
+    LinkEvent,
+    Paragraph,
+    ParagraphMark,
+    SentenceLink,
+    User,
+    utcnow,
+)
 
 MARKS = ("not_translated", "added")
+RELATIONS = ("translation", "related")
 
 
 class ReviewError(Exception):
     """A change that cannot be made; `status` is the HTTP status that says why."""
 
-    def __init__(self, message: str, status: int = 422) -> None:
+    def __init__(self, message: str, status: int = 422, data: dict[str, Any] | None = None):
         super().__init__(message)
         self.status = status
+        self.data = data or {}
 
 
 class Conflict(ReviewError):
     """Someone changed the link since the editor read it."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, status=409)
+    def __init__(self, message: str, data: dict[str, Any] | None = None) -> None:
+        super().__init__(message, status=409, data=data)
 
 
 @dataclass(frozen=True)
@@ -51,43 +69,120 @@ def snapshot(link: Link) -> dict[str, Any]:
     }
 
 
-def _get(session: Session, link_id: int, version: int | None) -> Link:
-    link = session.get(Link, link_id)
+def with_sentences(session: Session, link: Link) -> dict[str, Any]:
+    """A snapshot of a link about to be deleted, with its sentence links so undo restores them."""
+    rows = session.exec(
+        select(SentenceLink).where(SentenceLink.link_id == link.id).order_by(col(SentenceLink.id))
+    ).all()
+    return {
+        **snapshot(link),
+        "sentences": [[r.source_sentences, r.target_sentences, r.score] for r in rows],
+    }
+
+
+def fields_of(state: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot turned back into column values (without the version and sentence links)."""
+    fields = {k: v for k, v in state.items() if k not in ("version", "sentences")}
+    at = fields.get("reviewed_at")
+    fields["reviewed_at"] = datetime.fromisoformat(at) if isinstance(at, str) else None
+    return fields
+
+
+def fresh(session: Session, link_id: int) -> Link | None:
+    """The link as the database holds it now, not as this session last saw it."""
+    return session.exec(
+        select(Link).where(Link.id == link_id).execution_options(populate_existing=True)
+    ).first()
+
+
+def conflict_for(session: Session, link_id: int, had: int) -> Conflict:
+    """The 409 for a write that found the link changed or gone, saying what changed."""
+    current = fresh(session, link_id)
+    if current is None:
+        return Conflict(
+            f"link {link_id} was removed since you loaded it (you had version {had}); "
+            "reload to see the change",
+            {"link": link_id, "your_version": had, "current": None},
+        )
+    who = session.get(User, current.reviewed_by) if current.reviewed_by else None
+    return Conflict(
+        f"link {link_id} was changed since you loaded it (you had version {had}, it is now "
+        f"version {current.version}, status {current.status}{', by ' + who.name if who else ''}); "
+        "reload to see the change, then decide again",
+        {"link": link_id, "your_version": had, "current": snapshot(current)},
+    )
+
+
+def load(session: Session, link_id: int, version: int | None) -> Link:
+    """The link, refusing early when the editor's version is already stale."""
+    link = fresh(session, link_id)
     if link is None:
         raise ReviewError(f"link {link_id} does not exist", status=404)
     if version is not None and link.version != version:
-        who = session.get(User, link.reviewed_by) if link.reviewed_by else None
-        raise Conflict(
-            f"link {link_id} was changed since you loaded it (you had version {version}, it is now "
-            f"version {link.version}, status {link.status}{', by ' + who.name if who else ''}); "
-            "reload to see the change, then decide again"
-        )
+        raise conflict_for(session, link_id, version)
     return link
 
 
-def _record(
+def guarded_update(session: Session, link: Link, **values: Any) -> None:
+    """Write `values` only if the link still has the version read; bump the version."""
+    session.flush()
+    had = link.version
+    result = session.connection().execute(
+        update(Link)
+        .where(col(Link.id) == link.id, col(Link.version) == had)
+        .values(version=had + 1, updated_at=utcnow(), **values)
+    )
+    if result.rowcount != 1:
+        raise conflict_for(session, link.id or 0, had)
+    session.refresh(link)
+
+
+def guarded_delete(session: Session, link: Link) -> None:
+    """Delete the link only if it still has the version read."""
+    session.flush()
+    result = session.connection().execute(
+        delete(Link).where(col(Link.id) == link.id, col(Link.version) == link.version)
+    )
+    if result.rowcount != 1:
+        raise conflict_for(session, link.id or 0, link.version)
+    session.expunge(link)
+
+
+def record(
     session: Session,
     user: User,
     story_id: int,
     action: str,
     before: dict[str, Any],
     after: dict[str, Any],
+    reverts: int | None = None,
 ) -> LinkEvent:
+    """Add one history event; `before`/`after` map state keys to what undo and redo restore."""
     assert user.id is not None
     ids = sorted({int(k) for k in (*before, *after) if k.isdigit()})
     event = LinkEvent(
-        story_id=story_id, user_id=user.id, action=action, link_ids=ids, before=before, after=after
+        story_id=story_id,
+        user_id=user.id,
+        action=action,
+        link_ids=ids,
+        before=before,
+        after=after,
+        reverts=reverts,
     )
     session.add(event)
     return event
 
 
-def _bump(link: Link, user: User, status: str) -> None:
-    link.status = status
-    link.version += 1
-    link.reviewed_by = user.id
-    link.reviewed_at = utcnow()
-    link.updated_at = utcnow()
+def _reviewed(user: User) -> dict[str, Any]:
+    return {"reviewed_by": user.id, "reviewed_at": utcnow()}
+
+
+def _commit_or_rollback(session: Session) -> None:
+    try:
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
 
 
 def set_status(
@@ -97,18 +192,81 @@ def set_status(
 
     Unlinked links stay in the table as rejected, so that realignment does not propose them again.
     """
-    link = _get(session, link_id, version)
-    before = {str(link_id): snapshot(link)}
-    _bump(link, user, status)
-    session.add(link)
-    session.flush()
-    _record(session, user, link.story_id, action, before, {str(link_id): snapshot(link)})
-    session.commit()
+    try:
+        link = load(session, link_id, version)
+        before = {str(link_id): snapshot(link)}
+        guarded_update(session, link, status=status, **_reviewed(user))
+        record(session, user, link.story_id, action, before, {str(link_id): snapshot(link)})
+    except ReviewError:
+        session.rollback()
+        raise
+    _commit_or_rollback(session)
     session.refresh(link)
     return link
 
 
-def _check_side(session: Session, story_id: int, side: Side) -> Document:
+def set_relation(
+    *, session: Session, user: User, link_id: int, version: int | None, relation: str
+) -> Link:
+    """Say whether a link is a translation or related facts (links made by hand, mostly)."""
+    if relation not in RELATIONS:
+        raise ReviewError(f"relation must be 'translation' or 'related', not {relation!r}")
+    try:
+        link = load(session, link_id, version)
+        before = {str(link_id): snapshot(link)}
+        status = link.status if link.status in ("manual", "rejected") else "confirmed"
+        guarded_update(session, link, relation=relation, status=status, **_reviewed(user))
+        record(session, user, link.story_id, "relation", before, {str(link_id): snapshot(link)})
+    except ReviewError:
+        session.rollback()
+        raise
+    _commit_or_rollback(session)
+    session.refresh(link)
+    return link
+
+
+def batch_confirm(
+    *,
+    session: Session,
+    user: User,
+    story_id: int,
+    min_score: float,
+    documents: tuple[int, int] | None = None,
+) -> list[Link]:
+    """Confirm every automatic translation link of a story scoring at least `min_score`.
+
+    One history event, so one undo takes the whole batch back. `documents` limits it to one
+    document pair.
+    """
+    query = select(Link).where(
+        Link.story_id == story_id,
+        Link.status == "auto",
+        Link.relation == "translation",
+        col(Link.score) >= min_score,
+    )
+    if documents is not None:
+        a, b = sorted(documents)
+        query = query.where(Link.source_document_id == a, Link.target_document_id == b)
+    links = list(session.exec(query.order_by(col(Link.id))).all())
+    if not links:
+        raise ReviewError(f"no unreviewed translation link scores {min_score:.2f} or more")
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    try:
+        for link in links:
+            before[str(link.id)] = snapshot(link)
+            guarded_update(session, link, status="confirmed", **_reviewed(user))
+            after[str(link.id)] = snapshot(link)
+        record(session, user, story_id, "confirm_batch", before, after)
+    except ReviewError:
+        session.rollback()
+        raise
+    _commit_or_rollback(session)
+    return links
+
+
+def check_side(session: Session, story_id: int, side: Side) -> Document:
+    """The side's document, refusing a document of another story or missing paragraphs."""
     doc = session.get(Document, side.document)
     if doc is None or doc.story_id != story_id:
         raise ReviewError(f"document {side.document} is not in story {story_id}")
@@ -123,11 +281,11 @@ def _check_side(session: Session, story_id: int, side: Side) -> Document:
     )
     missing = sorted(set(side.paragraphs) - found)
     if missing:
-        raise ReviewError(f"document {side.document} has no paragraph {missing[0]}")
+        raise ReviewError(f"document {side.document} has no paragraph ¶{missing[0]}")
     return doc
 
 
-def _touching(session: Session, source: Side, target: Side, exclude: set[int]) -> list[Link]:
+def touching(session: Session, source: Side, target: Side, exclude: set[int]) -> list[Link]:
     """Visible links of the same document pair that share a paragraph with the new sides."""
     rows = session.exec(
         select(Link)
@@ -142,14 +300,15 @@ def _touching(session: Session, source: Side, target: Side, exclude: set[int]) -
                 & (Link.target_document_id == source.document)
             )
         )
+        .execution_options(populate_existing=True)
     ).all()
+    mine = {(source.document, i) for i in source.paragraphs} | {
+        (target.document, j) for j in target.paragraphs
+    }
     out = []
     for link in rows:
         if link.id in exclude:
             continue
-        mine = {(source.document, i) for i in source.paragraphs} | {
-            (target.document, j) for j in target.paragraphs
-        }
         theirs = {(link.source_document_id, i) for i in link.source_paragraphs} | {
             (link.target_document_id, j) for j in link.target_paragraphs
         }
@@ -166,46 +325,49 @@ def create_link(
     source: Side,
     target: Side,
     relation: str = "translation",
-    replaces: set[int] | None = None,
-    action: str = "link",
 ) -> Link:
     """Link paragraphs by hand; automatic links in the way are retired, reviewed ones conflict."""
-    if relation not in ("translation", "related"):
+    if relation not in RELATIONS:
         raise ReviewError(f"relation must be 'translation' or 'related', not {relation!r}")
     if source.document == target.document:
         raise ReviewError("a link joins two different documents")
-    _check_side(session, story_id, source)
-    _check_side(session, story_id, target)
+    check_side(session, story_id, source)
+    check_side(session, story_id, target)
     if source.document > target.document:
         source, target = target, source
     before: dict[str, Any] = {}
-    for other in _touching(session, source, target, replaces or set()):
-        if other.status != "auto":
-            raise Conflict(
-                f"paragraphs already belong to {other.status} link {other.id}; unlink it first"
-            )
-        before[str(other.id)] = snapshot(other)
-        _bump(other, user, "rejected")
-        session.add(other)
-    link = Link(
-        story_id=story_id,
-        source_document_id=source.document,
-        target_document_id=target.document,
-        source_paragraphs=sorted(source.paragraphs),
-        target_paragraphs=sorted(target.paragraphs),
-        relation=relation,
-        score=1.0,
-        status="manual",
-        reviewed_by=user.id,
-        reviewed_at=utcnow(),
-    )
-    session.add(link)
-    session.flush()
-    after = {k: snapshot(session.get(Link, int(k))) for k in before}  # type: ignore[arg-type]
-    after[str(link.id)] = snapshot(link)
-    before[str(link.id)] = None
-    _record(session, user, story_id, action, before, after)
-    session.commit()
+    after: dict[str, Any] = {}
+    try:
+        for other in touching(session, source, target, set()):
+            if other.status != "auto":
+                raise Conflict(
+                    f"the paragraphs already belong to {other.status} link {other.id}; "
+                    "unlink it first",
+                    {"link": other.id},
+                )
+            before[str(other.id)] = snapshot(other)
+            guarded_update(session, other, status="rejected", **_reviewed(user))
+            after[str(other.id)] = snapshot(other)
+        link = Link(
+            story_id=story_id,
+            source_document_id=source.document,
+            target_document_id=target.document,
+            source_paragraphs=sorted(source.paragraphs),
+            target_paragraphs=sorted(target.paragraphs),
+            relation=relation,
+            score=1.0,
+            status="manual",
+            **_reviewed(user),
+        )
+        session.add(link)
+        session.flush()
+        before[str(link.id)] = None
+        after[str(link.id)] = snapshot(link)
+        record(session, user, story_id, "link", before, after)
+    except ReviewError:
+        session.rollback()
+        raise
+    _commit_or_rollback(session)
     session.refresh(link)
     return link
 
@@ -223,27 +385,30 @@ def _manual(
         relation=relation,
         score=score,
         status="manual",
-        reviewed_by=user.id,
-        reviewed_at=utcnow(),
+        **_reviewed(user),
     )
 
 
 def _replace(
     session: Session, user: User, action: str, old: list[Link], new: list[Link]
 ) -> list[Link]:
-    """Delete `old`, add `new`, record it as one change, commit."""
-    before: dict[str, Any] = {str(r.id): snapshot(r) for r in old}
-    for r in old:
-        session.delete(r)
-    session.flush()
-    session.add_all(new)
-    session.flush()
-    after: dict[str, Any] = {k: None for k in before}
-    for r in new:
-        after[str(r.id)] = snapshot(r)
-        before[str(r.id)] = None
-    _record(session, user, old[0].story_id, action, before, after)
-    session.commit()
+    """Delete `old` (each only at the version read), add `new`, record one change, commit."""
+    story_id = old[0].story_id
+    before: dict[str, Any] = {str(r.id): with_sentences(session, r) for r in old}
+    try:
+        for r in old:
+            guarded_delete(session, r)
+        session.add_all(new)
+        session.flush()
+        after: dict[str, Any] = {k: None for k in before}
+        for r in new:
+            after[str(r.id)] = snapshot(r)
+            before[str(r.id)] = None
+        record(session, user, story_id, action, before, after)
+    except ReviewError:
+        session.rollback()
+        raise
+    _commit_or_rollback(session)
     for r in new:
         session.refresh(r)
     return new
@@ -253,7 +418,7 @@ def merge(*, session: Session, user: User, links: list[tuple[int, int | None]]) 
     """Merge links of one document pair into a single manual link (e.g. two 1-1 into a 2-1)."""
     if len(links) < 2:
         raise ReviewError("merging needs at least two links")
-    rows = [_get(session, link_id, version) for link_id, version in links]
+    rows = [load(session, link_id, version) for link_id, version in links]
     ends = {(r.source_document_id, r.target_document_id) for r in rows}
     if len(ends) != 1:
         raise ReviewError("only links between the same two documents can be merged")
@@ -272,25 +437,40 @@ def extend(
     *, session: Session, user: User, link_id: int, version: int | None, document: int, index: int
 ) -> Link:
     """Add one paragraph to a link (1-1 → 1-2): an automatic link holding it is absorbed."""
-    link = _get(session, link_id, version)
+    link = load(session, link_id, version)
     if document not in (link.source_document_id, link.target_document_id):
         raise ReviewError("the paragraph must be in one of the link's two documents")
     src = set(link.source_paragraphs) | ({index} if document == link.source_document_id else set())
     tgt = set(link.target_paragraphs) | ({index} if document == link.target_document_id else set())
-    source = Side(link.source_document_id, tuple(sorted(src)))
-    target = Side(link.target_document_id, tuple(sorted(tgt)))
-    _check_side(session, link.story_id, source)
-    _check_side(session, link.story_id, target)
-    absorbed = _touching(session, source, target, {link_id})
+    return reshape(session=session, user=user, link=link, source=src, target=tgt, action="extend")
+
+
+def reshape(
+    *, session: Session, user: User, link: Link, source: set[int], target: set[int], action: str
+) -> Link:
+    """Give a link new paragraph groups; automatic links holding an added paragraph are absorbed.
+
+    Paragraphs that leave the link are simply unlinked (the keyboard's boundary moves).
+    """
+    if not source or not target:
+        raise ReviewError("a link keeps at least one paragraph on each side")
+    src_side = Side(link.source_document_id, tuple(sorted(source)))
+    tgt_side = Side(link.target_document_id, tuple(sorted(target)))
+    check_side(session, link.story_id, src_side)
+    check_side(session, link.story_id, tgt_side)
+    added = Side(src_side.document, tuple(sorted(source - set(link.source_paragraphs))))
+    added_t = Side(tgt_side.document, tuple(sorted(target - set(link.target_paragraphs))))
+    absorbed = touching(session, added, added_t, {link.id or 0})
     for other in absorbed:
         if other.status != "auto":
             raise Conflict(
-                f"paragraph {document}-{index} already belongs to {other.status} link {other.id}"
+                f"that paragraph already belongs to {other.status} link {other.id}",
+                {"link": other.id},
             )
     new = _manual(
-        link, list(source.paragraphs), list(target.paragraphs), link.relation, link.score, user
+        link, list(src_side.paragraphs), list(tgt_side.paragraphs), link.relation, link.score, user
     )
-    return _replace(session, user, "extend", [link, *absorbed], [new])[0]
+    return _replace(session, user, action, [link, *absorbed], [new])[0]
 
 
 def split(
@@ -302,21 +482,15 @@ def split(
     parts: list[tuple[list[int], list[int]]],
 ) -> list[Link]:
     """Split a group link into parts (each part a source and a target paragraph list)."""
-    link = _get(session, link_id, version)
-    used_src = [i for s, _ in parts for i in s]
-    used_tgt = [j for _, t in parts for j in t]
-    if sorted(used_src) != sorted(set(used_src)) or not set(used_src) <= set(
-        link.source_paragraphs
+    link = load(session, link_id, version)
+    for used, have, side in (
+        ([i for s, _ in parts for i in s], link.source_paragraphs, "source"),
+        ([j for _, t in parts for j in t], link.target_paragraphs, "target"),
     ):
-        raise ReviewError(
-            f"the parts must use each source paragraph of link {link_id} at most once"
-        )
-    if sorted(used_tgt) != sorted(set(used_tgt)) or not set(used_tgt) <= set(
-        link.target_paragraphs
-    ):
-        raise ReviewError(
-            f"the parts must use each target paragraph of link {link_id} at most once"
-        )
+        if len(used) != len(set(used)) or not set(used) <= set(have):
+            raise ReviewError(
+                f"the parts must use each {side} paragraph of link {link_id} at most once"
+            )
     kept = [(s, t) for s, t in parts if s and t]
     if len(kept) < 2 and len(kept) == len(parts):
         raise ReviewError("a split needs at least two parts")
@@ -324,10 +498,38 @@ def split(
     return _replace(session, user, "split", [link], new)
 
 
+def mark_key(document_id: int, index: int) -> str:
+    """The history key of a paragraph's mark."""
+    return f"mark:{document_id}:{index}"
+
+
+def mark_state(row: ParagraphMark | None) -> dict[str, Any] | None:
+    """What the history keeps of a mark."""
+    return {"mark": row.mark, "target": row.target_document} if row else None
+
+
+def mark_row(session: Session, document_id: int, index: int) -> ParagraphMark | None:
+    """The mark on a paragraph, if any."""
+    return session.exec(
+        select(ParagraphMark).where(
+            ParagraphMark.document_id == document_id, ParagraphMark.index == index
+        )
+    ).first()
+
+
 def mark_paragraph(
-    *, session: Session, user: User, document_id: int, index: int, mark: str | None
+    *,
+    session: Session,
+    user: User,
+    document_id: int,
+    index: int,
+    mark: str | None,
+    target_document: int | None = None,
 ) -> None:
-    """Mark a paragraph 'not_translated' or 'added' (None clears the mark)."""
+    """Mark a paragraph 'not_translated' (from `target_document`, or any) or 'added'.
+
+    None clears the mark.
+    """
     if mark is not None and mark not in MARKS:
         raise ReviewError(f"mark must be one of {', '.join(MARKS)} or null, not {mark!r}")
     doc = session.get(Document, document_id)
@@ -337,129 +539,37 @@ def mark_paragraph(
         select(Paragraph.id).where(Paragraph.document_id == document_id, Paragraph.index == index)
     ).first()
     if exists is None:
-        raise ReviewError(f"document {document_id} has no paragraph {index}", status=404)
-    row = session.exec(
-        select(ParagraphMark).where(
-            ParagraphMark.document_id == document_id, ParagraphMark.index == index
-        )
-    ).first()
-    key = f"mark:{document_id}:{index}"
-    before = {key: row.mark if row else None}
-    if mark is None:
-        if row is not None:
-            session.delete(row)
-    elif row is None:
-        assert user.id is not None
-        session.add(ParagraphMark(document_id=document_id, index=index, mark=mark, user_id=user.id))
-    else:
-        row.mark, row.user_id = mark, user.id or row.user_id
-        session.add(row)
-    _record(session, user, doc.story_id, "mark", before, {key: mark})
-    session.commit()
-
-
-def _mark_row(session: Session, key: str) -> ParagraphMark | None:
-    _, doc, index = key.split(":")
-    return session.exec(
-        select(ParagraphMark).where(
-            ParagraphMark.document_id == int(doc), ParagraphMark.index == int(index)
-        )
-    ).first()
-
-
-def _state(session: Session, key: str) -> Any:
-    """The current state of a history key: a link snapshot, a mark value, or None."""
-    if key.startswith("mark:"):
-        row = _mark_row(session, key)
-        return row.mark if row else None
-    link = session.get(Link, int(key))
-    return snapshot(link) if link else None
-
-
-def _same(current: Any, expected: Any) -> bool:
-    if isinstance(current, dict) or isinstance(expected, dict):
-        return (current or {}).get("version") == (expected or {}).get("version") and (
-            current is None
-        ) == (expected is None)
-    return bool(current == expected)
-
-
-def _restore(session: Session, user: User, key: str, state: Any, expected: Any) -> None:
-    """Put one link (or paragraph mark) back to `state`, if it is still as `expected` left it."""
-    if not _same(_state(session, key), expected):
-        raise Conflict(
-            f"{key.replace('mark:', 'the mark on paragraph ')} was changed by someone since; "
-            "nothing was undone"
-        )
-    if key.startswith("mark:"):
-        row = _mark_row(session, key)
-        if row is not None:
-            session.delete(row)
-            session.flush()
-        if state is not None:
-            _, doc, index = key.split(":")
-            assert user.id is not None
-            session.add(
-                ParagraphMark(document_id=int(doc), index=int(index), mark=state, user_id=user.id)
-            )
-        return
-    link = session.get(Link, int(key))
-    if state is None:
-        if link is not None:
-            session.delete(link)
-        return
-    fields = dict(state)
-    reviewed_at = fields.pop("reviewed_at")
-    link = link or Link(id=int(key), **fields)
-    for name, value in fields.items():
-        setattr(link, name, value)
-    link.reviewed_at = datetime.fromisoformat(reviewed_at) if reviewed_at else None
-    # The restored state is a new version: editors holding the undone version must reload.
-    link.version = max(fields["version"], (expected or {}).get("version", 0)) + 1
-    link.updated_at = utcnow()
-    session.add(link)
-
-
-def undo_last(*, session: Session, user: User, story_id: int | None = None) -> LinkEvent:
-    """Undo this editor's most recent change that is not undone yet (in a story, if given)."""
-    query = select(LinkEvent).where(
-        LinkEvent.user_id == user.id, col(LinkEvent.undone).is_(False), LinkEvent.action != "undo"
-    )
-    if story_id is not None:
-        query = query.where(LinkEvent.story_id == story_id)
-    event = session.exec(query.order_by(col(LinkEvent.id).desc())).first()
-    if event is None:
-        raise ReviewError("you have no change to undo", status=404)
-    try:
-        # Deletions first so that a restored link can take its old id back.
-        for key in sorted(event.before, key=lambda k: event.before[k] is not None):
-            _restore(session, user, key, event.before[key], event.after.get(key))
+        raise ReviewError(f"document {document_id} has no paragraph ¶{index}", status=404)
+    if target_document is not None:
+        target = session.get(Document, target_document)
+        if target is None or target.story_id != doc.story_id or target.id == document_id:
+            raise ReviewError(f"document {target_document} is not another version of this story")
+    row = mark_row(session, document_id, index)
+    key = mark_key(document_id, index)
+    before = {key: mark_state(row)}
+    if row is not None:
+        session.delete(row)
         session.flush()
-    except Conflict:
-        session.rollback()
-        raise
-    event.undone = True
-    session.add(event)
-    undo = _record(
-        session,
-        user,
-        event.story_id,
-        "undo",
-        dict(event.after),
-        {k: _state(session, k) for k in event.before},
-    )
-    session.commit()
-    session.refresh(undo)
-    return undo
+    new = None
+    if mark is not None:
+        assert user.id is not None
+        new = ParagraphMark(
+            document_id=document_id,
+            index=index,
+            mark=mark,
+            user_id=user.id,
+            target_document=target_document if mark == "not_translated" else None,
+        )
+        session.add(new)
+    record(session, user, doc.story_id, "mark", before, {key: mark_state(new)})
+    _commit_or_rollback(session)
 
 
 def history(session: Session, link_id: int) -> list[dict[str, Any]]:
     """Every recorded change that touched a link, oldest first, with who made it."""
     link = session.get(Link, link_id)
-    story_id = link.story_id if link else None
+    # All stories: a move is recorded in the story the document went to.
     query = select(LinkEvent).order_by(col(LinkEvent.id))
-    if story_id is not None:
-        query = query.where(LinkEvent.story_id == story_id)
     names = {u.id: u.name for u in session.exec(select(User))}
     out = []
     for event in session.exec(query):

