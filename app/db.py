@@ -44,5 +44,6 @@ FTS_TABLE = "paragraph_fts"
 
 
 def include_name(name: str | None, type_: str, _parents: object) -> bool:
-    """Alembic's filter: the search index tables are not models, so never compare them."""
-    return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE))
+    """Alembic's filter: the search tables and indexes (and the paragraph -> link table
+    beside them) are not models, so never compare them."""
+    return not (type_ in ("table", "index") and name is not None and name.startswith(FTS_TABLE))

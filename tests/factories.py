@@ -56,3 +56,72 @@ def login(client: "TestClient", name: str, password: str = "correct horse") -> N
     response = client.post("/api/login", json={"name": name, "password": password})
     assert response.status_code == 200, response.text
     client.headers["x-csrftoken"] = client.cookies["csrftoken"]
+
+
+def make_big_story(engine: Engine, *, documents: int = 8, paragraphs: int = 500) -> int:
+    """A story of `documents` translations of `paragraphs` paragraphs each, every pair linked
+    1-1 paragraph by paragraph, plus a related link per paragraph between neighbours; no model.
+
+    Returns the story id.
+    """
+    from app.models import Link
+
+    langs = ["fr", "de", "en", "it", "es", "nl", "pt", "pl", "sv", "da"]
+    with Session(engine) as session:
+        story = Story(title="A very long story")
+        session.add(story)
+        session.flush()
+        assert story.id is not None
+        doc_ids = []
+        for d in range(documents):
+            doc = Document(
+                story_id=story.id,
+                source=f"long-{d}.txt",
+                title=f"Long text {d}",
+                lang=langs[d % len(langs)],
+                content_hash=f"big-{story.id}-{d}",
+                original="",
+            )
+            session.add(doc)
+            session.flush()
+            assert doc.id is not None
+            doc_ids.append(doc.id)
+            for i in range(paragraphs):
+                body = f"Paragraph {i} of version {d}: words that make a line of ordinary length."
+                para = Paragraph(
+                    document_id=doc.id, index=i, text=body, kind="body", start=0, end=len(body)
+                )
+                session.add(para)
+                session.flush()
+                assert para.id is not None
+                session.add(
+                    Sentence(paragraph_id=para.id, index=0, text=body, start=0, end=len(body))
+                )
+        for a in range(documents):
+            for b in range(a + 1, documents):
+                for i in range(paragraphs):
+                    session.add(
+                        Link(
+                            story_id=story.id,
+                            source_document_id=doc_ids[a],
+                            target_document_id=doc_ids[b],
+                            source_paragraphs=[i],
+                            target_paragraphs=[i],
+                            relation="translation",
+                            score=0.9,
+                        )
+                    )
+                    if b == a + 1 and i + 1 < paragraphs:
+                        session.add(
+                            Link(
+                                story_id=story.id,
+                                source_document_id=doc_ids[a],
+                                target_document_id=doc_ids[b],
+                                source_paragraphs=[i],
+                                target_paragraphs=[i + 1],
+                                relation="related",
+                                score=0.4,
+                            )
+                        )
+        session.commit()
+        return story.id

@@ -18,7 +18,7 @@ from app.services import documents, review
 from app.services import undo as undo_service
 from app.services.jobs import submit, wait_for
 from app.services.queue import STATES, QueueFilter, build_queue, queue_filter
-from app.services.reading import highlight, parse_key, review_panel, visible_links
+from app.services.reading import highlight_in_db, parse_key, review_panel
 from app.services.report import report_csv, review_report
 from app.services.review import ReviewError, Side
 from app.templating import templates
@@ -51,7 +51,7 @@ def _apply(
     doc = session.get(Document, active[0])
     if doc is None:
         raise HTTPException(404, f"document {active[0]} does not exist")
-    before = set(highlight(visible_links(session, doc.story_id), active).relation)
+    before = set(highlight_in_db(session, doc.story_id, active)[0].relation)
     error, message, status = None, None, 200
     try:
         message = change()

@@ -43,11 +43,13 @@ class GroupingRule:
     pool: int = 16  # of those, kept after the language-centred re-ranking
     min_pool_score: float = 0.3  # calibrated against the pool's mean
     min_encoder_score: float = 0.3  # calibrated against the encoder's unrelated level
-    margin: float = 0.1  # over the best match in any other story (pool-calibrated)
+    margin: float = 0.12  # over the best match in any other story (pool-calibrated)
     join_share: float = 0.5  # share of paragraphs counted for one candidate document
 
 
 RULE = GroupingRule()
+# paragraphs of one language in the pool needed for a level of its own
+_MIN_LEVEL_UNITS = 8
 
 
 @dataclass
@@ -170,6 +172,7 @@ def weigh_evidence(
     pool: list[tuple[Candidate, np.ndarray]],
     baseline: float,
     rule: GroupingRule,
+    langs: dict[int, str] | None = None,
 ) -> float | None:
     """Count, per candidate story, the paragraphs of `mine` matched there (fills candidates).
 
@@ -178,6 +181,7 @@ def weigh_evidence(
         pool: each candidate with its (m_i, d) paragraph vectors.
         baseline: the encoder's unrelated-pair cosine.
         rule: thresholds.
+        langs: each candidate document's language.
 
     Returns:
         The pool's mean cosine (the same-topic level), None when the pool is empty.
@@ -185,12 +189,21 @@ def weigh_evidence(
     pool = [(c, v) for c, v in pool if len(v)]
     if not pool or not len(mine):
         return None
+    langs = langs or {}
     theirs = np.concatenate([v for _, v in pool])
     doc_of = np.concatenate([np.full(len(v), i) for i, (_, v) in enumerate(pool)])
     story_of = np.array([pool[i][0].story for i in doc_of])
+    lang_of = np.array([langs.get(pool[i][0].document, "") for i in doc_of])
     cos = mine @ theirs.T
     level = min(float(cos.mean()), 0.95)
-    by_pool = (cos - level) / (1.0 - level)
+    # Texts in one language look alike to a multilingual encoder: each language of the
+    # pool gets its own level, or same-language texts on the subject would pass as matches.
+    levels = np.full(len(theirs), level)
+    for lang in set(lang_of):
+        here = lang_of == lang
+        if here.sum() >= _MIN_LEVEL_UNITS:
+            levels[here] = min(float(cos[:, here].mean()), 0.95)
+    by_pool = (cos - levels) / (1.0 - levels)
     by_encoder = (cos - baseline) / (1.0 - baseline)
     matched: dict[int, int] = {}
     for r in range(len(mine)):
@@ -216,12 +229,15 @@ def weigh_evidence(
 
 def _pool_vectors(
     session: Session, encoder: Encoder, candidates: list[Candidate]
-) -> list[tuple[Candidate, np.ndarray]]:
+) -> tuple[list[tuple[Candidate, np.ndarray]], dict[int, str]]:
     """Each candidate with the vectors of its linkable paragraphs (from the embedding cache)."""
     ids = [c.document for c in candidates]
-    langs = dict(
-        session.exec(select(Document.id, Document.lang).where(col(Document.id).in_(ids))).all()
-    )
+    langs: dict[int, str] = {
+        doc_id or 0: lang
+        for doc_id, lang in session.exec(
+            select(Document.id, Document.lang).where(col(Document.id).in_(ids))
+        )
+    }
     texts: dict[int, list[str]] = {i: [] for i in ids}
     for doc_id, text, kind, lang in session.exec(
         select(Paragraph.document_id, Paragraph.text, Paragraph.kind, Paragraph.lang)
@@ -232,12 +248,13 @@ def _pool_vectors(
             texts[doc_id].append(text)
     flat = [t for i in ids for t in texts[i]]
     vecs = encoder.encode(flat) if flat else np.zeros((0, encoder.dim), np.float32)
-    out, pos = [], 0
+    out: list[tuple[Candidate, np.ndarray]] = []
+    pos = 0
     for cand in candidates:
         n = len(texts[cand.document])
         out.append((cand, vecs[pos : pos + n]))
         pos += n
-    return out
+    return out, langs
 
 
 def own_vectors(session: Session, encoder: Encoder, doc: Document) -> np.ndarray:
@@ -263,8 +280,8 @@ def decide(
     if vector is None:
         return result, None
     candidates = find_candidates(session, encoder, doc, vector, rule, exclude)
-    pool = _pool_vectors(session, encoder, candidates)
-    result.pool_level = weigh_evidence(mine, pool, encoder_baseline(encoder), rule)
+    pool, langs = _pool_vectors(session, encoder, candidates)
+    result.pool_level = weigh_evidence(mine, pool, encoder_baseline(encoder), rule, langs)
     result.candidates = sorted(candidates, key=lambda c: (-c.share, -c.centred))
     best = result.candidates[0] if result.candidates else None
     if best is not None and best.share >= rule.join_share and best.story != doc.story_id:

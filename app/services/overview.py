@@ -52,8 +52,10 @@ def overview(view: StoryView) -> Overview:
     for col_index, doc in enumerate(view.documents):
         x = 10 + col_index * COLUMN_GAP
         labels.append((x, doc.lang))
+        # a long story shows a window of each column: the picture starts at its first row
+        first = view.windows.get(doc.id or 0, (0, 0, 0))[0]
         for p in view.paragraphs[doc.id or 0]:
-            y = 22 + p.index * ROW
+            y = 22 + (p.index - first) * ROW
             position[(doc.id or 0, p.index)] = (x, y)
             bars.append(
                 Bar(x, y, doc.id or 0, p.index, p.kind, (doc.id, p.index) not in view.unlinked)
@@ -65,6 +67,11 @@ def overview(view: StoryView) -> Overview:
         a, b = column_of.get(link.source_document_id), column_of.get(link.target_document_id)
         # Only neighbouring columns: lines across the whole picture would hide everything else.
         if a is None or b is None or abs(a - b) != 1:
+            continue
+        # a link may reach past a column's window: the picture shows the window only
+        if any((link.source_document_id, i) not in position for i in link.source_paragraphs) or any(
+            (link.target_document_id, j) not in position for j in link.target_paragraphs
+        ):
             continue
         for i in link.source_paragraphs:
             for j in link.target_paragraphs:

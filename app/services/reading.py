@@ -1,15 +1,17 @@
 """What the reader shows: a story's columns, its links, and the counterparts of a paragraph."""
 
+import json
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Protocol, cast
 
+from sqlalchemy import func, or_, text
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from app.models import Document, Link, Paragraph, Sentence, SentenceLink
 from app.services.alignment import LINKABLE_KINDS
-from app.services.stories import get_story, paragraphs_of, sentences_of
+from app.services.stories import get_story, sentences_of
 
 ParaKey = tuple[int, int]  # (document id, paragraph index)
 
@@ -54,6 +56,18 @@ class StoryView:
     links: list[LinkView]
     unlinked: set[ParaKey]
     sentences: dict[int, list[Sentence]]
+    # per document: (first index shown, one past the last shown, paragraphs in the document)
+    windows: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+    highlight: "Highlight | None" = None
+
+    @property
+    def partial(self) -> bool:
+        """True when some column shows only part of its document."""
+        return any(stop - start < total for start, stop, total in self.windows.values())
+
+    def window_header(self) -> str:
+        """`doc:start-stop,...`: sent back by htmx so a click can tell what the page shows."""
+        return ",".join(f"{d}:{a}-{b}" for d, (a, b, _) in sorted(self.windows.items()))
 
 
 def visible_links(session: Session, story_id: int) -> list[LinkView]:
@@ -121,6 +135,126 @@ def highlight(links: list[LinkView], active: ParaKey) -> Highlight:
     return result
 
 
+@dataclass
+class LinkRow:
+    """A visible link as the reader needs it, read without the ORM (see `links_touching`)."""
+
+    id: int | None
+    source_document_id: int
+    target_document_id: int
+    source_paragraphs: list[int]
+    target_paragraphs: list[int]
+    relation: str
+    score: float
+
+
+def _json_list(value: object) -> list[int]:
+    """A JSON array of paragraph indexes as stored ("[3, 4]"), parsed without the JSON
+    machinery on the hot path (a story page reads a few thousand of them)."""
+    if not isinstance(value, str):
+        return list(value or [])  # type: ignore[call-overload]
+    inner = value.strip()[1:-1]
+    try:
+        return [int(x) for x in inner.split(",")] if inner.strip() else []
+    except ValueError:
+        return list(json.loads(value))
+
+
+_link_index: dict[str, bool] = {}
+
+
+def _has_link_index(session: Session) -> bool:
+    """Whether the paragraph -> link table is kept up to date: its triggers on `link` exist.
+
+    A migration that rebuilds the `link` table (SQLite batch mode) drops the triggers with
+    it; without them the table goes stale, so the JSON arrays are read instead.
+    """
+    url = str(session.get_bind().engine.url)  # type: ignore[union-attr]
+    if url not in _link_index:
+        found = session.connection().execute(
+            text(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                "AND name IN ('paragraph_fts_links_ai', 'paragraph_fts_links_au')"
+            )
+        )
+        _link_index[url] = found.scalar() == 2
+    return _link_index[url]
+
+
+def links_touching(session: Session, story_id: int, keys: set[ParaKey]) -> list[LinkView]:
+    """The visible links of a story that hold any of `keys`, found in SQL (no full scan).
+
+    A story of 8 documents x 500 paragraphs has ~17,000 links: reading them all costs about
+    a second, while the links of a handful of paragraphs come back in milliseconds. SQLite
+    uses the paragraph -> link table that migration 0005's triggers keep; PostgreSQL expands
+    the JSON arrays of the document's links (json_array_elements_text), which reads all the
+    links of that document but not the whole story.
+    """
+    by_doc: dict[int, list[int]] = {}
+    for doc, index in keys:
+        by_doc.setdefault(doc, []).append(index)
+    if not by_doc:
+        return []
+    params: dict[str, int] = {"story": story_id}
+    statuses = ", ".join(f"'{s}'" for s in VISIBLE_STATUSES)
+    parts = []
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    indexed = sqlite and _has_link_index(session)
+    for n, (doc, indexes) in enumerate(sorted(by_doc.items())):
+        wanted = ", ".join(str(int(i)) for i in sorted(set(indexes)))
+        params[f"doc{n}"] = doc
+        if indexed:  # the paragraph -> link index of migration 0005
+            parts.append(
+                f"SELECT link_id FROM paragraph_fts_links WHERE document_id = :doc{n} "
+                f'AND "index" IN ({wanted})'
+            )
+            continue
+        elements = "json_each" if sqlite else "json_array_elements_text"
+        for side in ("source", "target"):
+            parts.append(
+                f"SELECT l.id FROM link l, {elements}(l.{side}_paragraphs) e "
+                f"WHERE l.story_id = :story AND l.{side}_document_id = :doc{n} "
+                f"AND CAST(e.value AS INTEGER) IN ({wanted})"
+            )
+    ids_sql = " UNION ".join(parts)
+    rows = session.connection().execute(
+        text(
+            "SELECT id, source_document_id, target_document_id, source_paragraphs, "
+            f"target_paragraphs, relation, score FROM link WHERE id IN ({ids_sql}) "
+            f"AND story_id = :story AND status IN ({statuses}) ORDER BY id"
+        ),
+        params,
+    )
+    return [LinkRow(r[0], r[1], r[2], _json_list(r[3]), _json_list(r[4]), r[5], r[6]) for r in rows]
+
+
+def highlight_in_db(
+    session: Session, story_id: int, active: ParaKey
+) -> tuple[Highlight, list[LinkView]]:
+    """`highlight` computed from the links near `active` only, and those links.
+
+    Every paragraph of the translation chain is looked up in turn, so the links read are
+    exactly those `highlight` would follow: the result equals `highlight` over all links.
+    """
+    found: dict[int | None, LinkView] = {}
+    seen, frontier = {active}, {active}
+    while frontier:
+        new: set[ParaKey] = set()
+        for link in links_touching(session, story_id, frontier):
+            found[link.id] = link
+            if link.relation != "translation":
+                continue
+            for key in [(link.source_document_id, i) for i in link.source_paragraphs] + [
+                (link.target_document_id, j) for j in link.target_paragraphs
+            ]:
+                if key not in seen:
+                    new.add(key)
+        seen |= new
+        frontier = new
+    links = list(found.values())
+    return highlight(links, active), links
+
+
 def linked_paragraphs(links: list[LinkView]) -> set[ParaKey]:
     """Every paragraph that some link holds."""
     return {(lk.source_document_id, i) for lk in links for i in lk.source_paragraphs} | {
@@ -128,19 +262,104 @@ def linked_paragraphs(links: list[LinkView]) -> set[ParaKey]:
     }
 
 
-def story_view(session: Session, story_id: int) -> StoryView | None:
-    """A story's documents, paragraphs, sentences and visible links."""
+# Paragraphs per column on one story page. The page's cost grows with what it shows, so a
+# long story is shown as a window around the highlighted paragraph (or the beginning).
+WINDOW = 50
+
+
+def parse_windows(value: str | None) -> dict[int, tuple[int, int]]:
+    """'12:0-60,13:40-100' -> {12: (0, 60), 13: (40, 100)}; malformed parts are skipped."""
+    out: dict[int, tuple[int, int]] = {}
+    for part in (value or "").split(","):
+        doc, _, span = part.partition(":")
+        start, _, stop = span.partition("-")
+        if doc.isdigit() and start.isdigit() and stop.isdigit():
+            out[int(doc)] = (int(start), int(stop))
+    return out
+
+
+def outside(windows: dict[int, tuple[int, int]], keys: set[ParaKey]) -> bool:
+    """True when one of `keys` lies in a column the page shows only in part, outside it."""
+    for doc, index in keys:
+        span = windows.get(doc)
+        if span is not None and not span[0] <= index < span[1]:
+            return True
+    return False
+
+
+def _windows(
+    totals: dict[int, int], active: ParaKey | None, hl: Highlight | None, size: int
+) -> dict[int, tuple[int, int, int]]:
+    """Each column's window: around its highlighted paragraph (a translation before a related
+    one), else at the same relative position as the clicked one, else from the start."""
+    out = {}
+    for doc, total in totals.items():
+        anchor = 0
+        if active is not None and hl is not None:
+            # translations first: they are what the reader clicked for
+            mine = sorted((rel == "related", i) for (d, i), rel in hl.relation.items() if d == doc)
+            if mine:
+                anchor = mine[0][1]
+            elif totals.get(active[0]):
+                anchor = int(active[1] / totals[active[0]] * total)
+        start = max(0, min(anchor - size // 4, total - size))
+        out[doc] = (start, min(total, start + size), total)
+    return out
+
+
+def _window_paragraphs(
+    session: Session, windows: dict[int, tuple[int, int, int]]
+) -> dict[int, list[Paragraph]]:
+    out: dict[int, list[Paragraph]] = {d: [] for d in windows}
+    if not windows:
+        return out
+    ranges = [
+        (col(Paragraph.document_id) == d) & (col(Paragraph.index) >= a) & (col(Paragraph.index) < b)
+        for d, (a, b, _) in windows.items()
+    ]
+    for row in session.exec(
+        select(Paragraph)
+        .where(or_(*ranges))
+        .order_by(col(Paragraph.document_id), col(Paragraph.index))
+    ):
+        out[row.document_id].append(row)
+    return out
+
+
+def story_view(
+    session: Session, story_id: int, active: ParaKey | None = None, *, window: int = WINDOW
+) -> StoryView | None:
+    """A story's documents, the paragraphs (and sentences) of each column's window, the
+    links that touch them, and the highlight of `active`."""
     item = get_story(session, story_id)
     if item is None:
         return None
     doc_ids = [d.id for d in item.documents if d.id is not None]
-    paras = paragraphs_of(session, doc_ids)
-    links = visible_links(session, story_id)
-    unlinked = {(p.document_id, p.index) for ps in paras.values() for p in ps} - linked_paragraphs(
-        links
-    )
+    totals = dict.fromkeys(doc_ids, 0)
+    for doc_id, count in session.exec(
+        select(Paragraph.document_id, func.count())
+        .where(col(Paragraph.document_id).in_(doc_ids))
+        .group_by(col(Paragraph.document_id))
+    ):
+        totals[doc_id] = count
+    hl = highlight_in_db(session, story_id, active)[0] if active else None
+    windows = _windows(totals, active, hl, window)
+    paras = _window_paragraphs(session, windows)
+    keys = {(p.document_id, p.index) for ps in paras.values() for p in ps}
+    links = links_touching(session, story_id, keys)
+    unlinked = keys - linked_paragraphs(links)
     sentences = sentences_of(session, [p.id for ps in paras.values() for p in ps if p.id])
-    return StoryView(story_id, item.story.title, item.documents, paras, links, unlinked, sentences)
+    return StoryView(
+        story_id,
+        item.story.title,
+        item.documents,
+        paras,
+        links,
+        unlinked,
+        sentences,
+        windows,
+        hl,
+    )
 
 
 def touching(links: list[LinkView], keys: set[ParaKey]) -> list[LinkView]:
@@ -218,7 +437,8 @@ def gaps(session: Session, view: StoryView) -> dict[tuple[int, int | None], list
                 for i in theirs:
                     counterpart[i] = max(ours)
             for position, first, count in _missing_runs(view.paragraphs[there], counterpart):
-                key = (here, position if position < len(view.paragraphs[here]) else None)
+                stop = view.windows[here][1] if here in view.windows else len(view.paragraphs[here])
+                key = (here, position if position < stop else None)
                 out.setdefault(key, []).append(Gap(docs[there].lang, first, count))
     return out
 

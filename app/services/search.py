@@ -116,7 +116,7 @@ def search_paragraphs(
     more = len(ids) > limit
     ids = ids[:limit]
     rows = session.exec(
-        select(Paragraph, Document.story_id, Document.lang, Document.title, Story.title)
+        select(Paragraph, Document.story_id, Document.lang, Document.title, Story.title)  # type: ignore[call-overload]
         .join(Document, col(Document.id) == col(Paragraph.document_id))
         .join(Story, col(Story.id) == col(Document.story_id))
         .where(col(Paragraph.id).in_(ids))

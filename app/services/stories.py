@@ -37,11 +37,11 @@ def page_stories(session: Session, *, cursor: str | None = None, limit: int = 50
     languages are computed in SQL, and only the page's documents are read.
     """
     limit = max(1, min(limit, MAX_PAGE))
-    has_docs = select(Document.story_id).distinct()
-    total = session.exec(
-        select(func.count()).select_from(Story).where(col(Story.id).in_(has_docs))
-    ).one()
-    query = select(Story).where(col(Story.id).in_(has_docs))
+    # EXISTS, not IN (SELECT DISTINCT ...): the page query then walks the story ids downwards
+    # and stops after `limit` rows instead of collecting every story that has documents.
+    has_docs = select(Document.id).where(col(Document.story_id) == col(Story.id)).exists()
+    total = session.exec(select(func.count()).select_from(Story).where(has_docs)).one()
+    query = select(Story).where(has_docs)
     if cursor and cursor.isdigit():
         query = query.where(col(Story.id) < int(cursor))
     stories = session.exec(query.order_by(col(Story.id).desc()).limit(limit + 1)).all()

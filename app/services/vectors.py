@@ -69,17 +69,15 @@ class VectorIndex:
 
     def nearest(self, vector: np.ndarray, k: int) -> list[tuple[int, float, int]]:
         """The k stored documents closest to `vector`: (document id, cosine, row), best first."""
-        if self.size == 0:
-            return []
-        k = min(k, self.size)
-        found = search(
-            self.matrix[: self.size], vector.astype(np.float32), k, MetricKind.Cos, exact=True
-        )
+        with self.lock:  # a worker thread may be appending
+            if self.size == 0:
+                return []
+            k = min(k, self.size)
+            matrix, keys = self.matrix[: self.size], self.keys[: self.size]
+        found = search(matrix, vector.astype(np.float32), k, MetricKind.Cos, exact=True)
         rows = np.asarray(found.keys, dtype=np.int64).reshape(-1)
         dists = np.asarray(found.distances).reshape(-1)
-        return [
-            (int(self.keys[r]), 1.0 - float(d), int(r)) for r, d in zip(rows, dists, strict=True)
-        ]
+        return [(int(keys[r]), 1.0 - float(d), int(r)) for r, d in zip(rows, dists, strict=True)]
 
 
 _indexes: dict[tuple[str, str], VectorIndex] = {}

@@ -33,16 +33,48 @@ _SQLITE_UP = [
     "VALUES ('delete', old.id, old.text); "
     "INSERT INTO paragraph_fts(rowid, text) VALUES (new.id, new.text); END",
 ]
+# SQLite: which links hold a paragraph, for the reader's click (a link keeps its paragraphs
+# as JSON arrays, which no index reaches). Filled from the existing links, then by triggers.
+_LINK_SIDES = (
+    "SELECT {row}.id, {row}.source_document_id, value FROM json_each({row}.source_paragraphs) "
+    "UNION ALL SELECT {row}.id, {row}.target_document_id, value "
+    "FROM json_each({row}.target_paragraphs)"
+)
+_SQLITE_UP += [
+    "CREATE TABLE paragraph_fts_links (link_id INTEGER NOT NULL REFERENCES link(id) "
+    'ON DELETE CASCADE, document_id INTEGER NOT NULL, "index" INTEGER NOT NULL)',
+    'CREATE INDEX paragraph_fts_links_para ON paragraph_fts_links (document_id, "index")',
+    "CREATE INDEX paragraph_fts_links_link ON paragraph_fts_links (link_id)",
+    "INSERT INTO paragraph_fts_links "
+    + " UNION ALL ".join(
+        f"SELECT link.id, link.{side}_document_id, value FROM link, "
+        f"json_each(link.{side}_paragraphs)"
+        for side in ("source", "target")
+    ),
+    "CREATE TRIGGER paragraph_fts_links_ai AFTER INSERT ON link BEGIN "
+    "INSERT INTO paragraph_fts_links " + _LINK_SIDES.format(row="new") + "; END",
+    "CREATE TRIGGER paragraph_fts_links_au AFTER UPDATE OF source_paragraphs, "
+    "target_paragraphs, source_document_id, target_document_id ON link BEGIN "
+    "DELETE FROM paragraph_fts_links WHERE link_id = old.id; "
+    "INSERT INTO paragraph_fts_links " + _LINK_SIDES.format(row="new") + "; END",
+]
 _SQLITE_DOWN = [
+    "DROP TRIGGER IF EXISTS paragraph_fts_links_au",
+    "DROP TRIGGER IF EXISTS paragraph_fts_links_ai",
+    "DROP TABLE IF EXISTS paragraph_fts_links",
     "DROP TRIGGER IF EXISTS paragraph_fts_au",
     "DROP TRIGGER IF EXISTS paragraph_fts_ad",
     "DROP TRIGGER IF EXISTS paragraph_fts_ai",
     "DROP TABLE IF EXISTS paragraph_fts",
 ]
 # PostgreSQL: a trigram GIN index answers ILIKE '%word%' in any script.
+# Without the right to create the extension, search still works (a sequential ILIKE).
 _PG_UP = [
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS paragraph_fts_trgm ON paragraph USING gin (text gin_trgm_ops)",
+    "DO $$ BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm; "
+    "EXCEPTION WHEN insufficient_privilege THEN RAISE NOTICE 'pg_trgm unavailable'; END $$",
+    "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN "
+    "CREATE INDEX IF NOT EXISTS paragraph_fts_trgm ON paragraph USING gin (text gin_trgm_ops); "
+    "END IF; END $$",
 ]
 _PG_DOWN = ["DROP INDEX IF EXISTS paragraph_fts_trgm"]
 
