@@ -7,6 +7,7 @@ server-side session and a new CSRF token; `next` is only ever a path on this sit
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -117,7 +118,8 @@ async def login_form(request: Request, session: SessionDep, settings: SettingsDe
     name, password = str(form.get("name", ""))[:64], str(form.get("password", ""))[:1024]
     target = safe_next(str(form.get("next") or "/"))
     try:
-        _login(request, session, settings, name, password)
+        # argon2 and the database: in the threadpool, never on the event loop.
+        await run_in_threadpool(_login, request, session, settings, name, password)
     except HTTPException as exc:
         return templates.TemplateResponse(
             request,
