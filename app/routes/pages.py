@@ -7,16 +7,22 @@ from fastapi.responses import HTMLResponse
 
 from app.auth import current_user, is_editor
 from app.deps import SessionDep
+from app.labels import DocLabel
 from app.models import Document
 from app.services.overview import overview
 from app.services.reading import (
+    Highlight,
+    Missing,
     ReviewPanel,
+    StoryView,
     highlight,
     linked_paragraphs,
     load_cells,
+    missing_counterparts,
     parse_key,
     review_panel,
     sentence_groups,
+    story_shape,
     story_view,
     touching,
     visible_links,
@@ -57,6 +63,8 @@ def story_page(
         if view is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
         hl = highlight(view.links, active) if active else None
+        if active and active not in {(d, p.index) for d, ps in view.paragraphs.items() for p in ps}:
+            hl = None
         panel = (
             review_panel(session, story_id, active)
             if active and _is_editor(request, session)
@@ -72,11 +80,52 @@ def story_page(
                 "gaps": column_gaps(session, view),
                 "overview": overview(view),
                 "panel": panel,
+                "labels": {
+                    d.id: DocLabel(
+                        lang=d.lang,
+                        source=d.source,
+                        title=d.title,
+                        texts=[p.text for p in view.paragraphs[d.id or 0]],
+                    )
+                    for d in view.documents
+                },
+                "unders": _page_unders(view, hl),
             },
         )
     # The same URL answers with a page or a fragment: caches must keep them apart.
     response.headers["Vary"] = "HX-Request, X-Parallax-Narrow"
     return response
+
+
+def _page_unders(view: StoryView, hl: Highlight | None) -> dict[str, dict[str, list]]:  # type: ignore[type-arg]
+    """What goes under paragraphs: copies of the counterparts (phones), missing notes."""
+    if hl is None:
+        return {}
+    langs = {d.id or 0: d.lang for d in view.documents}
+    counts = {d: len(ps) for d, ps in view.paragraphs.items()}
+    paras = {(d, p.index): p for d, ps in view.paragraphs.items() for p in ps}
+    docs = {d.id: d for d in view.documents}
+    missing = missing_counterparts(view.links, hl, langs, counts)
+    copies = [(docs[k[0]], paras[k]) for k in sorted(hl.linked) if k in paras]
+    return _unders(hl.active, copies, missing)
+
+
+def _under_id(doc: int, after: int | None) -> str:
+    return f"under-{doc}-{'top' if after is None else after}"
+
+
+def _unders(
+    active: tuple[int, int], copies: list[tuple[Document, object]], missing: list[Missing]
+) -> dict[str, dict[str, list]]:  # type: ignore[type-arg]
+    out: dict[str, dict[str, list]] = {  # type: ignore[type-arg]
+        _under_id(*active): {"copies": copies, "missing": [], "here": list(missing)}
+    }
+    for m in missing:
+        slot = out.setdefault(
+            _under_id(m.document, m.after), {"copies": [], "missing": [], "here": []}
+        )
+        slot["missing"].append(m)
+    return out
 
 
 def _is_editor(request: Request, session: SessionDep) -> bool:
@@ -111,9 +160,20 @@ def counterparts(
     cells = [(docs[key[0]], paras[key], key in linked_keys) for key in sorted(keys) if key in paras]
     # Copies under the tapped paragraph are for stacked (phone) layouts only; app.js says so.
     narrow = request.headers.get("X-Parallax-Narrow") == "1"
-    under = (
+    copies = (
         [(docs[k[0]], paras[k]) for k in sorted(hl.linked) if k in paras] if hl and narrow else []
     )
+    unders: dict[str, dict[str, list]] = {}  # type: ignore[type-arg]
+    if hl or old:
+        langs, counts = story_shape(session, story_id)
+        for h in (old, hl):  # the new highlight's notes win over the cleared ones
+            if h is None:
+                continue
+            found = missing_counterparts(links, h, langs, counts)
+            slots = _unders(h.active, copies if h is hl else [], found if h is hl else [])
+            for m in found:
+                slots.setdefault(_under_id(m.document, m.after), {})
+            unders.update({k: v if h is hl else {} for k, v in slots.items()})
     return templates.TemplateResponse(
         request,
         "stories/_counterparts.html",
@@ -123,9 +183,7 @@ def counterparts(
             "cells": cells,
             "sentences": sentences,
             "groups": sentence_groups(session, touching(links, set(hl.relation))) if hl else {},
-            "active": active,
-            "previous": previous if old else None,
-            "under": under,
+            "unders": unders,
             "panel": panel
             or (
                 review_panel(session, story_id, active)

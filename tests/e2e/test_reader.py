@@ -142,6 +142,7 @@ def test_help_panel_and_column_preferences(live_server: str, page) -> None:  # t
     assert page.is_visible("#help")
     page.keyboard.press("Escape")
     assert not page.is_visible("#help")
+    page.click("#columns-menu summary")
     page.uncheck(f".columns-toggle input[value='{de}']")
     assert not page.is_visible(f"#col-{de}")
     page.reload()
