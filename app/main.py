@@ -14,7 +14,7 @@ from app.align.encoder import Encoder, load_encoder
 from app.auth import LoginThrottle
 from app.config import REPO_ROOT, Settings, get_settings
 from app.db import make_engine
-from app.routes import api, auth, exchange, fragments, pages, review, review_pages
+from app.routes import api, auth, docs, exchange, fragments, pages, review, review_pages
 from app.services.alignment import grouping_hook
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,10 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         yield
         app.state.engine.dispose()
 
-    app = FastAPI(title="Parallax", version="0.1.0", lifespan=lifespan)
+    # /docs and /redoc come from vendored files (app/routes/docs.py), not from a CDN.
+    app = FastAPI(
+        title="Parallax", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.encoder = None
@@ -75,6 +78,8 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.include_router(exchange.router)
     app.include_router(review_pages.router)
     app.include_router(review_pages.queue_router)
+    app.include_router(docs.router)
+    docs.install_error_pages(app)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -9,7 +9,9 @@ from starlette.datastructures import UploadFile
 from app.auth import EditorDep
 from app.deps import EngineDep, SessionDep, SettingsDep
 from app.exchange import ExchangeError, ExportStory
+from app.labels import DocLabel
 from app.services.exchange import export_story, import_tmx, render_export
+from app.services.printable import print_rows
 from app.templating import templates
 
 router = APIRouter(tags=["exchange"])
@@ -70,8 +72,21 @@ def _printable(request: Request, story: ExportStory, pair: tuple[int, int] | Non
         if lk.status != "rejected"
         and (pair is None or {lk.source_document, lk.target_document} == set(pair))
     ]
+    order = list(pair) if pair else [d.id for d in story.documents]
+    labels = {
+        d.id: DocLabel(lang=d.lang, source=d.source, title=d.title, texts=list(d.paragraphs))
+        for d in story.documents
+    }
     return templates.TemplateResponse(
-        request, "stories/print.html", {"story": story, "docs": docs, "links": links}
+        request,
+        "stories/print.html",
+        {
+            "story": story,
+            "docs": docs,
+            "order": order,
+            "labels": labels,
+            "rows": print_rows(story, links, order),
+        },
     )
 
 

@@ -202,6 +202,9 @@ def document_page(request: Request, document_id: int, session: SessionDep) -> HT
     if doc is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"document {document_id} does not exist")
     paras = paragraphs_of(session, [document_id])[document_id]
+    label = DocLabel(
+        lang=doc.lang, source=doc.source, title=doc.title, texts=[p.text for p in paras]
+    )
     return templates.TemplateResponse(
-        request, "documents/read.html", {"doc": doc, "paragraphs": paras}
+        request, "documents/read.html", {"doc": doc, "paragraphs": paras, "label": label}
     )
