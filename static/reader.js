@@ -139,6 +139,19 @@
     setReading(para.dataset.document, false);
     before = { id: para.id, top: para.getBoundingClientRect().top, focused: document.activeElement === para };
   });
+  // A "no counterpart" note cleared above the clicked paragraph would pull it up; in the
+  // clicked column the spent note keeps its room (invisible) until another swap replaces it.
+  document.body.addEventListener("htmx:oobBeforeSwap", (e) => {
+    const target = e.detail.target;
+    if (!before || !target.classList || !target.classList.contains("under")) return;
+    const clicked = document.getElementById(before.id);
+    if (!clicked || target.closest(".column") !== clicked.closest(".column")) return;
+    if (!target.querySelector(".missing:not(.here)")) return;
+    const incoming = e.detail.fragment.querySelector ? e.detail.fragment.querySelector(".missing, .copy") : null;
+    if (incoming) return;
+    e.detail.shouldSwap = false;
+    target.classList.add("spent");
+  });
   let settlePending = false;
   document.body.addEventListener("htmx:afterSettle", () => {
     if (settlePending) return;
@@ -169,7 +182,7 @@
     visibleColumns().forEach((column) => {
       const body = $(".column-body", column);
       if (body === home || !scrolls(body)) return;
-      const targets = $$(".para.linked, .missing:not(.here)", body);
+      const targets = $$(".para.linked, .under:not(.spent) > .missing:not(.here)", body);
       if (targets.length) bringIn(body, targets, anchor);
     });
   }
@@ -239,7 +252,7 @@
     if (!active) { status.textContent = ""; return; }
     const name = (el) => el.closest(".column").querySelector(".lang-name").textContent.trim();
     const parts = $$(".para.linked").map((p) => name(p) + " ¶" + (Number(p.dataset.index) + 1));
-    const missing = $$(".column-body .missing:not(.here)").map((m) => m.textContent.trim());
+    const missing = $$(".column-body .under:not(.spent) > .missing:not(.here)").map((m) => m.textContent.trim());
     status.textContent = name(active) + " ¶" + (Number(active.dataset.index) + 1) + ": " +
       (parts.length ? "counterparts " + parts.join(", ") : "no counterpart") +
       (missing.length ? ". " + missing.join(". ") : "");
@@ -345,7 +358,7 @@
       p.removeAttribute("title");
       p.removeAttribute("aria-current");
     });
-    $$(".under").forEach((u) => { u.textContent = ""; });
+    $$(".under").forEach((u) => { u.textContent = ""; u.classList.remove("spent"); });
     $$(".s.s-linked").forEach((s) => s.classList.remove("s-linked"));
     markOverview();
     announce(null);

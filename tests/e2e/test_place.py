@@ -24,7 +24,7 @@ MEASURE = """() => {
   };
   const active = document.querySelector('.para.active');
   return { active: active && seen(active), linked: [...document.querySelectorAll('.para.linked')].map(seen),
-           missing: [...document.querySelectorAll('.column-body .missing:not(.here)')].map(seen),
+           missing: [...document.querySelectorAll('.column-body .under:not(.spent) > .missing:not(.here)')].map(seen),
            windowScroll: scrollY, url: location.href };
 }"""
 
