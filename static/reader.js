@@ -132,12 +132,56 @@
 
   // --- the place kept: a click never moves the clicked paragraph; counterparts come to it ---
   let before = null;  // {id, top, scroller} of the clicked paragraph, taken before the request
+
+  // The same walk as the server's highlight(): translations first, a chain with a related link
+  // is only related. Drawn at once; the server's fragment then replaces these paragraphs.
+  let graph = null;
+  function neighbours() {
+    if (graph) return graph;
+    graph = new Map();
+    let links = [];
+    try { links = JSON.parse($("#columns").dataset.links || "[]"); } catch (e) { links = []; }
+    links.forEach(([sd, sp, td, tp, rel]) => {
+      const ends = sp.map((i) => sd + "-" + i).concat(tp.map((j) => td + "-" + j));
+      ends.forEach((a) => ends.forEach((b) => {
+        if (a === b) return;
+        if (!graph.has(a)) graph.set(a, []);
+        graph.get(a).push([b, rel]);
+      }));
+    });
+    graph.forEach((edges) => edges.sort((x, y) => (x[1] !== "translation") - (y[1] !== "translation")));
+    return graph;
+  }
+  function drawHighlight(key) {
+    const relation = new Map([[key, "active"]]);
+    const queue = [[key, "translation"]];
+    while (queue.length) {
+      const [node, rel] = queue.shift();
+      (neighbours().get(node) || []).forEach(([other, linkRel]) => {
+        const next = rel === "translation" && linkRel === "translation" ? "translation" : "related";
+        const known = relation.get(other);
+        if (known === undefined || (known === "related" && next === "translation")) {
+          relation.set(other, next);
+          queue.push([other, next]);
+        }
+      });
+    }
+    $$(".para.active, .para.linked").forEach((p) => p.classList.remove("active", "linked", "rel-translation", "rel-related"));
+    relation.forEach((rel, k) => {
+      const el = document.getElementById("p-" + k);
+      if (!el) return;
+      if (rel === "active") el.classList.add("active");
+      else el.classList.add("linked", "rel-" + rel);
+    });
+    updateListen();
+  }
   document.body.addEventListener("htmx:beforeRequest", (e) => {
     const para = e.detail.elt.closest && e.detail.elt.closest(".para");
     if (!para) return;
     performance.mark("parallax:click");
     setReading(para.dataset.document, false);
     before = { id: para.id, top: para.getBoundingClientRect().top, focused: document.activeElement === para };
+    if (e.detail.requestConfig && e.detail.requestConfig.verb === "get") drawHighlight(para.dataset.document + "-" + para.dataset.index);
   });
   // A "no counterpart" note cleared above the clicked paragraph would pull it up; in the
   // clicked column the spent note keeps its room (invisible) until another swap replaces it.
@@ -434,5 +478,188 @@
     if (s) markSentences(s, false);
   });
 
+  // --- listening: the browser's own voices (Web Speech), in the paragraph's language ---
+  const speech = window.speechSynthesis;
+  const langOf = (el) => (el.closest("[lang]") || document.documentElement).getAttribute("lang");
+  function voiceFor(lang) {
+    if (!speech || !lang) return null;
+    const base = lang.toLowerCase().split("-")[0];
+    return speech.getVoices().find((v) => v.lang.toLowerCase().split(/[-_]/)[0] === base) || null;
+  }
+  function updateListen() {
+    const button = $("#listen");
+    if (!button) return;
+    const target = $(".para.active") || $(".column.reading .para");
+    button.hidden = !(target && voiceFor(langOf(target)));
+  }
+  function listen(el) {
+    const voice = voiceFor(langOf(el));
+    if (!voice) return;
+    speech.cancel();
+    const text = el.classList.contains("s") ? el.textContent : $$(".p-text, .p-list, .p-code, .p-table", el).map((n) => n.textContent).join(" ");
+    const utterance = new SpeechSynthesisUtterance(text.trim());
+    utterance.voice = voice;
+    utterance.lang = voice.lang;
+    speech.speak(utterance);
+  }
+  if (speech) speech.addEventListener("voiceschanged", updateListen);
+  document.addEventListener("click", (e) => {
+    if (e.target.closest && e.target.closest("#listen")) {
+      const target = $(".para.active") || $(".column.reading .para");
+      if (target) listen(target);
+    }
+  });
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "l" || e.target.matches("input, textarea, select") || e.ctrlKey || e.metaKey || e.altKey) return;
+    const target = $(".para.active");
+    if (target) listen(target);
+  });
+  document.body.addEventListener("htmx:afterSettle", updateListen);
+
+  // --- where the reader stopped, per story: the first paragraph in view of the reading column ---
+  let stopTimer = 0;
+  document.addEventListener("scroll", () => {
+    clearTimeout(stopTimer);
+    stopTimer = setTimeout(() => {
+      const column = $(".column.reading");
+      if (!column) return;
+      const body = $(".column-body", column);
+      const top = scrolls(body) ? body.getBoundingClientRect().top : $(".column-head", column).getBoundingClientRect().bottom;
+      const first = $$(".para", column).find((p) => p.getBoundingClientRect().bottom > top + 4);
+      if (first) store.set("stop:" + story(), first.id);
+    }, 250);
+  }, { passive: true, capture: true });
+  function resumeReading() {
+    if ($(".para.active") || new URLSearchParams(location.search).has("p")) return;
+    const id = store.get("stop:" + story(), null);
+    const para = id && document.getElementById(id);
+    if (!para || para.closest(".column").hidden) return;
+    const body = bodyOf(para);
+    if (narrow() || !scrolls(body)) {
+      const head = $(".column.reading .column-head");
+      window.scrollTo(0, window.scrollY + para.getBoundingClientRect().top - (head ? head.offsetHeight : 0) - 8);
+    } else {
+      scrollBodyTo(body, body.scrollTop + offsetIn(body, para) - 8);
+      const ratio = body.scrollTop / Math.max(1, body.scrollHeight - body.clientHeight);
+      visibleColumns().forEach((other) => {
+        const ob = $(".column-body", other);
+        if (ob !== body && scrolls(ob)) scrollBodyTo(ob, ratio * (ob.scrollHeight - ob.clientHeight));
+      });
+    }
+    const status = $("#reader-status");
+    if (status) status.textContent = "Back where you stopped reading";
+  }
+
+  // --- vocabulary: a selected word or phrase, with its sentence and the counterpart's ---
+  const vocabKey = "vocab";
+  function selectionInText() {
+    const sel = window.getSelection();
+    if (!sel || sel.isCollapsed) return null;
+    const text = sel.toString().replace(/\s+/g, " ").trim();
+    const node = sel.anchorNode && (sel.anchorNode.nodeType === 1 ? sel.anchorNode : sel.anchorNode.parentElement);
+    const para = node && node.closest(".para, .under .copy");
+    if (!text || text.length > 120 || !para) return null;
+    return { text: text, node: node, para: para, rect: sel.getRangeAt(0).getBoundingClientRect() };
+  }
+  function counterpartOf(sentence, para) {
+    const ids = sentence && (sentence.dataset.sl || "").split(" ").filter(Boolean);
+    if (ids && ids.length) {
+      const found = $$(".para.linked .s, .para.active .s").filter((s) => s !== sentence && !para.contains(s) && (s.dataset.sl || "").split(" ").some((id) => ids.includes(id)));
+      if (found.length) return found.map((s) => s.textContent).join(" ");
+    }
+    const other = para.classList.contains("active") ? $(".para.linked.rel-translation") : null;
+    return other ? other.textContent.replace(/^\s*\d+/, "").trim() : "";
+  }
+  function renderVocab() {
+    const items = store.get(vocabKey, []);
+    const count = $("#vocab-count");
+    if (count) count.textContent = String(items.length);
+    const list = $("#vocab-list");
+    if (!list) return;
+    list.textContent = "";
+    items.forEach((item, i) => {
+      const li = document.createElement("li");
+      li.lang = item.lang;
+      const word = document.createElement("strong");
+      word.textContent = item.text;
+      const ctx = document.createElement("span");
+      ctx.className = "ctx";
+      ctx.textContent = item.sentence + (item.counterpart ? " — " + item.counterpart : "");
+      const del = document.createElement("button");
+      del.type = "button";
+      del.className = "del";
+      del.dataset.index = String(i);
+      del.textContent = "Remove";
+      del.setAttribute("aria-label", "Remove " + item.text);
+      li.append(word, del, ctx);
+      list.append(li);
+    });
+  }
+  // Selecting words inside a paragraph (a link) must not also click it.
+  document.addEventListener("click", (e) => {
+    const sel = window.getSelection();
+    if (sel && !sel.isCollapsed && e.target.closest && e.target.closest(".para") && selectionInText()) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  }, true);
+  let picked = null;
+  document.addEventListener("selectionchange", () => {
+    const button = $("#save-word");
+    if (!button) return;
+    picked = selectionInText();
+    if (!picked) { button.hidden = true; return; }
+    button.textContent = "Save “" + (picked.text.length > 24 ? picked.text.slice(0, 24) + "…" : picked.text) + "”";
+    button.style.left = Math.max(8, Math.min(window.innerWidth - 200, picked.rect.left)) + "px";
+    button.style.top = Math.min(window.innerHeight - 40, picked.rect.bottom + 6) + "px";
+    button.hidden = false;
+  });
+  document.addEventListener("click", (e) => {
+    if (!e.target.closest) return;
+    if (e.target.closest("#save-word") && picked) {
+      const sentence = picked.node.closest(".s");
+      const items = store.get(vocabKey, []);
+      items.push({
+        text: picked.text,
+        sentence: (sentence || picked.para).textContent.replace(/^\s*\d+/, "").trim(),
+        counterpart: counterpartOf(sentence, picked.para),
+        lang: langOf(picked.node),
+        story: story(),
+        paragraph: picked.para.id || "",
+        saved: new Date().toISOString(),
+      });
+      store.set(vocabKey, items);
+      renderVocab();
+      window.getSelection().removeAllRanges();
+      $("#save-word").hidden = true;
+      const status = $("#reader-status");
+      if (status) status.textContent = "Saved " + picked.text;
+      return;
+    }
+    const del = e.target.closest("#vocab-list .del");
+    if (del) {
+      const items = store.get(vocabKey, []);
+      items.splice(Number(del.dataset.index), 1);
+      store.set(vocabKey, items);
+      renderVocab();
+      return;
+    }
+    if (e.target.closest("#vocab-csv")) {
+      const cell = (v) => '"' + String(v || "").replace(/"/g, '""') + '"';
+      const rows = [["word", "sentence", "counterpart", "language", "story", "paragraph", "saved"]]
+        .concat(store.get(vocabKey, []).map((i) => [i.text, i.sentence, i.counterpart, i.lang, i.story, i.paragraph, i.saved]));
+      const blob = new Blob([rows.map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n"], { type: "text/csv" });
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = "parallax-words.csv";
+      document.body.append(a);
+      a.click();
+      a.remove();
+    }
+  });
+
   init();
+  renderVocab();
+  updateListen();
+  resumeReading();
 })();

@@ -90,6 +90,18 @@ def story_page(
                     for d in view.documents
                 },
                 "unders": _page_unders(view, hl),
+                # The link graph, so that a click lights up at once (reader.js); the server's
+                # fragment follows with scores, sentences and notes.
+                "graph": [
+                    [
+                        lk.source_document_id,
+                        lk.source_paragraphs,
+                        lk.target_document_id,
+                        lk.target_paragraphs,
+                        lk.relation,
+                    ]
+                    for lk in view.links
+                ],
             },
         )
     # The same URL answers with a page or a fragment: caches must keep them apart.

@@ -54,6 +54,8 @@ def test_click_links_counterparts_in_every_column_without_navigation(
     # Back restores the previous URL; Esc clears everything.
     page.go_back()
     page.wait_for_url(re.compile(rf"p={fr['id']}-0$"))
+    page.wait_for_selector(f"#p-{fr['id']}-0.active")  # the earlier highlight is back
+    assert page.locator(f"#p-{fr['id']}-1.active").count() == 0
     page.keyboard.press("Escape")
     assert page.locator(".para.active, .para.linked").count() == 0
     assert "?p=" not in page.url
