@@ -14,7 +14,17 @@ from app.align.encoder import Encoder, load_encoder
 from app.auth import LoginThrottle
 from app.config import REPO_ROOT, Settings, get_settings
 from app.db import make_engine
-from app.routes import api, auth, docs, exchange, fragments, pages, review, review_pages
+from app.routes import (
+    api,
+    auth,
+    docs,
+    exchange,
+    fragments,
+    pages,
+    review,
+    review_pages,
+    vocabulary,
+)
 from app.services.alignment import grouping_hook
 
 log = logging.getLogger(__name__)
@@ -79,6 +89,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.include_router(review_pages.router)
     app.include_router(review_pages.queue_router)
     app.include_router(docs.router)
+    app.include_router(vocabulary.router)
     docs.install_error_pages(app)
 
     @app.get("/healthz", tags=["ops"])

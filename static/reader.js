@@ -127,6 +127,7 @@
   });
   // A menu closes when the reader clicks elsewhere or presses Esc.
   document.addEventListener("click", (e) => {
+    if (!e.isTrusted) return;  // our own download links are clicked by script
     $$("details.menu[open]").forEach((d) => { if (!d.contains(e.target)) d.open = false; });
   });
 
@@ -644,19 +645,33 @@
       renderVocab();
       return;
     }
+    if (e.target.closest("#vocab-anki")) {
+      const words = store.get(vocabKey, []).map((i) => ({ text: i.text, sentence: i.sentence, counterpart: i.counterpart, lang: i.lang }));
+      const token = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+      const headers = { "Content-Type": "application/json" };
+      if (token) headers["x-csrftoken"] = decodeURIComponent(token[1]);
+      fetch("/api/vocabulary/anki", { method: "POST", headers: headers, body: JSON.stringify(words) })
+        .then((r) => (r.ok ? r.blob() : Promise.reject(r.status)))
+        .then((blob) => download(blob, "parallax-words.apkg"))
+        .catch(() => { const status = $("#reader-status"); if (status) status.textContent = "The Anki deck could not be made"; });
+      return;
+    }
     if (e.target.closest("#vocab-csv")) {
       const cell = (v) => '"' + String(v || "").replace(/"/g, '""') + '"';
       const rows = [["word", "sentence", "counterpart", "language", "story", "paragraph", "saved"]]
         .concat(store.get(vocabKey, []).map((i) => [i.text, i.sentence, i.counterpart, i.lang, i.story, i.paragraph, i.saved]));
-      const blob = new Blob([rows.map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n"], { type: "text/csv" });
-      const a = document.createElement("a");
-      a.href = URL.createObjectURL(blob);
-      a.download = "parallax-words.csv";
-      document.body.append(a);
-      a.click();
-      a.remove();
+      download(new Blob([rows.map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n"], { type: "text/csv" }), "parallax-words.csv");
     }
   });
+  function download(blob, name) {
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }
 
   init();
   renderVocab();

@@ -98,5 +98,9 @@ def test_a_saved_word_keeps_its_sentence_and_counterpart_and_exports_as_csv(
         page.click("#vocab-csv")
     text = open(download.value.path(), encoding="utf-8").read()
     assert text.startswith('"word","sentence","counterpart"') and '"ambassade"' in text
+    with page.expect_download() as deck:
+        page.click("#vocab-anki")
+    assert deck.value.suggested_filename.endswith(".apkg")
+    assert open(deck.value.path(), "rb").read(2) == b"PK"  # an Anki package is a zip
     page.reload()
     assert page.inner_text("#vocab-count") == "1"  # kept in the browser

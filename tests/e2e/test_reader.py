@@ -1,12 +1,9 @@
 """The reader in a real browser: HTMX linking without navigation, URL, Esc, learner mode, phone."""
 
 import re
-from pathlib import Path
 
 import httpx
 import pytest
-
-from app.config import REPO_ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
@@ -108,16 +105,6 @@ def test_phone_width_stacks_and_shows_counterparts_under_the_tap(live_server: st
     assert under["y"] >= para["y"] + para["height"] - 1
     assert "39" in page.inner_text(f"#under-{fr['id']}-0")
     context.close()
-
-
-def test_screenshot_of_the_story_page(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
-    story = _story(live_server)
-    fr = story["documents"][0]
-    page.goto(f"{live_server}/stories/{story['id']}?p={fr['id']}-0")
-    out = REPO_ROOT / "docs" / "screenshots" / "story.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(out))
-    assert Path(out).stat().st_size > 10_000
 
 
 def test_hovering_a_sentence_marks_its_counterpart_sentences(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
