@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from app.auth import current_user, is_editor
 from app.deps import SessionDep
 from app.labels import DocLabel
-from app.models import Document
+from app.models import Document, Paragraph
 from app.services.overview import overview
 from app.services.reading import (
     Highlight,
@@ -127,7 +127,7 @@ def _under_id(doc: int, after: int | None) -> str:
 
 
 def _unders(
-    active: tuple[int, int], copies: list[tuple[Document, object]], missing: list[Missing]
+    active: tuple[int, int], copies: list[tuple[Document, Paragraph]], missing: list[Missing]
 ) -> dict[str, dict[str, list]]:  # type: ignore[type-arg]
     out: dict[str, dict[str, list]] = {  # type: ignore[type-arg]
         _under_id(*active): {"copies": copies, "missing": [], "here": list(missing)}
