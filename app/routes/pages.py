@@ -12,6 +12,7 @@ from app.models import Document, Paragraph
 from app.services.overview import overview
 from app.services.reading import (
     Highlight,
+    LinkView,
     Missing,
     ReviewPanel,
     StoryView,
@@ -59,54 +60,61 @@ def story_page(
         )[0]
         response = counterparts(request, session, story_id, active, parse_key(current))
     else:
-        view = story_view(session, story_id)
-        if view is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
-        hl = highlight(view.links, active) if active else None
-        if active and active not in {(d, p.index) for d, ps in view.paragraphs.items() for p in ps}:
-            hl = None
-        panel = (
-            review_panel(session, story_id, active)
-            if active and _is_editor(request, session)
-            else None
-        )
-        response = templates.TemplateResponse(
-            request,
-            "stories/read.html",
-            {
-                "view": view,
-                "hl": hl,
-                "groups": sentence_groups(session, view.links) if hl else {},
-                "gaps": column_gaps(session, view),
-                "overview": overview(view),
-                "panel": panel,
-                "labels": {
-                    d.id: DocLabel(
-                        lang=d.lang,
-                        source=d.source,
-                        title=d.title,
-                        texts=[p.text for p in view.paragraphs[d.id or 0]],
-                    )
-                    for d in view.documents
-                },
-                "unders": _page_unders(view, hl),
-                # The link graph, so that a click lights up at once (reader.js); the server's
-                # fragment follows with scores, sentences and notes.
-                "graph": [
-                    [
-                        lk.source_document_id,
-                        lk.source_paragraphs,
-                        lk.target_document_id,
-                        lk.target_paragraphs,
-                        lk.relation,
-                    ]
-                    for lk in view.links
-                ],
-            },
-        )
+        response = _reader_page(request, session, story_id, active)
     # The same URL answers with a page or a fragment: caches must keep them apart.
     response.headers["Vary"] = "HX-Request, X-Parallax-Narrow"
     return response
+
+
+def _reader_page(
+    request: Request, session: SessionDep, story_id: int, active: tuple[int, int] | None
+) -> HTMLResponse:
+    """The whole story page, with the highlight of `active` rendered by the server."""
+    view = story_view(session, story_id)
+    if view is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
+    hl = highlight(view.links, active) if active else None
+    if active and active not in {
+        (d, para.index) for d, ps in view.paragraphs.items() for para in ps
+    }:
+        hl = None
+    panel = (
+        review_panel(session, story_id, active) if active and _is_editor(request, session) else None
+    )
+    return templates.TemplateResponse(
+        request,
+        "stories/read.html",
+        {
+            "view": view,
+            "hl": hl,
+            "groups": sentence_groups(session, view.links) if hl else {},
+            "gaps": column_gaps(session, view),
+            "overview": overview(view),
+            "panel": panel,
+            "labels": {
+                d.id: DocLabel(
+                    lang=d.lang,
+                    source=d.source,
+                    title=d.title,
+                    texts=[p.text for p in view.paragraphs[d.id or 0]],
+                )
+                for d in view.documents
+            },
+            "unders": _page_unders(view, hl),
+            # The link graph, so that a click lights up at once (reader.js); the server's
+            # fragment follows with scores, sentences and notes.
+            "graph": [
+                [
+                    lk.source_document_id,
+                    lk.source_paragraphs,
+                    lk.target_document_id,
+                    lk.target_paragraphs,
+                    lk.relation,
+                ]
+                for lk in view.links
+            ],
+        },
+    )
 
 
 def _page_unders(view: StoryView, hl: Highlight | None) -> dict[str, dict[str, list]]:  # type: ignore[type-arg]
@@ -175,17 +183,7 @@ def counterparts(
     copies = (
         [(docs[k[0]], paras[k]) for k in sorted(hl.linked) if k in paras] if hl and narrow else []
     )
-    unders: dict[str, dict[str, list]] = {}  # type: ignore[type-arg]
-    if hl or old:
-        langs, counts = story_shape(session, story_id)
-        for h in (old, hl):  # the new highlight's notes win over the cleared ones
-            if h is None:
-                continue
-            found = missing_counterparts(links, h, langs, counts)
-            slots = _unders(h.active, copies if h is hl else [], found if h is hl else [])
-            for m in found:
-                slots.setdefault(_under_id(m.document, m.after), {})
-            unders.update({k: v if h is hl else {} for k, v in slots.items()})
+    unders = _fragment_unders(session, story_id, links, hl, old, copies)
     return templates.TemplateResponse(
         request,
         "stories/_counterparts.html",
@@ -205,6 +203,30 @@ def counterparts(
         },
         status_code=status_code,
     )
+
+
+def _fragment_unders(
+    session: SessionDep,
+    story_id: int,
+    links: list[LinkView],
+    hl: Highlight | None,
+    old: Highlight | None,
+    copies: list[tuple[Document, Paragraph]],
+) -> dict[str, dict[str, list]]:  # type: ignore[type-arg]
+    """The notes and copies of the new highlight, and the old one's places emptied."""
+    unders: dict[str, dict[str, list]] = {}  # type: ignore[type-arg]
+    if not (hl or old):
+        return unders
+    langs, counts = story_shape(session, story_id)
+    for h in (old, hl):  # the new highlight's notes win over the cleared ones
+        if h is None:
+            continue
+        found = missing_counterparts(links, h, langs, counts)
+        slots = _unders(h.active, copies if h is hl else [], found if h is hl else [])
+        for m in found:
+            slots.setdefault(_under_id(m.document, m.after), {})
+        unders.update({k: v if h is hl else {} for k, v in slots.items()})
+    return unders
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
