@@ -7,10 +7,10 @@ from itertools import combinations
 from app.services.reading import StoryView
 
 LABEL = 34  # room for the language codes on the left
-STEP = 7  # one paragraph
-BAR_WIDTH = 5
-BAR_HEIGHT = 9
-STRIP = 44  # one pair: two rows and the links between them
+STEP = 10  # one paragraph
+BAR_WIDTH = 7
+BAR_HEIGHT = 10
+STRIP = 50  # one pair: two rows and the links between them
 
 
 @dataclass(frozen=True)

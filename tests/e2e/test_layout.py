@@ -18,10 +18,11 @@ AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js"
 
 
 def _first_para_top(page) -> float:  # type: ignore[no-untyped-def]
+    """Where the first paragraph of the first column starts, the columns scrolled to the top."""
     return page.evaluate(
-        "Math.min(...[...document.querySelectorAll('.column:not([hidden]) .para')]"
-        ".slice(0, 400).filter(p => p.offsetParent).map(p => p.getBoundingClientRect().top)"
-        ".filter(t => t >= 0))"
+        "(() => { document.querySelectorAll('.column-body').forEach(b => { b.scrollTop = 0; });"
+        " return document.querySelector('.column:not([hidden]) .para')"
+        ".getBoundingClientRect().top; })()"
     )
 
 
