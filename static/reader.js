@@ -167,7 +167,10 @@
         }
       });
     }
-    $$(".para.active, .para.linked").forEach((p) => p.classList.remove("active", "linked", "rel-translation", "rel-related"));
+    $$(".para.active, .para.linked").forEach((p) => {
+      p.classList.remove("active", "linked", "rel-translation", "rel-related");
+      p.removeAttribute("aria-current");
+    });
     relation.forEach((rel, k) => {
       const el = document.getElementById("p-" + k);
       if (!el) return;

@@ -59,7 +59,7 @@ def test_overview_is_collapsible_with_a_legend_and_arrow_keys(live_server: str, 
     assert "¶" in page.inner_text("#ov-status")
     target = page.get_attribute("#overview a.ov-jump:has(rect.ov-cursor)", "data-target")
     page.keyboard.press("Enter")
-    page.wait_for_selector(f"#{target}.active")
+    page.wait_for_selector(f"#{target}.active[aria-current]")  # the server answered
     # Tab leaves the overview in one step: its bars are not Tab stops.
     assert page.locator("#overview [tabindex='0']").count() == 1
 

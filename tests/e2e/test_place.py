@@ -91,7 +91,7 @@ def test_twenty_clicks_keep_the_place_and_show_every_counterpart(live_server: st
             tb = page.locator(f"#{target}").bounding_box()
             page.mouse.click(tb["x"] + 30, min(tb["y"] + 12, box["y"] + box["height"] - 4))
         whole_before = tb["y"] >= box["y"] and tb["y"] + tb["height"] <= box["y"] + box["height"]
-        page.wait_for_selector(f"#{target}.active")
+        page.wait_for_selector(f"#{target}.active[aria-current]")  # the server answered
         page.evaluate(SETTLED)
         state = page.evaluate(MEASURE)
         _check(state, f"click {n} on {target}")

@@ -30,7 +30,7 @@ def test_click_links_counterparts_in_every_column_without_navigation(
     page.goto(f"{live_server}/stories/{story['id']}")
     page.evaluate("window.__sameDocument = true")
     page.click(f"#p-{fr['id']}-0")
-    page.wait_for_selector(f"#p-{fr['id']}-0.active")
+    page.wait_for_selector(f"#p-{fr['id']}-0.active[aria-current]")
     assert "linked" in page.get_attribute(f"#p-{de['id']}-0", "class").split()
     assert "linked" in page.get_attribute(f"#p-{mt['id']}-{mt_kurogi}", "class").split()
     assert page.evaluate("window.__sameDocument") is True  # no page load happened
@@ -44,7 +44,7 @@ def test_click_links_counterparts_in_every_column_without_navigation(
     assert page.url.endswith(f"/stories/{story['id']}?p={fr['id']}-0")
     # A second click moves the highlight: the first one is cleared.
     page.click(f"#p-{fr['id']}-1")
-    page.wait_for_selector(f"#p-{fr['id']}-1.active")
+    page.wait_for_selector(f"#p-{fr['id']}-1.active[aria-current]")
     assert page.locator(f"#p-{fr['id']}-0.active").count() == 0
     assert "linked" in page.get_attribute(f"#p-{de['id']}-1", "class").split()
     assert "linked" not in page.get_attribute(f"#p-{de['id']}-0", "class").split()
@@ -67,7 +67,7 @@ def test_keyboard_enter_links_and_shared_url_survives_reload(live_server: str, p
     page.keyboard.press("j")
     assert page.evaluate("document.activeElement.id") == f"p-{fr['id']}-2"
     page.keyboard.press("Enter")
-    page.wait_for_selector(f"#p-{de['id']}-2.linked")
+    page.wait_for_selector(f"#p-{de['id']}-2.linked[title]")
     page.reload()
     assert "active" in page.get_attribute(f"#p-{fr['id']}-2", "class").split()
     assert "linked" in page.get_attribute(f"#p-{de['id']}-2", "class").split()
@@ -112,7 +112,7 @@ def test_hovering_a_sentence_marks_its_counterpart_sentences(live_server: str, p
     fr, de = story["documents"][0]["id"], story["documents"][1]["id"]
     page.goto(f"{live_server}/stories/{story['id']}")
     page.click(f"#p-{fr}-18")
-    page.wait_for_selector(f"#p-{de}-18.linked")
+    page.wait_for_selector(f"#p-{de}-18.linked[title]")
     page.hover(f"#p-{fr}-18 .s >> nth=1")
     marked = page.locator(f"#p-{de}-18 .s.s-linked")
     assert marked.count() >= 1
