@@ -3,10 +3,12 @@
 set -eu
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
-if [ ! -x /usr/bin/chromium ]; then
+# The browser tests check Arabic, Hebrew, CJK and Thai rendering: they need Noto fonts too.
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-core \
+    fonts-noto-cjk >/dev/null
 fi
 exec .venv/bin/python -m pytest "$@"
