@@ -83,7 +83,7 @@ def _wait(base: str) -> None:
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         try:
-            stories = httpx.get(f"{base}/api/stories").json()
+            stories = _items(httpx.get(f"{base}/api/stories").json())
             big = [s for s in stories if len(s["documents"]) >= 3]
             if big and httpx.get(f"{base}/api/stories/{big[0]['id']}/alignment").json()["links"]:
                 return
@@ -93,8 +93,13 @@ def _wait(base: str) -> None:
     raise RuntimeError("the server did not start with the seeds aligned")
 
 
+def _items(data: list | dict) -> list:  # type: ignore[type-arg]
+    """The stories, whether /api/stories answers a list or a page of them ({"items": ...})."""
+    return data["items"] if isinstance(data, dict) else data
+
+
 def _targets(base: str) -> tuple[int, list[str]]:
-    stories = httpx.get(f"{base}/api/stories").json()
+    stories = _items(httpx.get(f"{base}/api/stories").json())
     story = max(stories, key=lambda s: len(s["documents"]))
     full = httpx.get(f"{base}/api/stories/{story['id']}/alignment").json()
     ids = []

@@ -10,6 +10,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
 def _story(live_server: str) -> dict:  # type: ignore[type-arg]
     stories = httpx.get(f"{live_server}/api/stories").json()
+    stories = stories["items"] if isinstance(stories, dict) else stories  # paginated or not
     story = max(stories, key=lambda s: len(s["documents"]))
     return httpx.get(f"{live_server}/api/stories/{story['id']}/alignment").json()
 
