@@ -36,7 +36,7 @@ def test_listen_appears_only_with_a_voice_for_the_language(live_server: str, pag
     page.add_init_script(FAKE_VOICES % "['fr-FR']")
     page.goto(f"{live_server}/stories/{story['id']}")
     page.click(f"#p-{fr}-2")
-    page.wait_for_selector(f"#p-{fr}-2.active")
+    page.wait_for_selector(f"#p-{fr}-2.active[aria-current]")
     assert page.is_visible("#listen")
     page.click("#listen")
     spoken = page.evaluate("window.__spoken")

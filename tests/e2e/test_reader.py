@@ -83,7 +83,7 @@ def test_learner_mode_hides_other_columns_until_clicked(live_server: str, page) 
     assert "blur" in page.eval_on_selector(f"#p-{de['id']}-3", blur)
     assert page.eval_on_selector(f"#p-{fr['id']}-3", blur) == "none"
     page.click(f"#p-{fr['id']}-3")
-    page.wait_for_selector(f"#p-{de['id']}-3.linked")
+    page.wait_for_selector(f"#p-{de['id']}-3.linked[title]")  # the server answered
     assert page.eval_on_selector(f"#p-{de['id']}-3", blur) == "none"
     assert "blur" in page.eval_on_selector(f"#p-{de['id']}-4", blur)
     page.reload()  # the preference is kept
