@@ -12,7 +12,19 @@ from starlette.middleware.sessions import SessionMiddleware
 from app.align.encoder import Encoder
 from app.config import REPO_ROOT, Settings, get_settings
 from app.jobs.runtime import Runtime
-from app.routes import api, auth, exchange, fragments, jobs, pages, review, review_pages, search
+from app.routes import (
+    api,
+    auth,
+    docs,
+    exchange,
+    fragments,
+    jobs,
+    pages,
+    review,
+    review_pages,
+    search,
+    vocabulary,
+)
 from app.security.body import BodyLimitMiddleware
 from app.security.csrf import RotatingCSRFMiddleware
 from app.security.errors import install_error_handlers
@@ -40,11 +52,14 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         yield
         runtime.close()
 
+    # /docs and /redoc come from vendored files (app/routes/docs.py), not from a CDN.
     app = FastAPI(
         title="Parallax",
         version="0.1.0",
         lifespan=lifespan,
         dependencies=[Depends(enforce_write_limits)],
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.runtime = runtime
@@ -88,6 +103,9 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.include_router(exchange.router)
     app.include_router(review_pages.router)
     app.include_router(review_pages.queue_router)
+    app.include_router(docs.router)
+    app.include_router(vocabulary.router)
+    docs.install_error_pages(app)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from app.auth import is_editor, session_user
 from app.config import REPO_ROOT
+from app.labels import language_name, text_direction
 
 HTMX_FILE = "htmx-2.0.11.min.js"
 
@@ -29,3 +30,5 @@ def _user(request: Request) -> dict[str, Any]:
 
 templates = Jinja2Templates(directory=str(REPO_ROOT / "templates"), context_processors=[_user])
 templates.env.globals["htmx_file"] = HTMX_FILE
+templates.env.filters["language_name"] = language_name
+templates.env.filters["text_dir"] = text_direction

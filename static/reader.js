@@ -1,10 +1,12 @@
-// The reader's behaviour that HTMX cannot express: scrolling columns to the counterparts,
-// keyboard navigation, clearing with Esc, sentence hover, and the reader's saved preferences.
+// The reader's behaviour that HTMX cannot express: keeping the reader's place when a paragraph
+// is clicked, bringing counterparts into view in their columns, synchronized scrolling that
+// only follows the reader's own scrolling, keyboard navigation, the overview's arrow keys,
+// learner mode and the reader's saved preferences.
 (function () {
   "use strict";
-  const reader = document.getElementById("reader");
-  if (!reader) return;
-  const story = reader.dataset.story;
+  if (!document.getElementById("reader")) return;
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
   const store = {
     get(key, fallback) {
       try { const v = localStorage.getItem("parallax:" + key); return v === null ? fallback : JSON.parse(v); }
@@ -12,135 +14,423 @@
     },
     set(key, value) { try { localStorage.setItem("parallax:" + key, JSON.stringify(value)); } catch (e) { /* private mode */ } },
   };
-  const columns = () => Array.from(document.querySelectorAll("#columns .column"));
-  // The preference controls are a form only for their labels: never submit it (no inline
-  // handler, the CSP forbids those).
-  const controls = document.getElementById("controls");
-  if (controls) controls.addEventListener("submit", (event) => event.preventDefault());
+  const story = () => $("#reader").dataset.story;
+  const columns = () => $$("#columns .column");
+  const visibleColumns = () => columns().filter((c) => !c.hidden && c.offsetParent !== null);
+  const narrow = () => window.matchMedia("(max-width: 760px)").matches;
+  const bodyOf = (el) => el.closest(".column-body");
+  // In the app layout each column body scrolls; on phones the window does.
+  const scrolls = (body) => body && body.scrollHeight > body.clientHeight + 1 && getComputedStyle(body).overflowY !== "visible";
 
-  // --- preferences: visible columns and their order, learner mode, sync scroll, font size ---
+  // --- programmatic scrolling: remembered, so synchronized scrolling never echoes it ---
+  const expected = new WeakMap();
+  function scrollBodyTo(body, top) {
+    const max = body.scrollHeight - body.clientHeight;
+    const value = Math.round(Math.max(0, Math.min(max, top)));
+    if (Math.abs(body.scrollTop - value) < 1) return;
+    expected.set(body, value);
+    body.scrollTop = value;
+  }
+  // Where `el` is, relative to the top of its column's visible area.
+  function offsetIn(body, el) {
+    return el.getBoundingClientRect().top - body.getBoundingClientRect().top;
+  }
+
+  // --- preferences: visible columns and their order, reading column, learner, sync, size ---
   function applyColumns() {
-    const order = store.get("order:" + story, []);
-    const hidden = store.get("hidden:" + story, []);
+    const order = store.get("order:" + story(), []);
+    const hidden = store.get("hidden:" + story(), []);
     const all = columns().map((c) => c.dataset.document);
     const ranked = order.filter((d) => all.includes(d)).concat(all.filter((d) => !order.includes(d)));
     columns().forEach((c) => {
       c.style.order = String(ranked.indexOf(c.dataset.document));
       c.hidden = hidden.includes(c.dataset.document);
     });
-    document.querySelectorAll(".columns-toggle label").forEach((label) => {
-      label.style.order = String(ranked.indexOf(label.dataset.document));
-      label.querySelector("input").checked = !hidden.includes(label.dataset.document);
+    $$(".col-pref").forEach((row) => {
+      row.style.order = String(ranked.indexOf(row.dataset.document));
+      row.querySelector("input").checked = !hidden.includes(row.dataset.document);
     });
+    const wanted = store.get("reading:" + story(), null);
     const firstVisible = ranked.find((d) => !hidden.includes(d));
-    if (!reader.dataset.reading || hidden.includes(reader.dataset.reading)) setReading(firstVisible);
+    setReading(wanted && all.includes(wanted) && !hidden.includes(wanted) ? wanted : firstVisible, false);
   }
-  function setReading(doc) {
-    reader.dataset.reading = doc || "";
+  function setReading(doc, save) {
+    $("#reader").dataset.reading = doc || "";
     columns().forEach((c) => c.classList.toggle("reading", c.dataset.document === doc));
+    const select = $("#reading-select");
+    if (select && doc) select.value = doc;
+    if (save) store.set("reading:" + story(), doc);
+    applyWith();
   }
-  document.querySelectorAll(".columns-toggle input").forEach((box) => {
-    box.addEventListener("change", () => {
-      const hidden = store.get("hidden:" + story, []).filter((d) => d !== box.value);
-      if (!box.checked) hidden.push(box.value);
-      store.set("hidden:" + story, hidden);
-      applyColumns();
+  function applyWith() {
+    const select = $("#with-select");
+    const chosen = select ? select.value : "";
+    $$(".under .copy, .under .here").forEach((c) => {
+      c.classList.toggle("other", Boolean(chosen) && c.dataset.document !== chosen);
     });
+  }
+  function applyToggles() {
+    document.body.classList.toggle("learner", $("#learner-toggle").checked);
+    document.documentElement.style.setProperty("--reader-font", store.get("font", 17) + "px");
+  }
+
+  function init() {
+    $("#learner-toggle").checked = store.get("learner", false);
+    const sync = $("#sync-toggle");
+    if (sync) sync.checked = store.get("sync", true);
+    const withSelect = $("#with-select");
+    if (withSelect) withSelect.value = store.get("with:" + story(), "");
+    applyColumns();
+    applyToggles();
+    markOverview();
+    if ($(".para.active")) showHighlight(null);
+  }
+
+  document.addEventListener("change", (e) => {
+    const t = e.target;
+    if (t.matches(".columns-toggle input")) {
+      const hidden = store.get("hidden:" + story(), []).filter((d) => d !== t.value);
+      if (!t.checked) hidden.push(t.value);
+      store.set("hidden:" + story(), hidden);
+      applyColumns();
+    } else if (t.id === "learner-toggle") { store.set("learner", t.checked); applyToggles(); }
+    else if (t.id === "sync-toggle") store.set("sync", t.checked);
+    else if (t.id === "reading-select") setReading(t.value, true);
+    else if (t.id === "with-select") { store.set("with:" + story(), t.value); applyWith(); }
   });
-  document.querySelectorAll(".columns-toggle .move").forEach((button) => {
-    button.addEventListener("click", () => {
-      const doc = button.closest("label").dataset.document;
+  document.addEventListener("click", (e) => {
+    const t = e.target.closest ? e.target : null;
+    if (!t) return;
+    const move = t.closest(".move");
+    if (move) {
+      const doc = move.closest(".col-pref").dataset.document;
       const order = columns().sort((a, b) => a.style.order - b.style.order).map((c) => c.dataset.document);
-      const i = order.indexOf(doc), j = i + Number(button.dataset.dir);
+      const i = order.indexOf(doc), j = i + Number(move.dataset.dir);
       if (j < 0 || j >= order.length) return;
       [order[i], order[j]] = [order[j], order[i]];
-      store.set("order:" + story, order);
+      store.set("order:" + story(), order);
       applyColumns();
-    });
+      return;
+    }
+    const size = t.closest("#font-up, #font-down");
+    if (size) {
+      const font = Math.max(13, Math.min(26, store.get("font", 17) + (size.id === "font-up" ? 1 : -1)));
+      store.set("font", font);
+      applyToggles();
+      return;
+    }
+    if (t.closest("#help-button") || t.closest("#help-close")) { toggleHelp(); return; }
+    const sentence = t.closest(".under .copy .s");
+    if (sentence && document.body.classList.contains("learner")) { sentence.classList.add("shown"); return; }
+    const bar = t.closest(".ov-jump");
+    if (bar) { e.preventDefault(); jumpTo(bar.dataset.target); }
   });
-  const learner = document.getElementById("learner-toggle");
-  const sync = document.getElementById("sync-toggle");
-  const font = document.getElementById("font-size");
-  learner.checked = store.get("learner", false);
-  sync.checked = store.get("sync", true);
-  font.value = store.get("font", 17);
-  function applyToggles() {
-    document.body.classList.toggle("learner", learner.checked);
-    document.documentElement.style.setProperty("--reader-font", font.value + "px");
-  }
-  learner.addEventListener("change", () => { store.set("learner", learner.checked); applyToggles(); });
-  sync.addEventListener("change", () => store.set("sync", sync.checked));
-  font.addEventListener("input", () => { store.set("font", Number(font.value)); applyToggles(); });
-  applyColumns();
-  applyToggles();
+  // A menu closes when the reader clicks elsewhere or presses Esc.
+  document.addEventListener("click", (e) => {
+    if (!e.isTrusted) return;  // our own download links are clicked by script
+    $$("details.menu[open]").forEach((d) => { if (!d.contains(e.target)) d.open = false; });
+  });
 
-  // --- after HTMX swapped the highlight in: bring each column's first counterpart into view ---
-  // Set while a scroll is ours, so that synchronized scrolling does not echo it.
-  let syncing = false;
-  function scrollToCounterparts() {
-    columns().forEach((c) => {
-      const body = c.querySelector(".column-body");
-      const target = c.querySelector(".para.linked") || c.querySelector(".para.active");
-      if (!target || !body) return;
-      const top = target.offsetTop - body.offsetTop;
-      if (top < body.scrollTop || top > body.scrollTop + body.clientHeight - 40) {
-        syncing = true;
-        body.scrollTop = Math.max(0, top - 24);
-      }
+  // --- the place kept: a click never moves the clicked paragraph; counterparts come to it ---
+  let before = null;  // {id, top, scroller} of the clicked paragraph, taken before the request
+
+  // The same walk as the server's highlight(): translations first, a chain with a related link
+  // is only related. Drawn at once; the server's fragment then replaces these paragraphs.
+  let graph = null;
+  function neighbours() {
+    if (graph) return graph;
+    graph = new Map();
+    let links = [];
+    try { links = JSON.parse($("#columns").dataset.links || "[]"); } catch (e) { links = []; }
+    links.forEach(([sd, sp, td, tp, rel]) => {
+      const ends = sp.map((i) => sd + "-" + i).concat(tp.map((j) => td + "-" + j));
+      ends.forEach((a) => ends.forEach((b) => {
+        if (a === b) return;
+        if (!graph.has(a)) graph.set(a, []);
+        graph.get(a).push([b, rel]);
+      }));
     });
+    graph.forEach((edges) => edges.sort((x, y) => (x[1] !== "translation") - (y[1] !== "translation")));
+    return graph;
   }
-  document.body.addEventListener("htmx:afterSettle", scrollToCounterparts);
+  function drawHighlight(key) {
+    const relation = new Map([[key, "active"]]);
+    const queue = [[key, "translation"]];
+    while (queue.length) {
+      const [node, rel] = queue.shift();
+      (neighbours().get(node) || []).forEach(([other, linkRel]) => {
+        const next = rel === "translation" && linkRel === "translation" ? "translation" : "related";
+        const known = relation.get(other);
+        if (known === undefined || (known === "related" && next === "translation")) {
+          relation.set(other, next);
+          queue.push([other, next]);
+        }
+      });
+    }
+    $$(".para.active, .para.linked").forEach((p) => {
+      p.classList.remove("active", "linked", "rel-translation", "rel-related");
+      p.removeAttribute("aria-current");
+    });
+    relation.forEach((rel, k) => {
+      const el = document.getElementById("p-" + k);
+      if (!el) return;
+      if (rel === "active") el.classList.add("active");
+      else el.classList.add("linked", "rel-" + rel);
+    });
+    updateListen();
+  }
   document.body.addEventListener("htmx:beforeRequest", (e) => {
     const para = e.detail.elt.closest && e.detail.elt.closest(".para");
-    if (para) setReading(para.dataset.document);
+    if (!para) return;
+    performance.mark("parallax:click");
+    setReading(para.dataset.document, false);
+    before = { id: para.id, top: para.getBoundingClientRect().top, focused: document.activeElement === para };
+    if (e.detail.requestConfig && e.detail.requestConfig.verb === "get") drawHighlight(para.dataset.document + "-" + para.dataset.index);
   });
-  if (document.querySelector(".para.active")) scrollToCounterparts();
+  // A "no counterpart" note cleared above the clicked paragraph would pull it up; in the
+  // clicked column the spent note keeps its room (invisible) until another swap replaces it.
+  document.body.addEventListener("htmx:oobBeforeSwap", (e) => {
+    const target = e.detail.target;
+    if (!before || !target.classList || !target.classList.contains("under")) return;
+    const clicked = document.getElementById(before.id);
+    if (!clicked || target.closest(".column") !== clicked.closest(".column")) return;
+    if (!target.querySelector(".missing:not(.here)")) return;
+    const incoming = e.detail.fragment.querySelector ? e.detail.fragment.querySelector(".missing, .copy") : null;
+    if (incoming) return;
+    e.detail.shouldSwap = false;
+    target.classList.add("spent");
+  });
+  let settlePending = false;
+  document.body.addEventListener("htmx:afterSettle", () => {
+    if (settlePending) return;
+    settlePending = true;
+    queueMicrotask(() => { settlePending = false; showHighlight(before); before = null; });
+  });
+  document.body.addEventListener("htmx:historyRestore", () => { init(); });
 
-  // --- synchronized scrolling (proportional), which the reader can switch off ---
-  columns().forEach((c) => {
-    const body = c.querySelector(".column-body");
-    body.addEventListener("scroll", () => {
-      if (syncing) { syncing = false; return; }
-      if (!sync.checked || window.matchMedia("(max-width: 760px)").matches) return;
-      const ratio = body.scrollTop / Math.max(1, body.scrollHeight - body.clientHeight);
-      columns().forEach((other) => {
-        const ob = other.querySelector(".column-body");
-        if (ob === body) return;
-        syncing = true;
-        ob.scrollTop = ratio * (ob.scrollHeight - ob.clientHeight);
-      });
-    }, { passive: true });
+  // Bring the highlight into view. `kept`: the clicked paragraph's position before the swap,
+  // which it keeps; without it (a ?p= link, a jump) the active paragraph is placed first.
+  function showHighlight(kept) {
+    const active = $(".para.active");
+    applyWith();
+    markOverview();
+    announce(active);
+    if (!active) return;
+    if (kept && kept.focused && document.activeElement !== active) active.focus({ preventScroll: true });
+    if (narrow()) { showOnPhone(active, kept); return; }
+    const home = bodyOf(active);
+    if (!scrolls(home)) return;
+    if (kept) {
+      scrollBodyTo(home, home.scrollTop + (active.getBoundingClientRect().top - kept.top));
+    } else if (!fullyVisible(home, active)) {
+      scrollBodyTo(home, home.scrollTop + offsetIn(home, active) - home.clientHeight / 4);
+    }
+    ensureVisible(home, [active].concat($$(".para.linked", home)), active);
+    const anchor = offsetIn(home, active);
+    visibleColumns().forEach((column) => {
+      const body = $(".column-body", column);
+      if (body === home || !scrolls(body)) return;
+      const targets = $$(".para.linked, .under:not(.spent) > .missing:not(.here)", body);
+      if (targets.length) bringIn(body, targets, anchor);
+    });
+  }
+  function fullyVisible(body, el) {
+    const top = offsetIn(body, el);
+    return top >= -1 && top + el.offsetHeight <= body.clientHeight + 1;
+  }
+  // Scroll `body` as little as needed so that `els` are in view, never pushing `keep` out.
+  function ensureVisible(body, els, keep) {
+    const tops = els.map((el) => offsetIn(body, el));
+    const first = Math.min(...tops);
+    const last = Math.max(...els.map((el, i) => tops[i] + el.offsetHeight));
+    const k = offsetIn(body, keep);
+    if (last - first > body.clientHeight) {
+      if (k < 0 || k + keep.offsetHeight > body.clientHeight) scrollBodyTo(body, body.scrollTop + k - 8);
+      return;
+    }
+    if (first < -1) scrollBodyTo(body, body.scrollTop + first);
+    else if (last > body.clientHeight + 1) scrollBodyTo(body, body.scrollTop + last - body.clientHeight);
+  }
+  // Put the group of `targets` level with the clicked paragraph (`anchor` px from the top),
+  // as far as it stays wholly in view; a group taller than the column starts at its top.
+  function bringIn(body, targets, anchor) {
+    const tops = targets.map((el) => offsetIn(body, el) + body.scrollTop);
+    const first = Math.min(...tops);
+    const last = Math.max(...targets.map((el, i) => tops[i] + el.offsetHeight));
+    const room = body.clientHeight;
+    let top = first - Math.max(0, anchor);
+    if (last - first + 16 <= room) {
+      top = Math.max(top, last - room + 8);  // the end stays in view
+      top = Math.min(top, first - 8);        // so does the start
+    } else {
+      top = first - 8;
+    }
+    scrollBodyTo(body, top);
+  }
+  function showOnPhone(active, kept) {
+    if (kept) {
+      window.scrollBy(0, active.getBoundingClientRect().top - kept.top);
+      return;
+    }
+    const header = $(".column.reading .column-head");
+    const offset = header ? header.offsetHeight : 0;
+    window.scrollTo(0, window.scrollY + active.getBoundingClientRect().top - offset - 16);
+  }
+  // The overview and ?p= jumps: put the paragraph in view in its column, then click it.
+  function jumpTo(id) {
+    const para = document.getElementById(id);
+    if (!para) return;
+    const column = para.closest(".column");
+    if (column.hidden) return;
+    const body = bodyOf(para);
+    if (narrow()) setReading(para.dataset.document, true);
+    if (!narrow() && scrolls(body) && !fullyVisible(body, para)) {
+      scrollBodyTo(body, body.scrollTop + offsetIn(body, para) - body.clientHeight / 4);
+    } else if (narrow()) {
+      para.scrollIntoView({ block: "center" });
+    }
+    para.focus({ preventScroll: true });
+    para.click();
+  }
+
+  // --- what happened, for screen readers and the overview ---
+  function announce(active) {
+    const status = $("#reader-status");
+    if (!status) return;
+    if (!active) { status.textContent = ""; return; }
+    const name = (el) => el.closest(".column").querySelector(".lang-name").textContent.trim();
+    const parts = $$(".para.linked").map((p) => name(p) + " ¶" + (Number(p.dataset.index) + 1));
+    const missing = $$(".column-body .under:not(.spent) > .missing:not(.here)").map((m) => m.textContent.trim());
+    status.textContent = name(active) + " ¶" + (Number(active.dataset.index) + 1) + ": " +
+      (parts.length ? "counterparts " + parts.join(", ") : "no counterpart") +
+      (missing.length ? ". " + missing.join(". ") : "");
+  }
+  function markOverview() {
+    const on = new Set($$(".para.active, .para.linked").map((p) => p.id));
+    $$(".ov-jump").forEach((a) => {
+      const rect = a.querySelector("rect");
+      if (rect) rect.classList.toggle("ov-sel", on.has(a.dataset.target));
+    });
+  }
+
+  // --- the overview: one Tab stop; arrows move between bars, Enter shows the paragraph ---
+  let cursor = null;
+  function ovRows() {
+    const rows = new Map();
+    $$(".ov-jump").forEach((a) => {
+      const rect = a.querySelector("rect");
+      const key = rect.getAttribute("y");
+      if (!rows.has(key)) rows.set(key, []);
+      rows.get(key).push(a);
+    });
+    return Array.from(rows.values());
+  }
+  function setCursor(a) {
+    if (cursor) cursor.querySelector("rect").classList.remove("ov-cursor");
+    cursor = a;
+    if (!a) return;
+    const rect = a.querySelector("rect");
+    rect.classList.add("ov-cursor");
+    const para = document.getElementById(a.dataset.target);
+    const status = $("#ov-status");
+    if (para && status) {
+      const lang = para.closest(".column").querySelector(".lang-name").textContent.trim();
+      const text = para.textContent.replace(/\s+/g, " ").trim().replace(/^\d+\s*/, "");
+      status.textContent = lang + " ¶" + (Number(para.dataset.index) + 1) + (para.classList.contains("unlinked") ? " (no counterpart)" : "") + ": " + text.slice(0, 80);
+    }
+    const box = $(".ov-scroll");
+    const r = rect.getBoundingClientRect(), b = box.getBoundingClientRect();
+    if (r.left < b.left || r.right > b.right) box.scrollLeft += r.left - b.left - b.width / 2;
+    if (r.top < b.top || r.bottom > b.bottom) box.scrollTop += r.top - b.top - b.height / 2;
+  }
+  document.addEventListener("keydown", (e) => {
+    if (!e.target.matches || !e.target.matches(".ov-scroll")) return;
+    const rows = ovRows();
+    if (!rows.length) return;
+    let r = 0, i = 0;
+    if (cursor) { r = rows.findIndex((row) => row.includes(cursor)); i = rows[r].indexOf(cursor); }
+    const keys = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0], Home: [0, -1e6], End: [0, 1e6] };
+    if (e.key === "Enter" || e.key === " ") {
+      if (cursor) { e.preventDefault(); jumpTo(cursor.dataset.target); }
+      return;
+    }
+    if (!(e.key in keys)) return;
+    e.preventDefault();
+    e.stopPropagation();
+    if (!cursor) { setCursor(rows[0][0]); return; }
+    const [dr, di] = keys[e.key];
+    r = Math.max(0, Math.min(rows.length - 1, r + dr));
+    i = Math.max(0, Math.min(rows[r].length - 1, i + di));
+    setCursor(rows[r][i]);
+  }, true);
+  document.addEventListener("focusin", (e) => {
+    if (e.target.matches && e.target.matches(".ov-scroll") && !cursor) {
+      const sel = $$(".ov-jump").find((a) => a.querySelector("rect.ov-sel"));
+      setCursor(sel || ovRows()[0][0]);
+    }
   });
+
+  // --- synchronized scrolling: only the reader's own scrolling of a column is followed ---
+  let intent = { body: null, until: 0 };
+  const noteIntent = (e) => {
+    const body = e.target.closest && e.target.closest(".column-body");
+    if (body) intent = { body: body, until: performance.now() + 800 };
+  };
+  ["wheel", "touchstart", "touchmove", "keydown"].forEach((type) => document.addEventListener(type, noteIntent, { passive: true, capture: true }));
+  document.addEventListener("pointerdown", (e) => { if (e.target.matches && e.target.matches(".column-body")) noteIntent(e); }, true);
+  document.addEventListener("scroll", (e) => {
+    const body = e.target;
+    if (!body.classList || !body.classList.contains("column-body")) return;
+    if (expected.has(body) && Math.abs(expected.get(body) - body.scrollTop) < 2) { expected.delete(body); return; }
+    expected.delete(body);
+    const sync = $("#sync-toggle");
+    if (!sync || !sync.checked || narrow()) return;
+    if (intent.body !== body || performance.now() > intent.until) return;
+    const ratio = body.scrollTop / Math.max(1, body.scrollHeight - body.clientHeight);
+    visibleColumns().forEach((other) => {
+      const ob = $(".column-body", other);
+      if (ob !== body) scrollBodyTo(ob, ratio * (ob.scrollHeight - ob.clientHeight));
+    });
+  }, { passive: true, capture: true });
 
   // --- keyboard: j/k move, Enter links (native on a link), Esc clears, ? toggles help ---
-  const help = document.getElementById("help");
-  const helpButton = document.getElementById("help-button");
-  function toggleHelp() {
-    help.hidden = !help.hidden;
-    helpButton.setAttribute("aria-expanded", String(!help.hidden));
+  function toggleHelp(show) {
+    const help = $("#help");
+    help.hidden = show === undefined ? !help.hidden : !show;
+    $("#help-button").setAttribute("aria-expanded", String(!help.hidden));
+    if (!help.hidden) $("#help-close").focus();
   }
-  helpButton.addEventListener("click", toggleHelp);
   function clearHighlight() {
-    document.querySelectorAll(".para.active, .para.linked").forEach((p) => {
+    $$(".para.active, .para.linked").forEach((p) => {
       p.classList.remove("active", "linked", "rel-translation", "rel-related");
       p.removeAttribute("title");
+      p.removeAttribute("aria-current");
     });
-    document.querySelectorAll(".under").forEach((u) => { u.textContent = ""; });
-    document.querySelectorAll(".s.s-linked").forEach((s) => s.classList.remove("s-linked"));
+    $$(".under").forEach((u) => { u.textContent = ""; u.classList.remove("spent"); });
+    $$(".s.s-linked").forEach((s) => s.classList.remove("s-linked"));
+    markOverview();
+    announce(null);
     if (new URLSearchParams(location.search).has("p")) history.pushState({}, "", location.pathname);
   }
   document.addEventListener("keydown", (e) => {
     if (e.target.matches("input, textarea, select") || e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === "?") { toggleHelp(); e.preventDefault(); return; }
-    if (e.key === "Escape") { clearHighlight(); if (!help.hidden) toggleHelp(); return; }
+    if (e.key === "Escape") {
+      $$("details.menu[open]").forEach((d) => { d.open = false; });
+      if (!$("#help").hidden) { toggleHelp(false); $("#help-button").focus(); return; }
+      clearHighlight();
+      return;
+    }
     if (e.key !== "j" && e.key !== "k") return;
     const current = document.activeElement.closest ? document.activeElement.closest(".para") : null;
-    const column = (current && current.closest(".column")) || columns().find((c) => !c.hidden);
-    const paras = Array.from(column.querySelectorAll(".para"));
+    const column = (current && current.closest(".column")) || $(".column.reading") || visibleColumns()[0];
+    const paras = $$(".para", column);
     let i = current ? paras.indexOf(current) + (e.key === "j" ? 1 : -1) : 0;
     i = Math.max(0, Math.min(paras.length - 1, i));
-    paras[i].focus();
-    paras[i].scrollIntoView({ block: "nearest" });
+    paras[i].focus({ preventScroll: true });
+    const body = bodyOf(paras[i]);
+    if (scrolls(body)) { if (!fullyVisible(body, paras[i])) ensureVisible(body, [paras[i]], paras[i]); }
+    else paras[i].scrollIntoView({ block: "nearest" });
     e.preventDefault();
   });
 
@@ -155,7 +445,7 @@
   document.addEventListener("click", (e) => {
     const button = e.target.closest && e.target.closest(".link-by-hand, .extend");
     if (button) {
-      const active = document.querySelector(".para.active");
+      const active = $(".para.active");
       const p = active ? active.dataset.document + "-" + active.dataset.index : button.dataset.from;
       setPending(button.dataset.extend
         ? { url: "/review/links/" + button.dataset.extend + "/extend", values: { version: button.dataset.version, p: p } }
@@ -178,7 +468,7 @@
   function markSentences(span, on) {
     const ids = (span.dataset.sl || "").split(" ").filter(Boolean);
     if (!ids.length) return;
-    document.querySelectorAll(".para.active .s, .para.linked .s").forEach((s) => {
+    $$(".para.active .s, .para.linked .s").forEach((s) => {
       const theirs = (s.dataset.sl || "").split(" ");
       if (ids.some((id) => theirs.includes(id))) s.classList.toggle("s-linked", on);
     });
@@ -191,4 +481,203 @@
     const s = e.target.closest && e.target.closest(".s");
     if (s) markSentences(s, false);
   });
+
+  // --- listening: the browser's own voices (Web Speech), in the paragraph's language ---
+  const speech = window.speechSynthesis;
+  const langOf = (el) => (el.closest("[lang]") || document.documentElement).getAttribute("lang");
+  function voiceFor(lang) {
+    if (!speech || !lang) return null;
+    const base = lang.toLowerCase().split("-")[0];
+    return speech.getVoices().find((v) => v.lang.toLowerCase().split(/[-_]/)[0] === base) || null;
+  }
+  function updateListen() {
+    const button = $("#listen");
+    if (!button) return;
+    const target = $(".para.active") || $(".column.reading .para");
+    button.hidden = !(target && voiceFor(langOf(target)));
+  }
+  function listen(el) {
+    const voice = voiceFor(langOf(el));
+    if (!voice) return;
+    speech.cancel();
+    const text = el.classList.contains("s") ? el.textContent : $$(".p-text, .p-list, .p-code, .p-table", el).map((n) => n.textContent).join(" ");
+    const utterance = new SpeechSynthesisUtterance(text.trim());
+    utterance.voice = voice;
+    utterance.lang = voice.lang;
+    speech.speak(utterance);
+  }
+  if (speech) speech.addEventListener("voiceschanged", updateListen);
+  document.addEventListener("click", (e) => {
+    if (e.target.closest && e.target.closest("#listen")) {
+      const target = $(".para.active") || $(".column.reading .para");
+      if (target) listen(target);
+    }
+  });
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "l" || e.target.matches("input, textarea, select") || e.ctrlKey || e.metaKey || e.altKey) return;
+    const target = $(".para.active");
+    if (target) listen(target);
+  });
+  document.body.addEventListener("htmx:afterSettle", updateListen);
+
+  // --- where the reader stopped, per story: the first paragraph in view of the reading column ---
+  let stopTimer = 0;
+  document.addEventListener("scroll", () => {
+    clearTimeout(stopTimer);
+    stopTimer = setTimeout(() => {
+      const column = $(".column.reading");
+      if (!column) return;
+      const body = $(".column-body", column);
+      const top = scrolls(body) ? body.getBoundingClientRect().top : $(".column-head", column).getBoundingClientRect().bottom;
+      const first = $$(".para", column).find((p) => p.getBoundingClientRect().bottom > top + 4);
+      if (first) store.set("stop:" + story(), first.id);
+    }, 250);
+  }, { passive: true, capture: true });
+  function resumeReading() {
+    if ($(".para.active") || new URLSearchParams(location.search).has("p")) return;
+    const id = store.get("stop:" + story(), null);
+    const para = id && document.getElementById(id);
+    if (!para || para.closest(".column").hidden) return;
+    const body = bodyOf(para);
+    if (narrow() || !scrolls(body)) {
+      const head = $(".column.reading .column-head");
+      window.scrollTo(0, window.scrollY + para.getBoundingClientRect().top - (head ? head.offsetHeight : 0) - 8);
+    } else {
+      scrollBodyTo(body, body.scrollTop + offsetIn(body, para) - 8);
+      const ratio = body.scrollTop / Math.max(1, body.scrollHeight - body.clientHeight);
+      visibleColumns().forEach((other) => {
+        const ob = $(".column-body", other);
+        if (ob !== body && scrolls(ob)) scrollBodyTo(ob, ratio * (ob.scrollHeight - ob.clientHeight));
+      });
+    }
+    const status = $("#reader-status");
+    if (status) status.textContent = "Back where you stopped reading";
+  }
+
+  // --- vocabulary: a selected word or phrase, with its sentence and the counterpart's ---
+  const vocabKey = "vocab";
+  function selectionInText() {
+    const sel = window.getSelection();
+    if (!sel || sel.isCollapsed) return null;
+    const text = sel.toString().replace(/\s+/g, " ").trim();
+    const node = sel.anchorNode && (sel.anchorNode.nodeType === 1 ? sel.anchorNode : sel.anchorNode.parentElement);
+    const para = node && node.closest(".para, .under .copy");
+    if (!text || text.length > 120 || !para) return null;
+    return { text: text, node: node, para: para, rect: sel.getRangeAt(0).getBoundingClientRect() };
+  }
+  function counterpartOf(sentence, para) {
+    const ids = sentence && (sentence.dataset.sl || "").split(" ").filter(Boolean);
+    if (ids && ids.length) {
+      const found = $$(".para.linked .s, .para.active .s").filter((s) => s !== sentence && !para.contains(s) && (s.dataset.sl || "").split(" ").some((id) => ids.includes(id)));
+      if (found.length) return found.map((s) => s.textContent).join(" ");
+    }
+    const other = para.classList.contains("active") ? $(".para.linked.rel-translation") : null;
+    return other ? other.textContent.replace(/^\s*\d+/, "").trim() : "";
+  }
+  function renderVocab() {
+    const items = store.get(vocabKey, []);
+    const count = $("#vocab-count");
+    if (count) count.textContent = String(items.length);
+    const list = $("#vocab-list");
+    if (!list) return;
+    list.textContent = "";
+    items.forEach((item, i) => {
+      const li = document.createElement("li");
+      li.lang = item.lang;
+      const word = document.createElement("strong");
+      word.textContent = item.text;
+      const ctx = document.createElement("span");
+      ctx.className = "ctx";
+      ctx.textContent = item.sentence + (item.counterpart ? " — " + item.counterpart : "");
+      const del = document.createElement("button");
+      del.type = "button";
+      del.className = "del";
+      del.dataset.index = String(i);
+      del.textContent = "Remove";
+      del.setAttribute("aria-label", "Remove " + item.text);
+      li.append(word, del, ctx);
+      list.append(li);
+    });
+  }
+  // Selecting words inside a paragraph (a link) must not also click it.
+  document.addEventListener("click", (e) => {
+    const sel = window.getSelection();
+    if (sel && !sel.isCollapsed && e.target.closest && e.target.closest(".para") && selectionInText()) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  }, true);
+  let picked = null;
+  document.addEventListener("selectionchange", () => {
+    const button = $("#save-word");
+    if (!button) return;
+    picked = selectionInText();
+    if (!picked) { button.hidden = true; return; }
+    button.textContent = "Save “" + (picked.text.length > 24 ? picked.text.slice(0, 24) + "…" : picked.text) + "”";
+    button.style.left = Math.max(8, Math.min(window.innerWidth - 200, picked.rect.left)) + "px";
+    button.style.top = Math.min(window.innerHeight - 40, picked.rect.bottom + 6) + "px";
+    button.hidden = false;
+  });
+  document.addEventListener("click", (e) => {
+    if (!e.target.closest) return;
+    if (e.target.closest("#save-word") && picked) {
+      const sentence = picked.node.closest(".s");
+      const items = store.get(vocabKey, []);
+      items.push({
+        text: picked.text,
+        sentence: (sentence || picked.para).textContent.replace(/^\s*\d+/, "").trim(),
+        counterpart: counterpartOf(sentence, picked.para),
+        lang: langOf(picked.node),
+        story: story(),
+        paragraph: picked.para.id || "",
+        saved: new Date().toISOString(),
+      });
+      store.set(vocabKey, items);
+      renderVocab();
+      window.getSelection().removeAllRanges();
+      $("#save-word").hidden = true;
+      const status = $("#reader-status");
+      if (status) status.textContent = "Saved " + picked.text;
+      return;
+    }
+    const del = e.target.closest("#vocab-list .del");
+    if (del) {
+      const items = store.get(vocabKey, []);
+      items.splice(Number(del.dataset.index), 1);
+      store.set(vocabKey, items);
+      renderVocab();
+      return;
+    }
+    if (e.target.closest("#vocab-anki")) {
+      const words = store.get(vocabKey, []).map((i) => ({ text: i.text, sentence: i.sentence, counterpart: i.counterpart, lang: i.lang }));
+      const token = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+      const headers = { "Content-Type": "application/json" };
+      if (token) headers["x-csrftoken"] = decodeURIComponent(token[1]);
+      fetch("/api/vocabulary/anki", { method: "POST", headers: headers, body: JSON.stringify(words) })
+        .then((r) => (r.ok ? r.blob() : Promise.reject(r.status)))
+        .then((blob) => download(blob, "parallax-words.apkg"))
+        .catch(() => { const status = $("#reader-status"); if (status) status.textContent = "The Anki deck could not be made"; });
+      return;
+    }
+    if (e.target.closest("#vocab-csv")) {
+      const cell = (v) => '"' + String(v || "").replace(/"/g, '""') + '"';
+      const rows = [["word", "sentence", "counterpart", "language", "story", "paragraph", "saved"]]
+        .concat(store.get(vocabKey, []).map((i) => [i.text, i.sentence, i.counterpart, i.lang, i.story, i.paragraph, i.saved]));
+      download(new Blob([rows.map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n"], { type: "text/csv" }), "parallax-words.csv");
+    }
+  });
+  function download(blob, name) {
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }
+
+  init();
+  renderVocab();
+  updateListen();
+  resumeReading();
 })();

@@ -106,7 +106,21 @@ def test_tsv_json_and_printable_html(seeded_client: TestClient) -> None:
     assert js.headers["content-type"].startswith("application/json")
     assert len(js.json()["links"]) == len(story["links"])
     html = seeded_client.get(f"{base}?format=html")
-    assert html.status_code == 200 and "<table>" in html.text
+    assert html.status_code == 200
+    # The whole story side by side: every paragraph of every document, linked or not.
+    from lxml import html as lxml_html
+
+    tree = lxml_html.fromstring(html.text)
+    assert len(tree.xpath("//thead//th")) == len(story["documents"])
+    for column, doc in enumerate(story["documents"], start=1):
+        cells = tree.xpath(f"//tbody/tr/td[{column}]")
+        shown = [p.text_content() for td in cells for p in td.xpath("./p")]
+        assert len(shown) == len(doc["paragraphs"]), doc["source"]
+        assert all(td.get("lang") == doc["lang"] for td in cells)
+    assert tree.xpath("//meta[@name='viewport']") and tree.xpath("//a[@href]")
+    # Linked paragraphs share a row: FR 1 and DE 1 are each other's translation.
+    row = next(tr for tr in tree.xpath("//tbody/tr") if tr.xpath("./td[1]/p"))
+    assert row.xpath("./td[1]/p/span")[0].text == "1" and row.xpath("./td[2]/p")
     assert seeded_client.get(f"{base}?format=pdf").status_code == 422
     assert seeded_client.get(f"{base}?format=tsv&documents=1").status_code == 422
 

@@ -26,7 +26,13 @@ def test_story_page_has_one_column_per_document_and_the_paragraph_contract(
     columns = page.xpath("//section[contains(@class, 'column')]")
     assert [c.get("lang") for c in columns] == [d["lang"] for d in story["documents"]]
     for column, doc in zip(columns, story["documents"], strict=True):
-        assert doc["source"] in column.xpath(".//header")[0].text_content()
+        head = column.xpath(".//header")[0]
+        # Language names, not codes; the file name without its extension, in full on hover.
+        names = {"fr": "French", "de": "German", "en": "English"}
+        assert names[doc["lang"]] in head.text_content()
+        assert doc["source"].rsplit(".", 1)[0] in head.text_content()
+        assert head.xpath(f".//*[@title='{doc['source']}']")
+        assert head.xpath(f".//a[@href='/documents/{doc['id']}']")
         paras = column.xpath(".//*[contains(@class, 'para')]")
         assert len(paras) == len(doc["paragraphs"])
         for el, p in zip(paras, doc["paragraphs"], strict=True):
@@ -45,10 +51,20 @@ def test_story_page_has_one_column_per_document_and_the_paragraph_contract(
     mt_column = columns[2]
     # The machine translation lacks FR/DE 15-16: a gap marker stands where they would be.
     gaps = [g.text_content() for g in mt_column.xpath(".//div[contains(@class, 'gap')]")]
-    assert any("¶15–16" in g for g in gaps), gaps
+    # Paragraph numbers shown to readers are 1-based.
+    assert any("¶16–17" in g for g in gaps), gaps
+    # The machine translation says so in its last line; only its column is badged.
+    badges = [bool(c.xpath(".//header//*[contains(@class, 'mt')]")) for c in columns]
+    assert badges == [d["source"].startswith("002") for d in story["documents"]]
     unlinked = {el.get("id") for el in mt_column.xpath(".//*[contains(@class, 'unlinked')]")}
     assert f"p-{mt['id']}-0" in unlinked  # the French "Partager:" line
-    assert page.xpath("//figure[contains(@class, 'overview')]//svg//rect")
+    # The overview: a strip for every pair of documents, one Tab stop.
+    n = len(story["documents"])
+    assert len(page.xpath("//figure[contains(@class, 'overview')]//g[@class='ov-strip']")) == (
+        n * (n - 1) // 2
+    )
+    assert len(page.xpath("//figure//*[@tabindex='0']")) == 1
+    assert all(a.get("tabindex") == "-1" for a in page.xpath("//figure//svg//a"))
 
 
 def test_counterparts_fragment_swaps_the_new_highlight_and_clears_the_old(

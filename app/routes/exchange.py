@@ -12,10 +12,12 @@ from app.auth import EditorDep, UserDep, is_editor
 from app.deps import RuntimeDep, SessionDep
 from app.exchange import ExchangeError, ExportStory
 from app.jobs.runtime import Runtime
+from app.labels import DocLabel
 from app.models import Job
 from app.security.openapi import errors
 from app.services.exchange import export_story, render_export
 from app.services.jobs import job_ref, submit, wait_for
+from app.services.printable import print_rows
 from app.templating import templates
 
 router = APIRouter(tags=["exchange"], responses=errors(404))
@@ -85,8 +87,21 @@ def _printable(request: Request, story: ExportStory, pair: tuple[int, int] | Non
         if lk.status != "rejected"
         and (pair is None or {lk.source_document, lk.target_document} == set(pair))
     ]
+    order = list(pair) if pair else [d.id for d in story.documents]
+    labels = {
+        d.id: DocLabel(lang=d.lang, source=d.source, title=d.title, texts=list(d.paragraphs))
+        for d in story.documents
+    }
     return templates.TemplateResponse(
-        request, "stories/print.html", {"story": story, "docs": docs, "links": links}
+        request,
+        "stories/print.html",
+        {
+            "story": story,
+            "docs": docs,
+            "order": order,
+            "labels": labels,
+            "rows": print_rows(story, links, order),
+        },
     )
 
 

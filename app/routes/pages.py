@@ -7,21 +7,28 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.auth import current_user, is_editor
 from app.deps import SessionDep
-from app.models import Document
+from app.labels import DocLabel
+from app.models import Document, Paragraph
 from app.services.grouping import story_decisions
 from app.services.jobs import recent_jobs
 from app.services.overview import overview
 from app.services.reading import (
+    Highlight,
+    LinkView,
+    Missing,
     ReviewPanel,
+    StoryView,
     highlight_in_db,
     linked_paragraphs,
     links_touching,
     load_cells,
+    missing_counterparts,
     outside,
     parse_key,
     parse_windows,
     review_panel,
     sentence_groups,
+    story_shape,
     story_view,
     touching,
 )
@@ -70,31 +77,93 @@ def story_page(
         )[0]
         response = counterparts(request, session, story_id, active, parse_key(current))
     else:
-        view = story_view(session, story_id, active)
-        if view is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
-        hl = view.highlight
-        panel = (
-            review_panel(session, story_id, active)
-            if active and _is_editor(request, session)
-            else None
-        )
-        response = templates.TemplateResponse(
-            request,
-            "stories/read.html",
-            {
-                "view": view,
-                "hl": hl,
-                "groups": sentence_groups(session, view.links) if hl else {},
-                "gaps": column_gaps(session, view),
-                "overview": overview(view),
-                "panel": panel,
-                "decisions": story_decisions(session, [d.id or 0 for d in view.documents]),
-            },
-        )
+        response = _reader_page(request, session, story_id, active)
     # The same URL answers with a page or a fragment: caches must keep them apart.
     response.headers["Vary"] = "HX-Request, X-Parallax-Narrow"
     return response
+
+
+def _reader_page(
+    request: Request, session: SessionDep, story_id: int, active: tuple[int, int] | None
+) -> HTMLResponse:
+    """The whole story page, with the highlight of `active` rendered by the server."""
+    view = story_view(session, story_id, active)
+    if view is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
+    hl = view.highlight if active else None
+    if active and active not in {
+        (d, para.index) for d, ps in view.paragraphs.items() for para in ps
+    }:
+        hl = None
+    panel = (
+        review_panel(session, story_id, active) if active and _is_editor(request, session) else None
+    )
+    return templates.TemplateResponse(
+        request,
+        "stories/read.html",
+        {
+            "view": view,
+            "hl": hl,
+            "groups": sentence_groups(session, view.links) if hl else {},
+            "gaps": column_gaps(session, view),
+            "overview": overview(view),
+            "panel": panel,
+            "decisions": story_decisions(session, [d.id or 0 for d in view.documents]),
+            "labels": {
+                d.id: DocLabel(
+                    lang=d.lang,
+                    source=d.source,
+                    title=d.title,
+                    texts=[p.text for p in view.paragraphs[d.id or 0]],
+                )
+                for d in view.documents
+            },
+            "unders": _page_unders(view, hl),
+            # The link graph, so that a click lights up at once (reader.js); the server's
+            # fragment follows with scores, sentences and notes.
+            "graph": [
+                [
+                    lk.source_document_id,
+                    lk.source_paragraphs,
+                    lk.target_document_id,
+                    lk.target_paragraphs,
+                    lk.relation,
+                ]
+                for lk in view.links
+            ],
+        },
+    )
+
+
+def _page_unders(view: StoryView, hl: Highlight | None) -> dict[str, dict[str, list]]:  # type: ignore[type-arg]
+    """What goes under paragraphs: copies of the counterparts (phones), missing notes."""
+    if hl is None:
+        return {}
+    langs = {d.id or 0: d.lang for d in view.documents}
+    counts = {d: len(ps) for d, ps in view.paragraphs.items()}
+    paras = {(d, p.index): p for d, ps in view.paragraphs.items() for p in ps}
+    docs = {d.id: d for d in view.documents}
+    missing = missing_counterparts(view.links, hl, langs, counts)
+    copies = [(docs[k[0]], paras[k]) for k in sorted(hl.linked) if k in paras]
+    return _unders(hl.active, copies, missing)
+
+
+def _under_id(doc: int, after: int | None) -> str:
+    return f"under-{doc}-{'top' if after is None else after}"
+
+
+def _unders(
+    active: tuple[int, int], copies: list[tuple[Document, Paragraph]], missing: list[Missing]
+) -> dict[str, dict[str, list]]:  # type: ignore[type-arg]
+    out: dict[str, dict[str, list]] = {  # type: ignore[type-arg]
+        _under_id(*active): {"copies": copies, "missing": [], "here": list(missing)}
+    }
+    for m in missing:
+        slot = out.setdefault(
+            _under_id(m.document, m.after), {"copies": [], "missing": [], "here": []}
+        )
+        slot["missing"].append(m)
+    return out
 
 
 def _is_editor(request: Request, session: SessionDep) -> bool:
@@ -141,9 +210,10 @@ def counterparts(
     cells = [(docs[key[0]], paras[key], key in linked_keys) for key in sorted(keys) if key in paras]
     # Copies under the tapped paragraph are for stacked (phone) layouts only; app.js says so.
     narrow = request.headers.get("X-Parallax-Narrow") == "1"
-    under = (
+    copies = (
         [(docs[k[0]], paras[k]) for k in sorted(hl.linked) if k in paras] if hl and narrow else []
     )
+    unders = _fragment_unders(session, story_id, links, hl, old, copies)
     return templates.TemplateResponse(
         request,
         "stories/_counterparts.html",
@@ -153,9 +223,7 @@ def counterparts(
             "cells": cells,
             "sentences": sentences,
             "groups": sentence_groups(session, touching(links, set(hl.relation))) if hl else {},
-            "active": active,
-            "previous": previous if old else None,
-            "under": under,
+            "unders": unders,
             "panel": panel
             or (
                 review_panel(session, story_id, active)
@@ -167,6 +235,30 @@ def counterparts(
     )
 
 
+def _fragment_unders(
+    session: SessionDep,
+    story_id: int,
+    links: list[LinkView],
+    hl: Highlight | None,
+    old: Highlight | None,
+    copies: list[tuple[Document, Paragraph]],
+) -> dict[str, dict[str, list]]:  # type: ignore[type-arg]
+    """The notes and copies of the new highlight, and the old one's places emptied."""
+    unders: dict[str, dict[str, list]] = {}  # type: ignore[type-arg]
+    if not (hl or old):
+        return unders
+    langs, counts = story_shape(session, story_id)
+    for h in (old, hl):  # the new highlight's notes win over the cleared ones
+        if h is None:
+            continue
+        found = missing_counterparts(links, h, langs, counts)
+        slots = _unders(h.active, copies if h is hl else [], found if h is hl else [])
+        for m in found:
+            slots.setdefault(_under_id(m.document, m.after), {})
+        unders.update({k: v if h is hl else {} for k, v in slots.items()})
+    return unders
+
+
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
 def document_page(request: Request, document_id: int, session: SessionDep) -> HTMLResponse:
     """One document's paragraphs, with their kinds and languages."""
@@ -174,6 +266,9 @@ def document_page(request: Request, document_id: int, session: SessionDep) -> HT
     if doc is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"document {document_id} does not exist")
     paras = paragraphs_of(session, [document_id])[document_id]
+    label = DocLabel(
+        lang=doc.lang, source=doc.source, title=doc.title, texts=[p.text for p in paras]
+    )
     return templates.TemplateResponse(
-        request, "documents/read.html", {"doc": doc, "paragraphs": paras}
+        request, "documents/read.html", {"doc": doc, "paragraphs": paras, "label": label}
     )

@@ -1,17 +1,21 @@
-"""Geometry of the alignment overview: one bar per paragraph, a line per link between columns."""
+"""Geometry of the alignment overview: for every pair of documents, two rows of paragraph bars
+and a line per link between them (small multiples, so no pair is hidden behind another)."""
 
 from dataclasses import dataclass
+from itertools import combinations
 
 from app.services.reading import StoryView
 
-COLUMN_GAP = 90
-BAR_WIDTH = 14
-ROW = 7
+LABEL = 34  # room for the language codes on the left
+STEP = 10  # one paragraph
+BAR_WIDTH = 7
+BAR_HEIGHT = 10
+STRIP = 50  # one pair: two rows and the links between them
 
 
 @dataclass(frozen=True)
 class Bar:
-    """One paragraph in the overview."""
+    """One paragraph in a pair's strip."""
 
     x: int
     y: int
@@ -23,7 +27,7 @@ class Bar:
 
 @dataclass(frozen=True)
 class Edge:
-    """A link between two paragraphs of neighbouring columns."""
+    """A link between two paragraphs of a pair."""
 
     x1: int
     y1: int
@@ -33,54 +37,65 @@ class Edge:
 
 
 @dataclass(frozen=True)
+class Strip:
+    """One pair: its documents, where it starts, its bars and links."""
+
+    y: int
+    top: tuple[int, str]
+    bottom: tuple[int, str]
+    bars: list[Bar]
+    edges: list[Edge]
+
+
+@dataclass(frozen=True)
 class Overview:
     """The whole picture, with its size."""
 
     width: int
     height: int
-    bars: list[Bar]
-    edges: list[Edge]
-    labels: list[tuple[int, str]]
+    strips: list[Strip]
 
 
 def overview(view: StoryView) -> Overview:
-    """Lay out every column and the links between each column and the next one shown."""
-    position: dict[tuple[int, int], tuple[int, int]] = {}
-    bars: list[Bar] = []
-    labels: list[tuple[int, str]] = []
-    height = 0
-    for col_index, doc in enumerate(view.documents):
-        x = 10 + col_index * COLUMN_GAP
-        labels.append((x, doc.lang))
-        # a long story shows a window of each column: the picture starts at its first row
-        first = view.windows.get(doc.id or 0, (0, 0, 0))[0]
-        for p in view.paragraphs[doc.id or 0]:
-            y = 22 + (p.index - first) * ROW
-            position[(doc.id or 0, p.index)] = (x, y)
-            bars.append(
-                Bar(x, y, doc.id or 0, p.index, p.kind, (doc.id, p.index) not in view.unlinked)
+    """One strip per pair of documents, in column order."""
+    strips: list[Strip] = []
+    widest = max((len(ps) for ps in view.paragraphs.values()), default=0)
+    for n, (a, b) in enumerate(combinations(view.documents, 2)):
+        y = 4 + n * STRIP
+        rows = {a.id or 0: y, b.id or 0: y + STRIP - 14 - BAR_HEIGHT}
+        bars = [
+            Bar(
+                LABEL + p.index * STEP,
+                rows[doc_id],
+                doc_id,
+                p.index,
+                p.kind,
+                (doc_id, p.index) not in view.unlinked,
             )
-            height = max(height, y + ROW)
-    column_of = {d.id: i for i, d in enumerate(view.documents)}
-    edges: list[Edge] = []
-    for link in view.links:
-        a, b = column_of.get(link.source_document_id), column_of.get(link.target_document_id)
-        # Only neighbouring columns: lines across the whole picture would hide everything else.
-        if a is None or b is None or abs(a - b) != 1:
-            continue
-        # a link may reach past a column's window: the picture shows the window only
-        if any((link.source_document_id, i) not in position for i in link.source_paragraphs) or any(
-            (link.target_document_id, j) not in position for j in link.target_paragraphs
-        ):
-            continue
-        for i in link.source_paragraphs:
-            for j in link.target_paragraphs:
-                (x1, y1), (x2, y2) = (
-                    position[(link.source_document_id, i)],
-                    position[(link.target_document_id, j)],
-                )
-                if x1 > x2:
-                    x1, y1, x2, y2 = x2, y2, x1, y1
-                edges.append(Edge(x1 + BAR_WIDTH, y1 + ROW // 2, x2, y2 + ROW // 2, link.relation))
-    width = 20 + max(len(view.documents) - 1, 0) * COLUMN_GAP + BAR_WIDTH
-    return Overview(width, height + 4, bars, edges, labels)
+            for doc_id in rows
+            for p in view.paragraphs[doc_id]
+        ]
+        edges: list[Edge] = []
+        for link in view.links:
+            ends = {link.source_document_id, link.target_document_id}
+            if ends != set(rows):
+                continue
+            top_paras, bottom_paras = (
+                (link.source_paragraphs, link.target_paragraphs)
+                if link.source_document_id == (a.id or 0)
+                else (link.target_paragraphs, link.source_paragraphs)
+            )
+            for i in top_paras:
+                for j in bottom_paras:
+                    edges.append(
+                        Edge(
+                            LABEL + i * STEP + BAR_WIDTH // 2,
+                            rows[a.id or 0] + BAR_HEIGHT,
+                            LABEL + j * STEP + BAR_WIDTH // 2,
+                            rows[b.id or 0],
+                            link.relation,
+                        )
+                    )
+        strips.append(Strip(y, (a.id or 0, a.lang), (b.id or 0, b.lang), bars, edges))
+    width = LABEL + widest * STEP + 6
+    return Overview(width, 8 + len(strips) * STRIP, strips)

@@ -544,3 +544,72 @@ def review_panel(session: Session, story_id: int, active: ParaKey) -> ReviewPane
         )
     ).first()
     return ReviewPanel(active, docs, rows, mark)
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A column with no counterpart of the active paragraph, and where that would be.
+
+    `after` is the paragraph of `document` the note follows (None: the top of the column).
+    """
+
+    document: int
+    after: int | None
+    lang: str
+    of_lang: str
+    of_index: int
+
+
+def missing_counterparts(
+    links: list[LinkView], hl: Highlight, langs: dict[int, str], counts: dict[int, int]
+) -> list[Missing]:
+    """For each document without a highlighted paragraph, the place its counterpart would be.
+
+    The place follows the counterparts of the closest earlier paragraph linked to it; with no
+    direct links between the two documents it is proportional to the position in the text.
+    """
+    have = {d for d, _ in hl.relation}
+    a_doc, a_idx = hl.active
+    out: list[Missing] = []
+    for doc_id, lang in langs.items():
+        if doc_id in have or doc_id == a_doc:
+            continue
+        before: int | None = None
+        direct = False
+        for lk in links:
+            if (lk.source_document_id, lk.target_document_id) == (a_doc, doc_id):
+                mine, theirs = lk.source_paragraphs, lk.target_paragraphs
+            elif (lk.source_document_id, lk.target_document_id) == (doc_id, a_doc):
+                mine, theirs = lk.target_paragraphs, lk.source_paragraphs
+            else:
+                continue
+            direct = True
+            if min(mine) < a_idx:
+                before = max(before if before is not None else -1, max(theirs))
+        if before is None and not direct and counts.get(a_doc):
+            guess = round(a_idx / counts[a_doc] * counts.get(doc_id, 0)) - 1
+            before = guess if guess >= 0 else None
+        out.append(Missing(doc_id, before, lang, langs.get(a_doc, ""), a_idx))
+    return out
+
+
+def story_shape(session: Session, story_id: int) -> tuple[dict[int, str], dict[int, int]]:
+    """The story's documents with their languages, and how many paragraphs each has."""
+    from sqlalchemy import func
+
+    langs = {
+        d_id: lang
+        for d_id, lang in session.exec(
+            select(Document.id, Document.lang).where(Document.story_id == story_id)
+        )
+        if d_id is not None
+    }
+    counts = {
+        d_id: n
+        for d_id, n in session.exec(
+            select(Paragraph.document_id, func.count())
+            .where(col(Paragraph.document_id).in_(list(langs)))
+            .group_by(col(Paragraph.document_id))
+        )
+    }
+    return langs, counts

@@ -16,6 +16,7 @@ from app.migrate import upgrade
 from tests.factories import make_user
 
 EDITOR = "edith"
+LIVE: dict[str, Path] = {}  # the live server's database file, for tests that add rows directly
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -41,7 +42,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> I
     from app.cli import ingest_seeds
 
     db = tmp_path_factory.mktemp("e2e") / "parallax.db"
-    settings = Settings(database_url=f"sqlite:///{db}", queue_url="inline")
+    LIVE["db"] = db
+    settings = Settings(database_url=f"sqlite:///{db}")
     upgrade(settings.database_url)
     app = create_app(settings, encoder=encoder)
     ingest_seeds(app.state.runtime)

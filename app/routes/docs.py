@@ -1,0 +1,56 @@
+"""The API's documentation pages and the 404 page, served from local files only.
+
+Swagger UI and Redoc are vendored under static/vendor (versions in the folder names) and started
+by a script file, so the pages work offline and under a strict Content-Security-Policy.
+"""
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.templating import templates
+
+SWAGGER = "/static/vendor/swagger-ui-5.35.0"
+REDOC = "/static/vendor/redoc-2.5.4"
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def swagger_ui(request: Request) -> HTMLResponse:
+    """Swagger UI on the app's OpenAPI schema."""
+    return templates.TemplateResponse(
+        request, "api_docs.html", {"kind": "swagger", "base": SWAGGER}
+    )
+
+
+@router.get("/redoc", response_class=HTMLResponse)
+def redoc(request: Request) -> HTMLResponse:
+    """Redoc on the app's OpenAPI schema."""
+    return templates.TemplateResponse(request, "api_docs.html", {"kind": "redoc", "base": REDOC})
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/review/", "/static/")) or path in ("/api", "/healthz"):
+        return True
+    if request.headers.get("HX-Request"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def install_error_pages(app: FastAPI) -> None:
+    """JSON 404s stay JSON (the API, fragments, files); pages get an HTML 404 page."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def not_found(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code != 404 or _wants_json(request):
+            return await http_exception_handler(request, exc)
+        return templates.TemplateResponse(
+            request,
+            "404.html",
+            {"detail": exc.detail if exc.detail != "Not Found" else None},
+            status_code=404,
+        )
