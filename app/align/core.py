@@ -17,9 +17,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from app.align.anchors import anchor_matrix
 from app.align.beads import Bead, PairAlignment, PairKind
 from app.align.encoder import Encoder
-from app.align.monotonic import MonotonicParams, align_monotonic, overlap_texts
+from app.align.monotonic import LEX_CELLS, MonotonicParams, align_monotonic, overlap_texts
 from app.align.related import align_related
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,19 @@ class PairParams:
     related_threshold: float = 1.15
     related_min_score: float = 0.2
     trim_gain: float | None = 0.0
+
+
+#: How sentences are aligned (``align_sentences``, ``parallax align --presplit``): the
+#: learned scorer and beads of up to six sentences (literary translators merge freely).
+#: Measured in bench/README.md; paragraphs keep Bertalign's scorer (``MonotonicParams()``).
+SENTENCE_PARAMS = MonotonicParams(max_align=6, scorer="learned")
+
+
+def _anchors(src: Sequence[str], tgt: Sequence[str], p: MonotonicParams) -> np.ndarray | None:
+    """Shared-anchor matrix for the learned scorer (None when unused or too large)."""
+    if p.scorer != "learned" or (len(src) + 1) * (len(tgt) + 1) > LEX_CELLS:
+        return None
+    return anchor_matrix(src, tgt)
 
 
 def encode_overlaps(units: Sequence[str], encoder: Encoder, max_overlap: int) -> np.ndarray:
@@ -202,6 +216,7 @@ def align_documents(
         tgt_lens=np.array([len(u) for u in tgt_units], float),
         params=p,
         baseline=getattr(encoder, "baseline", None),
+        lexical=_anchors(src_units, tgt_units, p),
     )
     baseline = getattr(encoder, "baseline", None)
     mnn = align_related(
@@ -268,14 +283,14 @@ def align_sentences(
         src_lines: n source sentences.
         tgt_lines: m target sentences.
         encoder: the sentence encoder.
-        params: DP hyper-parameters.
+        params: DP hyper-parameters (default :data:`SENTENCE_PARAMS`).
         min_score: if given, links scoring below it are split into 1-0 and 0-1 beads
             (dropped links, coverage kept).
 
     Returns:
         Beads in order covering all sentences (the Vecalign/Bertalign output format).
     """
-    p = params or MonotonicParams()
+    p = params or SENTENCE_PARAMS
     k = max(p.max_align - 1, 1)
     src_vecs = encode_overlaps(src_lines, encoder, k)
     tgt_vecs = encode_overlaps(tgt_lines, encoder, k)
@@ -286,6 +301,7 @@ def align_sentences(
         tgt_lens=np.array([len(t) for t in tgt_lines], float),
         params=p,
         baseline=getattr(encoder, "baseline", None),
+        lexical=_anchors(src_lines, tgt_lines, p),
     )
     if min_score is None:
         return beads
