@@ -22,6 +22,7 @@ from app.align.beads import Bead, PairAlignment, PairKind
 from app.align.encoder import Encoder
 from app.align.monotonic import LEX_CELLS, MonotonicParams, align_monotonic, overlap_texts
 from app.align.related import align_related
+from app.align.scoring import BeadWeights
 
 logger = logging.getLogger(__name__)
 
@@ -276,6 +277,7 @@ def align_sentences(
     *,
     params: MonotonicParams | None = None,
     min_score: float | None = None,
+    weights: BeadWeights | None = None,
 ) -> list[Bead]:
     """Align two pre-split sentence lists monotonically, covering every sentence.
 
@@ -286,6 +288,7 @@ def align_sentences(
         params: DP hyper-parameters (default :data:`SENTENCE_PARAMS`).
         min_score: if given, links scoring below it are split into 1-0 and 0-1 beads
             (dropped links, coverage kept).
+        weights: scorer weights for ``scorer="learned"`` (default: the shipped ones).
 
     Returns:
         Beads in order covering all sentences (the Vecalign/Bertalign output format).
@@ -302,6 +305,7 @@ def align_sentences(
         params=p,
         baseline=getattr(encoder, "baseline", None),
         lexical=_anchors(src_lines, tgt_lines, p),
+        weights=weights,
     )
     if min_score is None:
         return beads
