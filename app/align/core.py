@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from app.align.anchors import anchor_matrix
+from app.align.anchors import anchor_matrix, shared_evidence
 from app.align.beads import Bead, PairAlignment, PairKind
 from app.align.encoder import Encoder
 from app.align.monotonic import LEX_CELLS, MonotonicParams, align_monotonic, overlap_texts
@@ -44,6 +44,8 @@ class PairParams:
             It keeps an untranslated paragraph out of a translation link (two such links
             on the seeds); on Text+Berg sentences it costs strict F1, hence not the DP
             default for sentences.
+        related_sure: calibrated score from which a related link needs no shared name or
+            number (below it, it does; see :func:`_explained`).
     """
 
     confident: float = 0.3
@@ -53,6 +55,7 @@ class PairParams:
     related_threshold: float = 1.15
     related_min_score: float = 0.2
     trim_gain: float | None = 0.0
+    related_sure: float = 0.6
 
 
 #: How sentences are aligned (``align_sentences``, ``parallax align --presplit``): the
@@ -172,6 +175,26 @@ def classify_pair(
     return "comparable"
 
 
+def _explained(
+    related: list[Bead], src_units: Sequence[str], tgt_units: Sequence[str], sure: float
+) -> list[Bead]:
+    """Related links a reader can trust, with what the two units share.
+
+    A related link is followed by a reader who expects the same fact on the other side.
+    Similarity alone links paragraphs that are merely about the same story (0.4-0.6 on
+    the seeds, as high as some true pairs), so a link below ``sure`` must also share a
+    distinctive name or number (:func:`app.align.anchors.shared_evidence`).
+    """
+    if not related:
+        return []
+    evidence = shared_evidence(src_units, tgt_units, [(b.src[0], b.tgt[0]) for b in related])
+    return [
+        replace(b, evidence=ev)
+        for b, ev in zip(related, evidence, strict=True)
+        if ev or b.score >= sure
+    ]
+
+
 def align_documents(
     src_units: Sequence[str],
     tgt_units: Sequence[str],
@@ -251,6 +274,7 @@ def align_documents(
         tgt_allowed=free_t,
         baseline=baseline,
     )
+    related = _explained(related, src_units, tgt_units, pp.related_sure)
     scores = [b.score for b in beads if b.is_link]
     result = PairAlignment(
         kind=kind,
