@@ -182,17 +182,17 @@ def shared_evidence(
     sf, tf = _surface_forms(src_units), _surface_forms(tgt_units)
     df_s: dict[str, int] = {}
     df_t: dict[str, int] = {}
-    for forms, df in ((sf, df_s), (tf, df_t)):
-        for unit in forms:
+    for side, df in ((sf, df_s), (tf, df_t)):
+        for unit in side:
             for key in unit:
                 df[key] = df.get(key, 0) + 1
-    out = []
+    out: list[tuple[str, ...]] = []
     for i, j in pairs:
         keys = sorted(
             k for k in sf[i].keys() & tf[j].keys() if df_s[k] <= max_units and df_t[k] <= max_units
         )
         # a Han run shared with a Latin name also matches its own sub-runs: keep the longest
-        forms = [sf[i][k] for k in keys]
-        forms = [f for f in forms if not any(f != g and f in g for g in forms)]
-        out.append(tuple(dict.fromkeys(forms)))
+        found = [sf[i][k] for k in keys]
+        found = [f for f in found if not any(f != g and f in g for g in found)]
+        out.append(tuple(dict.fromkeys(found)))
     return out
