@@ -36,7 +36,7 @@ VARIANTS = {
 def measure(variant: str, which: str) -> dict[str, object]:
     """Load one encoder, embed the set's sentences, score P@1; runs in a child process."""
     from app.align.encoder import load_encoder
-    from bench.textberg import docs, read_beads, read_lines
+    from bench.goldsets import gold_set
 
     name, kwargs = VARIANTS[variant]
     started = time.perf_counter()
@@ -44,15 +44,15 @@ def measure(variant: str, which: str) -> dict[str, object]:
     load_s = time.perf_counter() - started
     hits = total = n_sents = 0
     enc_s = 0.0
-    for _, de, fr, gold in docs(which):
-        src, tgt = read_lines(de), read_lines(fr)
+    for doc in gold_set(f"textberg-{which}"):
+        src, tgt = doc.src, doc.tgt
         t0 = time.perf_counter()
         x = encoder.encode(src)
         y = encoder.encode(tgt)
         enc_s += time.perf_counter() - t0
         n_sents += len(src) + len(tgt)
         sims = x @ y.T
-        for s, t in read_beads(gold):
+        for s, t in doc.gold:
             if len(s) == 1 and len(t) == 1:
                 total += 1
                 hits += int(np.argmax(sims[s[0]]) == t[0])

@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.align.core import encode_overlaps  # noqa: E402
 from app.align.encoder import load_encoder  # noqa: E402
 from app.align.monotonic import MonotonicParams, align_monotonic  # noqa: E402
-from bench.textberg import docs, read_beads, read_lines  # noqa: E402
+from bench.goldsets import gold_set  # noqa: E402
 
 logger = logging.getLogger("bench.growth")
 
@@ -47,9 +47,9 @@ def paragraph_pairs(seed: int) -> list[tuple[str, str]]:
     rng = random.Random(seed)
     pairs: list[tuple[str, str]] = []
     for which in ("test", "dev"):
-        for _, de, fr, gold in docs(which):
-            src, tgt = read_lines(de), read_lines(fr)
-            links = [b for b in read_beads(gold) if b[0] and b[1]]
+        for doc in gold_set(f"textberg-{which}"):
+            src, tgt = doc.src, doc.tgt
+            links = [b for b in doc.gold if b[0] and b[1]]
             i = 0
             while i < len(links):
                 size = rng.randint(1, 4)

@@ -14,12 +14,15 @@ class Bead:
 
     ``src``/``tgt`` are 0-based unit indices (either may be empty: a deletion or an
     insertion). ``score`` is a calibrated similarity, about 0 for unrelated text and
-    1 for a perfect match, meant to be shown to users.
+    1 for a perfect match, meant to be shown to users. ``evidence`` says why two units
+    are related when the engine knows: the distinctive names and numbers they share, as
+    the source writes them (filled for related links).
     """
 
     src: tuple[int, ...]
     tgt: tuple[int, ...]
     score: float
+    evidence: tuple[str, ...] = ()
 
     @property
     def is_link(self) -> bool:

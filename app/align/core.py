@@ -17,10 +17,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from app.align.anchors import anchor_matrix, shared_evidence
 from app.align.beads import Bead, PairAlignment, PairKind
 from app.align.encoder import Encoder
-from app.align.monotonic import MonotonicParams, align_monotonic, overlap_texts
+from app.align.monotonic import LEX_CELLS, MonotonicParams, align_monotonic, overlap_texts
 from app.align.related import align_related
+from app.align.scoring import BeadWeights
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ class PairParams:
             It keeps an untranslated paragraph out of a translation link (two such links
             on the seeds); on Text+Berg sentences it costs strict F1, hence not the DP
             default for sentences.
+        related_sure: calibrated score from which a related link needs no shared name or
+            number (below it, it does; see :func:`_explained`).
     """
 
     confident: float = 0.3
@@ -51,6 +55,20 @@ class PairParams:
     related_threshold: float = 1.15
     related_min_score: float = 0.2
     trim_gain: float | None = 0.0
+    related_sure: float = 0.6
+
+
+#: How sentences are aligned (``align_sentences``, ``parallax align --presplit``): the
+#: learned scorer and beads of up to six sentences (literary translators merge freely).
+#: Measured in bench/README.md; paragraphs keep Bertalign's scorer (``MonotonicParams()``).
+SENTENCE_PARAMS = MonotonicParams(max_align=6, scorer="learned")
+
+
+def _anchors(src: Sequence[str], tgt: Sequence[str], p: MonotonicParams) -> np.ndarray | None:
+    """Shared-anchor matrix for the learned scorer (None when unused or too large)."""
+    if p.scorer != "learned" or (len(src) + 1) * (len(tgt) + 1) > LEX_CELLS:
+        return None
+    return anchor_matrix(src, tgt)
 
 
 def encode_overlaps(units: Sequence[str], encoder: Encoder, max_overlap: int) -> np.ndarray:
@@ -157,6 +175,26 @@ def classify_pair(
     return "comparable"
 
 
+def _explained(
+    related: list[Bead], src_units: Sequence[str], tgt_units: Sequence[str], sure: float
+) -> list[Bead]:
+    """Related links a reader can trust, with what the two units share.
+
+    A related link is followed by a reader who expects the same fact on the other side.
+    Similarity alone links paragraphs that are merely about the same story (0.4-0.6 on
+    the seeds, as high as some true pairs), so a link below ``sure`` must also share a
+    distinctive name or number (:func:`app.align.anchors.shared_evidence`).
+    """
+    if not related:
+        return []
+    evidence = shared_evidence(src_units, tgt_units, [(b.src[0], b.tgt[0]) for b in related])
+    return [
+        replace(b, evidence=ev)
+        for b, ev in zip(related, evidence, strict=True)
+        if ev or b.score >= sure
+    ]
+
+
 def align_documents(
     src_units: Sequence[str],
     tgt_units: Sequence[str],
@@ -202,6 +240,7 @@ def align_documents(
         tgt_lens=np.array([len(u) for u in tgt_units], float),
         params=p,
         baseline=getattr(encoder, "baseline", None),
+        lexical=_anchors(src_units, tgt_units, p),
     )
     baseline = getattr(encoder, "baseline", None)
     mnn = align_related(
@@ -235,6 +274,7 @@ def align_documents(
         tgt_allowed=free_t,
         baseline=baseline,
     )
+    related = _explained(related, src_units, tgt_units, pp.related_sure)
     scores = [b.score for b in beads if b.is_link]
     result = PairAlignment(
         kind=kind,
@@ -261,6 +301,7 @@ def align_sentences(
     *,
     params: MonotonicParams | None = None,
     min_score: float | None = None,
+    weights: BeadWeights | None = None,
 ) -> list[Bead]:
     """Align two pre-split sentence lists monotonically, covering every sentence.
 
@@ -268,14 +309,15 @@ def align_sentences(
         src_lines: n source sentences.
         tgt_lines: m target sentences.
         encoder: the sentence encoder.
-        params: DP hyper-parameters.
+        params: DP hyper-parameters (default :data:`SENTENCE_PARAMS`).
         min_score: if given, links scoring below it are split into 1-0 and 0-1 beads
             (dropped links, coverage kept).
+        weights: scorer weights for ``scorer="learned"`` (default: the shipped ones).
 
     Returns:
         Beads in order covering all sentences (the Vecalign/Bertalign output format).
     """
-    p = params or MonotonicParams()
+    p = params or SENTENCE_PARAMS
     k = max(p.max_align - 1, 1)
     src_vecs = encode_overlaps(src_lines, encoder, k)
     tgt_vecs = encode_overlaps(tgt_lines, encoder, k)
@@ -286,6 +328,8 @@ def align_sentences(
         tgt_lens=np.array([len(t) for t in tgt_lines], float),
         params=p,
         baseline=getattr(encoder, "baseline", None),
+        lexical=_anchors(src_lines, tgt_lines, p),
+        weights=weights,
     )
     if min_score is None:
         return beads

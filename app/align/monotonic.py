@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.align.beads import Bead
+from app.align.scoring import LEARNED, BeadWeights, link_features
 from app.align.similarity import calibrate, random_mean_cos
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ logger = logging.getLogger(__name__)
 _NEG = -np.inf
 # bead-type codes stored in the back-pointer table; link types start at _FIRST_LINK
 _DEL, _INS, _FIRST_LINK = 0, 1, 2
+# largest DP grid that gets lexical evidence (its prefix sums are dense: 8 bytes a cell)
+LEX_CELLS = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,10 @@ class MonotonicParams:
             similar by at least this cosine (None: never); see :func:`_trim_merges`.
         band_radius: half-width, in units, of the band around the coarse path.
         full_cells: documents with at most this many DP cells are aligned without a band.
+        scorer: "bertalign" (Bertalign's score with ``skip`` and ``margin``; used for
+            paragraphs) or "learned" (the weights of :data:`app.align.scoring.LEARNED`,
+            fitted on sentence gold sets; ``skip``, ``margin`` and ``len_penalty`` then
+            only shape the coarse band search). See ``SENTENCE_PARAMS`` in core.
     """
 
     max_align: int = 5
@@ -55,6 +62,7 @@ class MonotonicParams:
     trim_gain: float | None = None
     band_radius: int = 10
     full_cells: int = 300_000
+    scorer: str = "bertalign"
 
 
 def overlap_texts(units: Sequence[str], max_overlap: int) -> list[str]:
@@ -123,7 +131,7 @@ class _Side:
 
 
 def _make_side(
-    vecs: np.ndarray, allowed: np.ndarray, lens: np.ndarray | None, skip: float
+    vecs: np.ndarray, allowed: np.ndarray, lens: np.ndarray | None, skip: float | np.ndarray
 ) -> _Side:
     k, n, d = vecs.shape
     pad = k + 2
@@ -142,6 +150,30 @@ def _make_side(
     )
 
 
+def _weakest_member(sims: np.ndarray, loc: np.ndarray, a: int, b: int, ks: int) -> np.ndarray:
+    """Lowest cosine of one unit of a merged bead with the other side's whole span.
+
+    Args:
+        sims: the row's (kt, L, 2 * ks + 1) similarity block of :func:`_dp`: target spans
+            against the source spans ending at the row, then the units before them.
+        loc: (C,) target span starts, as offsets into ``sims``.
+        a, b: the bead's units per side.
+        ks: source span limit.
+
+    Returns:
+        (C,) the minimum over the bead's units (a side with one unit is left out).
+    """
+    weak = np.full(loc.shape[0], np.inf)
+    if a > 1:
+        # source units i-1, i-2, ... sit in columns 0, ks, ks + 1, ...
+        unit_cols = [0] + [ks + r - 1 for r in range(1, a)]
+        weak = np.minimum(weak, sims[b - 1, loc][:, unit_cols].min(axis=1))
+    if b > 1:
+        member = np.stack([sims[0, loc + r, a - 1] for r in range(b)])
+        weak = np.minimum(weak, member.min(axis=0))
+    return weak
+
+
 def _link_types(ks: int, kt: int, max_align: int) -> list[tuple[int, int]]:
     return [(a, b) for a in range(1, ks + 1) for b in range(1, kt + 1) if a + b <= max_align]
 
@@ -156,6 +188,8 @@ def _dp(
     max_align: int,
     margin: float,
     char_ratio: float | None,
+    weights: BeadWeights | None = None,
+    lex: np.ndarray | None = None,
 ) -> list[tuple[int, int, int, int]]:
     """Best-scoring bead path through the band ``lo[i] <= j <= hi[i]``.
 
@@ -166,11 +200,15 @@ def _dp(
         max_align: most units per bead.
         margin: weight of the neighbour similarity subtracted from link scores.
         char_ratio: src/tgt length ratio for the length penalty, or None for none.
+        weights: learned feature weights (:mod:`app.align.scoring`); None scores links
+            Bertalign's way, ``(sim - margin * neighbours) * length_penalty``.
+        lex: (n + 1, m + 1) prefix sums of the anchor matrix, or None.
 
     Returns:
         Beads as ``(i0, i1, j0, j1)`` half-open unit ranges, in document order.
     """
     n, m = src.n, tgt.n
+    w_link = None if weights is None else np.asarray(weights.link, dtype=np.float64)
     types = _link_types(src.k, tgt.k, max_align)
     scale = 1.0 / (1.0 - mu)
     ks, kt = src.k, tgt.k
@@ -222,28 +260,39 @@ def _dp(
                 jsel, starts = jsel[sel_ok], starts[sel_ok]
                 prev = rows[pi][starts - pl]
                 loc = starts - g0
-                score = sims[b - 1, loc, a - 1]
-                if margin:
-                    # units just outside the bead, on each side; a missing one (document
-                    # edge) is left out of the mean instead of counted as zero
-                    t_left = np.where(starts > 0, sims[0, loc - 1, a - 1], 0.0)
-                    t_right = np.where(jsel < m, sims[0, jsel - g0, a - 1], 0.0)
-                    t_cnt = (starts > 0).astype(float) + (jsel < m)
-                    t_nb = (t_left + t_right) / np.maximum(t_cnt, 1.0)
-                    s_cnt = float(pi > 0) + float(i < n)
-                    s_nb = np.zeros(loc.shape[0])
-                    if pi > 0:
-                        s_nb += sims[b - 1, loc, ks + a - 1]
-                    if i < n:
-                        s_nb += sims[b - 1, loc, 2 * ks]
-                    s_nb /= max(s_cnt, 1.0)
-                    score = score - margin * 0.5 * (t_nb + s_nb)
+                sim = sims[b - 1, loc, a - 1]
+                # units just outside the bead, on each side; a missing one (document
+                # edge) is left out of the mean instead of counted as zero
+                t_left = np.where(starts > 0, sims[0, loc - 1, a - 1], 0.0)
+                t_right = np.where(jsel < m, sims[0, jsel - g0, a - 1], 0.0)
+                t_cnt = (starts > 0).astype(float) + (jsel < m)
+                t_nb = (t_left + t_right) / np.maximum(t_cnt, 1.0)
+                s_cnt = float(pi > 0) + float(i < n)
+                s_nb = np.zeros(loc.shape[0])
+                if pi > 0:
+                    s_nb += sims[b - 1, loc, ks + a - 1]
+                if i < n:
+                    s_nb += sims[b - 1, loc, 2 * ks]
+                s_nb /= max(s_cnt, 1.0)
+                nb = 0.5 * (t_nb + s_nb)
+                lenpen = np.ones(loc.shape[0])
+                alr = np.zeros(loc.shape[0])
                 if char_ratio is not None and src.lens is not None and tgt.lens is not None:
                     ls = src.lens[a - 1, pi] * char_ratio
                     lt = tgt.lens[b - 1, starts]
                     short = np.minimum(ls, lt)
                     long_ = np.maximum(np.maximum(ls, lt), 1.0)
-                    score = score * np.log2(1.0 + short / long_)
+                    lenpen = np.log2(1.0 + short / long_)
+                    alr = np.abs(np.log((ls + 1.0) / (lt + 1.0)))
+                if weights is None:
+                    score = (sim - margin * nb) * lenpen
+                else:
+                    shared = None
+                    if lex is not None:
+                        shared = lex[i, jsel] - lex[pi, jsel] - lex[i, starts] + lex[pi, starts]
+                    weak = _weakest_member(sims, loc, a, b, ks) if a + b > 2 else None
+                    feats = link_features(a, b, sim, nb, lenpen, alr, shared, weak)
+                    score = feats @ w_link
                 cand = prev + score
                 cols = jsel - l0
                 upd = cand > best[cols]
@@ -325,6 +374,39 @@ def length_ratio(
     if len(mutual) < 3:
         return fallback
     return float(np.median(y_len[yi[fwd[mutual]]] / x_len[xi[mutual]]))
+
+
+def best_match(
+    x: np.ndarray, y: np.ndarray, x_ok: np.ndarray, y_ok: np.ndarray, mu: float, block: int = 1024
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each unit's best calibrated cosine with an allowed unit of the other document.
+
+    Args:
+        x: (n, d), y: (m, d) unit vectors.
+        x_ok, y_ok: (n,), (m,) bool allowed units.
+        mu: random-pair cosine level.
+        block: rows per similarity block (memory O(block * m)).
+
+    Returns:
+        ((n,), (m,)) float64, clipped to [0, 1]; 0 where nothing is allowed.
+    """
+    bx = np.zeros(x.shape[0])
+    by = np.full(y.shape[0], -np.inf)
+    yi = np.flatnonzero(y_ok)
+    if yi.size == 0 or not x_ok.any():
+        return bx, np.zeros(y.shape[0])
+    ys = y[yi]
+    for start in range(0, x.shape[0], block):
+        sims = x[start : start + block] @ ys.T
+        bx[start : start + block] = sims.max(axis=1)
+        rows = x_ok[start : start + block]
+        if rows.any():
+            by[yi] = np.maximum(by[yi], sims[rows].max(axis=0))
+    by[~np.isfinite(by)] = mu
+    return (
+        np.clip((bx - mu) / (1.0 - mu), 0.0, 1.0),
+        np.clip((by - mu) / (1.0 - mu), 0.0, 1.0),
+    )
 
 
 def _halve(
@@ -429,6 +511,17 @@ def _band(
     return _band_from_path(path, n, m, 2, radius)
 
 
+def _prefix_sums(lexical: np.ndarray | None, n: int, m: int) -> np.ndarray | None:
+    """(n + 1, m + 1) 2-D prefix sums of the lexical matrix, so a block sum costs four reads."""
+    if lexical is None or (n + 1) * (m + 1) > LEX_CELLS:
+        return None
+    if lexical.shape != (n, m):
+        raise ValueError("lexical must have shape (n, m)")
+    out = np.zeros((n + 1, m + 1), np.float64)
+    out[1:, 1:] = np.cumsum(np.cumsum(lexical, axis=0, dtype=np.float64), axis=1)
+    return out
+
+
 def align_monotonic(
     src_vecs: np.ndarray,
     tgt_vecs: np.ndarray,
@@ -439,6 +532,8 @@ def align_monotonic(
     tgt_lens: np.ndarray | None = None,
     params: MonotonicParams | None = None,
     baseline: float | None = None,
+    lexical: np.ndarray | None = None,
+    weights: BeadWeights | None = None,
 ) -> list[Bead]:
     """Align two documents monotonically, covering every unit exactly once.
 
@@ -454,6 +549,11 @@ def align_monotonic(
         params: hyper-parameters, see :class:`MonotonicParams`.
         baseline: the encoder's typical cosine for unrelated units; used for documents too
             small to measure it (see :func:`random_mean_cos`).
+        lexical: (n, m) evidence that unit pairs correspond besides their embeddings
+            (:func:`app.align.anchors.anchor_matrix`), the "lex" feature of the learned
+            scorer. Ignored past ``LEX_CELLS`` cells.
+        weights: scorer weights; default :data:`app.align.scoring.LEARNED` when
+            ``params.scorer`` is "learned".
 
     Returns:
         Beads in document order; together they cover 0..n-1 and 0..m-1. A link's score is
@@ -483,10 +583,31 @@ def align_monotonic(
         src_vecs[0], tgt_vecs[0], s_ok, t_ok, src_lens, tgt_lens, p, mu, char_ratio, p.band_radius
     )
     logger.debug("band: %d cells for %dx%d", int((hi - lo + 1).sum()), n, m)
-    src = _make_side(src_vecs, s_ok, src_lens, p.skip)
-    tgt = _make_side(tgt_vecs, t_ok, tgt_lens, p.skip)
+    if p.scorer not in ("learned", "bertalign"):
+        raise ValueError(f"unknown scorer {p.scorer!r}")
+    if p.scorer == "bertalign":
+        weights = None
+    elif weights is None:
+        weights = LEARNED
+    skip_s: float | np.ndarray = p.skip
+    skip_t: float | np.ndarray = p.skip
+    if weights is not None:
+        best_s, best_t = best_match(src_vecs[0], tgt_vecs[0], s_ok, t_ok, mu)
+        skip_s = weights.skip + weights.skip_sim * best_s
+        skip_t = weights.skip + weights.skip_sim * best_t
+    src = _make_side(src_vecs, s_ok, src_lens, skip_s)
+    tgt = _make_side(tgt_vecs, t_ok, tgt_lens, skip_t)
     path = _dp(
-        src, tgt, lo, hi, mu=mu, max_align=p.max_align, margin=p.margin, char_ratio=char_ratio
+        src,
+        tgt,
+        lo,
+        hi,
+        mu=mu,
+        max_align=p.max_align,
+        margin=p.margin,
+        char_ratio=char_ratio,
+        weights=weights,
+        lex=_prefix_sums(lexical, n, m) if weights is not None else None,
     )
     if p.trim_gain is not None:
         path = _trim_merges(path, src_vecs, tgt_vecs, p.trim_gain)
