@@ -18,7 +18,7 @@ compile() {
   out=$1; shift
   CUSTOM_COMPILE_COMMAND="scripts/lock.sh" .venv-lock/bin/pip-compile --quiet \
     --generate-hashes --allow-unsafe --all-build-deps --strip-extras \
-    --no-emit-index-url --no-emit-find-links --upgrade \
+    --no-emit-index-url --no-emit-find-links \
     --output-file "requirements/$out.txt" "$@" pyproject.toml
 }
 compile base

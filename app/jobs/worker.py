@@ -2,6 +2,7 @@
 
 import logging
 import os
+import signal
 import subprocess
 import sys
 
@@ -48,4 +49,17 @@ def spawn_worker(settings: Settings) -> subprocess.Popen[bytes]:
     env["PARALLAX_DATABASE_URL"] = settings.database_url
     env["PARALLAX_QUEUE_URL"] = settings.queue_url
     env["PARALLAX_ENCODER"] = settings.encoder
-    return subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "worker"], env=env, preexec_fn=_die_with_parent
+    )
+
+
+def _die_with_parent() -> None:
+    """Linux: the worker gets SIGTERM when `serve` dies, even by SIGKILL (no orphan worker)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: `serve` still stops its worker on a normal exit
