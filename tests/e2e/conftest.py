@@ -43,7 +43,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> I
 
     db = tmp_path_factory.mktemp("e2e") / "parallax.db"
     LIVE["db"] = db
-    settings = Settings(database_url=f"sqlite:///{db}")
+    settings = Settings(database_url=f"sqlite:///{db}", queue_url="inline", open_uploads=True)
     upgrade(settings.database_url)
     app = create_app(settings, encoder=encoder)
     ingest_seeds(app.state.runtime)
