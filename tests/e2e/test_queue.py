@@ -12,12 +12,8 @@ def _count(page, name: str) -> int:  # type: ignore[no-untyped-def]
     return int(page.text_content(f"#queue-counts strong[data-count={name}]"))
 
 
-@pytest.mark.xfail(
-    reason="the queue's row swap after y waits on the findings refresh job (inline in tests)",
-    strict=False,
-)
 def test_editor_confirms_from_the_queue_with_y_and_undoes_with_u(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
-    story = httpx.get(f"{live_server}/api/stories").json()[0]
+    story = httpx.get(f"{live_server}/api/stories").json()["items"][0]
     sid = story["id"]
     page.goto(f"{live_server}/login?next=/stories/{sid}/review")
     page.fill("input[name=name]", EDITOR)
