@@ -184,7 +184,8 @@
     if (!para) return;
     performance.mark("parallax:click");
     setReading(para.dataset.document, false);
-    before = { id: para.id, top: para.getBoundingClientRect().top, focused: document.activeElement === para };
+    before = { id: para.id, top: para.getBoundingClientRect().top, focused: document.activeElement === para,
+               notes: $$(".column-body .under:not(.spent)").filter((u) => u.querySelector(".missing:not(.here)")) };
     if (e.detail.requestConfig && e.detail.requestConfig.verb === "get") drawHighlight(para.dataset.document + "-" + para.dataset.index);
   });
   // A "no counterpart" note cleared above the clicked paragraph would pull it up; in the
@@ -195,7 +196,11 @@
     const clicked = document.getElementById(before.id);
     if (!clicked || target.closest(".column") !== clicked.closest(".column")) return;
     if (!target.querySelector(".missing:not(.here)")) return;
-    const incoming = e.detail.fragment.querySelector ? e.detail.fragment.querySelector(".missing, .copy") : null;
+    // Only what this layout shows counts: on a desktop the copies and the clicked paragraph's
+    // own "no counterpart" note are hidden, so a slot that receives only those would collapse
+    // (and a column scrolled to its end would pull the clicked paragraph down).
+    const shown = narrow() ? ".missing, .copy" : ".missing:not(.here)";
+    const incoming = e.detail.fragment.querySelector ? e.detail.fragment.querySelector(shown) : null;
     if (incoming) return;
     e.detail.shouldSwap = false;
     target.classList.add("spent");
@@ -204,8 +209,21 @@
   document.body.addEventListener("htmx:afterSettle", () => {
     if (settlePending) return;
     settlePending = true;
-    queueMicrotask(() => { settlePending = false; showHighlight(before); before = null; });
+    queueMicrotask(() => { settlePending = false; clearStaleNotes(before); showHighlight(before); before = null; });
   });
+  // The server clears the previous highlight's notes where it places them now, which depends
+  // on the links it reads for this click: a note it did not replace is stale. In the clicked
+  // column it keeps its room (invisible), as above; elsewhere it goes.
+  function clearStaleNotes(kept) {
+    if (!kept || !kept.notes) return;
+    const clicked = document.getElementById(kept.id);
+    const home = clicked && clicked.closest(".column");
+    kept.notes.forEach((u) => {
+      if (!u.isConnected || u.classList.contains("spent")) return;
+      if (home && u.closest(".column") === home) u.classList.add("spent");
+      else u.textContent = "";
+    });
+  }
   document.body.addEventListener("htmx:historyRestore", () => { init(); });
 
   // Bring the highlight into view. `kept`: the clicked paragraph's position before the swap,

@@ -65,10 +65,6 @@ def long_story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     thread.join(timeout=10)
 
 
-@pytest.mark.xfail(
-    reason="the long-story windows (issue 9) and the reader's instant highlight (issue 10) disagree on paragraphs outside the window",
-    strict=False,
-)
 def test_a_long_story_shows_windows_and_highlights_across_them(long_story, page) -> None:  # type: ignore[no-untyped-def]
     url, story_id, (first, second, third) = long_story
     page.goto(f"{url}/stories/{story_id}")
