@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -73,7 +74,10 @@ def _drive(app: object, path: str, body: CountingBody, headers: dict[str, str]) 
         if message["type"] == "http.response.start":
             statuses.append(int(message["status"]))  # type: ignore[call-overload]
 
-    asyncio.run(app(scope, receive, send))  # type: ignore[operator]
+    # In a thread of its own: Playwright's sync API (the browser tests) keeps an event loop
+    # running in the main thread for the whole session, and asyncio.run refuses to nest.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()  # type: ignore[operator]
     return statuses[0]
 
 
