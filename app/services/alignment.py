@@ -296,10 +296,11 @@ def _drop_pairs_of(session: Session, doc_id: int) -> None:
         session.exec(delete(model).where((col(left) == doc_id) | (col(right) == doc_id)))
 
 
-def place_document(
-    *, session: Session, encoder: Encoder, doc: Document, story_id: int | None
-) -> None:
-    """Put `doc` into `story_id` (or a new story when None) and align it with its new siblings."""
+def move_into_story(session: Session, doc: Document, story_id: int | None) -> int:
+    """Put `doc` into `story_id` (a new story when None), in `session`, no commit.
+
+    Its pairs with its former siblings go; a story left empty is deleted. Returns the story.
+    """
     assert doc.id is not None
     old_story = doc.story_id
     if story_id is None:
@@ -316,6 +317,15 @@ def place_document(
         remaining = session.exec(select(Document.id).where(Document.story_id == old_story)).first()
         if remaining is None:
             session.exec(delete(Story).where(col(Story.id) == old_story))
+    return story_id
+
+
+def place_document(
+    *, session: Session, encoder: Encoder, doc: Document, story_id: int | None
+) -> None:
+    """Put `doc` into `story_id` (or a new story when None) and align it with its new siblings."""
+    assert doc.id is not None
+    story_id = move_into_story(session, doc, story_id)
     siblings = session.exec(
         select(Document)
         .where(Document.story_id == story_id, Document.id != doc.id)

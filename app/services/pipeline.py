@@ -16,8 +16,8 @@ from app.align.encoder import Encoder
 from app.models import Document, Job, Story
 from app.services.alignment import (
     PairReport,
-    _drop_pairs_of,
     apply_pair,
+    move_into_story,
     plan_pair,
 )
 from app.services.embeddings import CachedEncoder
@@ -76,21 +76,7 @@ def _move(session: Session, document_id: int, story_id: int | None) -> int:
     doc = session.get(Document, document_id)
     if doc is None:
         raise LookupError(f"document {document_id} does not exist")
-    old = doc.story_id
-    if story_id is None:
-        story = Story(title=doc.title)
-        session.add(story)
-        session.flush()
-        assert story.id is not None
-        story_id = story.id
-    if story_id != old:
-        _drop_pairs_of(session, document_id)
-        doc.story_id = story_id
-        session.add(doc)
-        session.flush()
-        if session.exec(select(Document.id).where(Document.story_id == old)).first() is None:
-            session.exec(delete(Story).where(col(Story.id) == old))
-    return story_id
+    return move_into_story(session, doc, story_id)
 
 
 def choose_and_move(*, engine: Engine, encoder: Encoder, document_id: int) -> int:
