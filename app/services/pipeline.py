@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
 from app.align.encoder import Encoder
-from app.models import Document, Job, Story
+from app.models import Document, GroupingDecision, Job, Story
 from app.services.alignment import (
     PairReport,
     apply_pair,
@@ -59,13 +59,19 @@ def _grouping_lock(session: Session, document_id: int) -> None:
 
 
 def _ungrouped(session: Session, document_id: int) -> set[int]:
-    """Documents whose own ingest job has not grouped them yet: not candidates to join."""
+    """Documents whose own ingest job has not grouped them yet: not candidates to join.
+
+    A job still aligning has already decided (its decision is recorded): that document is a
+    candidate; only stored-but-undecided documents are not.
+    """
+    decided = select(GroupingDecision.document_id)
     rows = session.exec(
         select(Job.document_id).where(
             Job.kind == "ingest",
             col(Job.status).in_(("queued", "running")),
             col(Job.document_id).is_not(None),
             Job.document_id != document_id,
+            col(Job.document_id).not_in(decided),
         )
     ).all()
     return {r for r in rows if r is not None}
