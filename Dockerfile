@@ -9,11 +9,12 @@ RUN useradd --create-home --uid 10001 parallax && mkdir /data && chown parallax:
 
 # Dependencies first, from the lock alone (every file hash-checked): this layer is rebuilt
 # only when requirements/base.txt changes, not on every code change.
-COPY requirements/base.txt requirements/postgres.txt /tmp/
+COPY requirements/pip.txt requirements/base.txt requirements/postgres.txt /tmp/
 RUN python -m venv /opt/venv \
+    && pip install --no-cache-dir --require-hashes -r /tmp/pip.txt \
     && pip install --no-cache-dir --require-hashes -r /tmp/base.txt \
     && pip install --no-cache-dir --require-hashes --no-deps -r /tmp/postgres.txt \
-    && rm /tmp/base.txt /tmp/postgres.txt
+    && rm /tmp/pip.txt /tmp/base.txt /tmp/postgres.txt
 
 # Then the project, as a plain (non-editable) install: templates, static files, migrations
 # and seeds go to /opt/venv/share/parallax (package data), and the sources are removed.

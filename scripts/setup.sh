@@ -11,10 +11,11 @@ LOCK="requirements/$SET.txt"
 PY=$(command -v python3.11 || command -v python3.12 || command -v python3)
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 STAMP=.venv/.parallax-installed
-WANT="$SET $(cat "$LOCK" pyproject.toml | sha256sum | cut -d' ' -f1)"
+WANT="$SET $(cat requirements/pip.txt "$LOCK" pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ]; then
   exit 0
 fi
+.venv/bin/python -m pip install --quiet --require-hashes -r requirements/pip.txt
 .venv/bin/python -m pip install --quiet --require-hashes -r "$LOCK"
 # The build backend (setuptools) came from the lock too: no unpinned download here.
 .venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
