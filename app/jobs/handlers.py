@@ -61,8 +61,12 @@ def ingest(ctx: JobContext) -> dict[str, Any]:
             raise JobFailed(str(err), status=err.status) from err
         stored = ingest_parsed(engine=ctx.engine, parsed=parsed)
         if stored.status == "duplicate":
-            ctx.update(document_id=stored.document_id, story_id=stored.story_id)
-            return {"document": stored.document_id, "story_id": stored.story_id, "duplicate": True}
+            result = {"document": stored.document_id, "story_id": stored.story_id}
+            result["duplicate"] = True
+            # The result goes with the id in one write: an upload waiting for the id must
+            # already see that it is a duplicate (200), not a new document (202).
+            ctx.update(document_id=stored.document_id, story_id=stored.story_id, result=result)
+            return result
         ctx.update(
             document_id=stored.document_id,
             story_id=stored.story_id,
