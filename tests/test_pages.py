@@ -79,6 +79,13 @@ def test_home_upload_form_shows_the_resulting_story_or_the_error(client: TestCli
     assert fragment.status_code == 200
     link = html.fragment_fromstring(fragment.text, create_parent="div").xpath("//a/@href")
     assert len(link) == 1 and link[0].startswith("/stories/")
+    # The story list on the home page hears of the new story and reloads itself (HTMX).
+    assert fragment.headers["HX-Trigger"] == "parallax:stories-changed"
+    home = html.fromstring(client.get("/").text)
+    listening = home.xpath("//*[@id='story-list']")[0]
+    assert "parallax:stories-changed" in listening.get("hx-trigger")
+    listed = client.get(listening.get("hx-get"), headers={"HX-Request": "true"})
+    assert link[0] in html.fragment_fromstring(listed.text).xpath("//a/@href")
     bad = client.post(
         "/upload",
         files={"file": ("x.pdf", b"%PDF-1.4", "application/pdf")},

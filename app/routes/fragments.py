@@ -43,7 +43,10 @@ async def upload(
     if not request.headers.get("HX-Request"):
         target = f"/stories/{job.story_id}" if job.story_id else "/"
         return RedirectResponse(target, status_code=303)
-    return templates.TemplateResponse(request, "stories/_upload_result.html", {"job": job})
+    response = templates.TemplateResponse(request, "stories/_upload_result.html", {"job": job})
+    if job.status == "done":  # otherwise the job line's own polling announces it
+        response.headers["HX-Trigger"] = "parallax:stories-changed"
+    return response
 
 
 def _submit(runtime: Runtime, data: bytes, source: str, user_id: int | None) -> Job:

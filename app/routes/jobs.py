@@ -27,7 +27,11 @@ def job_progress(job_id: int, request: Request, engine: EngineDep) -> HTMLRespon
     job = get_job(engine, job_id)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"job {job_id} does not exist")
-    return templates.TemplateResponse(request, "jobs/_job.html", {"job": job})
+    response = templates.TemplateResponse(request, "jobs/_job.html", {"job": job})
+    if job.kind == "ingest" and job.status == "done":
+        # The home page's story list listens for this and reloads itself: the new story shows.
+        response.headers["HX-Trigger"] = "parallax:stories-changed"
+    return response
 
 
 @router.get("/jobs/active", response_class=HTMLResponse, include_in_schema=False)

@@ -56,7 +56,8 @@ def home(
     response = templates.TemplateResponse(
         request,
         template,
-        {"items": page.items, "page": page, "limit": limit, "q": "", "jobs": jobs},
+        {"items": page.items, "page": page, "limit": limit, "q": "", "jobs": jobs}
+        | {"first_page": cursor is None},
     )
     response.headers["Vary"] = "HX-Request"
     return response
