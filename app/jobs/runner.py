@@ -189,6 +189,38 @@ def reap_stalled(engine: Engine, stale_after: float) -> list[int]:
     return requeued
 
 
+def resend_lost(engine: Engine, *, pending: int, grace: float) -> list[int]:
+    """Queued jobs whose queue message is gone: to hand to the queue again.
+
+    huey pops a message before `claim` marks its job running, so a worker that dies between
+    the two leaves a job "queued" in the table with nothing in the queue to run it. While the
+    queue still holds messages a waiting job may simply be behind them; once it is empty, a
+    job queued for longer than `grace` seconds has lost its message. Sending it twice is safe:
+    `claim` lets only one delivery run it.
+    """
+    if pending:
+        return []
+    limit = utcnow() - timedelta(seconds=grace)
+    with Session(engine) as session:
+        lost = [
+            job_id
+            for job_id in session.exec(
+                select(Job.id).where(col(Job.status) == "queued", col(Job.updated_at) < limit)
+            ).all()
+            if job_id is not None
+        ]
+        if lost:  # touched, so the next tick waits another `grace` before sending them again
+            session.exec(  # type: ignore[call-overload]
+                update(Job)
+                .where(col(Job.id).in_(lost), col(Job.status) == "queued")
+                .values(updated_at=utcnow())
+            )
+            session.commit()
+    for job_id in lost:
+        log.warning("job %s: queued with no message left in the queue; sent again", job_id)
+    return lost
+
+
 def prune_finished(engine: Engine, keep: timedelta) -> int:
     """Forget finished jobs older than `keep` (the table would otherwise only grow)."""
     with Session(engine) as session:
@@ -214,6 +246,9 @@ class Watchman(threading.Thread):
     def tick(self) -> None:
         beat(self.runtime.engine)
         for job_id in reap_stalled(self.runtime.engine, self.stale_after):
+            self.runtime.enqueue(job_id)
+        pending = self.runtime.huey.pending_count()
+        for job_id in resend_lost(self.runtime.engine, pending=pending, grace=self.stale_after):
             self.runtime.enqueue(job_id)
         if time.monotonic() - self.pruned > 3600:
             prune_finished(self.runtime.engine, KEEP_FINISHED)
