@@ -36,7 +36,12 @@ FEATURES = (
     "sim_size",  # sim * (a + b) / 2: compares a merge with its parts on a mean scale
     "base_size",  # base * (a + b) / 2
     "weak_hinge",  # merged beads: max(0, 0.2 - weak), a member that matches nothing
+    "ibm",  # IBM-1 log-likelihood, both directions, centred, in units (app.align.lexicon)
+    "ibm_multi",  # ibm, for merged beads only
+    "ibm_weak",  # merged beads: the lowest per-unit IBM-1 mean of a member unit
 )
+#: the features that need a second pass (a lexicon learned from the first one)
+LEXICON_FEATURES = ("ibm", "ibm_multi", "ibm_weak")
 _COL = {name: k for k, name in enumerate(FEATURES)}
 _WEAK_FLOOR = 0.2
 _TYPE_COL = {(1, 1): _COL["t11"], (1, 2): _COL["t12"], (2, 2): _COL["t22"], (1, 3): _COL["t13"]}
@@ -68,6 +73,16 @@ class BeadWeights:
             float(values.get("skip_sim", 0.0)),
         )
 
+    @property
+    def uses_lexicon(self) -> bool:
+        """Whether any IBM-1 feature has a weight (then sentences are aligned twice)."""
+        return any(self.link[_COL[f]] != 0.0 for f in LEXICON_FEATURES)
+
+    def without_lexicon(self) -> BeadWeights:
+        """The same weights with the IBM-1 features left out."""
+        link = tuple(0.0 if FEATURES[k] in LEXICON_FEATURES else v for k, v in enumerate(self.link))
+        return BeadWeights(link, self.skip, self.skip_sim)
+
     def as_dict(self) -> dict[str, float]:
         return {
             **dict(zip(FEATURES, self.link, strict=True)),
@@ -90,6 +105,7 @@ def link_features(
     abslogratio: np.ndarray,
     lex: np.ndarray | None,
     weak: np.ndarray | None,
+    ibm: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Feature rows of candidate a-b beads.
 
@@ -98,6 +114,8 @@ def link_features(
         sim, nb, lenpen, abslogratio: (L,) per candidate, see :data:`FEATURES`.
         lex: (L,) shared-anchor sums or None (0).
         weak: (L,) weakest-member cosine for merged beads, or None (0).
+        ibm: ((L,) bead mean, (L,) weakest member) IBM-1 evidence
+            (:meth:`app.align.lexicon.PairLexicon.bead`), or None (0).
 
     Returns:
         (L, len(FEATURES)) float64.
@@ -120,13 +138,20 @@ def link_features(
         out[:, _COL["sim_multi"]] = sim
         if lex is not None:
             out[:, _COL["lex_multi"]] = lex
+    if ibm is not None:
+        out[:, _COL["ibm"]] = ibm[0]
+        if a + b > 2:
+            out[:, _COL["ibm_multi"]] = ibm[0]
+            out[:, _COL["ibm_weak"]] = ibm[1]
     out[:, _COL["sim_size"]] = sim * size
     out[:, _COL["base_size"]] = base * size
     return out
 
 
 # Learned by bench/learn.py (see bench/README.md for the command and the figures).
-LEARNED = BeadWeights.from_dict(
+#: Weights of the first pass, without the lexicon (the scorer before issue 11's IBM-1 step);
+#: its confident links train the pair's IBM-1 tables.
+FIRST_PASS = BeadWeights.from_dict(
     {
         "sim": 0.1667,
         "nb": 0.3572,
@@ -149,3 +174,5 @@ LEARNED = BeadWeights.from_dict(
         "skip_sim": 0.1537,
     }
 )
+
+LEARNED = FIRST_PASS
