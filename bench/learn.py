@@ -258,6 +258,7 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=0.05)
     ap.add_argument("--chunk", type=int, default=10)
     ap.add_argument("--no-lexicon", dest="lexicon", action="store_false", help="no IBM-1 step")
+    ap.add_argument("--drop", default="", help="comma-separated features to leave out (weight 0)")
     ap.add_argument(
         "--start", default="bertalign", choices=["bertalign", "first"], help="initial weights"
     )
@@ -267,6 +268,9 @@ def main() -> None:
     encoder = DiskCachedEncoder(args.encoder)
     train_sets = [s for s in args.train.split(",") if s]
     docs = [prepare(d, encoder, k, args.lexicon) for s in train_sets for d in gold_set(s)]
+    for name in [f for f in args.drop.split(",") if f]:
+        for x in docs:
+            x["F"][..., FEATURES.index(name)] = 0.0
     start = bertalign_weights() if args.start == "bertalign" else FIRST_PASS
     w0 = np.array([*start.link, start.skip, start.skip_sim])
     w = train(docs, args.epochs, args.lr, args.chunk, w0)

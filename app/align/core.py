@@ -74,12 +74,18 @@ def _anchors(src: Sequence[str], tgt: Sequence[str], p: MonotonicParams) -> np.n
 
 #: calibrated cosine from which a first-pass link trains the pair's IBM-1 lexicon
 LEXICON_MIN_SCORE = 0.5
+#: fewest such links worth learning from; below it the first pass is the answer (a few
+#: sentences, e.g. one paragraph pair of the app, teach no dictionary)
+LEXICON_MIN_BEADS = 20
 
 
 def learn_lexicon(
     src: Sequence[str], tgt: Sequence[str], first: Sequence[Bead], k_max: int
 ) -> PairLexicon | None:
-    """IBM-1 evidence from the confident links of a first pass (None past ``LEX_CELLS``)."""
+    """IBM-1 evidence from the confident links of a first pass.
+
+    None past ``LEX_CELLS`` cells or with fewer than ``LEXICON_MIN_BEADS`` confident links.
+    """
     if (len(src) + 1) * (len(tgt) + 1) > LEX_CELLS:
         return None
     spans = [
@@ -87,6 +93,8 @@ def learn_lexicon(
         for b in first
         if b.is_link and b.score >= LEXICON_MIN_SCORE
     ]
+    if len(spans) < LEXICON_MIN_BEADS:
+        return None
     return pair_lexicon(src, tgt, spans, k_max, k_max)
 
 
@@ -355,7 +363,11 @@ def align_sentences(
         # own word translations, which then weigh in on every bead boundary
         first = align_monotonic(src_vecs, tgt_vecs, weights=FIRST_PASS, **common)
         lex = learn_lexicon(src_lines, tgt_lines, first, k)
-        beads = align_monotonic(src_vecs, tgt_vecs, weights=w, pair_lex=lex, **common)
+        beads = (
+            first
+            if lex is None
+            else align_monotonic(src_vecs, tgt_vecs, weights=w, pair_lex=lex, **common)
+        )
     if min_score is None:
         return beads
     out: list[Bead] = []

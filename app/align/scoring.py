@@ -114,7 +114,7 @@ def link_features(
         sim, nb, lenpen, abslogratio: (L,) per candidate, see :data:`FEATURES`.
         lex: (L,) shared-anchor sums or None (0).
         weak: (L,) weakest-member cosine for merged beads, or None (0).
-        ibm: ((L,) bead mean, (L,) weakest member) IBM-1 evidence
+        ibm: ((L,) bead sum, (L,) weakest member) IBM-1 evidence
             (:meth:`app.align.lexicon.PairLexicon.bead`), or None (0).
 
     Returns:
@@ -175,4 +175,31 @@ FIRST_PASS = BeadWeights.from_dict(
     }
 )
 
-LEARNED = FIRST_PASS
+#: The shipped sentence scorer: the first pass's features plus the IBM-1 ones, fitted
+#: together (``bench/learn.py``, defaults), applied in the second pass.
+LEARNED = BeadWeights.from_dict(
+    {
+        "sim": 0.2097,
+        "nb": 0.3712,
+        "lenpen": 0.3154,
+        "base": 0.8702,
+        "lex": 0.2574,
+        "weak": 0.1508,
+        "abslogratio": 0.0217,
+        "t11": 0.0777,
+        "t12": 0.1249,
+        "t22": 0.0943,
+        "t13": 0.1261,
+        "tbig": 0.1706,
+        "sim_multi": -0.0324,
+        "lex_multi": 0.0026,
+        "sim_size": 0.527,
+        "base_size": 0.1933,
+        "weak_hinge": -0.3162,
+        "ibm": -0.0874,
+        "ibm_multi": 0.0064,
+        "ibm_weak": 0.0061,
+        "skip": -0.2139,
+        "skip_sim": 0.1668,
+    }
+)
