@@ -29,7 +29,9 @@ from app.align.scoring import FIRST_PASS, LEARNED, BeadWeights  # noqa: E402
 from bench.goldsets import DiskCachedEncoder, GoldDoc, format_score, gold_set, score  # noqa: E402
 
 
-def _run(docs: list[GoldDoc], encoder: DiskCachedEncoder, weights: BeadWeights) -> tuple:  # type: ignore[type-arg]
+def _run(
+    docs: list[GoldDoc], encoder: DiskCachedEncoder, weights: BeadWeights
+) -> tuple[float, dict[str, float]]:
     t0 = time.process_time()
     tests = [
         [(b.src, b.tgt) for b in align_sentences(d.src, d.tgt, encoder, weights=weights)]
@@ -54,7 +56,8 @@ def main() -> None:
         encoder.save()
         sents = sum(len(d.src) + len(d.tgt) for d in docs)
         for label, weights in (("one pass, no lexicon", FIRST_PASS), ("IBM-1 two passes", LEARNED)):
-            times, result = [], {}
+            times: list[float] = []
+            result: dict[str, float] = {}
             for _ in range(max(args.runs, 1)):
                 cpu, result = _run(docs, encoder, weights)
                 times.append(cpu)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.align.core import LEXICON_MIN_BEADS, SENTENCE_PARAMS, align_sentences, learn_lexicon
 from app.align.lexicon import SCALE, Vocab, pair_lexicon, span_logprob, tokenize, train_ibm1
+from app.align.scoring import FIRST_PASS
 
 # A tiny synthetic "parallel text": each line pairs a made-up source sentence with its
 # word-by-word translation, with words reused across lines in different combinations
@@ -105,3 +107,50 @@ def test_bead_evidence_prefers_the_right_bead() -> None:
 def test_nothing_to_learn_gives_no_lexicon() -> None:
     assert pair_lexicon(SRC, TGT, [], 2, 2) is None
     assert pair_lexicon(["...", "!"], ["?"], [(0, 1, 0, 1)], 2, 2) is None
+
+
+class _WordEncoder:
+    """Embeds a text as the normalised sum of random vectors of its words, with the two
+    languages' words of one meaning sharing a vector ("w7" and "v7")."""
+
+    name = "words"
+    dim = 64
+    baseline = 0.0
+
+    def __init__(self) -> None:
+        self.vecs = np.random.default_rng(3).standard_normal((400, self.dim)).astype(np.float32)
+
+    def encode(self, texts):  # type: ignore[no-untyped-def]
+        rows = np.zeros((len(texts), self.dim), np.float32)
+        for r, text in enumerate(texts):
+            for tok in text.split():
+                rows[r] += self.vecs[int(tok[1:])]
+        return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-9)
+
+
+def _parallel(count: int) -> tuple[list[str], list[str]]:
+    rng = np.random.default_rng(5)
+    src, tgt = [], []
+    for _ in range(count):
+        words = rng.choice(400, size=6, replace=False)
+        src.append(" ".join(f"w{w}" for w in words))
+        tgt.append(" ".join(f"v{w}" for w in rng.permutation(words)))
+    return src, tgt
+
+
+def test_align_sentences_runs_the_lexicon_pass_on_long_texts() -> None:
+    src, tgt = _parallel(40)
+    encoder = _WordEncoder()
+    first = align_sentences(src, tgt, encoder, weights=FIRST_PASS)
+    lex = learn_lexicon(src, tgt, first, SENTENCE_PARAMS.max_align - 1)
+    assert lex is not None  # 40 confident links: enough to learn from
+    beads = align_sentences(src, tgt, encoder)
+    assert [(b.src, b.tgt) for b in beads] == [((i,), (i,)) for i in range(40)]
+
+
+def test_short_texts_keep_the_first_pass() -> None:
+    src, tgt = _parallel(LEXICON_MIN_BEADS - 1)
+    encoder = _WordEncoder()
+    first = align_sentences(src, tgt, encoder, weights=FIRST_PASS)
+    assert learn_lexicon(src, tgt, first, SENTENCE_PARAMS.max_align - 1) is None
+    assert align_sentences(src, tgt, encoder) == first

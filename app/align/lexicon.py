@@ -32,7 +32,9 @@ import regex
 logger = logging.getLogger(__name__)
 
 _TOKEN = regex.compile(
-    r"[\p{Han}\p{Hiragana}\p{Katakana}]|[\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\p{M}]+|[\p{L}\p{M}\p{N}]+"
+    r"[\p{Han}\p{Hiragana}\p{Katakana}]"
+    r"|[\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\p{M}]+"
+    r"|[\p{L}\p{M}\p{N}]+"
 )
 _DICTIONARY_SCRIPT = regex.compile(r"[\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
 #: probability given to a word pair never seen together (keeps logs finite)
@@ -282,7 +284,9 @@ class PairLexicon:
         return SCALE * mean, SCALE * np.clip(weak, *CLIP)
 
 
-def _centre(logp: np.ndarray, ntok: np.ndarray, spans: list[tuple[int, int, int, int]], axis_src: bool) -> float:
+def _centre(
+    logp: np.ndarray, ntok: np.ndarray, spans: list[tuple[int, int, int, int]], axis_src: bool
+) -> float:
     """Median token-mean log-probability of the training beads (the centring offset)."""
     vals = []
     for i0, i1, j0, j1 in spans:
@@ -322,7 +326,10 @@ def pair_lexicon(
     if not beads or sv.size == 0 or tv.size == 0:
         return None
     segs = [
-        (np.concatenate([sv.ids[i] for i in range(i0, i1)]), np.concatenate([tv.ids[j] for j in range(j0, j1)]))
+        (
+            np.concatenate([sv.ids[i] for i in range(i0, i1)]),
+            np.concatenate([tv.ids[j] for j in range(j0, j1)]),
+        )
         for i0, i1, j0, j1 in beads
     ]
     t_given_s = train_ibm1(segs, sv.size, tv.size, iterations)
@@ -340,7 +347,9 @@ def pair_lexicon(
     def prefix(x: np.ndarray) -> np.ndarray:
         return np.concatenate([np.zeros(x.shape[:-1] + (1,)), np.cumsum(x, axis=-1)], axis=-1)
 
-    logger.debug("IBM-1 from %d beads: %d / %d pair entries", len(beads), t_given_s.p.size, s_given_t.p.size)
+    logger.debug(
+        "IBM-1 from %d beads: %d / %d pair entries", len(beads), t_given_s.p.size, s_given_t.p.size
+    )
     return PairLexicon(
         prefix(fwd),
         prefix(bwd),
