@@ -25,7 +25,7 @@ import numpy as np
 
 from app.align.beads import Bead
 from app.align.lexicon import PairLexicon
-from app.align.scoring import LEARNED, BeadWeights, link_features
+from app.align.scoring import FIRST_PASS, LEARNED, BeadWeights, link_features
 from app.align.similarity import calibrate, random_mean_cos
 
 logger = logging.getLogger(__name__)
@@ -557,8 +557,8 @@ def align_monotonic(
         lexical: (n, m) evidence that unit pairs correspond besides their embeddings
             (:func:`app.align.anchors.anchor_matrix`), the "lex" feature of the learned
             scorer. Ignored past ``LEX_CELLS`` cells.
-        weights: scorer weights; default :data:`app.align.scoring.LEARNED` when
-            ``params.scorer`` is "learned".
+        weights: scorer weights; when ``params.scorer`` is "learned", default
+            :data:`app.align.scoring.LEARNED` with ``pair_lex``, else ``FIRST_PASS``.
         pair_lex: IBM-1 evidence learned from this pair (:func:`app.align.lexicon.pair_lexicon`)
             for the lexicon features; None leaves them at 0.
 
@@ -595,7 +595,8 @@ def align_monotonic(
     if p.scorer == "bertalign":
         weights = None
     elif weights is None:
-        weights = LEARNED
+        # the shipped weights expect the lexicon features; without a lexicon, the first pass's
+        weights = LEARNED if pair_lex is not None else FIRST_PASS
     skip_s: float | np.ndarray = p.skip
     skip_t: float | np.ndarray = p.skip
     if weights is not None:
