@@ -100,10 +100,6 @@ class Table:
         out[self.t[sel]] = np.maximum(self.p[sel], FLOOR)
         return out
 
-    def lookup(self, s: int, t: int) -> float:
-        sel = (self.s == s) & (self.t == t)
-        return float(self.p[sel][0]) if sel.any() else 0.0
-
 
 def train_ibm1(
     pairs: Sequence[tuple[np.ndarray, np.ndarray]], size_s: int, size_t: int, iterations: int = 5
