@@ -29,9 +29,20 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.align.anchors import anchor_matrix  # noqa: E402
-from app.align.core import SENTENCE_PARAMS, align_sentences, encode_overlaps  # noqa: E402
-from app.align.monotonic import best_match, length_ratio  # noqa: E402
-from app.align.scoring import FEATURES, BeadWeights, bertalign_weights, link_features  # noqa: E402
+from app.align.core import (  # noqa: E402
+    SENTENCE_PARAMS,
+    align_sentences,
+    encode_overlaps,
+    learn_lexicon,
+)
+from app.align.monotonic import align_monotonic, best_match, length_ratio  # noqa: E402
+from app.align.scoring import (  # noqa: E402
+    FEATURES,
+    FIRST_PASS,
+    BeadWeights,
+    bertalign_weights,
+    link_features,
+)
 from app.align.similarity import random_mean_cos  # noqa: E402
 from bench.goldsets import DiskCachedEncoder, GoldDoc, format_score, gold_set, score  # noqa: E402
 
@@ -43,12 +54,29 @@ def _types(k: int) -> list[tuple[int, int]]:
     return [(a, b) for a in range(1, k + 1) for b in range(1, k + 1) if a + b <= k + 1]
 
 
-def prepare(doc: GoldDoc, encoder: DiskCachedEncoder, k: int) -> dict:
-    """Dense features of every candidate bead, indexed by type and end cell."""
+def prepare(doc: GoldDoc, encoder: DiskCachedEncoder, k: int, lexicon: bool = True) -> dict:
+    """Dense features of every candidate bead, indexed by type and end cell.
+
+    With ``lexicon``, the IBM-1 features come from the engine's own first pass
+    (``FIRST_PASS`` weights, then ``learn_lexicon``), as in ``align_sentences``.
+    """
     sv, tv = encode_overlaps(doc.src, encoder, k), encode_overlaps(doc.tgt, encoder, k)
     n, m = len(doc.src), len(doc.tgt)
     sl = np.array([len(s) for s in doc.src], float)
     tl = np.array([len(t) for t in doc.tgt], float)
+    pair_lex = None
+    if lexicon:
+        first = align_monotonic(
+            sv,
+            tv,
+            src_lens=sl,
+            tgt_lens=tl,
+            params=SENTENCE_PARAMS,
+            baseline=encoder.baseline,
+            lexical=anchor_matrix(doc.src, doc.tgt),
+            weights=FIRST_PASS,
+        )
+        pair_lex = learn_lexicon(doc.src, doc.tgt, first, k)
     ones_s, ones_t = np.ones(n, bool), np.ones(m, bool)
     mu = random_mean_cos(sv[0], tv[0], prior=encoder.baseline)
     ratio = length_ratio(sv[0], tv[0], ones_s, ones_t, sl, tl)
@@ -99,6 +127,7 @@ def prepare(doc: GoldDoc, encoder: DiskCachedEncoder, k: int) -> dict:
             alr.ravel(),
             shared.ravel(),
             None if weak is None else weak.ravel(),
+            None if pair_lex is None else pair_lex.bead(a, b, ii.ravel(), jj.ravel()),
         )
         feats[t, a:, b:] = rows.reshape(ii.shape + (NF,))
         valid[t, a:, b:] = True
@@ -228,13 +257,21 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--lr", type=float, default=0.05)
     ap.add_argument("--chunk", type=int, default=10)
+    ap.add_argument("--no-lexicon", dest="lexicon", action="store_false", help="no IBM-1 step")
+    ap.add_argument("--drop", default="", help="comma-separated features to leave out (weight 0)")
+    ap.add_argument(
+        "--start", default="bertalign", choices=["bertalign", "first"], help="initial weights"
+    )
     args = ap.parse_args()
     print("command:", " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv]))
     k = SENTENCE_PARAMS.max_align - 1
     encoder = DiskCachedEncoder(args.encoder)
     train_sets = [s for s in args.train.split(",") if s]
-    docs = [prepare(d, encoder, k) for s in train_sets for d in gold_set(s)]
-    start = bertalign_weights()
+    docs = [prepare(d, encoder, k, args.lexicon) for s in train_sets for d in gold_set(s)]
+    for name in [f for f in args.drop.split(",") if f]:
+        for x in docs:
+            x["F"][..., FEATURES.index(name)] = 0.0
+    start = bertalign_weights() if args.start == "bertalign" else FIRST_PASS
     w0 = np.array([*start.link, start.skip, start.skip_sim])
     w = train(docs, args.epochs, args.lr, args.chunk, w0)
     weights = BeadWeights(

@@ -20,9 +20,10 @@ import numpy as np
 from app.align.anchors import anchor_matrix, shared_evidence
 from app.align.beads import Bead, PairAlignment, PairKind
 from app.align.encoder import Encoder
+from app.align.lexicon import PairLexicon, pair_lexicon
 from app.align.monotonic import LEX_CELLS, MonotonicParams, align_monotonic, overlap_texts
 from app.align.related import align_related
-from app.align.scoring import BeadWeights
+from app.align.scoring import FIRST_PASS, LEARNED, BeadWeights
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,32 @@ def _anchors(src: Sequence[str], tgt: Sequence[str], p: MonotonicParams) -> np.n
     if p.scorer != "learned" or (len(src) + 1) * (len(tgt) + 1) > LEX_CELLS:
         return None
     return anchor_matrix(src, tgt)
+
+
+#: calibrated cosine from which a first-pass link trains the pair's IBM-1 lexicon
+LEXICON_MIN_SCORE = 0.5
+#: fewest such links worth learning from; below it the first pass is the answer (a few
+#: sentences, e.g. one paragraph pair of the app, teach no dictionary)
+LEXICON_MIN_BEADS = 20
+
+
+def learn_lexicon(
+    src: Sequence[str], tgt: Sequence[str], first: Sequence[Bead], k_max: int
+) -> PairLexicon | None:
+    """IBM-1 evidence from the confident links of a first pass.
+
+    None past ``LEX_CELLS`` cells or with fewer than ``LEXICON_MIN_BEADS`` confident links.
+    """
+    if (len(src) + 1) * (len(tgt) + 1) > LEX_CELLS:
+        return None
+    spans = [
+        (b.src[0], b.src[-1] + 1, b.tgt[0], b.tgt[-1] + 1)
+        for b in first
+        if b.is_link and b.score >= LEXICON_MIN_SCORE
+    ]
+    if len(spans) < LEXICON_MIN_BEADS:
+        return None
+    return pair_lexicon(src, tgt, spans, k_max, k_max)
 
 
 def encode_overlaps(units: Sequence[str], encoder: Encoder, max_overlap: int) -> np.ndarray:
@@ -321,16 +348,26 @@ def align_sentences(
     k = max(p.max_align - 1, 1)
     src_vecs = encode_overlaps(src_lines, encoder, k)
     tgt_vecs = encode_overlaps(tgt_lines, encoder, k)
-    beads = align_monotonic(
-        src_vecs,
-        tgt_vecs,
-        src_lens=np.array([len(s) for s in src_lines], float),
-        tgt_lens=np.array([len(t) for t in tgt_lines], float),
-        params=p,
-        baseline=getattr(encoder, "baseline", None),
-        lexical=_anchors(src_lines, tgt_lines, p),
-        weights=weights,
-    )
+    w = (weights or LEARNED) if p.scorer == "learned" else None
+    common = {
+        "src_lens": np.array([len(s) for s in src_lines], float),
+        "tgt_lens": np.array([len(t) for t in tgt_lines], float),
+        "params": p,
+        "baseline": getattr(encoder, "baseline", None),
+        "lexical": _anchors(src_lines, tgt_lines, p),
+    }
+    if w is None or not w.uses_lexicon:
+        beads = align_monotonic(src_vecs, tgt_vecs, weights=w, **common)
+    else:
+        # hunalign's two passes: the first alignment's confident links teach the pair's
+        # own word translations, which then weigh in on every bead boundary
+        first = align_monotonic(src_vecs, tgt_vecs, weights=FIRST_PASS, **common)
+        lex = learn_lexicon(src_lines, tgt_lines, first, k)
+        beads = (
+            first
+            if lex is None
+            else align_monotonic(src_vecs, tgt_vecs, weights=w, pair_lex=lex, **common)
+        )
     if min_score is None:
         return beads
     out: list[Bead] = []

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.align.beads import Bead
-from app.align.scoring import LEARNED, BeadWeights, link_features
+from app.align.lexicon import PairLexicon
+from app.align.scoring import FIRST_PASS, LEARNED, BeadWeights, link_features
 from app.align.similarity import calibrate, random_mean_cos
 
 logger = logging.getLogger(__name__)
@@ -190,6 +191,7 @@ def _dp(
     char_ratio: float | None,
     weights: BeadWeights | None = None,
     lex: np.ndarray | None = None,
+    pair_lex: PairLexicon | None = None,
 ) -> list[tuple[int, int, int, int]]:
     """Best-scoring bead path through the band ``lo[i] <= j <= hi[i]``.
 
@@ -203,6 +205,7 @@ def _dp(
         weights: learned feature weights (:mod:`app.align.scoring`); None scores links
             Bertalign's way, ``(sim - margin * neighbours) * length_penalty``.
         lex: (n + 1, m + 1) prefix sums of the anchor matrix, or None.
+        pair_lex: IBM-1 evidence for the learned scorer's lexicon features, or None.
 
     Returns:
         Beads as ``(i0, i1, j0, j1)`` half-open unit ranges, in document order.
@@ -291,7 +294,8 @@ def _dp(
                     if lex is not None:
                         shared = lex[i, jsel] - lex[pi, jsel] - lex[i, starts] + lex[pi, starts]
                     weak = _weakest_member(sims, loc, a, b, ks) if a + b > 2 else None
-                    feats = link_features(a, b, sim, nb, lenpen, alr, shared, weak)
+                    ibm = None if pair_lex is None else pair_lex.bead(a, b, pi, starts)
+                    feats = link_features(a, b, sim, nb, lenpen, alr, shared, weak, ibm)
                     score = feats @ w_link
                 cand = prev + score
                 cols = jsel - l0
@@ -534,6 +538,7 @@ def align_monotonic(
     baseline: float | None = None,
     lexical: np.ndarray | None = None,
     weights: BeadWeights | None = None,
+    pair_lex: PairLexicon | None = None,
 ) -> list[Bead]:
     """Align two documents monotonically, covering every unit exactly once.
 
@@ -552,8 +557,10 @@ def align_monotonic(
         lexical: (n, m) evidence that unit pairs correspond besides their embeddings
             (:func:`app.align.anchors.anchor_matrix`), the "lex" feature of the learned
             scorer. Ignored past ``LEX_CELLS`` cells.
-        weights: scorer weights; default :data:`app.align.scoring.LEARNED` when
-            ``params.scorer`` is "learned".
+        weights: scorer weights; when ``params.scorer`` is "learned", default
+            :data:`app.align.scoring.LEARNED` with ``pair_lex``, else ``FIRST_PASS``.
+        pair_lex: IBM-1 evidence learned from this pair (:func:`app.align.lexicon.pair_lexicon`)
+            for the lexicon features; None leaves them at 0.
 
     Returns:
         Beads in document order; together they cover 0..n-1 and 0..m-1. A link's score is
@@ -588,7 +595,8 @@ def align_monotonic(
     if p.scorer == "bertalign":
         weights = None
     elif weights is None:
-        weights = LEARNED
+        # the shipped weights expect the lexicon features; without a lexicon, the first pass's
+        weights = LEARNED if pair_lex is not None else FIRST_PASS
     skip_s: float | np.ndarray = p.skip
     skip_t: float | np.ndarray = p.skip
     if weights is not None:
@@ -608,6 +616,7 @@ def align_monotonic(
         char_ratio=char_ratio,
         weights=weights,
         lex=_prefix_sums(lexical, n, m) if weights is not None else None,
+        pair_lex=pair_lex if weights is not None else None,
     )
     if p.trim_gain is not None:
         path = _trim_merges(path, src_vecs, tgt_vecs, p.trim_gain)

@@ -36,7 +36,12 @@ FEATURES = (
     "sim_size",  # sim * (a + b) / 2: compares a merge with its parts on a mean scale
     "base_size",  # base * (a + b) / 2
     "weak_hinge",  # merged beads: max(0, 0.2 - weak), a member that matches nothing
+    "ibm",  # IBM-1 log-likelihood, both directions, centred, in units (app.align.lexicon)
+    "ibm_multi",  # ibm, for merged beads only
+    "ibm_weak",  # merged beads: the lowest per-unit IBM-1 mean of a member unit
 )
+#: the features that need a second pass (a lexicon learned from the first one)
+LEXICON_FEATURES = ("ibm", "ibm_multi", "ibm_weak")
 _COL = {name: k for k, name in enumerate(FEATURES)}
 _WEAK_FLOOR = 0.2
 _TYPE_COL = {(1, 1): _COL["t11"], (1, 2): _COL["t12"], (2, 2): _COL["t22"], (1, 3): _COL["t13"]}
@@ -68,6 +73,16 @@ class BeadWeights:
             float(values.get("skip_sim", 0.0)),
         )
 
+    @property
+    def uses_lexicon(self) -> bool:
+        """Whether any IBM-1 feature has a weight (then sentences are aligned twice)."""
+        return any(self.link[_COL[f]] != 0.0 for f in LEXICON_FEATURES)
+
+    def without_lexicon(self) -> BeadWeights:
+        """The same weights with the IBM-1 features left out."""
+        link = tuple(0.0 if FEATURES[k] in LEXICON_FEATURES else v for k, v in enumerate(self.link))
+        return BeadWeights(link, self.skip, self.skip_sim)
+
     def as_dict(self) -> dict[str, float]:
         return {
             **dict(zip(FEATURES, self.link, strict=True)),
@@ -90,6 +105,7 @@ def link_features(
     abslogratio: np.ndarray,
     lex: np.ndarray | None,
     weak: np.ndarray | None,
+    ibm: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Feature rows of candidate a-b beads.
 
@@ -98,6 +114,8 @@ def link_features(
         sim, nb, lenpen, abslogratio: (L,) per candidate, see :data:`FEATURES`.
         lex: (L,) shared-anchor sums or None (0).
         weak: (L,) weakest-member cosine for merged beads, or None (0).
+        ibm: ((L,) bead sum, (L,) weakest member) IBM-1 evidence
+            (:meth:`app.align.lexicon.PairLexicon.bead`), or None (0).
 
     Returns:
         (L, len(FEATURES)) float64.
@@ -120,13 +138,20 @@ def link_features(
         out[:, _COL["sim_multi"]] = sim
         if lex is not None:
             out[:, _COL["lex_multi"]] = lex
+    if ibm is not None:
+        out[:, _COL["ibm"]] = ibm[0]
+        if a + b > 2:
+            out[:, _COL["ibm_multi"]] = ibm[0]
+            out[:, _COL["ibm_weak"]] = ibm[1]
     out[:, _COL["sim_size"]] = sim * size
     out[:, _COL["base_size"]] = base * size
     return out
 
 
 # Learned by bench/learn.py (see bench/README.md for the command and the figures).
-LEARNED = BeadWeights.from_dict(
+#: Weights of the first pass, without the lexicon (the scorer before issue 11's IBM-1 step);
+#: its confident links train the pair's IBM-1 tables.
+FIRST_PASS = BeadWeights.from_dict(
     {
         "sim": 0.1667,
         "nb": 0.3572,
@@ -147,5 +172,34 @@ LEARNED = BeadWeights.from_dict(
         "weak_hinge": -0.2586,
         "skip": -0.1911,
         "skip_sim": 0.1537,
+    }
+)
+
+#: The shipped sentence scorer: the first pass's features plus the IBM-1 ones, fitted
+#: together (``bench/learn.py``, defaults), applied in the second pass.
+LEARNED = BeadWeights.from_dict(
+    {
+        "sim": 0.2097,
+        "nb": 0.3712,
+        "lenpen": 0.3154,
+        "base": 0.8702,
+        "lex": 0.2574,
+        "weak": 0.1508,
+        "abslogratio": 0.0217,
+        "t11": 0.0777,
+        "t12": 0.1249,
+        "t22": 0.0943,
+        "t13": 0.1261,
+        "tbig": 0.1706,
+        "sim_multi": -0.0324,
+        "lex_multi": 0.0026,
+        "sim_size": 0.527,
+        "base_size": 0.1933,
+        "weak_hinge": -0.3162,
+        "ibm": -0.0874,
+        "ibm_multi": 0.0064,
+        "ibm_weak": 0.0061,
+        "skip": -0.2139,
+        "skip_sim": 0.1668,
     }
 )
