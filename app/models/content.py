@@ -2,8 +2,13 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
+
+# Who may read a story or document: everyone, or only its owner (a personal library).
+PUBLIC = "public"
+PRIVATE = "private"
+VISIBILITIES = (PUBLIC, PRIVATE)
 
 
 def utcnow() -> datetime:
@@ -17,10 +22,42 @@ class Story(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     title: str
     created_at: datetime = Field(default_factory=utcnow)
+    # A private story holds only its owner's private documents; a public one only public ones.
+    visibility: str = Field(
+        default=PUBLIC, max_length=8, index=True, sa_column_kwargs={"server_default": PUBLIC}
+    )
+    owner_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
 
 
 class Document(SQLModel, table=True):
-    """One ingested article, kept with its original text."""
+    """One ingested article, kept with its original text.
+
+    The same text is stored once among public documents and once per owner's library
+    (partial unique indexes), so a private copy never reveals that someone else has it.
+    """
+
+    __table_args__ = (
+        Index(
+            "uq_document_public_hash",
+            "content_hash",
+            unique=True,
+            sqlite_where=text("visibility = 'public'"),
+            postgresql_where=text("visibility = 'public'"),
+        ),
+        Index(
+            "uq_document_private_hash",
+            "owner_id",
+            "content_hash",
+            unique=True,
+            sqlite_where=text("visibility = 'private'"),
+            postgresql_where=text("visibility = 'private'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     story_id: int = Field(
@@ -31,9 +68,19 @@ class Document(SQLModel, table=True):
     source: str
     title: str
     lang: str = Field(max_length=8)
-    content_hash: str = Field(max_length=64, unique=True)
+    content_hash: str = Field(max_length=64, index=True)
     original: str
     created_at: datetime = Field(default_factory=utcnow)
+    # Who added it (None: the CLI or an anonymous open upload) and who may read it.
+    owner_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
+    visibility: str = Field(
+        default=PUBLIC, max_length=8, sa_column_kwargs={"server_default": PUBLIC}
+    )
 
 
 class Paragraph(SQLModel, table=True):

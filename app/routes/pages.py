@@ -10,7 +10,7 @@ from app.deps import SessionDep
 from app.labels import DocLabel
 from app.models import Document, Paragraph
 from app.services.grouping import story_decisions
-from app.services.jobs import recent_jobs
+from app.services.jobs import visible_jobs
 from app.services.overview import overview
 from app.services.reading import (
     Highlight,
@@ -50,9 +50,10 @@ def home(
     """Stories a page at a time with their languages, a search box and an upload form."""
     if q:  # the search box of older pages and bookmarks
         return RedirectResponse(f"/search?{urlencode({'q': q})}", status.HTTP_303_SEE_OTHER)
-    page = page_stories(session, cursor=cursor, limit=limit)
+    user = current_user(request, session)
+    page = page_stories(session, cursor=cursor, limit=limit, user=user)
     template = "stories/_list.html" if request.headers.get("HX-Request") else "stories/index.html"
-    jobs = recent_jobs(session.get_bind())  # type: ignore[arg-type]
+    jobs = visible_jobs(session, user)
     response = templates.TemplateResponse(
         request,
         template,
@@ -201,7 +202,7 @@ def counterparts(
             "", headers={"HX-Redirect": f"/stories/{story_id}?p={active[0]}-{active[1]}"}
         )
     links = links + links_touching(session, story_id, keys)
-    docs, paras, sentences = load_cells(session, keys)
+    docs, paras, sentences = load_cells(session, keys, story_id)
     if active and active not in paras:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, f"paragraph {active[0]}-{active[1]} does not exist"

@@ -20,9 +20,11 @@ from app.models import (
     Paragraph,
     ParagraphMark,
     SentenceLink,
+    Story,
     User,
     utcnow,
 )
+from app.services.visibility import may_read
 
 MARKS = ("not_translated", "added")
 RELATIONS = ("translation", "related")
@@ -157,8 +159,16 @@ def record(
     after: dict[str, Any],
     reverts: int | None = None,
 ) -> LinkEvent:
-    """Add one history event; `before`/`after` map state keys to what undo and redo restore."""
+    """Add one history event; `before`/`after` map state keys to what undo and redo restore.
+
+    Every editorial change passes here, so this is where a change to someone else's private
+    story is refused (404, as for a story that does not exist), whatever ids the request
+    named in its body or form.
+    """
     assert user.id is not None
+    story = session.get(Story, story_id)
+    if story is not None and not may_read(story, user):
+        raise ReviewError(f"story {story_id} does not exist", status=404)
     ids = sorted({int(k) for k in (*before, *after) if k.isdigit()})
     event = LinkEvent(
         story_id=story_id,
