@@ -68,7 +68,7 @@ def story_page(
     request: Request, story_id: int, session: SessionDep, p: str | None = None
 ) -> HTMLResponse:
     """The side-by-side reader; an HTMX click on a paragraph gets only the counterparts."""
-    active = parse_key(p)
+    active = _in_story(session, story_id, parse_key(p))
     htmx = request.headers.get("HX-Request") and not request.headers.get(
         "HX-History-Restore-Request"
     )
@@ -76,12 +76,29 @@ def story_page(
         current = parse_qs(urlparse(request.headers.get("HX-Current-URL", "")).query).get(
             "p", [None]
         )[0]
-        response = counterparts(request, session, story_id, active, parse_key(current))
+        previous = _in_story(session, story_id, parse_key(current))
+        if active is None and parse_key(p) is not None:  # a paragraph of another story
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"paragraph {p} does not exist")
+        response = counterparts(request, session, story_id, active, previous)
     else:
         response = _reader_page(request, session, story_id, active)
     # The same URL answers with a page or a fragment: caches must keep them apart.
     response.headers["Vary"] = "HX-Request, X-Parallax-Narrow"
     return response
+
+
+def _in_story(
+    session: SessionDep, story_id: int, key: tuple[int, int] | None
+) -> tuple[int, int] | None:
+    """`key` if it names a paragraph position in a document of this story, else None.
+
+    A key typed into the URL may name another story's document (someone's private text):
+    it is then ignored, never shown.
+    """
+    if key is None:
+        return None
+    doc = session.get(Document, key[0]) if 0 < key[0] < 2**63 else None
+    return key if doc is not None and doc.story_id == story_id else None
 
 
 def _reader_page(
