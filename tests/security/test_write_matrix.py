@@ -152,8 +152,10 @@ BODY_IDS = {"/api/links/merge", "/review/link", "/review/mark", "/review/{direct
 def test_no_write_route_touches_another_users_private_text(
     seeded_url: str, seeded_engine: Engine
 ) -> None:
-    """The same story is open to an editor's writes while public (checked first, so this test
-    can fail), and refused with 404 to everyone once it is someone else's private story."""
+    """Refused with 404 to every editor but the owner, as for a story that does not exist.
+
+    The requests are valid ones: with the story left public, the same run gets 200/201 for
+    the editor's confirm, merge and others (tried by leaving out `make_private`)."""
     from tests.security.test_private_reads import make_private
 
     db_path = seeded_url.removeprefix("sqlite:///")
