@@ -64,8 +64,15 @@ def ingest(ctx: JobContext) -> dict[str, Any]:
         except IngestError as err:
             raise JobFailed(str(err), status=err.status) from err
         if stored.status == "duplicate":
-            ctx.update(document_id=stored.document_id, story_id=stored.story_id)
-            return {"document": stored.document_id, "story_id": stored.story_id, "duplicate": True}
+            result = {
+                "document": stored.document_id,
+                "story_id": stored.story_id,
+                "duplicate": True,
+            }
+            # The result goes with the id: an upload waiting for the id then knows at once
+            # that it is a duplicate (the job's end, a moment later, could come too late).
+            ctx.update(document_id=stored.document_id, story_id=stored.story_id, result=result)
+            return result
         ctx.update(
             document_id=stored.document_id,
             story_id=stored.story_id,
