@@ -311,3 +311,15 @@ def test_signup_attempts_are_rate_limited_per_address(
             codes.append(_signup(site, f"user{i}"))
             site.cookies.clear()  # a new visitor from the same address
     assert codes[:3] == [201, 201, 201] and codes[3:] == [429, 429]
+
+
+def test_a_private_hash_is_the_owners_alone_and_comes_back_when_published() -> None:
+    import hashlib
+
+    from app.services.visibility import library_hash
+
+    plain = hashlib.sha256(b"un texte").hexdigest()
+    rita, olga = library_hash(plain, 1, "private"), library_hash(plain, 2, "private")
+    assert len({plain, rita, olga}) == 3
+    assert library_hash(rita, 1, "private") == plain
+    assert library_hash(plain, 1, "public") == plain

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint, text
+from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Who may read a story or document: everyone, or only its owner (a personal library).
@@ -26,38 +26,17 @@ class Story(SQLModel, table=True):
     visibility: str = Field(
         default=PUBLIC, max_length=8, index=True, sa_column_kwargs={"server_default": PUBLIC}
     )
-    owner_id: int | None = Field(
-        default=None,
-        sa_column=Column(
-            Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True, index=True
-        ),
-    )
+    owner_id: int | None = Field(default=None, index=True)
 
 
 class Document(SQLModel, table=True):
     """One ingested article, kept with its original text.
 
-    The same text is stored once among public documents and once per owner's library
-    (partial unique indexes), so a private copy never reveals that someone else has it.
+    `content_hash` is unique: for a private document it is the text's hash masked with its
+    owner (`app.services.visibility.library_hash`), so the same text is kept once among the
+    public documents and once per private library, and a private copy never reveals that
+    someone else has it.
     """
-
-    __table_args__ = (
-        Index(
-            "uq_document_public_hash",
-            "content_hash",
-            unique=True,
-            sqlite_where=text("visibility = 'public'"),
-            postgresql_where=text("visibility = 'public'"),
-        ),
-        Index(
-            "uq_document_private_hash",
-            "owner_id",
-            "content_hash",
-            unique=True,
-            sqlite_where=text("visibility = 'private'"),
-            postgresql_where=text("visibility = 'private'"),
-        ),
-    )
 
     id: int | None = Field(default=None, primary_key=True)
     story_id: int = Field(
@@ -68,16 +47,13 @@ class Document(SQLModel, table=True):
     source: str
     title: str
     lang: str = Field(max_length=8)
-    content_hash: str = Field(max_length=64, index=True)
+    content_hash: str = Field(max_length=64, unique=True)
     original: str
     created_at: datetime = Field(default_factory=utcnow)
     # Who added it (None: the CLI or an anonymous open upload) and who may read it.
-    owner_id: int | None = Field(
-        default=None,
-        sa_column=Column(
-            Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True, index=True
-        ),
-    )
+    # (No foreign key: SQLite could add one only by rebuilding the table; accounts are
+    # disabled, never deleted.)
+    owner_id: int | None = Field(default=None, index=True)
     visibility: str = Field(
         default=PUBLIC, max_length=8, sa_column_kwargs={"server_default": PUBLIC}
     )

@@ -8,20 +8,22 @@ Ids in bodies and forms are checked where editorial changes are recorded
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import HTTPException, Request, status
 from sqlmodel import Session
 
 from app.auth import UserDep
 from app.deps import SessionDep
-from app.models import User
+from app.models import Document, Link, Story, User
 from app.services.visibility import document_visible, link_visible, story_visible
 
 _MAX_ID = 2**63 - 1
-_CHECKS: tuple[tuple[str, str, Callable[[Session, int, User | None], bool]], ...] = (
-    ("story_id", "story", story_visible),
-    ("document_id", "document", document_visible),
-    ("link_id", "link", link_visible),
+Visible = Callable[[Session, int, User | None], bool]
+_CHECKS: tuple[tuple[str, str, tuple[type[Any], Visible]], ...] = (
+    ("story_id", "story", (Story, story_visible)),
+    ("document_id", "document", (Document, document_visible)),
+    ("link_id", "link", (Link, link_visible)),
 )
 
 
@@ -34,8 +36,14 @@ def _as_id(raw: object) -> int | None:
 
 
 def guard_path_ids(request: Request, session: SessionDep, user: UserDep) -> None:
-    """404 for a path id of a thing that does not exist or is someone else's private text."""
-    for param, noun, visible in _CHECKS:
+    """404 for a path id of something that exists but is someone else's private text.
+
+    Ids of nothing are left to the route (its own 404, or the history a deleted link keeps,
+    which `app.services.review.history` filters the same way).
+    """
+    for param, noun, (model, visible) in _CHECKS:
         value = _as_id(request.path_params.get(param))
-        if value is not None and not visible(session, value, user):
+        if value is None or session.get(model, value) is None:
+            continue
+        if not visible(session, value, user):
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"{noun} {value} does not exist")

@@ -12,8 +12,9 @@ from sqlmodel import Session, col, select
 
 from app.ingest import IngestError, ParsedDocument, parse_bytes
 from app.ingest.reading import ALL_EXTENSIONS
-from app.models import PRIVATE, Document, Paragraph, Sentence, Story
+from app.models import Document, Paragraph, Sentence, Story
 from app.services.library import Scope, check_quota
+from app.services.visibility import library_hash
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def store_document(
         source=parsed.source,
         title=parsed.title,
         lang=parsed.lang,
-        content_hash=parsed.content_hash,
+        content_hash=library_hash(parsed.content_hash, scope.owner_id, scope.visibility),
         original=parsed.original,
         owner_id=scope.owner_id,
         visibility=scope.visibility,
@@ -122,12 +123,10 @@ def _existing(
     A public text counts for everyone; a private one only in its owner's library, so another
     person's private copy never shows (theirs and this one are kept apart).
     """
-    mine = Document.visibility == "public"
-    if scope.visibility == PRIVATE:
-        mine = mine | ((Document.visibility == PRIVATE) & (Document.owner_id == scope.owner_id))
+    hashes = {content_hash, library_hash(content_hash, scope.owner_id, scope.visibility)}
     existing = session.exec(
         select(Document)
-        .where(Document.content_hash == content_hash, mine)
+        .where(col(Document.content_hash).in_(hashes))
         .order_by(col(Document.visibility).desc())  # the public copy first
     ).first()
     if existing is None:

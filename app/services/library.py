@@ -19,13 +19,15 @@ from typing import Literal
 from fastapi import HTTPException, status
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, select
 
 from app.auth import is_editor
 from app.config import Settings
 from app.ingest import IngestError
 from app.models import PRIVATE, PUBLIC, Document, Paragraph, Story, User
 from app.services.review import Conflict, ReviewError
+from app.services.visibility import library_hash
 
 Visibility = Literal["public", "private"]
 
@@ -137,29 +139,34 @@ def owned_story(session: Session, user: User, story_id: int) -> Story:
 
 
 def _set_visibility(session: Session, story: Story, visibility: str) -> None:
+    """Move a story and its texts to the public library or back to the owner's (no commit).
+
+    Each text's stored hash follows (see `library_hash`): publishing a text that is public
+    already, or making private a text the owner has privately already, breaks the hash's
+    uniqueness and is refused with 409, nothing changed.
+    """
+    docs = session.exec(select(Document).where(Document.story_id == story.id)).all()
+    for doc in docs:
+        plain = library_hash(doc.content_hash, doc.owner_id, doc.visibility)
+        doc.content_hash = library_hash(plain, doc.owner_id, visibility)
+        doc.visibility = visibility
+        session.add(doc)
     story.visibility = visibility
     session.add(story)
-    session.exec(
-        update(Document).where(col(Document.story_id) == story.id).values(visibility=visibility)
-    )
+    try:
+        session.commit()
+    except IntegrityError as err:
+        session.rollback()
+        where = "public already" if visibility == PUBLIC else "in your library already"
+        raise Conflict(f"the same text is {where}; delete one copy first") from err
+    session.refresh(story)
 
 
 def publish(session: Session, user: User, story_id: int) -> Story:
     """Make the owner's private story and its texts public (409 if a text is public already)."""
     story = owned_story(session, user, story_id)
-    if story.visibility == PUBLIC:
-        return story
-    hashes = session.exec(select(Document.content_hash).where(Document.story_id == story_id))
-    taken = session.exec(
-        select(Document.id).where(
-            col(Document.content_hash).in_(list(hashes)), Document.visibility == PUBLIC
-        )
-    ).first()
-    if taken is not None:
-        raise Conflict(f"the same text is public already, as document {taken}")
-    _set_visibility(session, story, PUBLIC)
-    session.commit()
-    session.refresh(story)
+    if story.visibility == PRIVATE:
+        _set_visibility(session, story, PUBLIC)
     return story
 
 
@@ -177,8 +184,6 @@ def unpublish(session: Session, user: User, story_id: int) -> Story:
     if others is not None:
         raise Conflict("other people's texts have joined this story; it stays public")
     _set_visibility(session, story, PRIVATE)
-    session.commit()
-    session.refresh(story)
     return story
 
 

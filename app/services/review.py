@@ -575,15 +575,24 @@ def mark_paragraph(
     _commit_or_rollback(session)
 
 
-def history(session: Session, link_id: int) -> list[dict[str, Any]]:
-    """Every recorded change that touched a link, oldest first, with who made it."""
+def history(session: Session, link_id: int, viewer: User | None) -> list[dict[str, Any]]:
+    """Every recorded change that touched a link, oldest first, with who made it.
+
+    Only events of stories `viewer` may read count: the history of a link that was in
+    someone's private story is as absent as the story.
+    """
     link = session.get(Link, link_id)
+    readable: dict[int, bool] = {}
     # All stories: a move is recorded in the story the document went to.
     query = select(LinkEvent).order_by(col(LinkEvent.id))
     names = {u.id: u.name for u in session.exec(select(User))}
     out = []
     for event in session.exec(query):
         if link_id not in event.link_ids:
+            continue
+        if event.story_id not in readable:
+            readable[event.story_id] = may_read(session.get(Story, event.story_id), viewer)
+        if not readable[event.story_id]:
             continue
         out.append(
             {

@@ -6,12 +6,31 @@ private from the people who run the site too. Everything someone may not see ans
 exactly as if it did not exist.
 """
 
+import hashlib
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from app.models import PRIVATE, PUBLIC, Document, Job, Link, Story, User
+
+
+def library_hash(content_hash: str, owner_id: int | None, visibility: str) -> str:
+    """The `content_hash` a document stores in its library; applied twice, the plain hash.
+
+    Public documents store the text's hash. A private one stores it XOR-masked with a digest
+    of its owner: unique per (owner, text), never equal to the public hash or to another
+    owner's, and reversible when the text is published. (A hash that is not 64 hex digits,
+    which only hand-made rows have, is kept as it is.)
+    """
+    if visibility != PRIVATE or len(content_hash) != 64:
+        return content_hash
+    try:
+        plain = bytes.fromhex(content_hash)
+    except ValueError:
+        return content_hash
+    mask = hashlib.sha256(f"parallax private library of {owner_id}".encode()).digest()
+    return bytes(a ^ b for a, b in zip(plain, mask, strict=True)).hex()
 
 
 def _uid(user: User | None) -> int | None:

@@ -1,8 +1,11 @@
 """personal library: owners and visibility of stories and documents, invitations
 
 Every existing story and document becomes public with no owner (what everyone could read
-before). The one-per-database uniqueness of a text's hash becomes one per public library and
-one per owner's private library, so a private copy never reveals that someone else has it.
+before). Only columns are added: on SQLite any change to the constraints of `story` or
+`document` means rebuilding the table, and inside the migration's one transaction (foreign
+keys on) dropping the old table would cascade into every paragraph. So `owner_id` has no
+foreign key, and `content_hash` stays unique: a private document stores its hash masked with
+its owner (see app/services/visibility.py), which keeps one copy per library.
 
 Revision ID: 0009
 Revises: 0008
@@ -20,67 +23,25 @@ down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# 0001 created the constraint without a name: SQLite reflects it nameless, PostgreSQL names
-# it <table>_<column>_key. The batch's naming convention gives SQLite's a name to drop it by.
-_UQ = {"uq": "uq_%(table_name)s_%(column_0_name)s"}
-_PUBLIC = sa.text("visibility = 'public'")
-_PRIVATE = sa.text("visibility = 'private'")
 
-
-def _owner_column() -> sa.Column:  # type: ignore[type-arg]
-    return sa.Column("owner_id", sa.Integer(), nullable=True)
+def _columns(table: str) -> None:
+    op.add_column(
+        table,
+        sa.Column(
+            "visibility",
+            sqlmodel.sql.sqltypes.AutoString(length=8),
+            server_default="public",
+            nullable=False,
+        ),
+    )
+    op.add_column(table, sa.Column("owner_id", sa.Integer(), nullable=True))
+    op.create_index(f"ix_{table}_owner_id", table, ["owner_id"], unique=False)
 
 
 def upgrade() -> None:
-    postgres = op.get_bind().dialect.name == "postgresql"
-    with op.batch_alter_table("story", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "visibility",
-                sqlmodel.sql.sqltypes.AutoString(length=8),
-                server_default="public",
-                nullable=False,
-            )
-        )
-        batch_op.add_column(_owner_column())
-        batch_op.create_index(batch_op.f("ix_story_visibility"), ["visibility"], unique=False)
-        batch_op.create_index(batch_op.f("ix_story_owner_id"), ["owner_id"], unique=False)
-        batch_op.create_foreign_key(
-            "fk_story_owner_id_user", "user", ["owner_id"], ["id"], ondelete="SET NULL"
-        )
-    with op.batch_alter_table("document", schema=None, naming_convention=_UQ) as batch_op:
-        batch_op.drop_constraint(
-            "document_content_hash_key" if postgres else "uq_document_content_hash",
-            type_="unique",
-        )
-        batch_op.add_column(_owner_column())
-        batch_op.add_column(
-            sa.Column(
-                "visibility",
-                sqlmodel.sql.sqltypes.AutoString(length=8),
-                server_default="public",
-                nullable=False,
-            )
-        )
-        batch_op.create_index(batch_op.f("ix_document_content_hash"), ["content_hash"])
-        batch_op.create_index(batch_op.f("ix_document_owner_id"), ["owner_id"], unique=False)
-        batch_op.create_foreign_key(
-            "fk_document_owner_id_user", "user", ["owner_id"], ["id"], ondelete="SET NULL"
-        )
-        batch_op.create_index(
-            "uq_document_public_hash",
-            ["content_hash"],
-            unique=True,
-            sqlite_where=_PUBLIC,
-            postgresql_where=_PUBLIC,
-        )
-        batch_op.create_index(
-            "uq_document_private_hash",
-            ["owner_id", "content_hash"],
-            unique=True,
-            sqlite_where=_PRIVATE,
-            postgresql_where=_PRIVATE,
-        )
+    _columns("story")
+    op.create_index("ix_story_visibility", "story", ["visibility"], unique=False)
+    _columns("document")
     op.create_table(
         "invite",
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -98,24 +59,16 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("invite")
-    # Private copies of a public text would break the old one-per-database uniqueness.
+    # Private texts did not exist before: they go (with their paragraphs), then their stories.
     op.execute("DELETE FROM document WHERE visibility = 'private'")
     op.execute(
         "DELETE FROM story WHERE visibility = 'private' AND NOT EXISTS "
         "(SELECT 1 FROM document WHERE document.story_id = story.id)"
     )
-    with op.batch_alter_table("document", schema=None) as batch_op:
-        batch_op.drop_index("uq_document_private_hash")
-        batch_op.drop_index("uq_document_public_hash")
-        batch_op.drop_constraint("fk_document_owner_id_user", type_="foreignkey")
-        batch_op.drop_index(batch_op.f("ix_document_owner_id"))
-        batch_op.drop_index(batch_op.f("ix_document_content_hash"))
-        batch_op.drop_column("visibility")
-        batch_op.drop_column("owner_id")
-        batch_op.create_unique_constraint("document_content_hash_key", ["content_hash"])
-    with op.batch_alter_table("story", schema=None) as batch_op:
-        batch_op.drop_constraint("fk_story_owner_id_user", type_="foreignkey")
-        batch_op.drop_index(batch_op.f("ix_story_owner_id"))
-        batch_op.drop_index(batch_op.f("ix_story_visibility"))
-        batch_op.drop_column("owner_id")
-        batch_op.drop_column("visibility")
+    for table in ("document", "story"):
+        op.drop_index(f"ix_{table}_owner_id", table_name=table)
+    op.drop_index("ix_story_visibility", table_name="story")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+, PostgreSQL): no table rebuild.
+    for table in ("document", "story"):
+        for column in ("owner_id", "visibility"):
+            op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
