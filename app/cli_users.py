@@ -1,4 +1,5 @@
-"""`parallax user add|passwd|disable|enable|role`: accounts are managed by the administrator."""
+"""`parallax user add|passwd|disable|enable|role|invite`: accounts are managed by the
+administrator; `invite` makes a one-time sign-up link (PARALLAX_SIGNUP=invite)."""
 
 import argparse
 import getpass
@@ -13,6 +14,7 @@ from app.config import get_settings
 from app.db import make_engine
 from app.migrate import upgrade
 from app.models import ROLES, User
+from app.services.accounts import create_invite
 
 MIN_PASSWORD = 8
 
@@ -109,6 +111,22 @@ def cmd_user_role(args: argparse.Namespace) -> int:
     return _set(args, "role change", role=args.role)
 
 
+def cmd_user_invite(args: argparse.Namespace) -> int:
+    """Print a one-time sign-up link; whoever opens it may make one account of `--role`."""
+    with Session(_engine(args)) as session:
+        token = create_invite(session, role=args.role, days=args.days)
+    settings = get_settings()
+    print(f"/signup?invite={token}")
+    print(
+        f"one account ({args.role}), valid {args.days} day(s); give the link with this site's "
+        f"address in front (sign-up is {settings.signup!r}: "
+        + ("links work" if settings.signup != "closed" else "set PARALLAX_SIGNUP=invite")
+        + ")",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def add_user_commands(sub: Any) -> None:
     """Register `parallax user ...` on the main parser's subcommands."""
     user = sub.add_parser("user", help="manage accounts")
@@ -131,6 +149,10 @@ def add_user_commands(sub: Any) -> None:
     role.add_argument("name")
     role.add_argument("role", choices=ROLES)
     role.set_defaults(func=cmd_user_role)
+    invite = user_sub.add_parser("invite", help="print a one-time sign-up link")
+    invite.add_argument("--role", choices=ROLES, default="reader")
+    invite.add_argument("--days", type=int, default=get_settings().invite_days)
+    invite.set_defaults(func=cmd_user_invite)
     for p in (add, passwd):
         p.add_argument("--password-stdin", action="store_true", help="read it from stdin")
     for p in user_sub.choices.values():

@@ -4,6 +4,7 @@ import secrets
 import sys
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -39,8 +40,17 @@ class Settings(BaseSettings):
     # Signs session and CSRF cookies. Unset: a random key is made once and kept in data/.
     secret_key: str | None = None
     secure_cookies: bool = False
-    # Anonymous visitors may add articles only when this is on; otherwise an editor must.
+    # Anonymous visitors may add articles only when this is on (they are public at once, as
+    # an editor's are); otherwise adding a text takes an account.
     open_uploads: bool = False
+    # The personal library: what a reader account may keep (private or published texts it
+    # added; editors and admins are not limited). 0 = no limit.
+    user_quota_documents: int = 50
+    user_quota_bytes: int = 20_000_000
+    # How accounts are made: "invite" = with a link an admin made (`parallax user invite`);
+    # "open" = anyone may sign up (as a reader); "closed" = only `parallax user add`.
+    signup: Literal["invite", "open", "closed"] = "invite"
+    invite_days: int = 7
     session_max_age: int = 14 * 24 * 3600
 
     # The job queue: "" = a SQLite file beside the database (one machine, nothing else to

@@ -19,12 +19,15 @@ from app.routes import (
     exchange,
     fragments,
     jobs,
+    library,
     pages,
     review,
     review_pages,
     search,
+    signup,
     vocabulary,
 )
+from app.security.access import guard_path_ids
 from app.security.body import BodyLimitMiddleware
 from app.security.csrf import RotatingCSRFMiddleware
 from app.security.errors import install_error_handlers
@@ -57,7 +60,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         title="Parallax",
         version="0.1.0",
         lifespan=lifespan,
-        dependencies=[Depends(enforce_write_limits)],
+        dependencies=[Depends(enforce_write_limits), Depends(guard_path_ids)],
         docs_url=None,
         redoc_url=None,
     )
@@ -99,6 +102,8 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.include_router(pages.router)
     app.include_router(fragments.router)
     app.include_router(auth.router)
+    app.include_router(signup.router)
+    app.include_router(library.router)
     app.include_router(review.router)
     app.include_router(exchange.router)
     app.include_router(review_pages.router)

@@ -20,11 +20,14 @@ def _user(request: Request) -> dict[str, Any]:
         if user is not None:
             session.expunge(user)
     editor = is_editor(user)
-    # The upload form is shown only to those allowed to use it (anonymous: PARALLAX_OPEN_UPLOADS).
+    settings = request.app.state.settings
+    # The upload form is shown only to those allowed to use it: every account (readers into
+    # their private library), anonymous visitors only with PARALLAX_OPEN_UPLOADS.
     return {
         "user": user,
         "is_editor": editor,
-        "can_upload": editor or request.app.state.settings.open_uploads,
+        "can_upload": user is not None or settings.open_uploads,
+        "signup_open": settings.signup == "open",
     }
 
 

@@ -18,6 +18,7 @@ from app.services.embeddings import CachedEncoder
 from app.services.exchange import import_tmx
 from app.services.findings import compute_findings
 from app.services.ingest import ingest_parsed
+from app.services.library import Scope
 from app.services.pipeline import (
     AlignmentOutcome,
     align_document,
@@ -57,14 +58,19 @@ def ingest(ctx: JobContext) -> dict[str, Any]:
                 title=params.get("title"),
                 max_bytes=ctx.runtime.settings.max_upload_bytes,
             )
+            stored = ingest_parsed(
+                engine=ctx.engine, parsed=parsed, scope=Scope.from_params(params)
+            )
         except IngestError as err:
             raise JobFailed(str(err), status=err.status) from err
-        stored = ingest_parsed(engine=ctx.engine, parsed=parsed)
         if stored.status == "duplicate":
-            result = {"document": stored.document_id, "story_id": stored.story_id}
-            result["duplicate"] = True
-            # The result goes with the id in one write: an upload waiting for the id must
-            # already see that it is a duplicate (200), not a new document (202).
+            result = {
+                "document": stored.document_id,
+                "story_id": stored.story_id,
+                "duplicate": True,
+            }
+            # The result goes with the id: an upload waiting for the id then knows at once
+            # that it is a duplicate (the job's end, a moment later, could come too late).
             ctx.update(document_id=stored.document_id, story_id=stored.story_id, result=result)
             return result
         ctx.update(

@@ -1,16 +1,37 @@
 """The database tables, by area. Created only by the Alembic migrations in migrations/."""
 
 from app.models.alignment import DocumentPair, Embedding, Link, SentenceLink
-from app.models.content import Document, Paragraph, Sentence, Story, utcnow
+from app.models.content import (
+    PRIVATE,
+    PUBLIC,
+    VISIBILITIES,
+    Document,
+    Paragraph,
+    Sentence,
+    Story,
+    utcnow,
+)
 from app.models.grouping import DocumentVector, GroupingDecision
 from app.models.jobs import JOB_KINDS, JOB_STATUSES, Job
-from app.models.review import ROLES, LinkEvent, LoginSession, ParagraphMark, StoredFinding, User
+from app.models.review import (
+    ROLES,
+    Invite,
+    LinkEvent,
+    LoginSession,
+    ParagraphMark,
+    StoredFinding,
+    User,
+)
 
 __all__ = [
     "Document",
     "DocumentPair",
     "DocumentVector",
     "GroupingDecision",
+    "Invite",
+    "PRIVATE",
+    "PUBLIC",
+    "VISIBILITIES",
     "Embedding",
     "JOB_KINDS",
     "JOB_STATUSES",

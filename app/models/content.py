@@ -5,6 +5,11 @@ from datetime import UTC, datetime
 from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+# Who may read a story or document: everyone, or only its owner (a personal library).
+PUBLIC = "public"
+PRIVATE = "private"
+VISIBILITIES = (PUBLIC, PRIVATE)
+
 
 def utcnow() -> datetime:
     """Timestamps are aware and stored in UTC."""
@@ -17,10 +22,21 @@ class Story(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     title: str
     created_at: datetime = Field(default_factory=utcnow)
+    # A private story holds only its owner's private documents; a public one only public ones.
+    visibility: str = Field(
+        default=PUBLIC, max_length=8, index=True, sa_column_kwargs={"server_default": PUBLIC}
+    )
+    owner_id: int | None = Field(default=None, index=True)
 
 
 class Document(SQLModel, table=True):
-    """One ingested article, kept with its original text."""
+    """One ingested article, kept with its original text.
+
+    `content_hash` is unique: for a private document it is the text's hash masked with its
+    owner (`app.services.visibility.library_hash`), so the same text is kept once among the
+    public documents and once per private library, and a private copy never reveals that
+    someone else has it.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     story_id: int = Field(
@@ -34,6 +50,13 @@ class Document(SQLModel, table=True):
     content_hash: str = Field(max_length=64, unique=True)
     original: str
     created_at: datetime = Field(default_factory=utcnow)
+    # Who added it (None: the CLI or an anonymous open upload) and who may read it.
+    # (No foreign key: SQLite could add one only by rebuilding the table; accounts are
+    # disabled, never deleted.)
+    owner_id: int | None = Field(default=None, index=True)
+    visibility: str = Field(
+        default=PUBLIC, max_length=8, sa_column_kwargs={"server_default": PUBLIC}
+    )
 
 
 class Paragraph(SQLModel, table=True):

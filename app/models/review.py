@@ -42,6 +42,27 @@ class LoginSession(SQLModel, table=True):
     expires_at: datetime
 
 
+class Invite(SQLModel, table=True):
+    """An invitation to create an account: the link holds a random token, this row its SHA-256.
+
+    Made by an admin (`parallax user invite`); used once, before it expires.
+    """
+
+    id: str = Field(primary_key=True, max_length=64)
+    role: str = Field(default="reader", max_length=16)
+    created_by: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True),
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_by: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True),
+    )
+    used_at: datetime | None = None
+
+
 class LinkEvent(SQLModel, table=True):
     """One editorial change, with the state of the links before and after it.
 

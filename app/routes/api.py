@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
 
-from app.auth import EditorDep, UserDep, require_editor
+from app.auth import EditorDep, UserDep
 from app.deps import RuntimeDep, SessionDep, SettingsDep
 from app.ingest import IngestError
 from app.jobs.runtime import Runtime
@@ -22,6 +22,7 @@ from app.services import documents
 from app.services.findings import finding_json, stored_findings
 from app.services.grouping import grouping_json
 from app.services.jobs import job_ref, submit, wait_for
+from app.services.library import Scope, check_quota, upload_scope
 from app.services.queue import build_queue, queue_filter
 from app.services.review import ReviewError
 from app.services.stories import document_summary, get_story, page_stories, paragraphs_of
@@ -39,6 +40,7 @@ UPLOAD_BODY = {
                         "file": {"type": "string", "format": "binary"},
                         "lang": {"type": "string"},
                         "title": {"type": "string"},
+                        "visibility": {"type": "string", "enum": ["public", "private"]},
                     },
                     "required": ["file"],
                 }
@@ -51,6 +53,7 @@ UPLOAD_BODY = {
                         "title": {"type": "string"},
                         "lang": {"type": "string"},
                         "source": {"type": "string"},
+                        "visibility": {"type": "string", "enum": ["public", "private"]},
                     },
                     "required": ["text"],
                 }
@@ -62,10 +65,16 @@ UPLOAD_BODY = {
 
 @router.get("/stories")
 def stories(
-    session: SessionDep, cursor: str | None = None, limit: int = Query(50, ge=1, le=200)
+    session: SessionDep,
+    user: UserDep,
+    cursor: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
 ) -> dict[str, Any]:
-    """Stories newest first, a page at a time: pass `next` back as `cursor`."""
-    page = page_stories(session, cursor=cursor, limit=limit)
+    """Stories newest first, a page at a time: pass `next` back as `cursor`.
+
+    The public stories, and a logged-in user's own private ones.
+    """
+    page = page_stories(session, cursor=cursor, limit=limit, user=user)
     return {
         "items": [
             {
@@ -236,10 +245,11 @@ def move_document(
     )
 
 
-async def _read_upload(
-    request: Request, max_bytes: int
-) -> tuple[bytes, str, str | None, str | None]:
-    """The bytes, source name, lang and title of a multipart or JSON upload."""
+Upload = tuple[bytes, str, str | None, str | None, str | None]
+
+
+async def _read_upload(request: Request, max_bytes: int) -> Upload:
+    """The bytes, source name, lang, title and visibility of a multipart or JSON upload."""
     length = request.headers.get("content-length")
     # Reject before reading when the client says up front that the body is too large;
     # a little slack covers the multipart envelope around the file itself.
@@ -254,12 +264,13 @@ async def _read_upload(
                 "upload", "has no 'file' part (send the article as multipart field 'file')"
             )
         data = await upload.read()
-        lang, title = form.get("lang"), form.get("title")
+        lang, title, visibility = form.get("lang"), form.get("title"), form.get("visibility")
         return (
             data,
             upload.filename or "upload.txt",
             lang if isinstance(lang, str) and lang else None,
             title if isinstance(title, str) and title else None,
+            visibility if isinstance(visibility, str) and visibility else None,
         )
     if ctype.startswith("application/json"):
         try:
@@ -268,11 +279,12 @@ async def _read_upload(
             raise IngestError("request body", f"is not valid JSON ({exc})") from exc
         if not isinstance(body, dict) or not isinstance(body.get("text"), str):
             raise IngestError("request body", "must be a JSON object with a string field 'text'")
-        for key in ("title", "lang", "source"):
+        for key in ("title", "lang", "source", "visibility"):
             if body.get(key) is not None and not isinstance(body[key], str):
                 raise IngestError("request body", f"field '{key}' must be a string")
         source = body.get("source") or "pasted.txt"
-        return body["text"].encode("utf-8"), source, body.get("lang"), body.get("title")
+        text, lang, title = body["text"], body.get("lang"), body.get("title")
+        return text.encode("utf-8"), source, lang, title, body.get("visibility")
     raise IngestError(
         "request",
         f"has content type '{ctype or 'none'}'; send multipart/form-data or application/json",
@@ -299,36 +311,47 @@ async def create_document(
 
     202 once the document is parsed and stored, with the job to follow; `?wait=true` waits for
     the job and answers 201 with the story; 200 with the existing document for a duplicate.
+
+    Who may add what: a reader account adds to its private library (`visibility` private,
+    within its quota: 403 when full); editors add public texts unless they ask for private;
+    anonymous visitors only when open uploads are on (public). See the README.
     """
-    if not settings.open_uploads:
-        require_editor(user)
+    if user is None:
+        upload_scope(user, settings, None)  # 401 before the body is read
     try:
         upload = await _read_upload(request, settings.max_upload_bytes)
     except IngestError as err:
         return JSONResponse({"detail": str(err)}, status_code=err.status)
+    scope = upload_scope(user, settings, upload[4])
     # Everything below blocks (database, waiting for the worker): off the event loop.
     return await run_in_threadpool(
-        submit_upload, runtime, upload, wait=wait, user_id=user.id if user else None
+        submit_upload, runtime, upload, wait=wait, user_id=user.id if user else None, scope=scope
     )
 
 
 def submit_upload(
     runtime: Runtime,
-    upload: tuple[bytes, str, str | None, str | None],
+    upload: Upload,
     *,
     wait: bool,
     user_id: int | None,
+    scope: Scope,
 ) -> JSONResponse:
     """Queue an ingest job and answer once its document is stored (or the job is over)."""
-    data, source, lang, title = upload
+    data, source, lang, title, _visibility = upload
     settings = runtime.settings
     if len(data) > settings.max_upload_bytes:
         err = IngestError(source, f"is larger than the {settings.max_upload_bytes:,} byte limit")
         return JSONResponse({"detail": str(err)}, status_code=413)
+    try:
+        with Session(runtime.engine) as session:
+            check_quota(session, scope, source, 0)  # the size counts once parsed
+    except IngestError as err:
+        return JSONResponse({"detail": str(err)}, status_code=err.status)
     job_id = submit(
         runtime,
         kind="ingest",
-        params={"source": source, "lang": lang, "title": title},
+        params={"source": source, "lang": lang, "title": title, **scope.params()},
         payload=data,
         created_by=user_id,
     )

@@ -3,14 +3,16 @@
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
-from app.auth import UserDep, require_editor
+from app.auth import UserDep
 from app.deps import RuntimeDep, SettingsDep
 from app.ingest import IngestError
 from app.jobs.runtime import Runtime
 from app.models import Job
 from app.services.jobs import submit, wait_for
+from app.services.library import Scope, check_quota, upload_scope
 from app.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -22,9 +24,11 @@ async def upload(
 ) -> Response:
     """Add an article from the home page form; show its job's live progress (or, without JS,
     open its story once stored)."""
-    if not settings.open_uploads:
-        require_editor(user)
+    if user is None:
+        upload_scope(user, settings, None)  # 401 before the body is read
     form = await request.form()
+    requested = form.get("visibility")
+    scope = upload_scope(user, settings, requested if isinstance(requested, str) else None)
     upload_file = form.get("file")
     if not isinstance(upload_file, UploadFile):
         context: dict[str, object] = {"error": str(IngestError("upload", "no file was chosen"))}
@@ -34,7 +38,11 @@ async def upload(
     data = await upload_file.read()
     source = upload_file.filename or "upload.txt"
     # Queuing and waiting for the document to be stored block: off the event loop.
-    job = await run_in_threadpool(_submit, runtime, data, source, user.id if user else None)
+    job = await run_in_threadpool(_submit, runtime, data, source, user.id if user else None, scope)
+    if isinstance(job, str):
+        return templates.TemplateResponse(
+            request, "stories/_upload_result.html", {"error": job}, status_code=403
+        )
     if job.status == "failed":
         code = int((job.result or {}).get("status", 500))
         return templates.TemplateResponse(
@@ -49,9 +57,21 @@ async def upload(
     return response
 
 
-def _submit(runtime: Runtime, data: bytes, source: str, user_id: int | None) -> Job:
+def _submit(
+    runtime: Runtime, data: bytes, source: str, user_id: int | None, scope: Scope
+) -> Job | str:
+    """The job, once its document is stored; or why the library cannot take another text."""
+    try:
+        with Session(runtime.engine) as session:
+            check_quota(session, scope, source, 0)
+    except IngestError as err:
+        return str(err)
     job_id = submit(
-        runtime, kind="ingest", params={"source": source}, payload=data, created_by=user_id
+        runtime,
+        kind="ingest",
+        params={"source": source, **scope.params()},
+        payload=data,
+        created_by=user_id,
     )
     return wait_for(
         runtime.engine,

@@ -1,32 +1,43 @@
-"""Jobs: their state as JSON, and live progress fragments the pages poll through HTMX."""
+"""Jobs: their state as JSON, and live progress fragments the pages poll through HTMX.
+
+A job is seen by whoever submitted it and by those who may read what it works on; anyone
+else gets 404, as for a job that does not exist.
+"""
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 
-from app.deps import EngineDep
-from app.services.jobs import JobOut, get_job, job_out, recent_jobs
+from app.auth import UserDep
+from app.deps import EngineDep, SessionDep
+from app.models import Job, User
+from app.services.jobs import JobOut, get_job, job_out, visible_jobs
+from app.services.visibility import job_visible
 from app.templating import templates
 
 router = APIRouter(tags=["jobs"])
 
 
+def _job(engine: EngineDep, session: SessionDep, job_id: int, user: User | None) -> Job:
+    job = get_job(engine, job_id) if 0 < job_id < 2**63 else None
+    if job is None or not job_visible(session, job, user):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"job {job_id} does not exist")
+    return job
+
+
 @router.get(
     "/api/jobs/{job_id}", response_model=JobOut, responses={404: {"description": "no such job"}}
 )
-def job_state(job_id: int, engine: EngineDep) -> JobOut:
+def job_state(job_id: int, engine: EngineDep, session: SessionDep, user: UserDep) -> JobOut:
     """A background job's status, progress, error and result."""
-    job = get_job(engine, job_id)
-    if job is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"job {job_id} does not exist")
-    return job_out(job)
+    return job_out(_job(engine, session, job_id, user))
 
 
 @router.get("/jobs/{job_id}/progress", response_class=HTMLResponse, include_in_schema=False)
-def job_progress(job_id: int, request: Request, engine: EngineDep) -> HTMLResponse:
+def job_progress(
+    job_id: int, request: Request, engine: EngineDep, session: SessionDep, user: UserDep
+) -> HTMLResponse:
     """One job's progress line; it keeps polling itself until the job is over."""
-    job = get_job(engine, job_id)
-    if job is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"job {job_id} does not exist")
+    job = _job(engine, session, job_id, user)
     response = templates.TemplateResponse(request, "jobs/_job.html", {"job": job})
     if job.kind == "ingest" and job.status == "done":
         # The home page's story list listens for this and reloads itself: the new story shows.
@@ -35,6 +46,8 @@ def job_progress(job_id: int, request: Request, engine: EngineDep) -> HTMLRespon
 
 
 @router.get("/jobs/active", response_class=HTMLResponse, include_in_schema=False)
-def active_jobs(request: Request, engine: EngineDep) -> HTMLResponse:
+def active_jobs(request: Request, session: SessionDep, user: UserDep) -> HTMLResponse:
     """The home page's list of jobs in progress."""
-    return templates.TemplateResponse(request, "jobs/_active.html", {"jobs": recent_jobs(engine)})
+    return templates.TemplateResponse(
+        request, "jobs/_active.html", {"jobs": visible_jobs(session, user)}
+    )

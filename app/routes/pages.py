@@ -10,7 +10,7 @@ from app.deps import SessionDep
 from app.labels import DocLabel
 from app.models import Document, Paragraph
 from app.services.grouping import story_decisions
-from app.services.jobs import recent_jobs
+from app.services.jobs import visible_jobs
 from app.services.overview import overview
 from app.services.reading import (
     Highlight,
@@ -50,9 +50,10 @@ def home(
     """Stories a page at a time with their languages, a search box and an upload form."""
     if q:  # the search box of older pages and bookmarks
         return RedirectResponse(f"/search?{urlencode({'q': q})}", status.HTTP_303_SEE_OTHER)
-    page = page_stories(session, cursor=cursor, limit=limit)
+    user = current_user(request, session)
+    page = page_stories(session, cursor=cursor, limit=limit, user=user)
     template = "stories/_list.html" if request.headers.get("HX-Request") else "stories/index.html"
-    jobs = recent_jobs(session.get_bind())  # type: ignore[arg-type]
+    jobs = visible_jobs(session, user)
     response = templates.TemplateResponse(
         request,
         template,
@@ -68,7 +69,7 @@ def story_page(
     request: Request, story_id: int, session: SessionDep, p: str | None = None
 ) -> HTMLResponse:
     """The side-by-side reader; an HTMX click on a paragraph gets only the counterparts."""
-    active = parse_key(p)
+    active = _in_story(session, story_id, parse_key(p))
     htmx = request.headers.get("HX-Request") and not request.headers.get(
         "HX-History-Restore-Request"
     )
@@ -76,12 +77,29 @@ def story_page(
         current = parse_qs(urlparse(request.headers.get("HX-Current-URL", "")).query).get(
             "p", [None]
         )[0]
-        response = counterparts(request, session, story_id, active, parse_key(current))
+        previous = _in_story(session, story_id, parse_key(current))
+        if active is None and parse_key(p) is not None:  # a paragraph of another story
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"paragraph {p} does not exist")
+        response = counterparts(request, session, story_id, active, previous)
     else:
         response = _reader_page(request, session, story_id, active)
     # The same URL answers with a page or a fragment: caches must keep them apart.
     response.headers["Vary"] = "HX-Request, X-Parallax-Narrow"
     return response
+
+
+def _in_story(
+    session: SessionDep, story_id: int, key: tuple[int, int] | None
+) -> tuple[int, int] | None:
+    """`key` if it names a paragraph position in a document of this story, else None.
+
+    A key typed into the URL may name another story's document (someone's private text):
+    it is then ignored, never shown.
+    """
+    if key is None:
+        return None
+    doc = session.get(Document, key[0]) if 0 < key[0] < 2**63 else None
+    return key if doc is not None and doc.story_id == story_id else None
 
 
 def _reader_page(
@@ -202,7 +220,7 @@ def counterparts(
             "", headers={"HX-Redirect": f"/stories/{story_id}?p={active[0]}-{active[1]}"}
         )
     links = links + links_touching(session, story_id, keys)
-    docs, paras, sentences = load_cells(session, keys)
+    docs, paras, sentences = load_cells(session, keys, story_id)
     if active and active not in paras:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, f"paragraph {active[0]}-{active[1]} does not exist"

@@ -328,7 +328,7 @@ def remove_document(document_id: int, session: SessionDep, user: EditorDep) -> d
 
 def visible_history(session: SessionDep, link_id: int, user: User | None) -> list[dict[str, Any]]:
     """A link's history; editors' names are shown to editors only."""
-    events = review.history(session, link_id)
+    events = review.history(session, link_id, user)
     if not is_editor(user):
         events = [{**e, "user": "editor" if e["user"] else None} for e in events]
     return events

@@ -304,7 +304,7 @@ def move_into_story(session: Session, doc: Document, story_id: int | None) -> in
     assert doc.id is not None
     old_story = doc.story_id
     if story_id is None:
-        story = Story(title=doc.title)
+        story = Story(title=doc.title, visibility=doc.visibility, owner_id=doc.owner_id)
         session.add(story)
         session.flush()
         assert story.id is not None

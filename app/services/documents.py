@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from app.align.encoder import Encoder
 from app.models import (
+    PUBLIC,
     Document,
     DocumentPair,
     Link,
@@ -31,6 +32,7 @@ from app.services.review import (
     record,
     with_sentences,
 )
+from app.services.visibility import same_library
 
 REVIEWED = ("confirmed", "manual", "rejected")
 
@@ -74,6 +76,8 @@ def _content(session: Session, doc: Document) -> dict[str, Any]:
         "content_hash": doc.content_hash,
         "original": doc.original,
         "created_at": doc.created_at.isoformat(),
+        "owner_id": doc.owner_id,
+        "visibility": doc.visibility,
         "paragraphs": [
             {
                 "index": p.index,
@@ -95,11 +99,14 @@ def _story_for(session: Session, state: dict[str, Any]) -> int:
     """The story a restored document goes back to, recreated when it was emptied and dropped."""
     story = session.get(Story, state["story_id"])
     created = state.get("story_created")
+    content = state.get("content") or {}
     if story is None:
         session.add(
             Story(
                 id=state["story_id"],
                 title=state.get("story_title") or "",
+                visibility=content.get("visibility", PUBLIC),
+                owner_id=content.get("owner_id"),
                 **({"created_at": datetime.fromisoformat(created)} if created else {}),
             )
         )
@@ -208,7 +215,11 @@ def check_move(
     doc = session.get(Document, document_id)
     if doc is None:
         raise ReviewError(f"document {document_id} does not exist", status=404)
-    if story_id is not None and session.get(Story, story_id) is None:
+    target = session.get(Story, story_id) if story_id is not None else None
+    # Documents move within one library only: someone else's private story is as missing.
+    if story_id is not None and (target is None or not same_library(target, doc)):
+        if target is not None and target.visibility == PUBLIC:
+            raise ReviewError("a private text cannot join a public story; publish it first")
         raise ReviewError(f"story {story_id} does not exist")
     # Realigning in place keeps reviewed links; only leaving the story discards them.
     reviewed = reviewed_links(session, document_id) if story_id != doc.story_id else []

@@ -20,7 +20,7 @@ from app.exchange import (
     to_tsv,
 )
 from app.ingest import IngestError, parse_text
-from app.models import Document, Link, ParagraphMark, SentenceLink, Story, User
+from app.models import PUBLIC, Document, Link, ParagraphMark, SentenceLink, Story, User
 from app.services.ingest import store_document
 from app.services.stories import get_story, paragraphs_of, sentences_of
 
@@ -153,7 +153,9 @@ def _store_imported(
     if len(parsed.paragraphs) != len(doc.paragraphs):
         raise ExchangeError(source, f"{where}: its segments did not stay separate paragraphs")
     if session.exec(
-        select(Document.id).where(Document.content_hash == parsed.content_hash)
+        select(Document.id).where(
+            Document.content_hash == parsed.content_hash, Document.visibility == PUBLIC
+        )
     ).first():
         raise ExchangeError(source, f"{where} is already in the database")
     row = store_document(session, parsed, story_id=story_id)

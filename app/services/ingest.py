@@ -8,11 +8,13 @@ from typing import Literal
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.ingest import IngestError, ParsedDocument, parse_bytes
 from app.ingest.reading import ALL_EXTENSIONS
 from app.models import Document, Paragraph, Sentence, Story
+from app.services.library import Scope, check_quota
+from app.services.visibility import library_hash
 
 log = logging.getLogger(__name__)
 
@@ -53,15 +55,21 @@ class IngestSummary:
 AfterStore = Callable[[IngestOutcome], None]
 
 
+PUBLIC_SCOPE = Scope(None, "public")
+
+
 def store_document(
-    session: Session, parsed: ParsedDocument, story_id: int | None = None
+    session: Session,
+    parsed: ParsedDocument,
+    story_id: int | None = None,
+    scope: Scope = PUBLIC_SCOPE,
 ) -> Document:
     """Add a parsed document, its paragraphs and sentences to the session (no commit).
 
-    Without `story_id` the document starts a story of its own.
+    Without `story_id` the document starts a story of its own, as private as it is.
     """
     if story_id is None:
-        story = Story(title=parsed.title)
+        story = Story(title=parsed.title, visibility=scope.visibility, owner_id=scope.owner_id)
         session.add(story)
         session.flush()
         assert story.id is not None
@@ -71,8 +79,10 @@ def store_document(
         source=parsed.source,
         title=parsed.title,
         lang=parsed.lang,
-        content_hash=parsed.content_hash,
+        content_hash=library_hash(parsed.content_hash, scope.owner_id, scope.visibility),
         original=parsed.original,
+        owner_id=scope.owner_id,
+        visibility=scope.visibility,
     )
     session.add(doc)
     session.flush()
@@ -105,9 +115,20 @@ def store_document(
     return doc
 
 
-def _existing(session: Session, content_hash: str) -> IngestOutcome | None:
-    """The outcome for content already stored, or None."""
-    existing = session.exec(select(Document).where(Document.content_hash == content_hash)).first()
+def _existing(
+    session: Session, content_hash: str, scope: Scope = PUBLIC_SCOPE
+) -> IngestOutcome | None:
+    """The outcome for content already stored where the uploader can read it, or None.
+
+    A public text counts for everyone; a private one only in its owner's library, so another
+    person's private copy never shows (theirs and this one are kept apart).
+    """
+    hashes = {content_hash, library_hash(content_hash, scope.owner_id, scope.visibility)}
+    existing = session.exec(
+        select(Document)
+        .where(col(Document.content_hash).in_(hashes))
+        .order_by(col(Document.visibility).desc())  # the public copy first
+    ).first()
     if existing is None:
         return None
     assert existing.id is not None
@@ -117,19 +138,25 @@ def _existing(session: Session, content_hash: str) -> IngestOutcome | None:
     return IngestOutcome("duplicate", existing.id, existing.story_id, count)
 
 
-def ingest_parsed(*, engine: Engine, parsed: ParsedDocument) -> IngestOutcome:
-    """Store `parsed` unless its content is already there; one short transaction."""
+def ingest_parsed(
+    *, engine: Engine, parsed: ParsedDocument, scope: Scope = PUBLIC_SCOPE
+) -> IngestOutcome:
+    """Store `parsed` unless its content is already there; one short transaction.
+
+    A text over the owner's quota raises IngestError (403) and nothing is stored.
+    """
     with Session(engine) as session:
-        existing = _existing(session, parsed.content_hash)
+        existing = _existing(session, parsed.content_hash, scope)
         if existing is not None:
             return existing
         try:
-            doc = store_document(session, parsed)
+            check_quota(session, scope, parsed.source, len(parsed.original.encode("utf-8")))
+            doc = store_document(session, parsed, scope=scope)
             session.commit()
         except IntegrityError:
             # Two uploads of the same text at once: the other one won; report it as ours.
             session.rollback()
-            raced = _existing(session, parsed.content_hash)
+            raced = _existing(session, parsed.content_hash, scope)
             if raced is None:
                 raise
             return raced

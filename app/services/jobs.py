@@ -9,7 +9,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.jobs.runtime import Runtime
-from app.models import Job
+from app.models import Job, User
+from app.services.visibility import job_visible
 
 
 class JobProgress(BaseModel):
@@ -137,3 +138,9 @@ def refresh_after_review(runtime: Runtime, story_id: int, *, user_id: int | None
         ).first()
     if waiting is None:
         submit(runtime, kind="sentence_links", story_id=story_id, created_by=user_id)
+
+
+def visible_jobs(session: Session, user: User | None, *, limit: int = 10) -> list[Job]:
+    """The active jobs `user` may see (their own, and those on texts they may read)."""
+    jobs = recent_jobs(session.get_bind(), limit=limit * 5)  # type: ignore[arg-type]
+    return [job for job in jobs if job_visible(session, job, user)][:limit]

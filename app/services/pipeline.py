@@ -22,6 +22,7 @@ from app.services.alignment import (
 )
 from app.services.embeddings import CachedEncoder
 from app.services.grouping import decide, own_vectors, record_decision, record_grouping
+from app.services.visibility import hidden_from
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,10 @@ def choose_and_move(*, engine: Engine, encoder: Encoder, document_id: int) -> in
         _grouping_lock(session, document_id)
         doc = session.get(Document, document_id)
         assert doc is not None
-        result, vector = decide(session, cached, doc, exclude=_ungrouped(session, document_id))
+        # The personal library's candidate filter: only documents of the same library (the
+        # owner's private texts, or the public ones) may be joined.
+        exclude = _ungrouped(session, document_id) | hidden_from(session, doc)
+        result, vector = decide(session, cached, doc, exclude=exclude)
         cached.save(session)
         story_id = _move(session, document_id, result.story_id or doc.story_id)
         doc = session.get(Document, document_id)

@@ -478,16 +478,22 @@ def parse_key(value: str | None) -> ParaKey | None:
 
 
 def load_cells(
-    session: Session, keys: set[ParaKey]
+    session: Session, keys: set[ParaKey], story_id: int
 ) -> tuple[dict[int, Document], dict[ParaKey, Paragraph], dict[int, list[Sentence]]]:
-    """The documents, paragraphs and sentences needed to re-render just `keys`."""
-    doc_ids = {d for d, _ in keys}
+    """The documents, paragraphs and sentences needed to re-render just `keys`.
+
+    Only documents of `story_id` count: a key naming another story's paragraph (the visitor
+    typed it) is left out, so it cannot show a text the visitor may not read.
+    """
     docs = {
         d.id or 0: d
         for d in session.exec(
-            select(Document).where(col(Document.id).in_(doc_ids)).options(defer(Document.original))  # type: ignore[arg-type]
+            select(Document)
+            .where(col(Document.id).in_({d for d, _ in keys}), Document.story_id == story_id)
+            .options(defer(Document.original))  # type: ignore[arg-type]
         )
     }
+    doc_ids = set(docs)
     paras: dict[ParaKey, Paragraph] = {}
     sentences: dict[int, list[Sentence]] = {}
     indexes = {i for _, i in keys}

@@ -20,9 +20,11 @@ from app.models import (
     Paragraph,
     ParagraphMark,
     SentenceLink,
+    Story,
     User,
     utcnow,
 )
+from app.services.visibility import may_read
 
 MARKS = ("not_translated", "added")
 RELATIONS = ("translation", "related")
@@ -157,8 +159,16 @@ def record(
     after: dict[str, Any],
     reverts: int | None = None,
 ) -> LinkEvent:
-    """Add one history event; `before`/`after` map state keys to what undo and redo restore."""
+    """Add one history event; `before`/`after` map state keys to what undo and redo restore.
+
+    Every editorial change passes here, so this is where a change to someone else's private
+    story is refused (404, as for a story that does not exist), whatever ids the request
+    named in its body or form.
+    """
     assert user.id is not None
+    story = session.get(Story, story_id)
+    if story is not None and not may_read(story, user):
+        raise ReviewError(f"story {story_id} does not exist", status=404)
     ids = sorted({int(k) for k in (*before, *after) if k.isdigit()})
     event = LinkEvent(
         story_id=story_id,
@@ -565,15 +575,24 @@ def mark_paragraph(
     _commit_or_rollback(session)
 
 
-def history(session: Session, link_id: int) -> list[dict[str, Any]]:
-    """Every recorded change that touched a link, oldest first, with who made it."""
+def history(session: Session, link_id: int, viewer: User | None) -> list[dict[str, Any]]:
+    """Every recorded change that touched a link, oldest first, with who made it.
+
+    Only events of stories `viewer` may read count: the history of a link that was in
+    someone's private story is as absent as the story.
+    """
     link = session.get(Link, link_id)
+    readable: dict[int, bool] = {}
     # All stories: a move is recorded in the story the document went to.
     query = select(LinkEvent).order_by(col(LinkEvent.id))
     names = {u.id: u.name for u in session.exec(select(User))}
     out = []
     for event in session.exec(query):
         if link_id not in event.link_ids:
+            continue
+        if event.story_id not in readable:
+            readable[event.story_id] = may_read(session.get(Story, event.story_id), viewer)
+        if not readable[event.story_id]:
             continue
         out.append(
             {

@@ -15,7 +15,8 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from app.db import FTS_TABLE
-from app.models import Document, Paragraph, Story
+from app.models import Document, Paragraph, Story, User
+from app.services.visibility import document_clause
 
 MAX_LIMIT = 100
 _CONTEXT = 80
@@ -64,19 +65,34 @@ def _fts_query(terms: list[str]) -> str:
     return " ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
-def _matching_ids(session: Session, terms: list[str], after: int, limit: int) -> list[int]:
-    """Ids of paragraphs containing every term, above `after`, in id order."""
+def _matching_ids(
+    session: Session, terms: list[str], after: int, limit: int, user: User | None
+) -> list[int]:
+    """Ids of paragraphs `user` may read containing every term, above `after`, in id order.
+
+    Other people's private documents are left out in the query itself, so pages stay full
+    and the cursor stays right.
+    """
     bind = session.get_bind()
+    uid = user.id if user is not None else None
     if bind.dialect.name == "sqlite" and all(len(t) >= 3 for t in terms):
         rows = session.connection().execute(
             text(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q AND rowid > :after "
-                "ORDER BY rowid LIMIT :n"
+                f"SELECT {FTS_TABLE}.rowid FROM {FTS_TABLE} "
+                f"JOIN paragraph ON paragraph.id = {FTS_TABLE}.rowid "
+                "JOIN document ON document.id = paragraph.document_id "
+                f"WHERE {FTS_TABLE} MATCH :q AND {FTS_TABLE}.rowid > :after "
+                "AND (document.visibility = 'public' OR document.owner_id = :uid) "
+                f"ORDER BY {FTS_TABLE}.rowid LIMIT :n"
             ),
-            {"q": _fts_query(terms), "after": after, "n": limit},
+            {"q": _fts_query(terms), "after": after, "n": limit, "uid": uid},
         )
         return [r[0] for r in rows]
-    query = select(Paragraph.id).where(col(Paragraph.id) > after)
+    query = (
+        select(Paragraph.id)
+        .join(Document, col(Document.id) == col(Paragraph.document_id))
+        .where(col(Paragraph.id) > after, document_clause(user))
+    )
     for term in terms:
         escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(col(Paragraph.text).ilike(f"%{escaped}%", escape="\\"))
@@ -104,15 +120,20 @@ def _hit(story: int, doc_lang: str, para: Paragraph, terms: list[str]) -> Hit:
 
 
 def search_paragraphs(
-    session: Session, *, query: str, cursor: str | None = None, limit: int = 20
+    session: Session,
+    *,
+    query: str,
+    cursor: str | None = None,
+    limit: int = 20,
+    user: User | None = None,
 ) -> SearchPage:
-    """Paragraphs containing every term of `query`, `limit` at a time."""
+    """Paragraphs `user` may read containing every term of `query`, `limit` at a time."""
     terms = terms_of(query)
     if not terms:
         return SearchPage([], None)
     limit = max(1, min(limit, MAX_LIMIT))
     after = int(cursor) if cursor and cursor.isdigit() else 0
-    ids = _matching_ids(session, terms, after, limit + 1)
+    ids = _matching_ids(session, terms, after, limit + 1, user)
     more = len(ids) > limit
     ids = ids[:limit]
     rows = session.exec(

@@ -6,7 +6,8 @@ from sqlalchemy import func
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from app.models import Document, Paragraph, Sentence, Story
+from app.models import Document, Paragraph, Sentence, Story, User
+from app.services.visibility import story_clause
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,11 @@ class StoryPage:
 MAX_PAGE = 200
 
 
-def page_stories(session: Session, *, cursor: str | None = None, limit: int = 50) -> StoryPage:
-    """Stories that have documents, newest first, `limit` at a time (keyset on the id).
+def page_stories(
+    session: Session, *, cursor: str | None = None, limit: int = 50, user: User | None = None
+) -> StoryPage:
+    """Stories `user` may read that have documents, newest first, `limit` at a time (keyset on
+    the id): the public ones, and the user's own private ones.
 
     `cursor` is the `next` of the previous page: the id below which to continue. Counts and
     languages are computed in SQL, and only the page's documents are read.
@@ -40,8 +44,9 @@ def page_stories(session: Session, *, cursor: str | None = None, limit: int = 50
     # EXISTS, not IN (SELECT DISTINCT ...): the page query then walks the story ids downwards
     # and stops after `limit` rows instead of collecting every story that has documents.
     has_docs = select(Document.id).where(col(Document.story_id) == col(Story.id)).exists()
-    total = session.exec(select(func.count()).select_from(Story).where(has_docs)).one()
-    query = select(Story).where(has_docs)
+    readable = story_clause(user)
+    total = session.exec(select(func.count()).select_from(Story).where(has_docs, readable)).one()
+    query = select(Story).where(has_docs, readable)
     if cursor and cursor.isdigit():
         query = query.where(col(Story.id) < int(cursor))
     stories = session.exec(query.order_by(col(Story.id).desc()).limit(limit + 1)).all()

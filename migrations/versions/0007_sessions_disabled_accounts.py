@@ -30,9 +30,7 @@ def upgrade() -> None:
     with op.batch_alter_table("login_session", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_login_session_user_id"), ["user_id"], unique=False)
     with op.batch_alter_table("user", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("disabled", sa.Boolean(), server_default="0", nullable=False)
-        )
+        batch_op.add_column(sa.Column("disabled", sa.Boolean(), server_default="0", nullable=False))
 
 
 def downgrade() -> None:

@@ -100,3 +100,47 @@ def test_writes_are_limited(settings: Settings, engine: Engine, path: str) -> No
         login(c, "ed")  # the login is the first write
         codes = [c.post(path, json={}).status_code for _ in range(4)]
         assert codes[-1] == 429 and 429 not in codes[:-1], codes
+
+
+def test_a_readers_library_uploads_are_limited_per_account_across_addresses(
+    settings: Settings, engine: Engine
+) -> None:
+    make_user(engine, "rita", role="reader")
+    app = create_app(settings.model_copy(update={"rate_limit_uploads": "2/hour"}))
+    codes = []
+    for i, address in enumerate(["203.0.113.1", "203.0.113.2", "203.0.113.3"]):
+        with TestClient(app, client=(address, 1)) as c:
+            login(c, "rita")
+            codes.append(
+                c.post("/api/documents", json={"text": f"Mon texte privé numéro {i}."}).status_code
+            )
+    assert codes == [202, 202, 429], codes
+
+
+@pytest.mark.parametrize(
+    "route", ["/api/library/stories/{s}/publish", "/library/stories/{s}/publish"]
+)
+def test_library_writes_are_limited_per_account_and_per_address(
+    settings: Settings, engine: Engine, route: str
+) -> None:
+    make_user(engine, "rita", role="reader")
+    make_user(engine, "olga", role="reader")
+    app = create_app(settings.model_copy(update={"rate_limit_writes": "5/minute"}))
+    with TestClient(app, client=("203.0.113.1", 1)) as c:
+        login(c, "rita")  # the login is the first write
+        story = c.post("/api/documents", json={"text": "Un texte à publier."}).json()
+        url = route.format(s=c.get("/api/library").json()["stories"][0]["id"])
+        assert story["id"]
+        codes = [c.post(url).status_code for _ in range(4)]
+    assert codes[:3] == [200, 200, 200] and codes[3] == 429, codes
+    # The same account from elsewhere has one write left of its five (the fourth try above
+    # was stopped at the address), though this address has used only two ...
+    with TestClient(app, client=("203.0.113.2", 1)) as elsewhere:
+        login(elsewhere, "rita")
+        assert [elsewhere.post(url).status_code for _ in range(2)] == [200, 429]
+    # ... and so is anyone else at the first address.
+    with TestClient(app, client=("203.0.113.1", 2)) as neighbour:
+        neighbour.get("/")
+        assert (
+            neighbour.post("/api/login", json={"name": "olga", "password": "x"}).status_code == 429
+        )

@@ -1,5 +1,5 @@
-"""Every write route, as anonymous, reader, editor without CSRF token and with a forged one:
-refused, and the database is byte-for-byte what it was."""
+"""Every write route, as anonymous, reader, editor without CSRF token and with a forged one,
+and on another user's private text: refused, and the database is byte-for-byte what it was."""
 
 import hashlib
 import sqlite3
@@ -16,9 +16,21 @@ from tests.factories import login, make_user
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes anyone may call: they change no content (sessions only).
 # The Anki export only turns the posted word list into a file: it stores nothing.
-PUBLIC = {"/login", "/logout", "/api/login", "/api/logout", "/api/vocabulary/anki"}
-# A reader may change their own password; the CSRF cases still cover it below.
-SELF_SERVICE = {"/api/password"}
+# Sign-up makes accounts by design (its modes are tested in tests/test_library.py).
+PUBLIC = {
+    "/login",
+    "/logout",
+    "/api/login",
+    "/api/logout",
+    "/api/vocabulary/anki",
+    "/signup",
+    "/api/signup",
+}
+# A reader may change their own password and add texts to their own library; the CSRF cases
+# still cover these below.
+SELF_SERVICE = {"/api/password", "/api/documents", "/upload"}
+# Refusals: not logged in, not allowed, or (someone else's private text) not there at all.
+REFUSED = (401, 403, 404)
 
 BODIES = {
     "/api/documents": {"text": "Un texte que personne ne doit pouvoir ajouter ici."},
@@ -124,6 +136,78 @@ def test_every_write_route_refuses_everyone_but_an_editor_with_the_token(
         attempt(
             "editor, another browser's token", editor, {"x-csrftoken": other.cookies["csrftoken"]}
         )
-    allowed = {who: [r for r in rows if r[2] not in (401, 403)] for who, rows in refused.items()}
+    allowed = {who: [r for r in rows if r[2] not in REFUSED] for who, rows in refused.items()}
     assert allowed == {who: [] for who in refused}
+    assert _snapshot(db_path) == before
+
+
+# Routes that name no story, document or link and so cannot touch someone's private text
+# (uploads make new texts; the password is one's own); the rest all can.
+CREATES = {"/api/documents", "/upload", "/api/import", "/api/password"}
+# Ids in the body or form instead of the path.
+BODY_IDS = {"/api/links/merge", "/review/link", "/review/mark", "/review/{direction}", "/api/undo"}
+
+
+@pytest.mark.model
+def test_no_write_route_touches_another_users_private_text(
+    seeded_url: str, seeded_engine: Engine
+) -> None:
+    """Refused with 404 to every editor but the owner, as for a story that does not exist.
+
+    The requests are valid ones: with the story left public, the same run gets 200/201 for
+    the editor's confirm, merge and others (tried by leaving out `make_private`)."""
+    from tests.security.test_private_reads import make_private
+
+    db_path = seeded_url.removeprefix("sqlite:///")
+    app = create_app(Settings(database_url=seeded_url, load_encoder=False, queue_url="inline"))
+    for name, role in (("olga", "editor"), ("ed", "editor"), ("rita", "reader")):
+        make_user(seeded_engine, name, role=role)
+    with TestClient(app) as probe:
+        story = probe.get("/api/stories").json()["items"][0]
+        links = probe.get(f"/api/stories/{story['id']}/alignment").json()["links"]
+    make_private(seeded_engine, story["id"], "olga")
+    doc = story["documents"][0]["id"]
+    ids = {
+        "story_id": story["id"],
+        "link_id": links[0]["id"],
+        "document_id": doc,
+        "index": 0,
+        "action": "confirm",
+        "direction": "undo",
+    }
+    routes = [r for r in _write_routes(app, ids) if r[1] not in CREATES]
+    assert {r[1] for r in routes} >= BODY_IDS
+    bodies = {
+        **BODIES,
+        "/api/links/merge": {"links": [{"id": links[0]["id"]}, {"id": links[1]["id"]}]},
+        "/api/undo": {"story_id": story["id"]},
+        "/api/redo": {"story_id": story["id"]},
+    }
+    form = {
+        "p": f"{doc}-0",
+        "from": f"{doc}-0",
+        "to": f"{story['documents'][1]['id']}-1",
+        "mark": "added",
+        "version": "1",
+        "story_id": str(story["id"]),
+    }
+    before = _snapshot(db_path)
+    answers: dict[str, list[tuple[str, str, int]]] = {}
+    with TestClient(app) as anonymous, TestClient(app) as ed, TestClient(app) as rita:
+        anonymous.get("/")
+        login(ed, "ed")
+        login(rita, "rita")
+        for who, client in (("anonymous", anonymous), ("editor ed", ed), ("reader rita", rita)):
+            for method, path, url in routes:
+                kwargs = (
+                    {"json": bodies.get(path, {"version": 1, "story_id": story["id"]})}
+                    if path.startswith("/api")
+                    else {"data": form}
+                )
+                code = client.request(method, url, **kwargs).status_code
+                answers.setdefault(who, []).append((method, url, code))
+    allowed = {who: [r for r in rows if r[2] not in REFUSED] for who, rows in answers.items()}
+    assert allowed == {who: [] for who in answers}
+    # The editor was refused as if the story did not exist, not for want of a role.
+    assert {code for _, _, code in answers["editor ed"]} <= {404}, answers["editor ed"]
     assert _snapshot(db_path) == before

@@ -1,0 +1,49 @@
+"""App-wide read guard: an id in the path that names something the visitor may not see is 404.
+
+Every route whose path carries `story_id`, `document_id` or `link_id` goes through this check
+before its handler runs, so a private story of someone else answers exactly as a missing one
+(pages, fragments, JSON, exports, review and queue routes alike, and any route added later).
+Ids in bodies and forms are checked where editorial changes are recorded
+(`app.services.review.record`), and lists filter with `app.services.visibility`.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import HTTPException, Request, status
+from sqlmodel import Session
+
+from app.auth import UserDep
+from app.deps import SessionDep
+from app.models import Document, Link, Story, User
+from app.services.visibility import document_visible, link_visible, story_visible
+
+_MAX_ID = 2**63 - 1
+Visible = Callable[[Session, int, User | None], bool]
+_CHECKS: tuple[tuple[str, str, tuple[type[Any], Visible]], ...] = (
+    ("story_id", "story", (Story, story_visible)),
+    ("document_id", "document", (Document, document_visible)),
+    ("link_id", "link", (Link, link_visible)),
+)
+
+
+def _as_id(raw: object) -> int | None:
+    try:
+        value = int(str(raw))
+    except ValueError:
+        return None
+    return value if 0 < value <= _MAX_ID else None
+
+
+def guard_path_ids(request: Request, session: SessionDep, user: UserDep) -> None:
+    """404 for a path id of something that exists but is someone else's private text.
+
+    Ids of nothing are left to the route (its own 404, or the history a deleted link keeps,
+    which `app.services.review.history` filters the same way).
+    """
+    for param, noun, (model, visible) in _CHECKS:
+        value = _as_id(request.path_params.get(param))
+        if value is None or session.get(model, value) is None:
+            continue
+        if not visible(session, value, user):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"{noun} {value} does not exist")
