@@ -63,6 +63,7 @@ class Candidate:
     matched: int = 0
     paragraphs: int = 0
     share: float = 0.0
+    strength: float = 0.0  # sum of the matched paragraphs' pool-calibrated scores
 
 
 @dataclass
@@ -206,6 +207,7 @@ def weigh_evidence(
     by_pool = (cos - levels) / (1.0 - levels)
     by_encoder = (cos - baseline) / (1.0 - baseline)
     matched: dict[int, int] = {}
+    strength: dict[int, float] = {}
     for r in range(len(mine)):
         best = int(by_pool[r].argmax())
         others = by_pool[r][story_of != story_of[best]]
@@ -217,12 +219,14 @@ def weigh_evidence(
         ):
             story = int(story_of[best])
             matched[story] = matched.get(story, 0) + 1
+            strength[story] = strength.get(story, 0.0) + float(by_pool[r, best])
     longest: dict[int, int] = {}
     for cand, vecs in pool:
         longest[cand.story] = max(longest.get(cand.story, 0), len(vecs))
     for cand, vecs in pool:
         cand.paragraphs = len(vecs)
         cand.matched = matched.get(cand.story, 0)
+        cand.strength = round(strength.get(cand.story, 0.0), 4)
         cand.share = round(min(1.0, cand.matched / min(len(mine), longest[cand.story])), 4)
     return round(level, 4)
 
