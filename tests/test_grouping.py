@@ -87,3 +87,24 @@ def test_grouping_evidence_in_the_api_and_on_the_story_page(
         assert client.get("/api/documents/999999/grouping").status_code == 404
         page = client.get(f"/stories/{doc.story_id}").text
         assert "Why these documents are together" in page and "joined: " in page
+
+
+@pytest.mark.parametrize(
+    ("basis", "matched", "strength", "joins"),
+    [
+        (2, 2, 0.77, False),  # two weak matches, as texts on one subject get by chance
+        (2, 2, 1.50, True),  # a short translation: both paragraphs match clearly
+        (1, 1, 0.70, True),  # a one-paragraph notice and its translation
+        (6, 3, 1.55, True),  # half of a longer text, clearly
+        (6, 2, 1.60, False),  # strong but too small a share
+        (6, 4, 1.00, False),  # a share reached by weak matches only
+    ],
+)
+def test_joining_needs_both_a_share_and_enough_strength(
+    basis: int, matched: int, strength: float, joins: bool
+) -> None:
+    from app.services.grouping import RULE, Candidate, enough_evidence
+
+    cand = Candidate(document=1, story=1, cosine=0.5, centred=0.5, matched=matched)
+    cand.basis, cand.strength, cand.share = basis, strength, matched / basis
+    assert enough_evidence(cand, RULE) is joins

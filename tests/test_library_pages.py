@@ -84,3 +84,41 @@ def test_search_finds_words_of_the_text_in_any_script(
     # the old home search box lands on the results
     moved = client.get("/?q=Kurogi", follow_redirects=False)
     assert moved.status_code == 303 and moved.headers["location"] == "/search?q=Kurogi"
+
+
+def test_a_click_on_a_long_story_sends_highlight_state_not_text(settings) -> None:  # type: ignore[no-untyped-def]
+    """The click fragment names the cells to light and how, without their text (the page has
+    it), so its size follows the number of counterparts, not what the paragraphs hold."""
+    from sqlmodel import Session, select
+
+    from app.db import make_engine
+    from app.main import create_app
+    from app.models import Document, Paragraph
+    from tests.factories import make_big_story
+
+    engine = make_engine(settings.database_url)
+    story = make_big_story(engine, documents=8, paragraphs=120)
+    with Session(engine) as session:
+        docs = [d.id for d in session.exec(select(Document).order_by(Document.id))]
+        texts = set(session.exec(select(Paragraph.text)).all())
+    engine.dispose()
+    first, second = docs[0], docs[1]
+    with TestClient(create_app(settings, encoder=None)) as client:  # type: ignore[arg-type]
+        response = client.get(
+            f"/stories/{story}?p={second}-60",
+            headers={
+                "HX-Request": "true",
+                "HX-Current-URL": f"http://testserver/stories/{story}?p={first}-40",
+            },
+        )
+    assert response.status_code == 200
+    fragment = html.fragment_fromstring(response.text, create_parent="div")
+    cells = {el.get("id"): el for el in fragment.xpath("//a[@hx-swap-oob]")}
+    assert "active" in cells[f"p-{second}-60"].get("class").split()
+    lit = [c for c in cells.values() if "rel-translation" in c.get("class", "").split()]
+    assert {c.get("id") for c in lit} == {f"p-{d}-60" for d in docs if d != second}
+    assert all("translation" in c.get("title") for c in lit)
+    # the previous highlight comes back plain, and no cell carries its paragraph's text
+    assert not {"active", "linked"} & set(cells[f"p-{first}-40"].get("class").split())
+    assert all(len(c) == 0 and not (c.text or "").strip() for c in cells.values())
+    assert not any(t in response.text for t in texts)

@@ -241,7 +241,9 @@ def counterparts(
             "hl": hl,
             "cells": cells,
             "sentences": sentences,
-            "groups": sentence_groups(session, touching(links, set(hl.relation))) if hl else {},
+            "sls": _sentence_state(
+                sentence_groups(session, touching(links, set(hl.relation))) if hl else {}
+            ),
             "unders": unders,
             "panel": panel
             or (
@@ -252,6 +254,14 @@ def counterparts(
         },
         status_code=status_code,
     )
+
+
+def _sentence_state(groups: dict[tuple[int, int, int], list[int]]) -> dict[tuple[int, int], str]:
+    """Each paragraph's sentence groups as the click fragment sends them: "0:12 13,2:14"."""
+    parts: dict[tuple[int, int], list[str]] = {}
+    for (doc, para, sent), ids in sorted(groups.items()):
+        parts.setdefault((doc, para), []).append(f"{sent}:{' '.join(map(str, ids))}")
+    return {key: ",".join(values) for key, values in parts.items()}
 
 
 def _fragment_unders(

@@ -45,6 +45,12 @@ class GroupingRule:
     min_encoder_score: float = 0.3  # calibrated against the encoder's unrelated level
     margin: float = 0.12  # over the best match in any other story (pool-calibrated)
     join_share: float = 0.5  # share of paragraphs counted for one candidate document
+    # The matched paragraphs' pool-calibrated scores must add up to this much (two clear
+    # translation matches), or to `strong_match` per paragraph for a text that short: on
+    # texts about one subject, a couple of weak matches (0.3-0.45 each) happen by chance,
+    # and a short document cannot outvote them by share alone.
+    min_strength: float = 1.2
+    strong_match: float = 0.6
 
 
 RULE = GroupingRule()
@@ -63,6 +69,8 @@ class Candidate:
     matched: int = 0
     paragraphs: int = 0
     share: float = 0.0
+    strength: float = 0.0  # sum of the matched paragraphs' pool-calibrated scores
+    basis: int = 0  # the paragraphs `share` is counted over (the shorter side)
 
 
 @dataclass
@@ -206,6 +214,7 @@ def weigh_evidence(
     by_pool = (cos - levels) / (1.0 - levels)
     by_encoder = (cos - baseline) / (1.0 - baseline)
     matched: dict[int, int] = {}
+    strength: dict[int, float] = {}
     for r in range(len(mine)):
         best = int(by_pool[r].argmax())
         others = by_pool[r][story_of != story_of[best]]
@@ -217,13 +226,16 @@ def weigh_evidence(
         ):
             story = int(story_of[best])
             matched[story] = matched.get(story, 0) + 1
+            strength[story] = strength.get(story, 0.0) + float(by_pool[r, best])
     longest: dict[int, int] = {}
     for cand, vecs in pool:
         longest[cand.story] = max(longest.get(cand.story, 0), len(vecs))
     for cand, vecs in pool:
         cand.paragraphs = len(vecs)
         cand.matched = matched.get(cand.story, 0)
-        cand.share = round(min(1.0, cand.matched / min(len(mine), longest[cand.story])), 4)
+        cand.strength = round(strength.get(cand.story, 0.0), 4)
+        cand.basis = min(len(mine), longest[cand.story])
+        cand.share = round(min(1.0, cand.matched / cand.basis), 4)
     return round(level, 4)
 
 
@@ -265,6 +277,12 @@ def own_vectors(session: Session, encoder: Encoder, doc: Document) -> np.ndarray
     return encoder.encode([p.text for p in paras])
 
 
+def enough_evidence(candidate: Candidate, rule: GroupingRule) -> bool:
+    """Whether a candidate's matched paragraphs are enough to join its story."""
+    needed = min(rule.min_strength, rule.strong_match * candidate.basis)
+    return candidate.share >= rule.join_share and candidate.strength >= needed - 1e-9
+
+
 def decide(
     session: Session,
     encoder: Encoder,
@@ -284,7 +302,7 @@ def decide(
     result.pool_level = weigh_evidence(mine, pool, encoder_baseline(encoder), rule, langs)
     result.candidates = sorted(candidates, key=lambda c: (-c.share, -c.centred))
     best = result.candidates[0] if result.candidates else None
-    if best is not None and best.share >= rule.join_share and best.story != doc.story_id:
+    if best is not None and best.story != doc.story_id and enough_evidence(best, rule):
         result.story_id = best.story
     return result, vector
 

@@ -186,9 +186,9 @@ def links_touching(session: Session, story_id: int, keys: set[ParaKey]) -> list[
 
     A story of 8 documents x 500 paragraphs has ~17,000 links: reading them all costs about
     a second, while the links of a handful of paragraphs come back in milliseconds. SQLite
-    uses the paragraph -> link table that migration 0005's triggers keep; PostgreSQL expands
-    the JSON arrays of the document's links (json_array_elements_text), which reads all the
-    links of that document but not the whole story.
+    uses the paragraph -> link table kept by the triggers of migrations 0005 and 0010;
+    PostgreSQL expands the JSON arrays of the document's links (json_array_elements_text),
+    which reads all the links of that document but not the whole story.
     """
     by_doc: dict[int, list[int]] = {}
     for doc, index in keys:
