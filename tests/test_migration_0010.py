@@ -65,9 +65,9 @@ def _triggers(conn: Connection) -> set[str]:
 
 @pytest.fixture
 def migrated(tmp_path: Path) -> Engine:
-    """A database migrated to 0008 with links in it (the broken state), then to head."""
+    """A database migrated to 0009 with links in it (the broken state), then to head."""
     url = f"sqlite:///{tmp_path / 'library.db'}"
-    upgrade(url, "0008")
+    upgrade(url, "0009")
     engine = make_engine(url)
     with engine.begin() as conn:
         assert not TRIGGERS & _triggers(conn)  # the defect this migration repairs
