@@ -5,7 +5,6 @@ travels in the x-csrftoken header, as on every other form). Someone else's story
 answers 404, as if it did not exist.
 """
 
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
@@ -35,23 +34,6 @@ def require_account(user: UserDep) -> User:
 AccountDep = Annotated[User, Depends(require_account)]
 
 
-class TextOut(BaseModel):
-    id: int
-    title: str
-    lang: str
-    source: str
-    paragraphs: int
-    bytes: int
-
-
-class LibraryStoryOut(BaseModel):
-    id: int
-    title: str
-    visibility: str
-    texts: list[TextOut]
-    others: int
-
-
 class UsageOut(BaseModel):
     """What the account added, and its quota (0 = no limit)."""
 
@@ -62,7 +44,7 @@ class UsageOut(BaseModel):
 
 
 class LibraryOut(BaseModel):
-    stories: list[LibraryStoryOut]
+    stories: list[lib.LibraryStory]  # the service's dataclasses, validated as they are
     usage: UsageOut
 
 
@@ -90,10 +72,7 @@ def _usage(session: Session, user: User, settings: Settings) -> UsageOut:
 
 def _library(session: Session, user: User, settings: Settings) -> LibraryOut:
     return LibraryOut(
-        stories=[
-            LibraryStoryOut(**{**asdict(s), "texts": [asdict(t) for t in s.texts]})
-            for s in lib.library(session, user)
-        ],
+        stories=lib.library(session, user),
         usage=_usage(session, user, settings),
     )
 
