@@ -122,3 +122,37 @@ def test_a_click_on_a_long_story_sends_highlight_state_not_text(settings) -> Non
     assert not {"active", "linked"} & set(cells[f"p-{first}-40"].get("class").split())
     assert all(len(c) == 0 and not (c.text or "").strip() for c in cells.values())
     assert not any(t in response.text for t in texts)
+
+
+def test_the_overview_of_a_long_story_shows_the_window_and_one_column_s_pairs(settings) -> None:  # type: ignore[no-untyped-def]
+    """8 documents: 7 strips (the clicked column against each other), not 28; every bar and
+    line inside the picture, for the paragraphs the columns show (a window mid-document)."""
+    from sqlmodel import Session, select
+
+    from app.db import make_engine
+    from app.main import create_app
+    from app.models import Document
+    from tests.factories import make_big_story
+
+    engine = make_engine(settings.database_url)
+    story = make_big_story(engine, documents=8, paragraphs=200)
+    with Session(engine) as session:
+        docs = [d.id for d in session.exec(select(Document).order_by(Document.id))]
+    engine.dispose()
+    third = docs[2]
+    with TestClient(create_app(settings, encoder=None)) as client:  # type: ignore[arg-type]
+        page = html.fromstring(client.get(f"/stories/{story}?p={third}-150").text)
+    svg = page.xpath("//figure[contains(@class, 'overview')]//*[local-name()='svg']")[0]
+    width, height = int(svg.get("width")), int(svg.get("height"))
+    strips = svg.xpath(".//*[local-name()='g'][@class='ov-strip']")
+    assert len(strips) == len(docs) - 1
+    for strip in strips:
+        targets = {a.get("data-target") for a in strip.xpath(".//*[local-name()='a']")}
+        shown_docs = {int(t.split("-")[1]) for t in targets}
+        assert third in shown_docs and len(shown_docs) == 2
+        # the window around paragraph 150, not the document's start
+        assert f"p-{third}-150" in targets and f"p-{third}-0" not in targets
+        for rect in strip.xpath(".//*[local-name()='rect']"):
+            assert 0 <= int(rect.get("x")) < width and 0 <= int(rect.get("y")) < height
+        lines = strip.xpath(".//*[local-name()='line']")
+        assert lines and all(0 <= int(ln.get(k)) < width for ln in lines for k in ("x1", "x2"))

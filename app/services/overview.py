@@ -4,6 +4,7 @@ and a line per link between them (small multiples, so no pair is hidden behind a
 from dataclasses import dataclass
 from itertools import combinations
 
+from app.models import Document
 from app.services.reading import StoryView
 
 LABEL = 34  # room for the language codes on the left
@@ -56,16 +57,65 @@ class Overview:
     strips: list[Strip]
 
 
+# Up to this many documents the overview shows every pair; past it, the pairs of one column
+# (the clicked one, else the first) with each other, so it grows with the documents, not
+# with their pairs (28 strips and 520 KB for 8 documents before).
+ALL_PAIRS = 4
+
+
+def pairs(view: StoryView) -> list[tuple[Document, Document]]:
+    """The pairs of documents the overview draws, in column order."""
+    docs = view.documents
+    if len(docs) <= ALL_PAIRS:
+        return list(combinations(docs, 2))
+    pivot_id = view.highlight.active[0] if view.highlight else docs[0].id
+    pivot = next((d for d in docs if d.id == pivot_id), docs[0])
+    return [(pivot, d) if docs.index(pivot) < docs.index(d) else (d, pivot)
+            for d in docs if d is not pivot]
+
+
+def _x(view: StoryView, doc_id: int, index: int) -> int | None:
+    """Where paragraph `index` of a document sits in its strip; None outside the window."""
+    start, stop, _ = view.windows.get(doc_id, (0, 1 << 30, 0))
+    if not start <= index < stop:
+        return None
+    return LABEL + (index - start) * STEP
+
+
+def _edges(view: StoryView, a: int, b: int, rows: dict[int, int]) -> list[Edge]:
+    """A line per pair of linked paragraphs of documents a (top) and b, both in the window."""
+    edges: list[Edge] = []
+    for link in view.links:
+        if {link.source_document_id, link.target_document_id} != {a, b}:
+            continue
+        top_paras, bottom_paras = (
+            (link.source_paragraphs, link.target_paragraphs)
+            if link.source_document_id == a
+            else (link.target_paragraphs, link.source_paragraphs)
+        )
+        for i in top_paras:
+            for j in bottom_paras:
+                x1, x2 = _x(view, a, i), _x(view, b, j)
+                if x1 is None or x2 is None:
+                    continue
+                mid = BAR_WIDTH // 2
+                edges.append(
+                    Edge(x1 + mid, rows[a] + BAR_HEIGHT, x2 + mid, rows[b], link.relation)
+                )
+    return edges
+
+
 def overview(view: StoryView) -> Overview:
-    """One strip per pair of documents, in column order."""
+    """One strip per pair of documents (see `pairs`); each column's window only."""
     strips: list[Strip] = []
     widest = max((len(ps) for ps in view.paragraphs.values()), default=0)
-    for n, (a, b) in enumerate(combinations(view.documents, 2)):
+    for n, (a, b) in enumerate(pairs(view)):
         y = 4 + n * STRIP
-        rows = {a.id or 0: y, b.id or 0: y + STRIP - 14 - BAR_HEIGHT}
+        ida, idb = a.id or 0, b.id or 0
+        rows = {ida: y, idb: y + STRIP - 14 - BAR_HEIGHT}
         bars = [
             Bar(
-                LABEL + p.index * STEP,
+                LABEL + k * STEP,
                 rows[doc_id],
                 doc_id,
                 p.index,
@@ -73,29 +123,8 @@ def overview(view: StoryView) -> Overview:
                 (doc_id, p.index) not in view.unlinked,
             )
             for doc_id in rows
-            for p in view.paragraphs[doc_id]
+            for k, p in enumerate(view.paragraphs[doc_id])
         ]
-        edges: list[Edge] = []
-        for link in view.links:
-            ends = {link.source_document_id, link.target_document_id}
-            if ends != set(rows):
-                continue
-            top_paras, bottom_paras = (
-                (link.source_paragraphs, link.target_paragraphs)
-                if link.source_document_id == (a.id or 0)
-                else (link.target_paragraphs, link.source_paragraphs)
-            )
-            for i in top_paras:
-                for j in bottom_paras:
-                    edges.append(
-                        Edge(
-                            LABEL + i * STEP + BAR_WIDTH // 2,
-                            rows[a.id or 0] + BAR_HEIGHT,
-                            LABEL + j * STEP + BAR_WIDTH // 2,
-                            rows[b.id or 0],
-                            link.relation,
-                        )
-                    )
-        strips.append(Strip(y, (a.id or 0, a.lang), (b.id or 0, b.lang), bars, edges))
+        strips.append(Strip(y, (ida, a.lang), (idb, b.lang), bars, _edges(view, ida, idb, rows)))
     width = LABEL + widest * STEP + 6
     return Overview(width, 8 + len(strips) * STRIP, strips)
