@@ -74,6 +74,7 @@ def test_a_reader_adds_a_private_text_that_only_they_can_read(
     assert [t["id"] for s in mine["stories"] for t in s["texts"]] == [doc_id]
     assert mine["usage"]["documents"] == 1
     assert rita.get(f"/stories/{story.id}").status_code == 200
+    assert rita.get("/api/stories").json()["total"] == 1  # counted for its owner only
     for who in ("olga", "ed", "anonymous"):
         client = clients[who]
         assert client.get(f"/stories/{story.id}").status_code == 404, who
@@ -92,6 +93,10 @@ def test_editors_add_public_texts_unless_they_ask_for_private(
     assert _story_of(people, private).visibility == "private"
     assert clients["anonymous"].get(f"/documents/{public}").status_code == 200
     assert clients["anonymous"].get(f"/documents/{private}").status_code == 404
+    # the story count agrees with the list: ed sees both stories, anyone else the public one
+    for who, total in (("ed", 2), ("anonymous", 1), ("rita", 1)):
+        listing = clients[who].get("/api/stories").json()
+        assert listing["total"] == len(listing["items"]) == total, who
     # A reader cannot skip the private library ...
     refused = clients["rita"].post("/api/documents", json={"text": OTHER, "visibility": "public"})
     assert refused.status_code == 403

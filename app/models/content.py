@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Who may read a story or document: everyone, or only its owner (a personal library).
@@ -57,6 +57,9 @@ class Document(SQLModel, table=True):
     visibility: str = Field(
         default=PUBLIC, max_length=8, sa_column_kwargs={"server_default": PUBLIC}
     )
+
+    # the home page's story count (migration 0011)
+    __table_args__ = (Index("ix_document_visibility_story", "visibility", "story_id"),)
 
 
 class Paragraph(SQLModel, table=True):
