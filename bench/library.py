@@ -161,6 +161,7 @@ def quality(
     cache: bool = True,
     errors: bool = False,
     library: str = "chunks",
+    dump: str | None = None,
 ) -> None:
     """Ingest, group and align the library; print the grouping scores and the throughput."""
     from sqlmodel import Session, select
@@ -220,11 +221,31 @@ def quality(
         "purity {purity:.3f}  recall {recall:.3f}  pairwise P {pair_precision:.3f} "
         "R {pair_recall:.3f}".format(**result)
     )
+    for source in ("tb", "mac", "written"):
+        part = {d: g for d, g in gold.items() if g.startswith(source)}
+        if part and len(part) < len(gold):
+            sub = scores(part, {d: found[d] for d in part})
+            print(f"  {source:<8} {len(part):>5} articles: purity {sub['purity']:.3f}  "
+                  f"recall {sub['recall']:.3f}")
     print(f"ingest+group+align {elapsed:.0f} s, {len(gold) / elapsed * 60:.0f} articles/min"
           + (" (embeddings from the disk cache)" if cache else ""))
     if errors:
         _print_errors(gold, found, decisions)
         _print_joins(gold, decisions)
+    if dump:
+        _dump(dump, gold, decisions)
+
+
+def _dump(path: str, gold: dict[int, str], decisions: dict[int, tuple[str, dict]]) -> None:
+    """One JSON line per decision: its evidence, each candidate marked right or wrong."""
+    import json
+
+    with open(path, "w", encoding="utf-8") as out:
+        for doc, (decision, evidence) in sorted(decisions.items()):
+            for c in evidence.get("candidates") or []:
+                c["right"] = gold.get(c["document"]) == gold[doc]
+            row = {"doc": doc, "gold": gold[doc], "decision": decision, **evidence}
+            out.write(json.dumps(row) + "\n")
 
 
 def _sentences() -> list[str]:
@@ -445,6 +466,7 @@ def main() -> None:
     q.add_argument("--no-cache", dest="cache", action="store_false",
                    help="encode with the model (for throughput), not the .cache/ vectors")
     q.add_argument("--errors", action="store_true", help="print every wrong decision")
+    q.add_argument("--dump", help="write every decision with its evidence as JSON lines here")
     q.add_argument("--library", default="chunks", choices=("chunks", "varied"),
                    help="chunks: ~300 articles of 6 paragraphs; varied: ~1,000 of 2-5")
     s = sub.add_parser("scale")
@@ -458,7 +480,10 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if args.what == "quality":
-        quality(args.encoder, args.articles, args.subset, args.cache, args.errors, args.library)
+        quality(
+            args.encoder, args.articles, args.subset, args.cache, args.errors, args.library,
+            args.dump,
+        )
     elif args.what == "story":
         long_story(args.documents, args.paragraphs, args.requests)
     else:

@@ -90,21 +90,66 @@ def test_grouping_evidence_in_the_api_and_on_the_story_page(
 
 
 @pytest.mark.parametrize(
-    ("basis", "matched", "strength", "joins"),
+    ("basis", "matched", "strength", "ordered", "joins"),
     [
-        (2, 2, 0.77, False),  # two weak matches, as texts on one subject get by chance
-        (2, 2, 1.50, True),  # a short translation: both paragraphs match clearly
-        (1, 1, 0.70, True),  # a one-paragraph notice and its translation
-        (6, 3, 1.55, True),  # half of a longer text, clearly
-        (6, 2, 1.60, False),  # strong but too small a share
-        (6, 4, 1.00, False),  # a share reached by weak matches only
+        (2, 2, 0.77, 2, False),  # two weak matches, as texts on one subject get by chance
+        (2, 2, 1.50, 2, True),  # a short translation: both paragraphs match clearly
+        (1, 1, 0.70, 1, True),  # a one-paragraph notice and its translation
+        (6, 3, 1.55, 3, True),  # half of a longer text, clearly
+        (6, 2, 1.60, 2, False),  # strong but too small a share
+        (6, 4, 1.00, 4, False),  # a share reached by weak matches only
+        (6, 5, 1.90, 1, False),  # five paragraphs matching one paragraph there: no translation
     ],
 )
-def test_joining_needs_both_a_share_and_enough_strength(
-    basis: int, matched: int, strength: float, joins: bool
+def test_joining_needs_a_share_enough_strength_and_matches_in_line(
+    basis: int, matched: int, strength: float, ordered: int, joins: bool
 ) -> None:
     from app.services.grouping import RULE, Candidate, enough_evidence
 
     cand = Candidate(document=1, story=1, cosine=0.5, centred=0.5, matched=matched)
     cand.basis, cand.strength, cand.share = basis, strength, matched / basis
+    cand.ordered = ordered
     assert enough_evidence(cand, RULE) is joins
+
+
+def test_ordered_pairs_are_mutual_best_matches_in_reading_order() -> None:
+    import numpy as np
+
+    from app.services.grouping import RULE, ordered_pairs
+
+    # a translation whose matches are each weak (0.25-0.35) but line up on the diagonal
+    diagonal = np.array([[0.30, 0.05, 0.02], [0.04, 0.25, 0.10], [0.01, 0.08, 0.35]])
+    assert ordered_pairs(diagonal, diagonal + 0.2, RULE) == (3, 0.9)
+    # every paragraph's best match is the same one there: one mutual pair only
+    hub = np.array([[0.50, 0.05, 0.02], [0.45, 0.10, 0.10], [0.40, 0.08, 0.05]])
+    assert ordered_pairs(hub, hub + 0.2, RULE)[0] == 1
+    # all mutual but in reverse order (1st <-> 3rd, 2nd <-> 2nd, 3rd <-> 1st): one in line
+    crossed = np.array([[0.05, 0.02, 0.40], [0.03, 0.30, 0.01], [0.45, 0.04, 0.02]])
+    assert ordered_pairs(crossed, crossed + 0.2, RULE)[0] == 1
+    # one swap among four: three stay in line
+    swap = np.eye(4)[[0, 2, 1, 3]] * 0.4
+    assert ordered_pairs(swap, swap + 0.2, RULE)[0] == 3
+    # below the encoder's floor nothing counts, however well it lines up
+    assert ordered_pairs(diagonal, diagonal * 0, RULE) == (0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("basis", "ordered", "per_pair", "lead", "joins"),
+    [
+        (2, 2, 0.45, 0.15, True),  # a two-paragraph translation, clearly the nearest text
+        (2, 2, 0.45, 0.05, False),  # ... but another story's text is nearly as near
+        (4, 3, 0.40, 0.02, True),  # three of four lined up: being the nearest is enough
+        (4, 2, 0.60, 0.30, False),  # half lined up only
+        (3, 3, 0.20, 0.30, False),  # in line but each pair too weak
+        (1, 1, 0.90, 0.50, False),  # one paragraph proves nothing by its order
+    ],
+)
+def test_short_texts_join_on_paragraphs_that_line_up(
+    basis: int, ordered: int, per_pair: float, lead: float, joins: bool
+) -> None:
+    from app.services.grouping import RULE, Candidate, enough_order
+
+    cand = Candidate(document=1, story=1, cosine=0.5, centred=0.5)
+    cand.basis, cand.ordered, cand.ordered_strength = basis, ordered, per_pair * ordered
+    cand.lead = lead
+    assert enough_order(cand, RULE) is joins
