@@ -134,8 +134,9 @@
   // --- the place kept: a click never moves the clicked paragraph; counterparts come to it ---
   let before = null;  // {id, top, scroller} of the clicked paragraph, taken before the request
 
-  // The same walk as the server's highlight(): translations first, a chain with a related link
-  // is only related. Drawn at once; the server's fragment then replaces these paragraphs.
+  // The same walk as the server's highlight(): the translation chain, then related links one
+  // hop from it, never further (chains of related links light up most of a story on one
+  // subject). Drawn at once; the server's fragment then patches the paragraphs it names.
   let graph = null;
   function neighbours() {
     if (graph) return graph;
@@ -150,23 +151,21 @@
         graph.get(a).push([b, rel]);
       }));
     });
-    graph.forEach((edges) => edges.sort((x, y) => (x[1] !== "translation") - (y[1] !== "translation")));
     return graph;
   }
   function drawHighlight(key) {
     const relation = new Map([[key, "active"]]);
-    const queue = [[key, "translation"]];
-    while (queue.length) {
-      const [node, rel] = queue.shift();
-      (neighbours().get(node) || []).forEach(([other, linkRel]) => {
-        const next = rel === "translation" && linkRel === "translation" ? "translation" : "related";
-        const known = relation.get(other);
-        if (known === undefined || (known === "related" && next === "translation")) {
-          relation.set(other, next);
-          queue.push([other, next]);
-        }
+    const chain = [key];
+    for (let n = 0; n < chain.length; n++) {
+      (neighbours().get(chain[n]) || []).forEach(([other, rel]) => {
+        if (rel !== "translation" || relation.has(other)) return;
+        relation.set(other, "translation");
+        chain.push(other);
       });
     }
+    chain.forEach((node) => (neighbours().get(node) || []).forEach(([other, rel]) => {
+      if (rel !== "translation" && !relation.has(other)) relation.set(other, "related");
+    }));
     $$(".para.active, .para.linked").forEach((p) => {
       p.classList.remove("active", "linked", "rel-translation", "rel-related");
       p.removeAttribute("aria-current");

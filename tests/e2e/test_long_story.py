@@ -1,5 +1,6 @@
 """A story too long for one page: windows of each column, and highlights that still land."""
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -78,6 +79,16 @@ def test_a_long_story_shows_windows_and_highlights_across_them(long_story, page)
     assert "linked" in page.get_attribute(f"#p-{second}-10", "class").split()
     assert "linked" in page.get_attribute(f"#p-{third}-10", "class").split()
     assert page.evaluate("window.__sameDocument") is True
+    # what the page lights is what the server says: the translation chain and related links
+    # one hop from it (the page's instant drawing once followed chains of related links)
+    page.wait_for_timeout(500)
+    lit = set(page.eval_on_selector_all(".para.linked, .para.active", "els => els.map(e => e.id)"))
+    fragment = page.evaluate(
+        "async (u) => (await fetch(u, {headers: {'HX-Request': 'true'}})).text()",
+        f"/stories/{story_id}?p={first}-10",
+    )
+    told = set(re.findall(r'<a id="(p-[0-9]+-[0-9]+)" class="para (?:active|linked)', fragment))
+    assert lit == told and 3 <= len(told) < 20, (sorted(lit - told), sorted(told - lit))
     # a click whose counterpart lies beyond the third column's window reloads the page
     # centred on the highlight, and the far paragraph is lit there
     page.click(f"#p-{first}-5")
