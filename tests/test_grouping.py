@@ -99,6 +99,7 @@ def test_grouping_evidence_in_the_api_and_on_the_story_page(
         (6, 2, 1.60, 2, False),  # strong but too small a share
         (6, 4, 1.00, 4, False),  # a share reached by weak matches only
         (6, 5, 1.90, 1, False),  # five paragraphs matching one paragraph there: no translation
+        (9, 9, 4.05, 3, True),  # another report of the event, in its own order (the seeds)
     ],
 )
 def test_joining_needs_a_share_enough_strength_and_matches_in_line(

@@ -144,6 +144,8 @@ def test_the_overview_of_a_long_story_shows_the_window_and_one_column_s_pairs(se
         page = html.fromstring(client.get(f"/stories/{story}?p={third}-150").text)
     svg = page.xpath("//figure[contains(@class, 'overview')]//*[local-name()='svg']")[0]
     width, height = int(svg.get("width")), int(svg.get("height"))
+    title = page.xpath("string(//p[@class='ov-title'])")
+    assert "Long text 2 (en) against each other text" in title, title
     strips = svg.xpath(".//*[local-name()='g'][@class='ov-strip']")
     assert len(strips) == len(docs) - 1
     for strip in strips:

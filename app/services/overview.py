@@ -55,6 +55,7 @@ class Overview:
     width: int
     height: int
     strips: list[Strip]
+    pivot: Document | None = None  # the column drawn against every other (past ALL_PAIRS)
 
 
 # Up to this many documents the overview shows every pair; past it, the pairs of one column
@@ -127,4 +128,8 @@ def overview(view: StoryView) -> Overview:
         ]
         strips.append(Strip(y, (ida, a.lang), (idb, b.lang), bars, _edges(view, ida, idb, rows)))
     width = LABEL + widest * STEP + 6
-    return Overview(width, 8 + len(strips) * STRIP, strips)
+    pivot = None
+    if len(view.documents) > ALL_PAIRS:
+        ends = [{a.id, b.id} for a, b in pairs(view)]
+        pivot = next(d for d in view.documents if all(d.id in e for e in ends))
+    return Overview(width, 8 + len(strips) * STRIP, strips, pivot)
