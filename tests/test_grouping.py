@@ -140,6 +140,8 @@ def test_ordered_pairs_are_mutual_best_matches_in_reading_order() -> None:
         (2, 2, 0.45, 0.15, True),  # a two-paragraph translation, clearly the nearest text
         (2, 2, 0.45, 0.05, False),  # ... but another story's text is nearly as near
         (4, 3, 0.40, 0.02, True),  # three of four lined up: being the nearest is enough
+        (4, 3, 0.40, -0.02, False),  # ... but it must be the nearest
+        (5, 5, 0.35, -0.10, True),  # five of five lined up: whatever the mean vectors say
         (4, 2, 0.60, 0.30, False),  # half lined up only
         (3, 3, 0.20, 0.30, False),  # in line but each pair too weak
         (1, 1, 0.90, 0.50, False),  # one paragraph proves nothing by its order

@@ -59,15 +59,15 @@ class GroupingRule:
     strong_match: float = 0.5
     lined_up: int = 2  # matched paragraphs that must be `ordered_pairs` (fewer if fewer match)
     # Or (`enough_order`): at least 3/4 of the paragraphs (2 at least) mutual best matches in
-    # reading order, 0.3 each on average, and the document nearer (language-centred cosine)
-    # than any other story's, by 0.1 when only two pairs line up. For short texts whose
+    # reading order, 0.3 each on average, and, when only two or three line up, the document
+    # nearer (language-centred cosine) than any other story's. For short texts whose
     # matches are each too weak to count above, e.g. two-sentence literary paragraphs at
     # 0.4-0.6 cosine. Chosen on bench/library.py's varied library (each half of its
     # documents gives the same picture).
     order_floor: float = 0.15  # pool-calibrated floor of a pair in `ordered_pairs`
     order_share: float = 0.75
     order_score: float = 0.3
-    order_lead: float = 0.1  # for two ordered pairs; three or more need only to lead
+    order_lead: float = 0.1  # for two ordered pairs (see `_lead_needed`)
 
 
 RULE = GroupingRule()
@@ -359,8 +359,18 @@ def enough_order(candidate: Candidate, rule: GroupingRule) -> bool:
     return (
         candidate.ordered >= needed
         and candidate.ordered_strength >= rule.order_score * candidate.ordered - 1e-9
-        and candidate.lead >= (rule.order_lead if candidate.ordered < 3 else 0.0)
+        and candidate.lead >= _lead_needed(candidate.ordered, rule)
     )
+
+
+def _lead_needed(ordered: int, rule: GroupingRule) -> float:
+    """How much nearer than any other story a text must be for `ordered` lined-up pairs:
+    `order_lead` for two, just the nearest for three, nothing from four on (four mutual
+    best pairs in reading order never lined up by chance in bench/library.py's libraries,
+    while a translation can sit behind a same-chapter text by its mean vector)."""
+    if ordered <= 2:
+        return rule.order_lead
+    return 0.0 if ordered == 3 else -math.inf
 
 
 def _set_leads(candidates: list[Candidate]) -> None:
