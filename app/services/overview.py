@@ -64,15 +64,24 @@ class Overview:
 ALL_PAIRS = 4
 
 
-def pairs(view: StoryView) -> list[tuple[Document, Document]]:
-    """The pairs of documents the overview draws, in column order."""
+def pivot(view: StoryView) -> Document | None:
+    """The column drawn against each other one past `ALL_PAIRS` documents (the clicked one,
+    else the first); None when every pair is drawn."""
     docs = view.documents
     if len(docs) <= ALL_PAIRS:
+        return None
+    active = view.highlight.active[0] if view.highlight else docs[0].id
+    return next((d for d in docs if d.id == active), docs[0])
+
+
+def pairs(view: StoryView, centre: Document | None) -> list[tuple[Document, Document]]:
+    """The pairs of documents the overview draws, in column order: every pair, or `centre`
+    with each other document."""
+    docs = view.documents
+    if centre is None:
         return list(combinations(docs, 2))
-    pivot_id = view.highlight.active[0] if view.highlight else docs[0].id
-    pivot = next((d for d in docs if d.id == pivot_id), docs[0])
-    return [(pivot, d) if docs.index(pivot) < docs.index(d) else (d, pivot)
-            for d in docs if d is not pivot]
+    at = docs.index(centre)
+    return [(centre, d) if at < n else (d, centre) for n, d in enumerate(docs) if d is not centre]
 
 
 def _x(view: StoryView, doc_id: int, index: int) -> int | None:
@@ -110,7 +119,8 @@ def overview(view: StoryView) -> Overview:
     """One strip per pair of documents (see `pairs`); each column's window only."""
     strips: list[Strip] = []
     widest = max((len(ps) for ps in view.paragraphs.values()), default=0)
-    for n, (a, b) in enumerate(pairs(view)):
+    centre = pivot(view)
+    for n, (a, b) in enumerate(pairs(view, centre)):
         y = 4 + n * STRIP
         ida, idb = a.id or 0, b.id or 0
         rows = {ida: y, idb: y + STRIP - 14 - BAR_HEIGHT}
@@ -128,8 +138,4 @@ def overview(view: StoryView) -> Overview:
         ]
         strips.append(Strip(y, (ida, a.lang), (idb, b.lang), bars, _edges(view, ida, idb, rows)))
     width = LABEL + widest * STEP + 6
-    pivot = None
-    if len(view.documents) > ALL_PAIRS:
-        ends = [{a.id, b.id} for a, b in pairs(view)]
-        pivot = next(d for d in view.documents if all(d.id in e for e in ends))
-    return Overview(width, 8 + len(strips) * STRIP, strips, pivot)
+    return Overview(width, 8 + len(strips) * STRIP, strips, centre)
