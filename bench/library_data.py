@@ -9,6 +9,8 @@ makes them hard to tell apart.
 from __future__ import annotations
 
 import ast
+import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,45 +68,10 @@ def _join(lang: str, sentences: list[str]) -> str:
     return ("" if lang == "zh" else " ").join(s.strip() for s in sentences)
 
 
-def chunked_stories(sentences_per_paragraph: int = 3, paragraphs: int = 6) -> list[Article]:
-    """Every gold document cut into stories of `paragraphs` paragraphs, in both languages."""
-    articles: list[Article] = []
-    for name, sl, tl, src_path, tgt_path, gold_path in _sources():
-        src, tgt = _lines(src_path), _lines(tgt_path)
-        beads = _beads(gold_path)
-        beads.sort(key=lambda b: min(b[0]) if b[0] else min(b[1]) if b[1] else 0)
-        chunk: list[tuple[list[str], list[str]]] = []
-        para_s: list[str] = []
-        para_t: list[str] = []
-        count = 0
-
-        for s_ids, t_ids in beads:
-            para_s += [src[i] for i in s_ids]
-            para_t += [tgt[j] for j in t_ids]
-            count += len(s_ids)
-            if count >= sentences_per_paragraph:
-                if para_s and para_t:
-                    chunk.append((para_s, para_t))
-                para_s, para_t, count = [], [], 0
-            if len(chunk) == paragraphs:
-                key = f"{name}-{len(articles) // 2:04d}"
-                for lang, side in ((sl, 0), (tl, 1)):
-                    paras = [_join(lang, p[side]) for p in chunk]
-                    title = paras[0][:60]
-                    articles.append(Article(key, lang, title, "\n\n".join(paras)))
-                chunk = []
-    return articles
-
-
-def varied_stories(seed: int = 0) -> list[Article]:
-    """Every gold document cut into stories of varied size: 2-5 paragraphs of 1-2 sentences.
-
-    Short news-like items, the hardest case for grouping (few paragraphs to outvote chance
-    matches on the same topic); about 530 stories, 1,060 articles.
-    """
-    import random
-
-    rng = random.Random(seed)
+def _cut(paragraphs: Callable[[], int], sentences: Callable[[], int], tag: str) -> list[Article]:
+    """Every gold document walked in bead order and cut into chunks: a paragraph closes once
+    it holds `sentences()` source sentences, a chunk (one story, in both languages) once it
+    holds `paragraphs()` paragraphs; each is drawn anew for the next one."""
     articles: list[Article] = []
     for name, sl, tl, src_path, tgt_path, gold_path in _sources():
         src, tgt = _lines(src_path), _lines(tgt_path)
@@ -114,21 +81,36 @@ def varied_stories(seed: int = 0) -> list[Article]:
         chunk: list[tuple[list[str], list[str]]] = []
         para_s: list[str] = []
         para_t: list[str] = []
-        want_paras, want_sents = rng.randint(2, 5), rng.randint(1, 2)
+        want_paras, want_sents = paragraphs(), sentences()
         for s_ids, t_ids in beads:
             para_s += [src[i] for i in s_ids]
             para_t += [tgt[j] for j in t_ids]
             if len(para_s) >= want_sents:
                 if para_s and para_t:
                     chunk.append((para_s, para_t))
-                para_s, para_t, want_sents = [], [], rng.randint(1, 2)
+                para_s, para_t, want_sents = [], [], sentences()
             if len(chunk) == want_paras:
-                key = f"{name}-v{len(articles) // 2:04d}"
+                key = f"{name}-{tag}{len(articles) // 2:04d}"
                 for lang, side in ((sl, 0), (tl, 1)):
                     paras = [_join(lang, p[side]) for p in chunk]
                     articles.append(Article(key, lang, paras[0][:60], "\n\n".join(paras)))
-                chunk, want_paras = [], rng.randint(2, 5)
+                chunk, want_paras = [], paragraphs()
     return articles
+
+
+def chunked_stories(sentences_per_paragraph: int = 3, paragraphs: int = 6) -> list[Article]:
+    """Every gold document cut into stories of `paragraphs` paragraphs, in both languages."""
+    return _cut(lambda: paragraphs, lambda: sentences_per_paragraph, "")
+
+
+def varied_stories(seed: int = 0) -> list[Article]:
+    """Every gold document cut into stories of varied size: 2-5 paragraphs of 1-2 sentences.
+
+    Short news-like items, the hardest case for grouping (few paragraphs to outvote chance
+    matches on the same topic); about 530 stories, 1,060 articles.
+    """
+    rng = random.Random(seed)
+    return _cut(lambda: rng.randint(2, 5), lambda: rng.randint(1, 2), "v")
 
 
 def written_stories(root: Path) -> list[Article]:
