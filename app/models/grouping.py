@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.content import utcnow
@@ -14,6 +14,8 @@ class DocumentVector(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("document_id", "encoder", name="uq_documentvector_document_encoder"),
+        # the index's catch-up reads one encoder's rows past a watermark
+        Index("ix_documentvector_encoder_id", "encoder", "id"),
     )
 
     # Increasing ids let a process's in-memory index catch up with rows added by others.
