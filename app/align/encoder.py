@@ -17,6 +17,8 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 ENCODER_NAMES = ("usem3", "e5")
+# each model's vector width (known before the model is loaded: the vector index needs it)
+ENCODER_DIMS = {"usem3": 512, "e5": 384}
 
 # ISO 639-1 codes each packaged model was trained on, from the models' papers: USE
 # multilingual v3 (Yang et al. 2019: 16 languages, Chinese counted twice) and

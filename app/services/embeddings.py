@@ -64,6 +64,17 @@ class CachedEncoder:
             self._chosen[chosen.name] = CachedEncoder(chosen, self.session)
         return self._chosen[chosen.name]
 
+    def named(self, name: str) -> "CachedEncoder":
+        """The cached form of the encoder called `name` (loaded on first use)."""
+        if name == self.name:
+            return self
+        get = getattr(self.inner, "get", None)
+        if get is None:
+            raise LookupError(f"{self.name} is a single encoder: it has no {name}")
+        if name not in self._chosen:
+            self._chosen[name] = CachedEncoder(get(name), self.session)
+        return self._chosen[name]
+
     def save(self, session: Session) -> int:
         """Add the vectors computed since the last save to `session` (no commit); how many.
 

@@ -459,12 +459,14 @@ def record_grouping(
     doc: Document,
     story_id: int,
     result: GroupingResult,
-    vector: np.ndarray | None,
+    vectors: dict[str, np.ndarray | None],
     encoder_name: str,
 ) -> None:
-    """Store the document's vector and the decision to put it in `story_id` (no commit)."""
-    if vector is not None:
-        store_vector(session, encoder_name, doc, vector)
+    """Store the document's vectors (by encoder) and the decision, taken with
+    `encoder_name`, to put it in `story_id` (no commit)."""
+    for name, vector in vectors.items():
+        if vector is not None:
+            store_vector(session, name, doc, vector)
     record_decision(
         session,
         doc=doc,

@@ -12,7 +12,7 @@ from sqlalchemy import text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
-from app.align.encoder import Encoder
+from app.align.encoder import Encoder, encoder_for
 from app.models import Document, GroupingDecision, Job, Story
 from app.services.alignment import (
     PairReport,
@@ -20,6 +20,7 @@ from app.services.alignment import (
     move_into_story,
     plan_pair,
 )
+from app.services.bridge import backfill, bridging, decide_across
 from app.services.embeddings import CachedEncoder
 from app.services.grouping import decide, own_vectors, record_decision, record_grouping
 from app.services.visibility import hidden_from
@@ -80,10 +81,7 @@ def _ungrouped(session: Session, document_id: int) -> set[int]:
 
 def _move(session: Session, document_id: int, story_id: int | None) -> int:
     """Put a document into `story_id` (a new story when None), in `session`, no commit."""
-    doc = session.get(Document, document_id)
-    if doc is None:
-        raise LookupError(f"document {document_id} does not exist")
-    return move_into_story(session, doc, story_id)
+    return move_into_story(session, _document(session, document_id), story_id)
 
 
 def choose_and_move(*, engine: Engine, encoder: Encoder, document_id: int) -> int:
@@ -93,35 +91,52 @@ def choose_and_move(*, engine: Engine, encoder: Encoder, document_id: int) -> in
     move then happen in one transaction under the grouping lock.
     """
     with Session(engine) as session:
-        doc = session.get(Document, document_id)
-        if doc is None:
-            raise LookupError(f"document {document_id} does not exist")
-        # The document's own language picks the encoder its vector is indexed under (e5 for
-        # languages the default encoder does not cover).
-        cached = CachedEncoder(encoder, session).for_languages(doc.lang)
-        own_vectors(session, cached, doc)  # the model runs here, before any lock is taken
+        lang = _document(session, document_id).lang
+    # The document's own language picks the encoder its vector is indexed under (e5 for
+    # languages the default encoder does not read); that index must then hold every text
+    # it can read, or a Hebrew text would never meet its English translation (bridge.py).
+    home = encoder_for(encoder, lang)
+    if home.name != encoder.name:
+        backfill(engine, home)
+    with Session(engine) as session:
+        doc = _document(session, document_id)
+        top = CachedEncoder(encoder, session)
+        cached = top.for_languages(doc.lang)
+        bridge = bridging(session, top, cached)
+        for enc in (cached, bridge):  # the models run here, before any lock is taken
+            if enc is not None:
+                own_vectors(session, enc, doc)
         session.rollback()
         _grouping_lock(session, document_id)
-        doc = session.get(Document, document_id)
-        assert doc is not None
+        doc = _document(session, document_id)
         # The personal library's candidate filter: only documents of the same library (the
         # owner's private texts, or the public ones) may be joined.
         exclude = _ungrouped(session, document_id) | hidden_from(session, doc)
         result, vector = decide(session, cached, doc, exclude=exclude)
-        cached.save(session)
+        vectors, deciding = {cached.name: vector}, cached.name
+        if bridge is not None:
+            deciding, result, vectors[bridge.name] = decide_across(
+                session, bridge, doc, (cached.name, result), exclude
+            )
+        top.save(session)
         story_id = _move(session, document_id, result.story_id or doc.story_id)
-        doc = session.get(Document, document_id)
-        assert doc is not None
         record_grouping(
             session,
-            doc=doc,
+            doc=_document(session, document_id),
             story_id=story_id,
             result=result,
-            vector=vector,
-            encoder_name=cached.name,
+            vectors=vectors,
+            encoder_name=deciding,
         )
         session.commit()
     return story_id
+
+
+def _document(session: Session, document_id: int) -> Document:
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise LookupError(f"document {document_id} does not exist")
+    return doc
 
 
 def move_to_story(*, engine: Engine, document_id: int, story_id: int | None) -> int:
