@@ -8,9 +8,12 @@ the broader encoder bridges the two:
 
 - its index gets every document it can read: the first time such a text is grouped, each
   stored document gets a vector from up to `SAMPLE` of its paragraphs (`backfill`);
-- a later document in a covered language is indexed under both encoders, and when its own
-  finds no story for it, it may join, by the broader encoder's evidence, a story that holds a
-  text its own encoder cannot read (the only stories its own index could not judge).
+- a later document in a covered language is indexed under both encoders (under the second
+  from a sample of its paragraphs too), and when its own finds no story for it, it may
+  join, by the broader encoder's evidence, a story that holds a text its own encoder cannot
+  read (the only stories its own index could not judge). That evidence, which runs the
+  second model over every paragraph of the document and its candidates, is gathered only
+  when such a story is among the second index's candidates.
 
 A library whose languages the default encoder all reads never runs the second model.
 """
@@ -29,11 +32,12 @@ from app.align.encoder import ENCODER_DIMS, ENCODER_LANGUAGES, ENCODER_NAMES, En
 from app.models import Document, DocumentVector
 from app.services.embeddings import CachedEncoder
 from app.services.grouping import (
+    RULE,
     GroupingResult,
     decide,
+    find_candidates,
     linkable_paragraphs,
     mean_vector,
-    own_vectors,
 )
 from app.services.vectors import index_for
 
@@ -56,11 +60,19 @@ def bridge_name(session: Session, home: str) -> str | None:
     return None
 
 
-def unreadable_in(session: Session, story_id: int, home: str) -> bool:
-    """Whether the story holds a text in a language the `home` encoder does not read."""
-    langs = session.exec(select(Document.lang).where(Document.story_id == story_id)).all()
-    readable = ENCODER_LANGUAGES.get(home, frozenset())
-    return any(lang not in readable for lang in langs)
+def unreadable_stories(session: Session, story_ids: set[int], home: str) -> set[int]:
+    """Those of `story_ids` holding a text in a language the `home` encoder does not read."""
+    if not story_ids:
+        return set()
+    readable = sorted(ENCODER_LANGUAGES.get(home, frozenset()))
+    return set(
+        session.exec(
+            select(Document.story_id).where(
+                col(Document.story_id).in_(sorted(story_ids)),
+                col(Document.lang).not_in(readable),
+            )
+        ).all()
+    ) - {None}
 
 
 def _sample(n: int, size: int = SAMPLE) -> list[int]:
@@ -68,6 +80,15 @@ def _sample(n: int, size: int = SAMPLE) -> list[int]:
     if n <= size:
         return list(range(n))
     return sorted({int(round(x)) for x in np.linspace(0, n - 1, size)})
+
+
+def sampled_vector(session: Session, encoder: Encoder, doc: Document) -> np.ndarray | None:
+    """The document's mean vector from up to `SAMPLE` of its linkable paragraphs (None: it
+    has none). A bridge vector only finds candidates, so a sample keeps the second model's
+    cost per document bounded whatever the document's length."""
+    paras = linkable_paragraphs(session, doc)
+    texts = [paras[i].text for i in _sample(len(paras))]
+    return mean_vector(encoder.encode(texts)) if texts else None
 
 
 def _missing(session: Session, name: str, after: int, limit: int) -> list[Document]:
@@ -87,9 +108,7 @@ def _missing(session: Session, name: str, after: int, limit: int) -> list[Docume
     )
 
 
-def _insert_vectors(
-    session: Session, name: str, rows: list[tuple[int, str, np.ndarray]]
-) -> None:
+def _insert_vectors(session: Session, name: str, rows: list[tuple[int, str, np.ndarray]]) -> None:
     """Add vectors, skipping documents another process gave one meanwhile (no commit)."""
     if not rows:
         return
@@ -117,9 +136,7 @@ def backfill(engine: Engine, encoder: Encoder) -> int:
             cached = CachedEncoder(encoder, session)
             rows = []
             for doc in docs:
-                paras = linkable_paragraphs(session, doc)
-                texts = [paras[i].text for i in _sample(len(paras))]
-                vector = mean_vector(cached.encode(texts)) if texts else None
+                vector = sampled_vector(session, cached, doc)
                 if vector is not None and doc.id is not None:
                     rows.append((doc.id, doc.lang, vector))
             after = docs[-1].id or after
@@ -156,12 +173,18 @@ def decide_across(
 
     The home encoder's decision stands when it found a story. Otherwise the bridge's does
     if it joins a story holding a text the home encoder cannot read: stories of readable
-    texts only were already judged, on the home encoder's (better) evidence.
+    texts only were already judged, on the home encoder's (better) evidence. The bridge's
+    paragraph-level evidence (every paragraph of the document and of its candidates through
+    the second model) is gathered only when such a story is among its candidates.
     """
     home_name, result = home
-    if result.story_id is not None:
-        return home_name, result, mean_vector(own_vectors(session, bridge, doc))
-    other, vector = decide(session, bridge, doc, exclude=exclude)
-    if other.story_id is not None and unreadable_in(session, other.story_id, home_name):
+    vector = sampled_vector(session, bridge, doc)
+    if result.story_id is not None or vector is None:
+        return home_name, result, vector
+    near = find_candidates(session, bridge, doc, vector, RULE, exclude)
+    if not unreadable_stories(session, {c.story for c in near}, home_name):
+        return home_name, result, vector
+    other, _ = decide(session, bridge, doc, exclude=exclude)
+    if other.story_id is not None and unreadable_stories(session, {other.story_id}, home_name):
         return bridge.name, other, vector
     return home_name, result, vector

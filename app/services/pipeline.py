@@ -20,7 +20,7 @@ from app.services.alignment import (
     move_into_story,
     plan_pair,
 )
-from app.services.bridge import backfill, bridging, decide_across
+from app.services.bridge import backfill, bridging, decide_across, sampled_vector
 from app.services.embeddings import CachedEncoder
 from app.services.grouping import decide, own_vectors, record_decision, record_grouping
 from app.services.visibility import hidden_from
@@ -103,9 +103,9 @@ def choose_and_move(*, engine: Engine, encoder: Encoder, document_id: int) -> in
         top = CachedEncoder(encoder, session)
         cached = top.for_languages(doc.lang)
         bridge = bridging(session, top, cached)
-        for enc in (cached, bridge):  # the models run here, before any lock is taken
-            if enc is not None:
-                own_vectors(session, enc, doc)
+        own_vectors(session, cached, doc)  # the models run here, before any lock is taken
+        if bridge is not None:
+            sampled_vector(session, bridge, doc)
         session.rollback()
         _grouping_lock(session, document_id)
         doc = _document(session, document_id)
