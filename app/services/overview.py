@@ -109,9 +109,7 @@ def _edges(view: StoryView, a: int, b: int, rows: dict[int, int]) -> list[Edge]:
                 if x1 is None or x2 is None:
                     continue
                 mid = BAR_WIDTH // 2
-                edges.append(
-                    Edge(x1 + mid, rows[a] + BAR_HEIGHT, x2 + mid, rows[b], link.relation)
-                )
+                edges.append(Edge(x1 + mid, rows[a] + BAR_HEIGHT, x2 + mid, rows[b], link.relation))
     return edges
 
 

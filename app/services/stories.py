@@ -90,7 +90,9 @@ def count_stories(session: Session, user: User | None) -> int:
     uid = user.id if user is not None else None
     if uid is not None:
         total += session.exec(
-            select(distinct).where(col(Document.owner_id) == uid, col(Document.visibility) != PUBLIC)
+            select(distinct).where(
+                col(Document.owner_id) == uid, col(Document.visibility) != PUBLIC
+            )
         ).one()
     return int(total)
 
