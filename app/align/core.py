@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -349,7 +350,7 @@ def align_sentences(
     src_vecs = encode_overlaps(src_lines, encoder, k)
     tgt_vecs = encode_overlaps(tgt_lines, encoder, k)
     w = (weights or LEARNED) if p.scorer == "learned" else None
-    common = {
+    common: dict[str, Any] = {
         "src_lens": np.array([len(s) for s in src_lines], float),
         "tgt_lens": np.array([len(t) for t in tgt_lines], float),
         "params": p,

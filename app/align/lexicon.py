@@ -46,6 +46,7 @@ CLIP = (-6.0, 3.0)
 SCALE = 0.2
 #: target tokens per block when filling the span tables (memory ~ n * block * 8 bytes)
 _BLOCK = 4096
+_NONE = np.zeros(0, dtype=np.int64)  # what an empty side concatenates to
 
 
 def tokenize(text: str) -> list[str]:
@@ -196,8 +197,8 @@ def span_logprob(
     lens = np.array([ids.size for ids in src.ids], float)
     cum_len = np.concatenate([[0.0], np.cumsum(lens)])
     null = table.null()
-    tok_unit = np.concatenate([np.full(ids.size, j) for j, ids in enumerate(tgt.ids)] or [[]])
-    tok_type = np.concatenate([ids for ids in tgt.ids] or [[]]).astype(np.int64)
+    tok_unit = np.concatenate([np.full(ids.size, j) for j, ids in enumerate(tgt.ids)] or [_NONE])
+    tok_type = np.concatenate([ids for ids in tgt.ids] or [_NONE]).astype(np.int64)
     tok_unit = tok_unit.astype(np.int64)
     for start in range(0, tok_type.size, _BLOCK):
         types = tok_type[start : start + _BLOCK]

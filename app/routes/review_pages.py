@@ -304,7 +304,7 @@ def document_action(
         response = _apply(request, session, form.get("p", ""), change)
         if err.data.get("reviewed_links"):
             # The panel asks: the same move again, this time discarding the reviewed links.
-            response.body = response.body.replace(
+            response.body = bytes(response.body).replace(
                 b'<div class="panel-status">',
                 templates.get_template("review/_move_ask.html")
                 .render(

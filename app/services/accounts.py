@@ -14,7 +14,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select, update
+from sqlmodel import Session, col, select, update
 
 from app.auth import hash_password
 from app.config import Settings
@@ -100,7 +100,7 @@ def sign_up(
     if found is not None:
         spent = session.exec(  # type: ignore[call-overload]
             update(Invite)
-            .where(Invite.id == found.id, Invite.used_at.is_(None))  # type: ignore[union-attr]
+            .where(col(Invite.id) == found.id, col(Invite.used_at).is_(None))
             .values(used_at=utcnow(), used_by=user.id)
         )
         if spent.rowcount != 1:
