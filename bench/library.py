@@ -363,6 +363,29 @@ class _FakeEncoder:
         raise AssertionError("every synthetic text has a cached embedding")
 
 
+def _bridge_check(engine, runs: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Median seconds of the check every upload makes for a bridge to the other encoder
+    (`bridge.bridge_name`): with the (encoder, id) index, then with it dropped."""
+    from sqlalchemy import text
+    from sqlmodel import Session
+
+    from app.services.bridge import bridge_name
+
+    def median() -> float:
+        spent = []
+        for _ in range(runs):
+            with Session(engine) as session:
+                t = time.perf_counter()
+                assert bridge_name(session, "usem3") is None  # nothing in e5's index
+                spent.append(time.perf_counter() - t)
+        return statistics.median(spent)
+
+    indexed = median()
+    with engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_documentvector_encoder_id"))
+    return indexed, median()
+
+
 def scale(sizes: list[int], runs: int, requests: int) -> None:
     """Grouping decision time, index load, home page and search latency at each size."""
     from fastapi.testclient import TestClient
@@ -405,11 +428,16 @@ def scale(sizes: list[int], runs: int, requests: int) -> None:
                     load = spent  # includes filling this process's index from the table
                 else:
                     timings.append(spent)
+            indexed, scanned = _bridge_check(engine, runs)
             engine.dispose()
             print(
                 f"{n:>7,} docs (built in {built:.0f} s): grouping decision "
                 f"median {statistics.median(timings) * 1000:.1f} ms "
                 f"(max {max(timings) * 1000:.1f}); first call with index load {load:.2f} s"
+            )
+            print(
+                f"{n:>7,} docs: bridge check per upload (is any text in e5's index?) median "
+                f"{indexed * 1000:.2f} ms; without migration 0012's index {scanned * 1000:.2f} ms"
             )
             settings = Settings(database_url=url, queue_url="inline", data_dir=Path(tmp))
             with TestClient(create_app(settings, encoder=None)) as client:  # type: ignore[arg-type]
