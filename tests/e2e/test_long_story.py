@@ -1,13 +1,10 @@
 """A story too long for one page: windows of each column, and highlights that still land."""
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlmodel import Session, col, delete
 
 from app.config import Settings
@@ -15,7 +12,7 @@ from app.main import create_app
 from app.migrate import upgrade
 from app.models import Document, Link
 from app.services.reading import WINDOW
-from tests.e2e.conftest import _free_port
+from tests.e2e.conftest import serving
 from tests.factories import make_big_story
 
 pytestmark = [pytest.mark.e2e]
@@ -53,17 +50,8 @@ def long_story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
             )
         )
         session.commit()
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", story_id, docs
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield url, story_id, docs
 
 
 def test_a_long_story_shows_windows_and_highlights_across_them(long_story, page) -> None:  # type: ignore[no-untyped-def]
