@@ -23,7 +23,8 @@ SEEDS = REPO_ROOT / "seeds"
 # Test modules that run twice: on SQLite and on the PostgreSQL server named by
 # PARALLAX_TEST_POSTGRES_URL (`.ci/run` starts one; without it those runs are skipped).
 BOTH_DATABASES = {
-    "test_api", "test_review", "test_jobs", "test_review_pages", "test_grouping_bridge"
+    "test_api", "test_review", "test_jobs", "test_review_pages", "test_grouping_bridge",
+    "test_vector_index",
 }  # fmt: skip
 
 

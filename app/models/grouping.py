@@ -16,6 +16,8 @@ class DocumentVector(SQLModel, table=True):
         UniqueConstraint("document_id", "encoder", name="uq_documentvector_document_encoder"),
         # the index's catch-up reads one encoder's rows past a watermark
         Index("ix_documentvector_encoder_id", "encoder", "id"),
+        # ids never reused (migration 0013): a running index skips rows below its watermark
+        {"sqlite_autoincrement": True},
     )
 
     # Increasing ids let a process's in-memory index catch up with rows added by others.

@@ -175,20 +175,24 @@ def find_candidates(
     hits = [h for h in index.nearest(vector, rule.candidates + len(skip)) if h[0] not in skip]
     if not hits:
         return []
+    # Only entries whose vector row still exists: a removed document's stays in memory,
+    # and its id may now name another document (with a vector of its own, also indexed).
+    live = {int(index.rows[h[2]]) for h in hits}
     rows = {
-        doc_id: (story_id, lang)
-        for doc_id, story_id, lang in session.exec(
-            select(Document.id, Document.story_id, Document.lang).where(
-                col(Document.id).in_([h[0] for h in hits])
-            )
+        row_id: (story_id, lang)
+        for row_id, story_id, lang in session.exec(
+            select(DocumentVector.id, Document.story_id, Document.lang)
+            .join(Document, col(Document.id) == DocumentVector.document_id)
+            .where(col(DocumentVector.id).in_(sorted(live)))
         )
     }
     mine = _unit(vector - index.centroid(doc.lang))
     out = []
     for doc_id, cosine, row in hits:
-        if doc_id not in rows:  # deleted since it was indexed
+        found = rows.get(int(index.rows[row]))
+        if found is None:  # removed since it was indexed
             continue
-        story_id, lang = rows[doc_id]
+        story_id, lang = found
         theirs = _unit(index.matrix[row] - index.centroid(lang))
         out.append(Candidate(doc_id, story_id, round(cosine, 4), round(float(mine @ theirs), 4)))
     out.sort(key=lambda c: -c.centred)

@@ -5,7 +5,10 @@ of it per (database, encoder), filled once from the table and then caught up by 
 rows another process (the worker) stored are seen without a rebuild. Search is exact
 (usearch's SIMD brute force over a contiguous float32 matrix): about 10 ms at 100,000
 documents of 512 dimensions on one core, and it runs the same on SQLite and PostgreSQL.
-A document deleted since it was indexed is dropped by the caller's join on `document`.
+Each entry keeps its `documentvector` row id: a vector whose row is gone (its document
+removed, perhaps with the id now naming another document) is dropped by the caller's join
+(`grouping.find_candidates`). Row ids are never reused (AUTOINCREMENT, migration 0013),
+so a row stored after a deletion is always past the watermark.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class VectorIndex:
     def __init__(self, dim: int) -> None:
         self.dim = dim
         self.keys = np.zeros(0, dtype=np.uint64)
+        self.rows = np.zeros(0, dtype=np.int64)  # documentvector ids
         self.matrix = np.zeros((0, dim), dtype=np.float32)
         self.size = 0
         self.watermark = 0  # highest documentvector.id loaded
@@ -38,18 +42,21 @@ class VectorIndex:
         self.lang_counts: dict[str, int] = {}
         self.lock = threading.Lock()
 
-    def add(self, key: int, lang: str, vector: np.ndarray) -> None:
-        """Append one document's unit vector."""
+    def add(self, key: int, lang: str, vector: np.ndarray, row: int = 0) -> None:
+        """Append one document's unit vector (`row`: its documentvector id)."""
         if self.size == len(self.keys):
             cap = max(_GROW, 2 * len(self.keys))
             keys = np.zeros(cap, dtype=np.uint64)
+            rows = np.zeros(cap, dtype=np.int64)
             matrix = np.zeros((cap, self.dim), dtype=np.float32)
-            keys[: self.size], matrix[: self.size] = (
+            keys[: self.size], rows[: self.size], matrix[: self.size] = (
                 self.keys[: self.size],
+                self.rows[: self.size],
                 self.matrix[: self.size],
             )
-            self.keys, self.matrix = keys, matrix
+            self.keys, self.rows, self.matrix = keys, rows, matrix
         self.keys[self.size] = key
+        self.rows[self.size] = row
         self.matrix[self.size] = vector
         self.size += 1
         self.lang_sums[lang] = self.lang_sums.get(lang, np.zeros(self.dim)) + vector
@@ -102,7 +109,7 @@ def index_for(session: Session, encoder_name: str, dim: int) -> VectorIndex:
             .order_by(col(DocumentVector.id))
         ).all()
         for row_id, doc_id, lang, blob in rows:
-            index.add(doc_id, lang, np.frombuffer(blob, dtype=np.float32))
+            index.add(doc_id, lang, np.frombuffer(blob, dtype=np.float32), row_id or 0)
             index.watermark = max(index.watermark, row_id or 0)
         if len(rows) > 1000:
             log.info("loaded %d %s document vectors into the index", len(rows), encoder_name)
