@@ -4,6 +4,7 @@ Both record every link, pair and mark of the document before and after in one ev
 undo (app/services/undo.py) brings all of it back, and a link's history survives the move.
 """
 
+import base64
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from app.models import (
     PUBLIC,
     Document,
     DocumentPair,
+    DocumentVector,
     Link,
     Paragraph,
     ParagraphMark,
@@ -92,6 +94,13 @@ def _content(session: Session, doc: Document) -> dict[str, Any]:
             }
             for p in paras
         ],
+        # its place in the grouping index, which the model is not needed to restore
+        "vectors": [
+            [v.encoder, v.lang, base64.b64encode(v.vector).decode("ascii")]
+            for v in session.exec(
+                select(DocumentVector).where(DocumentVector.document_id == doc.id)
+            )
+        ],
     }
 
 
@@ -121,7 +130,7 @@ def _restore_content(session: Session, doc_id: int, state: dict[str, Any]) -> No
     if content is None:
         raise Conflict(f"document {doc_id} was removed and its text is not in the history")
     story_id = _story_for(session, state)
-    fields = {k: v for k, v in content.items() if k != "paragraphs"}
+    fields = {k: v for k, v in content.items() if k not in ("paragraphs", "vectors")}
     fields["created_at"] = datetime.fromisoformat(fields["created_at"])
     session.add(Document(id=doc_id, story_id=story_id, **fields))
     try:
@@ -140,6 +149,12 @@ def _restore_content(session: Session, doc_id: int, state: dict[str, Any]) -> No
             Sentence(paragraph_id=row.id, index=i, text=t, lang=lang, start=s, end=e)
             for i, t, lang, s, e in p["sentences"]
         )
+    # History written before the vectors were kept has none: such a document is found again
+    # only once it is grouped again.
+    session.add_all(
+        DocumentVector(document_id=doc_id, encoder=name, lang=lang, vector=base64.b64decode(blob))
+        for name, lang, blob in content.get("vectors", [])
+    )
     session.flush()
 
 
