@@ -13,9 +13,8 @@ from app.config import REPO_ROOT, Settings
 from app.db import make_engine
 from app.main import create_app
 from app.migrate import upgrade
-from app.services.ingest import ingest_files
-from app.services.pipeline import group_and_align
 from tests import pg
+from tests.factories import ingest_grouped
 
 SEEDS = REPO_ROOT / "seeds"
 
@@ -122,15 +121,7 @@ def pg_seeded_template(encoder: Encoder) -> Iterator[str]:
 
 
 def _ingest_seeds(eng: Engine, encoder: Encoder) -> None:
-    summary = ingest_files(
-        engine=eng,
-        files=sorted(SEEDS.glob("*.txt")),
-        max_bytes=2_000_000,
-        after_store=lambda done: group_and_align(
-            engine=eng, encoder=encoder, document_id=done.document_id
-        ),
-    )
-    assert len(summary.added) == 4, summary.line()
+    ingest_grouped(eng, encoder, sorted(SEEDS.glob("*.txt")))
 
 
 @pytest.fixture

@@ -1,12 +1,17 @@
 """Plain functions that build test inputs and count what the database holds."""
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
+from app.align.encoder import Encoder
 from app.models import Document, Paragraph, Sentence, Story
+from app.services.ingest import ingest_files
+from app.services.pipeline import group_and_align
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -125,3 +130,18 @@ def make_big_story(engine: Engine, *, documents: int = 8, paragraphs: int = 500)
                         )
         session.commit()
         return story.id
+
+
+def ingest_grouped(
+    engine: Engine, encoder: Encoder, files: Sequence[Path], max_bytes: int = 2_000_000
+) -> None:
+    """Ingest files one by one, each grouped and aligned as its job would; all must be added."""
+    summary = ingest_files(
+        engine=engine,
+        files=list(files),
+        max_bytes=max_bytes,
+        after_store=lambda done: group_and_align(
+            engine=engine, encoder=encoder, document_id=done.document_id
+        ),
+    )
+    assert len(summary.added) == len(files), summary.line()

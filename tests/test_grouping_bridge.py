@@ -14,23 +14,14 @@ from app.align.encoder import Encoder
 from app.models import Document, DocumentVector, Embedding, GroupingDecision
 from app.services.bridge import _sample, backfill
 from app.services.embeddings import cache_key
-from app.services.ingest import ingest_files
-from app.services.pipeline import group_and_align
+from tests.factories import ingest_grouped
 
 LANGS = Path(__file__).resolve().parent / "data" / "languages"
 GROUPING = Path(__file__).resolve().parent / "data" / "grouping"
 
 
 def _ingest(engine: Engine, encoder: Encoder, files: list[Path]) -> dict[str, Document]:
-    summary = ingest_files(
-        engine=engine,
-        files=files,
-        max_bytes=100_000,
-        after_store=lambda done: group_and_align(
-            engine=engine, encoder=encoder, document_id=done.document_id
-        ),
-    )
-    assert len(summary.added) == len(files), summary.line()
+    ingest_grouped(engine, encoder, files, max_bytes=100_000)
     with Session(engine) as session:
         return {d.source: d for d in session.exec(select(Document)).all()}
 

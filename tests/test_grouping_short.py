@@ -7,8 +7,7 @@ from sqlmodel import Session, select
 
 from app.align.encoder import Encoder
 from app.models import Document
-from app.services.ingest import ingest_files
-from app.services.pipeline import group_and_align
+from tests.factories import ingest_grouped
 
 DATA = Path(__file__).parent / "data" / "grouping_short"
 
@@ -18,15 +17,7 @@ def test_short_unrelated_texts_stay_apart_and_their_translations_join(
 ) -> None:
     # Seen in the browser: the French pool text joined the German bridge story on one match.
     order = ["s_bridge_de", "s_pool_fr", "s_pool_de", "s_bridge_fr"]
-    summary = ingest_files(
-        engine=engine,
-        files=[DATA / f"{name}.txt" for name in order],
-        max_bytes=100_000,
-        after_store=lambda done: group_and_align(
-            engine=engine, encoder=encoder, document_id=done.document_id
-        ),
-    )
-    assert len(summary.added) == 4, summary.line()
+    ingest_grouped(engine, encoder, [DATA / f"{name}.txt" for name in order], max_bytes=100_000)
     with Session(engine) as session:
         story = {d.source.split(".")[0]: d.story_id for d in session.exec(select(Document))}
     assert story["s_bridge_de"] == story["s_bridge_fr"], story

@@ -20,8 +20,7 @@ from app.cli import _align_encoder_name
 from app.config import Settings
 from app.ingest import SUPPORTED_LANGUAGES
 from app.models import Document, DocumentPair, Embedding, Link
-from app.services.ingest import ingest_files
-from app.services.pipeline import group_and_align
+from tests.factories import ingest_grouped
 
 DATA = Path(__file__).resolve().parent / "data" / "languages"
 
@@ -109,15 +108,7 @@ def four_documents(tmp_path_factory: pytest.TempPathFactory, e5_encoder: Encoder
     engine = make_engine(url)
     files = [DATA / n for n in ("cablecar.en.txt", "cablecar.he.txt", "school.en.txt",
                                 "school.uk.txt")]  # fmt: skip
-    summary = ingest_files(
-        engine=engine,
-        files=files,
-        max_bytes=100_000,
-        after_store=lambda done: group_and_align(
-            engine=engine, encoder=encoder, document_id=done.document_id
-        ),
-    )
-    assert len(summary.added) == 4, summary.line()
+    ingest_grouped(engine, encoder, files, max_bytes=100_000)
     return engine
 
 

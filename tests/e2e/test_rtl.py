@@ -13,10 +13,9 @@ from app.config import Settings
 from app.main import create_app
 from app.migrate import upgrade
 from app.models import Document
-from app.services.ingest import ingest_files
-from app.services.pipeline import group_and_align
 from tests.e2e.conftest import serving
 from tests.e2e.test_layout import PHONE
+from tests.factories import ingest_grouped
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
@@ -33,14 +32,7 @@ def hebrew_story(
     upgrade(settings.database_url)
     app = create_app(settings, encoder=encoder)
     engine = app.state.engine
-    ingest_files(
-        engine=engine,
-        files=[LANGS / "cablecar.he.txt", LANGS / "cablecar.en.txt"],
-        max_bytes=100_000,
-        after_store=lambda done: group_and_align(
-            engine=engine, encoder=encoder, document_id=done.document_id
-        ),
-    )
+    ingest_grouped(engine, encoder, [LANGS / "cablecar.he.txt", LANGS / "cablecar.en.txt"])
     with Session(engine) as session:
         docs = {d.lang: d for d in session.exec(select(Document)).all()}
     he, en = docs["he"], docs["en"]
