@@ -606,7 +606,9 @@ def story_shape(session: Session, story_id: int) -> tuple[dict[int, str], dict[i
     langs = {
         d_id: lang
         for d_id, lang in session.exec(
-            select(Document.id, Document.lang).where(Document.story_id == story_id)
+            select(Document.id, Document.lang)
+            .where(Document.story_id == story_id)
+            .order_by(col(Document.id))  # a stable order for the notes of missing counterparts
         )
         if d_id is not None
     }
