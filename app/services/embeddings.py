@@ -57,12 +57,7 @@ class CachedEncoder:
 
     def for_languages(self, *languages: str | None) -> "CachedEncoder":
         """The cached form of the encoder the inner one picks for these languages."""
-        chosen = encoder_for(self.inner, *languages)
-        if chosen is self.inner:
-            return self
-        if chosen.name not in self._chosen:
-            self._chosen[chosen.name] = CachedEncoder(chosen, self.session)
-        return self._chosen[chosen.name]
+        return self._wrapped(encoder_for(self.inner, *languages))
 
     def named(self, name: str) -> "CachedEncoder":
         """The cached form of the encoder called `name` (loaded on first use)."""
@@ -71,9 +66,15 @@ class CachedEncoder:
         get = getattr(self.inner, "get", None)
         if get is None:
             raise LookupError(f"{self.name} is a single encoder: it has no {name}")
-        if name not in self._chosen:
-            self._chosen[name] = CachedEncoder(get(name), self.session)
-        return self._chosen[name]
+        return self._wrapped(get(name))
+
+    def _wrapped(self, chosen: Encoder) -> "CachedEncoder":
+        """This wrapper for its own encoder, else one per other encoder, made once."""
+        if chosen is self.inner:
+            return self
+        if chosen.name not in self._chosen:
+            self._chosen[chosen.name] = CachedEncoder(chosen, self.session)
+        return self._chosen[chosen.name]
 
     def save(self, session: Session) -> int:
         """Add the vectors computed since the last save to `session` (no commit); how many.

@@ -101,7 +101,7 @@ def choose_and_move(*, engine: Engine, encoder: Encoder, document_id: int) -> in
     with Session(engine) as session:
         doc = _document(session, document_id)
         top = CachedEncoder(encoder, session)
-        cached = top.for_languages(doc.lang)
+        cached = top.named(home.name)
         bridge = bridging(session, top, cached)
         own_vectors(session, cached, doc)  # the models run here, before any lock is taken
         if bridge is not None:
@@ -155,10 +155,7 @@ def align_document(
 ) -> AlignmentOutcome:
     """Align a document with every other document of its story, one transaction per pair."""
     with Session(engine) as session:
-        doc = session.get(Document, document_id)
-        if doc is None:
-            raise LookupError(f"document {document_id} does not exist")
-        story_id = doc.story_id
+        story_id = _document(session, document_id).story_id
         siblings = [
             d.id
             for d in session.exec(
@@ -220,11 +217,9 @@ def realign(
     """Move a document to another story (or its own) and align it there."""
     story_id = move_to_story(engine=engine, document_id=document_id, story_id=story_id)
     with Session(engine) as session:
-        doc = session.get(Document, document_id)
-        assert doc is not None
         record_decision(
             session,
-            doc=doc,
+            doc=_document(session, document_id),
             story_id=story_id,
             decision="moved",
             encoder=encoder.name,
