@@ -177,22 +177,21 @@ def find_candidates(
         return []
     # Only entries whose vector row still exists: a removed document's stays in memory,
     # and its id may now name another document (with a vector of its own, also indexed).
-    live = {int(index.rows[h[2]]) for h in hits}
-    rows = {
+    row_ids = [int(index.rows[row]) for _, _, row in hits]
+    live = {
         row_id: (story_id, lang)
         for row_id, story_id, lang in session.exec(
             select(DocumentVector.id, Document.story_id, Document.lang)
             .join(Document, col(Document.id) == DocumentVector.document_id)
-            .where(col(DocumentVector.id).in_(sorted(live)))
+            .where(col(DocumentVector.id).in_(sorted(set(row_ids))))
         )
     }
     mine = _unit(vector - index.centroid(doc.lang))
     out = []
-    for doc_id, cosine, row in hits:
-        found = rows.get(int(index.rows[row]))
-        if found is None:  # removed since it was indexed
+    for (doc_id, cosine, row), row_id in zip(hits, row_ids, strict=True):
+        if row_id not in live:  # removed since it was indexed
             continue
-        story_id, lang = found
+        story_id, lang = live[row_id]
         theirs = _unit(index.matrix[row] - index.centroid(lang))
         out.append(Candidate(doc_id, story_id, round(cosine, 4), round(float(mine @ theirs), 4)))
     out.sort(key=lambda c: -c.centred)

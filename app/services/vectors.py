@@ -42,7 +42,7 @@ class VectorIndex:
         self.lang_counts: dict[str, int] = {}
         self.lock = threading.Lock()
 
-    def add(self, key: int, lang: str, vector: np.ndarray, row: int = 0) -> None:
+    def add(self, key: int, lang: str, vector: np.ndarray, row: int) -> None:
         """Append one document's unit vector (`row`: its documentvector id)."""
         if self.size == len(self.keys):
             cap = max(_GROW, 2 * len(self.keys))
