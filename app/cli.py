@@ -16,10 +16,9 @@ from app.db import make_engine
 from app.jobs.batch import ingest_paths
 from app.jobs.runtime import Runtime
 from app.migrate import upgrade
-from app.models import Document, Job
+from app.models import Document, Job, JobKind
 from app.services.alignment import is_linkable
 from app.services.ingest import expand_paths
-from app.services.jobs import submit
 
 log = logging.getLogger("parallax")
 
@@ -52,14 +51,12 @@ def ingest_seeds(runtime: Runtime) -> str | None:
     with Session(runtime.engine) as session:
         if session.exec(select(Document.id).limit(1)).first() is not None:
             return None
-        if session.exec(select(Job.id).where(Job.kind == "ingest").limit(1)).first():
+        if session.exec(select(Job.id).where(Job.kind == JobKind.INGEST).limit(1)).first():
             return None  # queued at an earlier start; the worker is on it
     if not settings.seeds_dir.is_dir():
         return None
-    files = expand_paths([settings.seeds_dir])
-    for path in files:
-        submit(runtime, kind="ingest", params={"source": path.name}, payload=path.read_bytes())
-    return f"{len(files)} seed articles queued"
+    _summary, queued = ingest_paths(runtime, expand_paths([settings.seeds_dir]), background=True)
+    return f"{len(queued)} seed articles queued"
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

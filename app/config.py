@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     upload_wait_seconds: float = 60.0
     # How long `?wait=true` waits for the whole job.
     job_wait_seconds: float = 600.0
+    # How many requests of one account (or address) may wait for their jobs at once; the
+    # waits hold no thread and no database connection, but each holds a socket.
+    job_waits_per_account: int = 4
     # Rate limits (the `limits` notation: "N/period"), counted per client address and, for
     # writes and uploads, per account too. Failed logins: per address, and per address+name,
     # so nobody elsewhere can lock a named editor out.

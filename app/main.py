@@ -35,6 +35,7 @@ from app.security.headers import SecurityHeadersMiddleware
 from app.security.openapi import document_errors
 from app.security.origin import SameOriginMiddleware
 from app.security.ratelimit import RateLimits, enforce_write_limits
+from app.services.jobs import WaitSlots
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.state.runtime = runtime
     app.state.engine = runtime.engine
     app.state.rate_limits = RateLimits(settings)
+    app.state.wait_slots = WaitSlots(settings.job_waits_per_account)
     key = settings.signing_key()
     # Only requests that carry a session can act as someone, so only they need a CSRF token;
     # htmx sends it in a header (static/app.js), API clients copy it from the csrftoken cookie.

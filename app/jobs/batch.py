@@ -6,26 +6,17 @@ from pathlib import Path
 from app.ingest import IngestError
 from app.jobs.runner import Watchman, run_job
 from app.jobs.runtime import Runtime
+from app.models import JobKind
 from app.services.ingest import IngestOutcome, IngestSummary
 from app.services.jobs import get_job, submit
 
 
 def _job_for(runtime: Runtime, path: Path, *, background: bool) -> int:
+    """The file's ingest job: queued for the workers, or (not `background`) stored as a job,
+    so a worker finishes it if this process dies, but run right here."""
     data = path.read_bytes()
     params = {"source": path.name}
-    if background:
-        return submit(runtime, kind="ingest", params=params, payload=data)
-    # Stored as a job (so a worker finishes it if this process dies) but run right here.
-    from sqlmodel import Session
-
-    from app.models import Job
-
-    with Session(runtime.engine) as session:
-        job = Job(kind="ingest", params=params, payload=data)
-        session.add(job)
-        session.commit()
-        assert job.id is not None
-        return job.id
+    return submit(runtime, kind=JobKind.INGEST, params=params, payload=data, enqueue=background)
 
 
 def ingest_paths(
@@ -57,7 +48,7 @@ def ingest_paths(
                 continue
             job_ids.append(job_id)
             if not background:
-                run_job(job_id, runtime=runtime)
+                run_job(job_id, runtime=runtime, may_defer=False)
                 _count(runtime, job_id, summary)
     finally:
         if watchman is not None:

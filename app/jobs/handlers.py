@@ -1,30 +1,33 @@
-"""One handler per job kind: thin, they load ids and params and call the services.
+"""One handler per job kind: thin, they load ids and params and call the pipeline's steps.
 
 Each is idempotent, so a job re-run after its worker died does its work once: an ingest job
-remembers the document it stored, alignment replaces a pair's automatic links.
+remembers the document it stored (in the same transaction), alignment replaces a pair's
+automatic links. A failed ingest job's document is removed again (`UNDO`).
 """
 
+from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.exchange import ExchangeError
 from app.ingest import IngestError, parse_bytes
-from app.jobs.runner import Handler, JobContext, JobFailed
-from app.models import Document, User
+from app.jobs.runner import Handler, JobContext, JobFailed, Later
+from app.models import Document, Job, JobKind, User
 from app.services import documents
 from app.services.alignment import fill_sentence_links, plan_pair
 from app.services.embeddings import CachedEncoder
 from app.services.exchange import import_tmx
-from app.services.findings import compute_findings
-from app.services.ingest import ingest_parsed
+from app.services.ingest import IngestOutcome
 from app.services.library import Scope
 from app.services.pipeline import (
     AlignmentOutcome,
-    align_document,
+    check,
     discard_document,
     group_and_align,
-    realign,
+    ordered,
+    store,
 )
 from app.services.review import ReviewError
 
@@ -47,22 +50,13 @@ def _outcome(out: AlignmentOutcome) -> dict[str, Any]:
 
 
 def ingest(ctx: JobContext) -> dict[str, Any]:
-    """Parse and store an upload (unless a previous attempt did), then group and align it."""
+    """Parse and store an upload (unless a previous attempt did), then place, align, check.
+
+    With other work waiting in the queue, the job goes back to it once its document is
+    stored: parsing the uploads behind it comes before aligning this one.
+    """
     if ctx.document_id is None:
-        params = ctx.params
-        try:
-            parsed = parse_bytes(
-                ctx.payload(),
-                source=params["source"],
-                lang=params.get("lang"),
-                title=params.get("title"),
-                max_bytes=ctx.runtime.settings.max_upload_bytes,
-            )
-            stored = ingest_parsed(
-                engine=ctx.engine, parsed=parsed, scope=Scope.from_params(params)
-            )
-        except IngestError as err:
-            raise JobFailed(str(err), status=err.status) from err
+        stored = _store(ctx)
         if stored.status == "duplicate":
             result = {
                 "document": stored.document_id,
@@ -73,37 +67,47 @@ def ingest(ctx: JobContext) -> dict[str, Any]:
             # that it is a duplicate (the job's end, a moment later, could come too late).
             ctx.update(document_id=stored.document_id, story_id=stored.story_id, result=result)
             return result
-        ctx.update(
-            document_id=stored.document_id,
-            story_id=stored.story_id,
-            progress_done=0,
-            progress_total=1,
-        )
+        ctx.document_id, ctx.story_id = stored.document_id, stored.story_id
+        ctx.progress(0, 1)
+        if ctx.encoder is not None and ctx.may_defer and ctx.runtime.huey.pending_count():
+            raise Later(priority=0)
     assert ctx.document_id is not None
     if ctx.encoder is None:  # no model: stored in a story of its own, unaligned
         return {"document": ctx.document_id, "story_id": ctx.story_id, "duplicate": False}
-    try:
-        out = group_and_align(
-            engine=ctx.engine,
-            encoder=ctx.encoder,
-            document_id=ctx.document_id,
-            progress=ctx.progress,
-        )
-    except Exception:
-        # A failed ingest leaves the database as it was: no document left unaligned.
-        discard_document(engine=ctx.engine, document_id=ctx.document_id)
-        ctx.update(document_id=None)
-        raise
+    out = group_and_align(
+        engine=ctx.engine, encoder=ctx.encoder, document_id=ctx.document_id, progress=ctx.progress
+    )
     ctx.update(story_id=out.story_id)
-    _refresh_findings(ctx, out.story_id)
+    check(ctx.engine, ctx.encoder, out.story_id)
     return {**_outcome(out), "duplicate": False}
 
 
-def _refresh_findings(ctx: JobContext, *story_ids: int | None) -> None:
-    """Recompute the stored findings of the stories a job changed."""
-    for story_id in dict.fromkeys(s for s in story_ids if s is not None):
-        with Session(ctx.engine) as session:
-            compute_findings(session=session, encoder=ctx.encoder, story_id=story_id)
+def _store(ctx: JobContext) -> IngestOutcome:
+    """The pipeline's first step for an upload: parsed, then stored (and recorded on the job)."""
+    params = ctx.params
+    try:
+        parsed = parse_bytes(
+            ctx.payload(),
+            source=params["source"],
+            lang=params.get("lang"),
+            title=params.get("title"),
+            max_bytes=ctx.runtime.settings.max_upload_bytes,
+        )
+        return store(
+            engine=ctx.engine, parsed=parsed, scope=Scope.from_params(params), job_id=ctx.job_id
+        )
+    except IngestError as err:
+        raise JobFailed(str(err), status=err.status) from err
+
+
+def forget_upload(engine: Engine, job_id: int) -> None:
+    """Undo a failed ingest job: the document it stored goes (a duplicate's is not its own)."""
+    with Session(engine) as session:
+        job = session.get(Job, job_id)
+        if job is None or job.document_id is None or (job.result or {}).get("duplicate"):
+            return
+        document_id = job.document_id
+    discard_document(engine=engine, document_id=document_id, job_id=job_id)
 
 
 def _recorded_move(ctx: JobContext) -> AlignmentOutcome:
@@ -123,8 +127,8 @@ def _recorded_move(ctx: JobContext) -> AlignmentOutcome:
         if target is not None:
             for other in session.exec(select(Document).where(Document.story_id == target)):
                 if other.id != doc.id:
-                    pair = (other, doc) if (other.id or 0) < ctx.document_id else (doc, other)
-                    plan_pair(session=session, encoder=cached, source=pair[0], target=pair[1])
+                    source, dest = ordered(doc, other)
+                    plan_pair(session=session, encoder=cached, source=source, target=dest)
         session.rollback()
         try:
             moved = documents.move_document(
@@ -141,32 +145,15 @@ def _recorded_move(ctx: JobContext) -> AlignmentOutcome:
 
 
 def realign_document(ctx: JobContext) -> dict[str, Any]:
-    """Move a document and realign it there (`move`: an editor's recorded move), or realign it
-    where it is (`in_place`: after a text edit)."""
+    """An editor's move of a document to another story (or its own), realigned there."""
     assert ctx.document_id is not None
     if ctx.encoder is None:
         raise JobFailed("the alignment model is switched off (PARALLAX_LOAD_ENCODER)", status=503)
     before = ctx.story_id
-    if ctx.params.get("move"):
-        out = _recorded_move(ctx)
-    elif ctx.params.get("in_place"):
-        out = align_document(
-            engine=ctx.engine,
-            encoder=ctx.encoder,
-            document_id=ctx.document_id,
-            progress=ctx.progress,
-        )
-    else:
-        out = realign(
-            engine=ctx.engine,
-            encoder=ctx.encoder,
-            document_id=ctx.document_id,
-            story_id=ctx.params.get("story_id"),
-            progress=ctx.progress,
-        )
+    out = _recorded_move(ctx)
     ctx.update(story_id=out.story_id)
     _fill_sentences(ctx, out.story_id)
-    _refresh_findings(ctx, before, out.story_id)
+    check(ctx.engine, ctx.encoder, before, out.story_id)
     return _outcome(out)
 
 
@@ -196,7 +183,7 @@ def edit_text(ctx: JobContext) -> dict[str, Any]:
         story_id = doc.story_id if doc else None
         text = para.text
     ctx.update(story_id=story_id)
-    _refresh_findings(ctx, story_id)
+    check(ctx.engine, ctx.encoder, story_id)
     return {"document": ctx.document_id, "text": text, "story_id": story_id}
 
 
@@ -211,15 +198,8 @@ def after_review(ctx: JobContext) -> dict[str, Any]:
     """After an editor's change: sentence links for links made by hand, then the findings."""
     assert ctx.story_id is not None
     filled = _fill_sentences(ctx, ctx.story_id)
-    _refresh_findings(ctx, ctx.story_id)
+    check(ctx.engine, ctx.encoder, ctx.story_id)
     return {"story_id": ctx.story_id, "sentence_links": filled}
-
-
-def findings(ctx: JobContext) -> dict[str, Any]:
-    """Recompute a story's stored findings."""
-    assert ctx.story_id is not None
-    _refresh_findings(ctx, ctx.story_id)
-    return {"story_id": ctx.story_id}
 
 
 def import_file(ctx: JobContext) -> dict[str, Any]:
@@ -232,11 +212,13 @@ def import_file(ctx: JobContext) -> dict[str, Any]:
     return {"story_id": story_id}
 
 
-HANDLERS: dict[str, Handler] = {
-    "ingest": ingest,
-    "realign": realign_document,
-    "sentence_links": after_review,
-    "findings": findings,
-    "edit_text": edit_text,
-    "import_tmx": import_file,
+HANDLERS: dict[JobKind, Handler] = {
+    JobKind.INGEST: ingest,
+    JobKind.REALIGN: realign_document,
+    JobKind.SENTENCE_LINKS: after_review,
+    JobKind.EDIT_TEXT: edit_text,
+    JobKind.IMPORT_TMX: import_file,
 }
+
+# What undoes a failed job's stored effects (the other kinds write in one transaction).
+UNDO: dict[JobKind, Callable[[Engine, int], None]] = {JobKind.INGEST: forget_upload}

@@ -6,7 +6,8 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,8 @@ from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from app.models import Job, utcnow
+from app.jobs.persist import in_words, until_accepted
+from app.models import Job, JobKind, utcnow
 
 if TYPE_CHECKING:
     from app.align.encoder import Encoder
@@ -41,7 +43,7 @@ class JobFailed(Exception):
 class JobContext:
     """What a job handler gets: the job's ids and params, the runtime, a progress reporter."""
 
-    def __init__(self, job: Job, runtime: "Runtime") -> None:
+    def __init__(self, job: Job, runtime: "Runtime", *, may_defer: bool = True) -> None:
         assert job.id is not None
         self.job_id = job.id
         self.kind = job.kind
@@ -51,6 +53,9 @@ class JobContext:
         self.created_by = job.created_by
         self.runtime = runtime
         self.engine = runtime.engine
+        # Whether the job may go back to the queue half done (Later): not when the caller
+        # runs it to the end right here (the command line).
+        self.may_defer = may_defer
 
     @property
     def encoder(self) -> "Encoder | None":
@@ -113,42 +118,125 @@ def finish(engine: Engine, job_id: int, **fields: Any) -> None:
         session.commit()
 
 
-def run_job(job_id: int, *, runtime: "Runtime") -> None:
-    """The task huey runs: claim the job, call its handler, store the result or the error."""
-    from app.jobs.handlers import HANDLERS
+class Later(Exception):  # noqa: N818 (a signal, not an error)
+    """Raised by a handler whose job should go on later, behind more urgent work.
 
-    job = claim(runtime.engine, job_id)
+    The job goes back to the queue at `priority`; what it recorded (its document) stays.
+    """
+
+    def __init__(self, priority: int = 0) -> None:
+        super().__init__("continued later")
+        self.priority = priority
+
+
+# The job ids this process is running now: the only ones its heartbeat keeps alive, so a
+# job whose runner is gone (crashed, or stuck) goes stale and is re-queued by the reaper.
+_running: set[int] = set()
+_running_lock = threading.Lock()
+
+
+@contextmanager
+def running(job_id: int) -> Iterator[None]:
+    with _running_lock:
+        _running.add(job_id)
+    try:
+        yield
+    finally:
+        with _running_lock:
+            _running.discard(job_id)
+
+
+def running_here() -> list[int]:
+    with _running_lock:
+        return sorted(_running)
+
+
+def run_job(job_id: int, *, runtime: "Runtime", may_defer: bool = True) -> None:
+    """The task huey runs: claim the job, call its handler, store the result or the error.
+
+    The outcome is written until the database accepts it (a locked SQLite file does not leave
+    the job "running" for good), and a failed job's stored effects are undone first.
+    """
+    job = until_accepted(lambda: claim(runtime.engine, job_id), f"job {job_id}: claim")
     if job is None:
         log.info("job %s is not queued any more; skipped", job_id)
         return
-    handler = HANDLERS[job.kind]
+    with running(job_id):
+        _run_claimed(job, runtime, may_defer)
+
+
+def _run_claimed(job: Job, runtime: "Runtime", may_defer: bool) -> None:
+    from app.jobs.handlers import HANDLERS, UNDO
+
+    assert job.id is not None
+    job_id, engine = job.id, runtime.engine
+    kind = JobKind(job.kind) if job.kind in JobKind.__members__.values() else None
     try:
-        result = handler(JobContext(job, runtime))
-    except JobFailed as exc:
-        log.info("job %s (%s) failed: %s", job_id, job.kind, exc)
-        fields = {"error": str(exc), "result": {"status": exc.status}, "payload": None}
-        finish(runtime.engine, job_id, status="failed", **fields)
+        if kind is None:
+            raise JobFailed(f"no worker knows jobs of the kind {job.kind!r}", status=500)
+        result = HANDLERS[kind](JobContext(job, runtime, may_defer=may_defer))
+    except Later as later:
+        until_accepted(lambda: _requeue(engine, job_id), f"job {job_id}: re-queue")
+        runtime.enqueue(job_id, priority=later.priority)
         return
     except Exception as exc:
-        log.exception("job %s (%s) crashed", job_id, job.kind)
-        finish(
-            runtime.engine,
-            job_id,
-            status="failed",
-            error=f"internal error: {type(exc).__name__}: {exc}",
-            result={"status": 500},
-            payload=None,
+        if isinstance(exc, JobFailed):
+            log.info("job %s (%s) failed: %s", job_id, kind, exc)
+            fields = {"error": str(exc), "result": {"status": exc.status}}
+        else:
+            log.exception("job %s (%s) crashed", job_id, kind)
+            fields = {"error": in_words(exc, job_id), "result": {"status": 500}}
+        undo = UNDO.get(kind) if kind else None
+        if undo is not None:
+            until_accepted(lambda: undo(engine, job_id), f"job {job_id}: undo")
+        until_accepted(
+            lambda: finish(engine, job_id, status="failed", payload=None, **fields),
+            f"job {job_id}: record the failure",
         )
         return
-    finish(runtime.engine, job_id, status="done", result=result, payload=None)
+    until_accepted(
+        lambda: finish(engine, job_id, status="done", result=result, payload=None),
+        f"job {job_id}: record the result",
+    )
 
 
-def beat(engine: Engine, worker: str = WORKER_ID) -> None:
-    """Mark this worker's running jobs as alive."""
+def _requeue(engine: Engine, job_id: int) -> None:
+    """Put a job this worker runs back in the queue; the attempt it was on does not count."""
     with Session(engine) as session:
         session.exec(  # type: ignore[call-overload]
             update(Job)
-            .where(col(Job.worker) == worker, col(Job.status) == "running")
+            .where(col(Job.id) == job_id, col(Job.worker) == WORKER_ID)
+            .values(status="queued", worker=None, attempts=Job.attempts - 1, updated_at=utcnow())
+        )
+        session.commit()
+
+
+# Queue priorities (higher first): parsing an upload goes before alignment work, so an
+# upload's document exists within seconds however long the alignment queue is; an editor's
+# change before the uploads' alignment.
+PRIORITY = {JobKind.INGEST: 20, JobKind.EDIT_TEXT: 10, JobKind.REALIGN: 10}
+
+
+def priority_of(job: Job) -> int:
+    """The queue priority of a job (re)sent to the queue: an ingest job that already stored
+    its document has only its alignment left."""
+    if job.kind == JobKind.INGEST and job.document_id is not None:
+        return 0
+    return PRIORITY.get(JobKind(job.kind), 0)
+
+
+def beat(engine: Engine, job_ids: Sequence[int], worker: str = WORKER_ID) -> None:
+    """Mark the jobs this process is running as alive (and no other job of this worker)."""
+    if not job_ids:
+        return
+    with Session(engine) as session:
+        session.exec(  # type: ignore[call-overload]
+            update(Job)
+            .where(
+                col(Job.id).in_(list(job_ids)),
+                col(Job.worker) == worker,
+                col(Job.status) == "running",
+            )
             .values(heartbeat_at=utcnow())
         )
         session.commit()
@@ -244,12 +332,13 @@ class Watchman(threading.Thread):
         self.pruned = 0.0
 
     def tick(self) -> None:
-        beat(self.runtime.engine)
-        for job_id in reap_stalled(self.runtime.engine, self.stale_after):
-            self.runtime.enqueue(job_id)
+        engine = self.runtime.engine
+        beat(engine, running_here())
+        for job_id in reap_stalled(engine, self.stale_after):
+            self.runtime.resend(job_id)
         pending = self.runtime.huey.pending_count()
-        for job_id in resend_lost(self.runtime.engine, pending=pending, grace=self.stale_after):
-            self.runtime.enqueue(job_id)
+        for job_id in resend_lost(engine, pending=pending, grace=self.stale_after):
+            self.runtime.resend(job_id)
         if time.monotonic() - self.pruned > 3600:
             prune_finished(self.runtime.engine, KEEP_FINISHED)
             self.pruned = time.monotonic()

@@ -5,7 +5,7 @@ import threading
 from functools import cached_property
 from pathlib import Path
 
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, PriorityRedisHuey, SqliteHuey
 from huey.api import TaskWrapper
 from sqlalchemy.engine import Engine, make_url
 
@@ -67,10 +67,24 @@ class Runtime:
         # by the reaper from its stale heartbeat (app.jobs.runner.reap_stalled).
         return huey, huey.task(name=TASK_NAME, retries=0)(run)
 
-    def enqueue(self, job_id: int) -> None:
-        """Hand a stored job to the queue (in `inline` mode: run it now, in this thread)."""
+    def enqueue(self, job_id: int, *, priority: int = 0) -> None:
+        """Hand a stored job to the queue, higher `priority` first (in `inline` mode: run it
+        now, in this thread)."""
         _ = self.huey
-        self._task(job_id)
+        self._task(job_id, priority=priority)
+
+    def resend(self, job_id: int) -> None:
+        """Hand a job to the queue again (re-queued or lost), at the priority of what it has
+        left to do."""
+        from sqlmodel import Session
+
+        from app.jobs.runner import priority_of
+        from app.models import Job
+
+        with Session(self.engine) as session:
+            job = session.get(Job, job_id)
+            priority = priority_of(job) if job is not None else 0
+        self.enqueue(job_id, priority=priority)
 
     def close(self) -> None:
         if "engine" in self.__dict__:
@@ -88,7 +102,8 @@ def make_huey(settings: Settings) -> Huey:
     if url == "inline":
         return MemoryHuey("parallax", immediate=True, results=False)
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey("parallax", url=url, results=False)
+        # The priority flavour (Redis >= 5): parsing goes before queued alignment work.
+        return PriorityRedisHuey("parallax", url=url, results=False)
     if url:
         raise ValueError(f"PARALLAX_QUEUE_URL: {url!r} is not redis://..., 'inline' or empty")
     path = queue_file(settings)

@@ -26,7 +26,7 @@ def run_worker(settings: Settings, *, threads: int | None = None) -> None:
     watchman.tick()
     watchman.start()
     for job_id in reap_stalled(runtime.engine, settings.job_stale_seconds):
-        runtime.enqueue(job_id)
+        runtime.resend(job_id)
     consumer = runtime.huey.create_consumer(
         workers=threads,
         worker_type="thread",

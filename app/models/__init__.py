@@ -12,7 +12,7 @@ from app.models.content import (
     utcnow,
 )
 from app.models.grouping import DocumentVector, GroupingDecision
-from app.models.jobs import JOB_KINDS, JOB_STATUSES, Job
+from app.models.jobs import Job, JobKind
 from app.models.review import (
     ROLES,
     Invite,
@@ -33,9 +33,8 @@ __all__ = [
     "PUBLIC",
     "VISIBILITIES",
     "Embedding",
-    "JOB_KINDS",
-    "JOB_STATUSES",
     "Job",
+    "JobKind",
     "Link",
     "LinkEvent",
     "LoginSession",

@@ -5,6 +5,7 @@ API can answer from any web process and a job whose worker died can be found and
 """
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, LargeBinary
@@ -12,8 +13,15 @@ from sqlmodel import Field, SQLModel
 
 from app.models.content import utcnow
 
-JOB_KINDS = ("ingest", "realign", "edit_text", "sentence_links", "findings", "import_tmx")
-JOB_STATUSES = ("queued", "running", "done", "failed")
+
+class JobKind(StrEnum):
+    """Every write that needs the worker is one of these (stored in `Job.kind`)."""
+
+    INGEST = "ingest"  # parse and store an upload, then place, align and check it
+    REALIGN = "realign"  # an editor's move of a document, realigned where it lands
+    EDIT_TEXT = "edit_text"  # an editor's text edit, realigned around the paragraph
+    SENTENCE_LINKS = "sentence_links"  # after review: sentence links, then the findings
+    IMPORT_TMX = "import_tmx"  # a TMX file as a new story with its links
 
 
 class Job(SQLModel, table=True):

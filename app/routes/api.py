@@ -1,6 +1,7 @@
 """The JSON API."""
 
 import json
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
@@ -13,16 +14,23 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
 
 from app.auth import EditorDep, UserDep
-from app.deps import RuntimeDep, SessionDep, SettingsDep
+from app.deps import RuntimeDep, SessionDep, SettingsDep, waiting
 from app.ingest import IngestError
 from app.jobs.runtime import Runtime
-from app.models import Document, DocumentPair, Link, Paragraph, SentenceLink, Story
+from app.models import Document, DocumentPair, JobKind, Link, Paragraph, SentenceLink, Story
 from app.security.openapi import errors
 from app.services import documents
 from app.services.findings import finding_json, stored_findings
 from app.services.grouping import grouping_json
-from app.services.jobs import job_ref, submit, wait_for
-from app.services.library import Scope, check_quota, upload_scope
+from app.services.jobs import (
+    TooManyWaits,
+    await_job,
+    failure_status,
+    job_ref,
+    queue_upload,
+    submit,
+)
+from app.services.library import Scope, upload_scope
 from app.services.queue import build_queue, queue_filter
 from app.services.review import ReviewError
 from app.services.stories import document_summary, get_story, page_stories, paragraphs_of
@@ -200,10 +208,10 @@ class MoveDocument(BaseModel):
         **errors(401, 403, 404, 409, 422),
     },
 )
-def move_document(
+async def move_document(
     document_id: int,
     body: MoveDocument,
-    session: SessionDep,
+    request: Request,
     runtime: RuntimeDep,
     user: EditorDep,
     wait: bool = False,
@@ -214,35 +222,45 @@ def move_document(
     202 with the job to follow; 200 with the new story when the job is over within the wait.
     """
     try:
+        await run_in_threadpool(_check_move, runtime.engine, document_id, body)
+    except ReviewError as err:
+        return JSONResponse({"detail": str(err), **err.data}, status_code=err.status)
+    params = {"story_id": body.story_id, "move": True, "discard_reviewed": body.discard_reviewed}
+    try:
+        async with waiting(request, user.id, wait):
+            job_id = await run_in_threadpool(
+                partial(submit, runtime, kind=JobKind.REALIGN, params=params),
+                document_id=document_id,
+                created_by=user.id,
+            )
+            timeout = runtime.settings.job_wait_seconds if wait else 0
+            job = await await_job(runtime.engine, job_id, timeout=timeout)
+    except TooManyWaits as err:
+        return JSONResponse({"detail": str(err)}, status_code=429)
+    if job.status == "failed":
+        return JSONResponse(
+            {"detail": job.error, "job": job_ref(job).model_dump()}, failure_status(job)
+        )
+    done = job.status == "done"
+    fields = await run_in_threadpool(_document_fields, runtime.engine, document_id)
+    return JSONResponse(
+        {
+            **fields,
+            "story_id": (job.result or {}).get("story_id") if done else None,
+            "job": job_ref(job).model_dump(),
+        },
+        status_code=200 if done else 202,
+    )
+
+
+def _check_move(engine: Engine, document_id: int, body: MoveDocument) -> None:
+    with Session(engine) as session:
         documents.check_move(
             session=session,
             document_id=document_id,
             story_id=body.story_id,
             discard_reviewed=body.discard_reviewed,
         )
-    except ReviewError as err:
-        return JSONResponse({"detail": str(err), **err.data}, status_code=err.status)
-    session.rollback()
-    job_id = submit(
-        runtime,
-        kind="realign",
-        params={"story_id": body.story_id, "move": True, "discard_reviewed": body.discard_reviewed},
-        document_id=document_id,
-        created_by=user.id,
-    )
-    job = wait_for(runtime.engine, job_id, timeout=runtime.settings.job_wait_seconds if wait else 0)
-    if job.status == "failed":
-        code = int((job.result or {}).get("status", 500))
-        return JSONResponse({"detail": job.error, "job": job_ref(job).model_dump()}, code)
-    done = job.status == "done"
-    return JSONResponse(
-        {
-            **_document_fields(runtime.engine, document_id),
-            "story_id": (job.result or {}).get("story_id") if done else None,
-            "job": job_ref(job).model_dump(),
-        },
-        status_code=200 if done else 202,
-    )
 
 
 Upload = tuple[bytes, str, str | None, str | None, str | None]
@@ -323,13 +341,15 @@ async def create_document(
     except IngestError as err:
         return JSONResponse({"detail": str(err)}, status_code=err.status)
     scope = upload_scope(user, settings, upload[4])
-    # Everything below blocks (database, waiting for the worker): off the event loop.
-    return await run_in_threadpool(
-        submit_upload, runtime, upload, wait=wait, user_id=user.id if user else None, scope=scope
-    )
+    user_id = user.id if user else None
+    try:
+        async with waiting(request, user_id, wait):
+            return await submit_upload(runtime, upload, wait=wait, user_id=user_id, scope=scope)
+    except TooManyWaits as err:
+        return JSONResponse({"detail": str(err)}, status_code=429)
 
 
-def submit_upload(
+async def submit_upload(
     runtime: Runtime,
     upload: Upload,
     *,
@@ -337,41 +357,39 @@ def submit_upload(
     user_id: int | None,
     scope: Scope,
 ) -> JSONResponse:
-    """Queue an ingest job and answer once its document is stored (or the job is over)."""
+    """Queue an ingest job and answer once its document is stored (or the job is over).
+
+    The waiting holds no thread and no database connection (short reads between sleeps);
+    parsing goes before queued alignment work, so the document is there within seconds.
+    """
     data, source, lang, title, _visibility = upload
     settings = runtime.settings
     if len(data) > settings.max_upload_bytes:
         err = IngestError(source, f"is larger than the {settings.max_upload_bytes:,} byte limit")
         return JSONResponse({"detail": str(err)}, status_code=413)
+    params = {"source": source, "lang": lang, "title": title, **scope.params()}
     try:
-        with Session(runtime.engine) as session:
-            check_quota(session, scope, source, 0)  # the size counts once parsed
+        job_id = await run_in_threadpool(queue_upload, runtime, data, params, user_id, scope)
     except IngestError as err:
         return JSONResponse({"detail": str(err)}, status_code=err.status)
-    job_id = submit(
-        runtime,
-        kind="ingest",
-        params={"source": source, "lang": lang, "title": title, **scope.params()},
-        payload=data,
-        created_by=user_id,
-    )
     if wait:
-        job = wait_for(runtime.engine, job_id, timeout=settings.job_wait_seconds)
+        job = await await_job(runtime.engine, job_id, timeout=settings.job_wait_seconds)
     else:
-        job = wait_for(
+        job = await await_job(
             runtime.engine,
             job_id,
             until=lambda j: j.document_id is not None,
             timeout=settings.upload_wait_seconds,
         )
     if job.status == "failed":
-        code = int((job.result or {}).get("status", 500))
-        return JSONResponse({"detail": job.error, "job": job_ref(job).model_dump()}, code)
+        return JSONResponse(
+            {"detail": job.error, "job": job_ref(job).model_dump()}, failure_status(job)
+        )
     duplicate = bool((job.result or {}).get("duplicate"))
     body: dict[str, Any] = {"id": job.document_id, "lang": None, "source": source}
     body.update(title=title, paragraphs=None, story_id=None)
     if job.document_id is not None:
-        body.update(_document_fields(runtime.engine, job.document_id))
+        body.update(await run_in_threadpool(_document_fields, runtime.engine, job.document_id))
     if not (duplicate or (wait and job.status == "done")):
         body["story_id"] = None  # not grouped yet: the job decides
     body["job"] = job_ref(job).model_dump()

@@ -1,6 +1,7 @@
 """Export a story (TMX, TSV, JSON, printable HTML) and import a TMX file as a new story."""
 
 from dataclasses import replace
+from functools import partial
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
@@ -9,14 +10,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import UploadFile
 
 from app.auth import EditorDep, UserDep, is_editor
-from app.deps import RuntimeDep, SessionDep
+from app.deps import RuntimeDep, SessionDep, waiting
 from app.exchange import ExchangeError, ExportStory
-from app.jobs.runtime import Runtime
 from app.labels import DocLabel
-from app.models import Job
+from app.models import JobKind
 from app.security.openapi import errors
 from app.services.exchange import export_story, render_export
-from app.services.jobs import job_ref, submit, wait_for
+from app.services.jobs import TooManyWaits, await_job, failure_status, job_ref, submit
 from app.services.printable import print_rows
 from app.templating import templates
 
@@ -120,16 +120,19 @@ async def import_file(request: Request, runtime: RuntimeDep, user: EditorDep) ->
             status.HTTP_413_CONTENT_TOO_LARGE, f"{upload.filename}: larger than the upload limit"
         )
     source = upload.filename or "import.tmx"
-    job = await run_in_threadpool(_import, runtime, data, source, user.id)
+    params = {"source": source}
+    try:
+        async with waiting(request, user.id):
+            job_id = await run_in_threadpool(
+                partial(submit, runtime, kind=JobKind.IMPORT_TMX, params=params),
+                payload=data,
+                created_by=user.id,
+            )
+            timeout = runtime.settings.job_wait_seconds
+            job = await await_job(runtime.engine, job_id, timeout=timeout)
+    except TooManyWaits as err:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(err)) from err
     if job.status == "failed":
-        code = int((job.result or {}).get("status", 500))
-        raise HTTPException(code, job.error)
+        raise HTTPException(failure_status(job), job.error)
     body = {"story_id": job.story_id, "job": job_ref(job).model_dump()}
     return JSONResponse(body, status_code=201 if job.status == "done" else 202)
-
-
-def _import(runtime: Runtime, data: bytes, source: str, user_id: int | None) -> Job:
-    job_id = submit(
-        runtime, kind="import_tmx", params={"source": source}, payload=data, created_by=user_id
-    )
-    return wait_for(runtime.engine, job_id, timeout=runtime.settings.job_wait_seconds)

@@ -3,16 +3,13 @@
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from app.auth import UserDep
 from app.deps import RuntimeDep, SettingsDep
 from app.ingest import IngestError
-from app.jobs.runtime import Runtime
-from app.models import Job
-from app.services.jobs import submit, wait_for
-from app.services.library import Scope, check_quota, upload_scope
+from app.services.jobs import await_job, failure_status, queue_upload
+from app.services.library import upload_scope
 from app.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -37,16 +34,27 @@ async def upload(
         )
     data = await upload_file.read()
     source = upload_file.filename or "upload.txt"
-    # Queuing and waiting for the document to be stored block: off the event loop.
-    job = await run_in_threadpool(_submit, runtime, data, source, user.id if user else None, scope)
-    if isinstance(job, str):
+    params = {"source": source, **scope.params()}
+    user_id = user.id if user else None
+    try:
+        job_id = await run_in_threadpool(queue_upload, runtime, data, params, user_id, scope)
+    except IngestError as err:
         return templates.TemplateResponse(
-            request, "stories/_upload_result.html", {"error": job}, status_code=403
+            request, "stories/_upload_result.html", {"error": str(err)}, status_code=err.status
         )
+    # Waiting for the document to be stored holds no thread and no connection.
+    job = await await_job(
+        runtime.engine,
+        job_id,
+        until=lambda j: j.document_id is not None,
+        timeout=settings.upload_wait_seconds,
+    )
     if job.status == "failed":
-        code = int((job.result or {}).get("status", 500))
         return templates.TemplateResponse(
-            request, "stories/_upload_result.html", {"error": job.error}, status_code=code
+            request,
+            "stories/_upload_result.html",
+            {"error": job.error},
+            status_code=failure_status(job),
         )
     if not request.headers.get("HX-Request"):
         target = f"/stories/{job.story_id}" if job.story_id else "/"
@@ -55,27 +63,3 @@ async def upload(
     if job.status == "done":  # otherwise the job line's own polling announces it
         response.headers["HX-Trigger"] = "parallax:stories-changed"
     return response
-
-
-def _submit(
-    runtime: Runtime, data: bytes, source: str, user_id: int | None, scope: Scope
-) -> Job | str:
-    """The job, once its document is stored; or why the library cannot take another text."""
-    try:
-        with Session(runtime.engine) as session:
-            check_quota(session, scope, source, 0)
-    except IngestError as err:
-        return str(err)
-    job_id = submit(
-        runtime,
-        kind="ingest",
-        params={"source": source, **scope.params()},
-        payload=data,
-        created_by=user_id,
-    )
-    return wait_for(
-        runtime.engine,
-        job_id,
-        until=lambda j: j.document_id is not None,
-        timeout=runtime.settings.upload_wait_seconds,
-    )

@@ -1,17 +1,19 @@
 """The editors' JSON API: review links, mark paragraphs, undo, history."""
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from app.auth import EditorDep, UserDep, is_editor
-from app.deps import SessionDep
-from app.models import Link, User
+from app.deps import SessionDep, waiting
+from app.models import JobKind, Link, User
 from app.routes.api import link_json
 from app.security.openapi import errors
 from app.services import documents, review, undo
-from app.services.jobs import submit, wait_for
+from app.services.jobs import TooManyWaits, await_job, failure_status, submit
 from app.services.review import ReviewError, Side
 
 router = APIRouter(prefix="/api", tags=["review"], responses=errors(404))
@@ -231,7 +233,7 @@ class TextIn(BaseModel):
     "/documents/{document_id}/paragraphs/{index}/text",
     responses=errors(401, 403, 404, 409, 422, 503),
 )
-def edit_text(
+async def edit_text(
     document_id: int,
     index: int,
     body: TextIn,
@@ -241,19 +243,23 @@ def edit_text(
     """Change a paragraph's text (recorded, undoable); the document is realigned around it.
 
     The edit and the realignment are one recorded step, run by a worker (it needs the model);
-    the request waits for it.
+    the request waits for it, holding no thread and no database connection meanwhile.
     """
     runtime = request.app.state.runtime
-    job_id = submit(
-        runtime,
-        kind="edit_text",
-        params={"index": index, "text": body.text},
-        document_id=document_id,
-        created_by=user.id,
-    )
-    job = wait_for(runtime.engine, job_id, timeout=runtime.settings.job_wait_seconds)
+    params = {"index": index, "text": body.text}
+    try:
+        async with waiting(request, user.id):
+            job_id = await run_in_threadpool(
+                partial(submit, runtime, kind=JobKind.EDIT_TEXT, params=params),
+                document_id=document_id,
+                created_by=user.id,
+            )
+            timeout = runtime.settings.job_wait_seconds
+            job = await await_job(runtime.engine, job_id, timeout=timeout)
+    except TooManyWaits as err:
+        raise HTTPException(429, str(err)) from err
     if job.status == "failed":
-        raise HTTPException(int((job.result or {}).get("status", 500)), job.error)
+        raise HTTPException(failure_status(job), job.error)
     if job.status != "done":
         raise HTTPException(503, "the edit is queued behind other work; try again shortly")
     return {"document": document_id, "paragraph": index, "text": (job.result or {})["text"]}

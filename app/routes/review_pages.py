@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from app.auth import EditorDep, UserDep, current_user, is_editor, session_user
 from app.deps import SessionDep
-from app.models import Document, Link, LinkEvent, Story
+from app.models import Document, JobKind, Link, LinkEvent, Story
 from app.routes.pages import counterparts
 from app.routes.review import visible_history
 from app.services import documents, review
@@ -284,7 +284,7 @@ def document_action(
             runtime.engine,
             submit(
                 runtime,
-                kind="realign",
+                kind=JobKind.REALIGN,
                 params={"story_id": story, "move": True, "discard_reviewed": discard},
                 document_id=document_id,
                 created_by=user.id,

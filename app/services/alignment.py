@@ -3,7 +3,6 @@
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import combinations
 
 import numpy as np
 from sqlmodel import Session, col, delete, select
@@ -263,30 +262,6 @@ def apply_pair(session: Session, plan: PairPlan) -> PairReport | None:
     )
 
 
-def align_pair(
-    *, session: Session, encoder: Encoder, source: Document, target: Document
-) -> PairReport:
-    """Replace the automatic links of one document pair with a fresh alignment (no commit)."""
-    report = apply_pair(
-        session, plan_pair(session=session, encoder=encoder, source=source, target=target)
-    )
-    if isinstance(encoder, CachedEncoder):
-        encoder.save(session)
-    assert report is not None  # nothing else writes inside this session
-    return report
-
-
-def align_story(*, session: Session, encoder: Encoder, story_id: int) -> list[PairReport]:
-    """Align every document pair of a story (no commit)."""
-    docs = session.exec(
-        select(Document).where(Document.story_id == story_id).order_by(col(Document.id))
-    ).all()
-    return [
-        align_pair(session=session, encoder=encoder, source=a, target=b)
-        for a, b in combinations(docs, 2)
-    ]
-
-
 def _drop_pairs_of(session: Session, doc_id: int) -> None:
     """Forget the pairs and links of a document that leaves its story."""
     for model, left, right in (
@@ -318,23 +293,6 @@ def move_into_story(session: Session, doc: Document, story_id: int | None) -> in
         if remaining is None:
             session.exec(delete(Story).where(col(Story.id) == old_story))
     return story_id
-
-
-def place_document(
-    *, session: Session, encoder: Encoder, doc: Document, story_id: int | None
-) -> None:
-    """Put `doc` into `story_id` (or a new story when None) and align it with its new siblings."""
-    assert doc.id is not None
-    story_id = move_into_story(session, doc, story_id)
-    siblings = session.exec(
-        select(Document)
-        .where(Document.story_id == story_id, Document.id != doc.id)
-        .order_by(col(Document.id))
-    ).all()
-    for other in siblings:
-        source, target = (other, doc) if (other.id or 0) < doc.id else (doc, other)
-        align_pair(session=session, encoder=encoder, source=source, target=target)
-    session.flush()
 
 
 def fill_sentence_links(*, session: Session, encoder: Encoder, story_id: int) -> int:

@@ -262,7 +262,8 @@ def move_document(
     is refused with a 409 that lists them. Either way they stay in the history, and undo puts
     the document, its links and pairs back.
     """
-    from app.services.alignment import place_document
+    from app.services.alignment import move_into_story
+    from app.services.pipeline import align_in
 
     doc = check_move(
         session=session,
@@ -273,7 +274,8 @@ def move_document(
     key = f"doc:{document_id}"
     before = {key: doc_state(session, document_id), **surroundings(session, document_id)}
     try:
-        place_document(session=session, encoder=encoder, doc=doc, story_id=story_id)
+        move_into_story(session, doc, story_id)
+        align_in(session, encoder, doc)
         after = {key: doc_state(session, document_id), **surroundings(session, document_id)}
         before, after = _both(before, after)
         record(session, user, doc.story_id, "move", before, after)
@@ -398,7 +400,8 @@ def edit_text(
 
     Recorded with the links around it, so one undo restores the text and the alignment.
     """
-    from app.services.alignment import align_pair, fill_sentence_links
+    from app.services.alignment import fill_sentence_links
+    from app.services.pipeline import align_in
 
     text = text.strip()
     if not text:
@@ -414,12 +417,7 @@ def edit_text(
     try:
         _set_text(session, para, text)
         if encoder is not None:
-            for other in session.exec(
-                select(Document).where(Document.story_id == doc.story_id, Document.id != doc.id)
-            ).all():
-                a, b = (other, doc) if (other.id or 0) < document_id else (doc, other)
-                align_pair(session=session, encoder=encoder, source=a, target=b)
-            session.flush()
+            align_in(session, encoder, doc)
         after = {key: {"text": text}, **surroundings(session, document_id)}
         before, after = _both(before, after)
         record(session, user, doc.story_id, "text", before, after)

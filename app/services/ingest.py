@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.ingest import IngestError, ParsedDocument, parse_bytes
 from app.ingest.reading import ALL_EXTENSIONS
-from app.models import Document, Paragraph, Sentence, Story
+from app.models import Document, Job, Paragraph, Sentence, Story, utcnow
 from app.services.library import Scope, check_quota
 from app.services.visibility import library_hash
 
@@ -139,11 +140,17 @@ def _existing(
 
 
 def ingest_parsed(
-    *, engine: Engine, parsed: ParsedDocument, scope: Scope = PUBLIC_SCOPE
+    *,
+    engine: Engine,
+    parsed: ParsedDocument,
+    scope: Scope = PUBLIC_SCOPE,
+    job_id: int | None = None,
 ) -> IngestOutcome:
     """Store `parsed` unless its content is already there; one short transaction.
 
-    A text over the owner's quota raises IngestError (403) and nothing is stored.
+    A text over the owner's quota raises IngestError (403) and nothing is stored. The new
+    document is recorded on job `job_id` in the same transaction: a worker that dies right
+    after the commit leaves a job that knows its document, so its re-run stores nothing again.
     """
     with Session(engine) as session:
         existing = _existing(session, parsed.content_hash, scope)
@@ -152,6 +159,12 @@ def ingest_parsed(
         try:
             check_quota(session, scope, parsed.source, len(parsed.original.encode("utf-8")))
             doc = store_document(session, parsed, scope=scope)
+            if job_id is not None:
+                session.exec(  # type: ignore[call-overload]
+                    update(Job)
+                    .where(col(Job.id) == job_id)
+                    .values(document_id=doc.id, story_id=doc.story_id, updated_at=utcnow())
+                )
             session.commit()
         except IntegrityError:
             # Two uploads of the same text at once: the other one won; report it as ours.

@@ -1,16 +1,24 @@
 """Creating jobs, reading their state, and waiting for them without holding anything."""
 
+import asyncio
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
 
+from app.jobs.runner import PRIORITY
 from app.jobs.runtime import Runtime
-from app.models import Job, User
+from app.models import Job, JobKind, User
+from app.services.library import Scope, check_quota
 from app.services.visibility import job_visible
+
+log = logging.getLogger(__name__)
 
 
 class JobProgress(BaseModel):
@@ -57,14 +65,20 @@ def job_ref(job: Job) -> JobRef:
 def submit(
     runtime: Runtime,
     *,
-    kind: str,
+    kind: JobKind,
     params: dict[str, Any] | None = None,
     payload: bytes | None = None,
     document_id: int | None = None,
     story_id: int | None = None,
     created_by: int | None = None,
+    enqueue: bool = True,
 ) -> int:
-    """Store a job (one short transaction) and hand it to the queue; returns its id."""
+    """The one way a job is made: store it (one short transaction) and hand it to the queue
+    (not with `enqueue=False`: the caller runs it itself); returns its id.
+
+    Once the row is stored the job exists: a queue that refuses the message (its SQLite file
+    locked, Redis gone) is logged, not raised, and the worker's watchman sends the job again.
+    """
     with Session(runtime.engine) as session:
         job = Job(
             kind=kind,
@@ -78,8 +92,24 @@ def submit(
         session.commit()
         assert job.id is not None
         job_id = job.id
-    runtime.enqueue(job_id)
+    if enqueue:
+        try:
+            runtime.enqueue(job_id, priority=PRIORITY.get(kind, 0))
+        except Exception:
+            log.exception("job %s is stored but the queue refused it; sent again later", job_id)
     return job_id
+
+
+def queue_upload(
+    runtime: Runtime, data: bytes, params: dict[str, Any], user_id: int | None, scope: Scope
+) -> int:
+    """The ingest job for an upload, once the library has room (IngestError: it has not).
+
+    The size counts against the quota once parsed (the worker checks it again then).
+    """
+    with Session(runtime.engine) as session:
+        check_quota(session, scope, params["source"], 0)
+    return submit(runtime, kind=JobKind.INGEST, params=params, payload=data, created_by=user_id)
 
 
 def get_job(engine: Engine, job_id: int) -> Job | None:
@@ -113,6 +143,65 @@ def wait_for(
         interval = min(interval * 1.5, 0.5)
 
 
+def job_over(job: Job) -> bool:
+    return job.status in ("done", "failed")
+
+
+async def await_job(
+    engine: Engine,
+    job_id: int,
+    *,
+    until: Callable[[Job], bool] = job_over,
+    timeout: float,
+) -> Job:
+    """`wait_for` for async routes: between short reads (each a pool connection for a moment,
+    on a worker thread) it sleeps on the event loop, holding no thread and no connection."""
+    deadline = time.monotonic() + timeout
+    interval = 0.05
+    while True:
+        job = await run_in_threadpool(get_job, engine, job_id)
+        if job is None:
+            raise LookupError(f"job {job_id} does not exist")
+        if until(job) or job_over(job) or time.monotonic() >= deadline:
+            return job
+        await asyncio.sleep(interval)
+        interval = min(interval * 1.5, 0.5)
+
+
+class TooManyWaits(Exception):  # noqa: N818 (answered as 429)
+    """An account already has as many requests waiting for jobs as it may."""
+
+
+class WaitSlots:
+    """How many requests of each account (or address) wait for jobs at once, in this process."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.counts: dict[str, int] = {}
+
+    @asynccontextmanager
+    async def hold(self, who: str) -> AsyncIterator[None]:
+        """One wait for `who`; TooManyWaits when they already have `limit` going (only the
+        event loop touches the counts, so no lock is needed)."""
+        if self.counts.get(who, 0) >= self.limit:
+            raise TooManyWaits(
+                f"{self.limit} requests of yours are already waiting for their jobs; wait for "
+                "them to finish, or send this one without ?wait=true and follow its job's url"
+            )
+        self.counts[who] = self.counts.get(who, 0) + 1
+        try:
+            yield
+        finally:
+            self.counts[who] -= 1
+            if not self.counts[who]:
+                del self.counts[who]
+
+
+def failure_status(job: Job) -> int:
+    """The HTTP status a failed job is answered with (the handler chose it; 500 if none)."""
+    return int((job.result or {}).get("status", 500))
+
+
 def recent_jobs(engine: Engine, *, limit: int = 10, user_id: int | None = None) -> list[Job]:
     """Jobs still queued or running, newest first (the home page's live list)."""
     with Session(engine) as session:
@@ -133,11 +222,11 @@ def refresh_after_review(runtime: Runtime, story_id: int, *, user_id: int | None
     with Session(runtime.engine) as session:
         waiting = session.exec(
             select(Job.id).where(
-                Job.kind == "sentence_links", Job.story_id == story_id, Job.status == "queued"
+                Job.kind == JobKind.SENTENCE_LINKS, Job.story_id == story_id, Job.status == "queued"
             )
         ).first()
     if waiting is None:
-        submit(runtime, kind="sentence_links", story_id=story_id, created_by=user_id)
+        submit(runtime, kind=JobKind.SENTENCE_LINKS, story_id=story_id, created_by=user_id)
 
 
 def visible_jobs(session: Session, user: User | None, *, limit: int = 10) -> list[Job]:

@@ -1,7 +1,15 @@
-"""What the background jobs run on a stored document: group it into a story and align it.
+"""The write pipeline every job runs, in named steps: store, place, align, check.
+
+- `store`: a parsed upload becomes a document (and the job that stored it knows it, in the
+  same transaction, so a re-run never stores it twice);
+- `place`: decide which story it belongs to and move it there;
+- `align`: align it with every other document of its story, pair by pair (`align_in` does
+  the same inside a caller's transaction, for an editor's recorded move or text edit);
+- `check`: recompute the stored findings of the stories that changed.
 
 Every write is a short transaction of its own: reading and encoding happen first, with no
 write lock held, then one transaction per step (placing the document, then each pair).
+The pair-order rule (which document of a pair is the source) is `ordered`, and only there.
 """
 
 import logging
@@ -13,7 +21,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
 from app.align.encoder import Encoder, encoder_for
-from app.models import Document, GroupingDecision, Job, Story
+from app.ingest import ParsedDocument
+from app.models import Document, GroupingDecision, Job, JobKind, Story
 from app.services.alignment import (
     PairReport,
     apply_pair,
@@ -22,7 +31,10 @@ from app.services.alignment import (
 )
 from app.services.bridge import backfill, bridging, decide_across, sampled_vector
 from app.services.embeddings import CachedEncoder
-from app.services.grouping import decide, own_vectors, record_decision, record_grouping
+from app.services.findings import compute_findings
+from app.services.grouping import decide, own_vectors, record_grouping
+from app.services.ingest import PUBLIC_SCOPE, IngestOutcome, ingest_parsed
+from app.services.library import Scope
 from app.services.visibility import hidden_from
 
 log = logging.getLogger(__name__)
@@ -44,6 +56,19 @@ class AlignmentOutcome:
 
 def _no_progress(done: int, total: int) -> None:
     return None
+
+
+def ordered(a: Document, b: Document) -> tuple[Document, Document]:
+    """The pair-order rule: of two documents, the one with the lower id is the source."""
+    return (a, b) if (a.id or 0) < (b.id or 0) else (b, a)
+
+
+def store(
+    *, engine: Engine, parsed: ParsedDocument, scope: Scope = PUBLIC_SCOPE, job_id: int | None
+) -> IngestOutcome:
+    """Step 1: store a parsed upload unless its content is there already (one transaction,
+    which also records the new document on job `job_id`)."""
+    return ingest_parsed(engine=engine, parsed=parsed, scope=scope, job_id=job_id)
 
 
 def _grouping_lock(session: Session, document_id: int) -> None:
@@ -69,7 +94,7 @@ def _ungrouped(session: Session, document_id: int) -> set[int]:
     decided = select(GroupingDecision.document_id)
     rows = session.exec(
         select(Job.document_id).where(
-            Job.kind == "ingest",
+            Job.kind == JobKind.INGEST,
             col(Job.status).in_(("queued", "running")),
             col(Job.document_id).is_not(None),
             Job.document_id != document_id,
@@ -79,13 +104,8 @@ def _ungrouped(session: Session, document_id: int) -> set[int]:
     return {r for r in rows if r is not None}
 
 
-def _move(session: Session, document_id: int, story_id: int | None) -> int:
-    """Put a document into `story_id` (a new story when None), in `session`, no commit."""
-    return move_into_story(session, _document(session, document_id), story_id)
-
-
-def choose_and_move(*, engine: Engine, encoder: Encoder, document_id: int) -> int:
-    """Decide which story a new document belongs to and put it there; returns the story.
+def place(*, engine: Engine, encoder: Encoder, document_id: int) -> int:
+    """Step 2: decide which story a new document belongs to and put it there; returns it.
 
     The document's own vectors are computed first, with no lock held; the decision and the
     move then happen in one transaction under the grouping lock.
@@ -119,7 +139,7 @@ def choose_and_move(*, engine: Engine, encoder: Encoder, document_id: int) -> in
                 session, bridge, doc, (cached.name, result), exclude
             )
         top.save(session)
-        story_id = _move(session, document_id, result.story_id or doc.story_id)
+        story_id = move_into_story(session, doc, result.story_id or doc.story_id)
         record_grouping(
             session,
             doc=_document(session, document_id),
@@ -139,40 +159,58 @@ def _document(session: Session, document_id: int) -> Document:
     return doc
 
 
-def move_to_story(*, engine: Engine, document_id: int, story_id: int | None) -> int:
-    """Put a document into `story_id` (a new story when None); one short transaction.
-
-    Its pairs with its former siblings go; a story left empty is deleted. Returns the story.
-    """
-    with Session(engine) as session:
-        story_id = _move(session, document_id, story_id)
-        session.commit()
-    return story_id
-
-
-def align_document(
+def align(
     *, engine: Engine, encoder: Encoder, document_id: int, progress: Progress = _no_progress
 ) -> AlignmentOutcome:
-    """Align a document with every other document of its story, one transaction per pair."""
+    """Step 3: align a document with every other document of its story, one transaction per
+    pair."""
     with Session(engine) as session:
-        story_id = _document(session, document_id).story_id
-        siblings = [
-            d.id
-            for d in session.exec(
-                select(Document)
-                .where(Document.story_id == story_id, Document.id != document_id)
-                .order_by(col(Document.id))
-            )
-        ]
+        doc = _document(session, document_id)
+        story_id = doc.story_id
+        pairs = [(a.id, b.id) for a, b in (ordered(doc, o) for o in _siblings(session, doc))]
     outcome = AlignmentOutcome(document_id, story_id)
-    progress(0, len(siblings))
-    for done, other in enumerate(siblings, start=1):
-        assert other is not None
-        report = _align_one_pair(engine, encoder, min(other, document_id), max(other, document_id))
+    progress(0, len(pairs))
+    for done, (source_id, target_id) in enumerate(pairs, start=1):
+        assert source_id is not None and target_id is not None
+        report = _align_one_pair(engine, encoder, source_id, target_id)
         if report is not None:
             outcome.pairs.append(report)
-        progress(done, len(siblings))
+        progress(done, len(pairs))
     return outcome
+
+
+def _siblings(session: Session, doc: Document) -> list[Document]:
+    return list(
+        session.exec(
+            select(Document)
+            .where(Document.story_id == doc.story_id, Document.id != doc.id)
+            .order_by(col(Document.id))
+        ).all()
+    )
+
+
+def align_in(session: Session, encoder: Encoder, doc: Document) -> list[PairReport]:
+    """Step 3 inside the caller's transaction (no commit): replace the automatic links of every
+    pair `doc` forms in its story, for a change recorded in the history as one step."""
+    reports = []
+    for other in _siblings(session, doc):
+        source, target = ordered(doc, other)
+        report = apply_pair(
+            session, plan_pair(session=session, encoder=encoder, source=source, target=target)
+        )
+        assert report is not None  # nothing else writes inside this transaction
+        reports.append(report)
+    if isinstance(encoder, CachedEncoder):
+        encoder.save(session)
+    session.flush()
+    return reports
+
+
+def check(engine: Engine, encoder: Encoder | None, *story_ids: int | None) -> None:
+    """Step 4: recompute the stored findings of the stories a job changed."""
+    for story_id in dict.fromkeys(s for s in story_ids if s is not None):
+        with Session(engine) as session:
+            compute_findings(session=session, encoder=encoder, story_id=story_id)
 
 
 def _align_one_pair(
@@ -199,50 +237,31 @@ def _align_one_pair(
 def group_and_align(
     *, engine: Engine, encoder: Encoder, document_id: int, progress: Progress = _no_progress
 ) -> AlignmentOutcome:
-    """Choose the story of a newly stored document, move it there, align it with its siblings."""
-    choose_and_move(engine=engine, encoder=encoder, document_id=document_id)
-    return align_document(
-        engine=engine, encoder=encoder, document_id=document_id, progress=progress
-    )
+    """Steps 2 and 3: choose the story of a newly stored document, move it there, align it
+    with its siblings."""
+    place(engine=engine, encoder=encoder, document_id=document_id)
+    return align(engine=engine, encoder=encoder, document_id=document_id, progress=progress)
 
 
-def realign(
-    *,
-    engine: Engine,
-    encoder: Encoder,
-    document_id: int,
-    story_id: int | None,
-    progress: Progress = _no_progress,
-) -> AlignmentOutcome:
-    """Move a document to another story (or its own) and align it there."""
-    story_id = move_to_story(engine=engine, document_id=document_id, story_id=story_id)
-    with Session(engine) as session:
-        record_decision(
-            session,
-            doc=_document(session, document_id),
-            story_id=story_id,
-            decision="moved",
-            encoder=encoder.name,
-            evidence={"story": story_id},
-        )
-        session.commit()
-    return align_document(
-        engine=engine, encoder=encoder, document_id=document_id, progress=progress
-    )
-
-
-def discard_document(*, engine: Engine, document_id: int) -> None:
-    """Remove a document a failed ingest job stored, and its story if that is left empty.
+def discard_document(*, engine: Engine, document_id: int, job_id: int | None = None) -> None:
+    """Remove a document a failed ingest job stored, and its story if that is left empty; one
+    transaction, which also makes job `job_id` forget it (a re-run stores it again).
 
     Its paragraphs, sentences, pairs and links go with it (foreign keys cascade).
     """
     with Session(engine) as session:
         doc = session.get(Document, document_id)
-        if doc is None:
-            return
-        story_id = doc.story_id
-        session.delete(doc)
-        session.flush()
-        if session.exec(select(Document.id).where(Document.story_id == story_id)).first() is None:
-            session.exec(delete(Story).where(col(Story.id) == story_id))
+        if doc is not None:
+            story_id = doc.story_id
+            session.delete(doc)
+            session.flush()
+            left = session.exec(select(Document.id).where(Document.story_id == story_id)).first()
+            if left is None:
+                session.exec(delete(Story).where(col(Story.id) == story_id))
+        if job_id is not None:
+            session.exec(
+                update(Job)
+                .where(col(Job.id) == job_id, col(Job.document_id) == document_id)
+                .values(document_id=None, story_id=None)
+            )
         session.commit()
