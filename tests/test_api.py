@@ -15,7 +15,11 @@ def _upload(client: TestClient, path: Path):  # type: ignore[no-untyped-def]
 
 
 def test_healthz(client: TestClient) -> None:
-    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/healthz").json() == {
+        "status": "ok",
+        "worker": {"inline": True},  # jobs run in the request: no worker to wait for
+        "queue": {"queued": 0, "running": 0, "messages": 0},
+    }
 
 
 def test_upload_then_list_and_read_with_the_pinned_shapes(

@@ -249,3 +249,44 @@ def test_uploads_reads_and_edits_at_once_all_succeed(
             time.sleep(0.5)
         assert {j.status for j in Session(engine).exec(select(Job)).all()} == {"done"}
         assert client.get("/api/stories").json()["total"] == 2  # the seeds' story, the bees' story
+
+
+def test_soak_uploads_with_the_worker_killed_all_end_and_store_once(
+    live: str, workers: Workers, engine: Engine
+) -> None:
+    """bench/soak.py in short: 8 uploads at once, the worker killed while they run."""
+    from bench.soak import end_state
+
+    first = workers.start()
+    texts = [(p.name, p.read_bytes()) for p in SEEDS] + [
+        (f"abeilles-{i}.txt", UNRELATED_ARTICLE.replace("180", str(181 + i)).encode())
+        for i in range(4)
+    ]
+    answers: dict[str, int] = {}
+
+    def send(name: str, data: bytes) -> None:
+        with httpx.Client(base_url=live, timeout=300) as client:
+            r = client.post("/api/documents", files={"file": (name, data, "text/plain")})
+            answers[name] = r.status_code
+
+    threads = [threading.Thread(target=send, args=text) for text in texts]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 120
+    while not Session(engine).exec(select(Job).where(Job.status == "running")).first():
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    workers.start()  # re-queues what the dead one was running
+    for t in threads:
+        t.join(timeout=300)
+    assert sorted(answers.values()) == [202] * len(texts), answers
+    deadline = time.monotonic() + 600
+    while (state := end_state(engine, set(answers)))["unfinished"]:
+        assert time.monotonic() < deadline, state
+        time.sleep(0.5)
+    assert state["failures"] == [] and state["jobs"] == {"done": len(texts)}
+    assert state["orphan_documents"] == [] and state["empty_stories"] == 0
+    assert state["stored_twice"] == [] and state["not_stored"] == []
+    assert row_counts(engine)["document"] == len(texts)

@@ -333,6 +333,7 @@ class Watchman(threading.Thread):
 
     def tick(self) -> None:
         engine = self.runtime.engine
+        self.runtime.mark_alive()
         beat(engine, running_here())
         for job_id in reap_stalled(engine, self.stale_after):
             self.runtime.resend(job_id)

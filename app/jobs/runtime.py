@@ -2,6 +2,7 @@
 
 import logging
 import threading
+import time
 from functools import cached_property
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from app.db import make_engine
 log = logging.getLogger(__name__)
 
 TASK_NAME = "parallax.run_job"
+BEAT_KEY = "parallax.worker-beat"
 
 
 def queue_file(settings: Settings) -> Path:
@@ -85,6 +87,16 @@ class Runtime:
             job = session.get(Job, job_id)
             priority = priority_of(job) if job is not None else 0
         self.enqueue(job_id, priority=priority)
+
+    def mark_alive(self) -> None:
+        """A worker's sign of life, kept in the queue's own store (its SQLite file, Redis), so
+        any web process can tell whether some worker is running."""
+        self.huey.put(BEAT_KEY, time.time())
+
+    def last_beat(self) -> float | None:
+        """When a worker last gave a sign of life (epoch seconds), or None."""
+        value = self.huey.get(BEAT_KEY, peek=True)
+        return float(value) if value is not None else None
 
     def close(self) -> None:
         if "engine" in self.__dict__:

@@ -44,13 +44,21 @@ def run_worker(settings: Settings, *, threads: int | None = None) -> None:
 
 
 def spawn_worker(settings: Settings) -> subprocess.Popen[bytes]:
-    """Start `parallax worker` as a child process on the same database and queue."""
+    """Start `parallax worker` as a child process on the same database and queue, at a lower
+    CPU priority than the web process (`worker_nice`): pages stay quick while it aligns."""
     env = dict(os.environ)
     env["PARALLAX_DATABASE_URL"] = settings.database_url
     env["PARALLAX_QUEUE_URL"] = settings.queue_url
     env["PARALLAX_ENCODER"] = settings.encoder
+    nice = settings.worker_nice
+
+    def prepare() -> None:
+        _die_with_parent()
+        if nice:
+            os.nice(nice)
+
     return subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "worker"], env=env, preexec_fn=_die_with_parent
+        [sys.executable, "-m", "app.cli", "worker"], env=env, preexec_fn=prepare
     )
 
 

@@ -36,6 +36,8 @@ class Job(SQLModel, table=True):
     # Set once an ingest job has stored its document, so a retry does not parse again.
     document_id: int | None = Field(default=None, index=True)
     story_id: int | None = Field(default=None, index=True)
+    # The import (many files sent at once) the job belongs to, if any: GET /api/imports/{id}.
+    batch: str | None = Field(default=None, max_length=32, index=True)
     progress_done: int = 0
     progress_total: int = 0
     error: str | None = None

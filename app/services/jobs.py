@@ -5,7 +5,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
@@ -15,8 +15,10 @@ from starlette.concurrency import run_in_threadpool
 from app.jobs.runner import PRIORITY
 from app.jobs.runtime import Runtime
 from app.models import Job, JobKind, User
-from app.services.library import Scope, check_quota
 from app.services.visibility import job_visible
+
+if TYPE_CHECKING:
+    from app.services.library import Scope
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,7 @@ def submit(
     story_id: int | None = None,
     created_by: int | None = None,
     enqueue: bool = True,
+    batch: str | None = None,
 ) -> int:
     """The one way a job is made: store it (one short transaction) and hand it to the queue
     (not with `enqueue=False`: the caller runs it itself); returns its id.
@@ -87,6 +90,7 @@ def submit(
             document_id=document_id,
             story_id=story_id,
             created_by=created_by,
+            batch=batch,
         )
         session.add(job)
         session.commit()
@@ -101,12 +105,14 @@ def submit(
 
 
 def queue_upload(
-    runtime: Runtime, data: bytes, params: dict[str, Any], user_id: int | None, scope: Scope
+    runtime: Runtime, data: bytes, params: dict[str, Any], user_id: int | None, scope: "Scope"
 ) -> int:
     """The ingest job for an upload, once the library has room (IngestError: it has not).
 
     The size counts against the quota once parsed (the worker checks it again then).
     """
+    from app.services.library import check_quota  # library -> auth -> deps -> here
+
     with Session(runtime.engine) as session:
         check_quota(session, scope, params["source"], 0)
     return submit(runtime, kind=JobKind.INGEST, params=params, payload=data, created_by=user_id)
