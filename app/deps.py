@@ -1,7 +1,6 @@
 """FastAPI dependencies: settings, a database session per request."""
 
 from collections.abc import Iterator
-from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,7 +11,7 @@ from sqlmodel import Session
 from app.config import Settings
 from app.jobs.runtime import Runtime
 from app.models import LinkEvent
-from app.services.jobs import WaitSlots, refresh_after_review
+from app.services.jobs import refresh_after_review
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -66,26 +65,3 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-
-
-def wait_slots(request: Request) -> WaitSlots:
-    """The app's count of requests waiting for their jobs, per account or address."""
-    slots: WaitSlots = request.app.state.wait_slots
-    return slots
-
-
-def waiter(request: Request, user_id: int | None) -> str:
-    """Whose wait a request is: its account's, else its address's."""
-    if user_id is not None:
-        return f"user:{user_id}"
-    return f"address:{request.client.host if request.client else '?'}"
-
-
-def waiting(
-    request: Request, user_id: int | None, wait: bool = True
-) -> AbstractAsyncContextManager[None]:
-    """A slot for a request that waits for its job (TooManyWaits when its account has no
-    slot left); nothing to hold when it does not wait."""
-    if not wait:
-        return nullcontext()
-    return wait_slots(request).hold(waiter(request, user_id))

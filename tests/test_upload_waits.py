@@ -54,3 +54,33 @@ def test_wait_slots_count_per_account_and_free_on_leaving() -> None:
 
     asyncio.run(scenario())
     assert slots.counts == {}
+
+
+def test_a_waiting_upload_holds_no_database_connection(
+    db_url: str, tmp_path: Path, seed_files: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between its reads of the job, a `?wait=true` upload of a logged-in reader holds no
+    pooled connection (no worker runs here, so it waits until its time is up)."""
+    from app.services import jobs
+    from tests.factories import login, make_user
+
+    settings = Settings(
+        database_url=db_url, queue_url="", data_dir=tmp_path / "data", job_wait_seconds=1
+    )
+    app = create_app(settings)
+    make_user(app.state.engine, "reader", role="reader")
+    held: list[int] = []
+    real_pause = jobs._pause
+
+    async def pause(seconds: float) -> None:
+        held.append(app.state.engine.pool.checkedout())
+        await real_pause(seconds)
+
+    monkeypatch.setattr(jobs, "_pause", pause)
+    path = seed_files[0]
+    with TestClient(app) as client:
+        login(client, "reader")
+        files = {"file": (path.name, path.read_bytes(), "text/plain")}
+        answer = client.post("/api/documents?wait=true", files=files)
+    assert answer.status_code == 202 and answer.json()["job"]["status"] == "queued"
+    assert held and set(held) == {0}

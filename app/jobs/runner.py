@@ -177,7 +177,10 @@ def _run_claimed(job: Job, runtime: "Runtime", may_defer: bool) -> None:
         result = HANDLERS[kind](JobContext(job, runtime, may_defer=may_defer))
     except Later as later:
         until_accepted(lambda: _requeue(engine, job_id), f"job {job_id}: re-queue")
-        runtime.enqueue(job_id, priority=later.priority)
+        try:
+            runtime.enqueue(job_id, priority=later.priority)
+        except Exception:  # queued in the table: the watchman sends it again (resend_lost)
+            log.exception("job %s: the queue refused it back; it will be sent again", job_id)
         return
     except Exception as exc:
         if isinstance(exc, JobFailed):

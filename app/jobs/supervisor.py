@@ -88,8 +88,13 @@ def health(runtime: Runtime, supervisor: Supervisor | None) -> dict[str, Any]:
             ).all()
         )
     worker: dict[str, Any] = {"inline": settings.queue_url == "inline"}
+    messages: int | None = 0
     if not worker["inline"]:
-        beat = runtime.last_beat()
+        try:
+            beat, messages = runtime.last_beat(), runtime.huey.pending_count()
+        except Exception:  # the queue's store is busy or gone: say so, do not fail the probe
+            log.warning("healthz: the queue did not answer", exc_info=True)
+            beat, messages = None, None
         age = None if beat is None else max(time.time() - beat, 0.0)
         worker["last_seen_seconds"] = None if age is None else round(age, 1)
         worker["alive"] = age is not None and age < max(settings.job_stale_seconds, 10)
@@ -103,6 +108,6 @@ def health(runtime: Runtime, supervisor: Supervisor | None) -> dict[str, Any]:
         "queue": {
             "queued": counts.get("queued", 0),
             "running": counts.get("running", 0),
-            "messages": 0 if worker["inline"] else runtime.huey.pending_count(),
+            "messages": messages,
         },
     }

@@ -13,8 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
 
-from app.auth import EditorDep, UserDep
-from app.deps import RuntimeDep, SessionDep, SettingsDep, waiting
+from app.auth import UserDep
+from app.deps import RuntimeDep, SessionDep, SettingsDep
 from app.ingest import IngestError
 from app.jobs.runtime import Runtime
 from app.models import Document, DocumentPair, JobKind, Link, Paragraph, SentenceLink, Story
@@ -34,6 +34,7 @@ from app.services.library import Scope, upload_scope
 from app.services.queue import build_queue, queue_filter
 from app.services.review import ReviewError
 from app.services.stories import document_summary, get_story, page_stories, paragraphs_of
+from app.waiting import WaitingEditorDep, WaitingUserDep, waiting
 
 router = APIRouter(prefix="/api", tags=["api"], responses=errors(404))
 
@@ -213,7 +214,7 @@ async def move_document(
     body: MoveDocument,
     request: Request,
     runtime: RuntimeDep,
-    user: EditorDep,
+    user: WaitingEditorDep,
     wait: bool = False,
 ) -> JSONResponse:
     """Move a document to another story (or a new one); the realignment runs as a job.
@@ -322,7 +323,7 @@ async def create_document(
     request: Request,
     settings: SettingsDep,
     runtime: RuntimeDep,
-    user: UserDep,
+    user: WaitingUserDep,
     wait: bool = False,
 ) -> JSONResponse:
     """Add one article (multipart `file` or JSON `text`); grouping and alignment run as a job.

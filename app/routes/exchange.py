@@ -9,8 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import UploadFile
 
-from app.auth import EditorDep, UserDep, is_editor
-from app.deps import RuntimeDep, SessionDep, waiting
+from app.auth import UserDep, is_editor
+from app.deps import RuntimeDep, SessionDep
 from app.exchange import ExchangeError, ExportStory
 from app.labels import DocLabel
 from app.models import JobKind
@@ -19,6 +19,7 @@ from app.services.exchange import export_story, render_export
 from app.services.jobs import TooManyWaits, await_job, failure_status, job_ref, submit
 from app.services.printable import print_rows
 from app.templating import templates
+from app.waiting import WaitingEditorDep, waiting
 
 router = APIRouter(tags=["exchange"], responses=errors(404))
 
@@ -106,7 +107,9 @@ def _printable(request: Request, story: ExportStory, pair: tuple[int, int] | Non
 
 
 @router.post("/api/import", status_code=201, responses=errors(401, 403, 413, 422))
-async def import_file(request: Request, runtime: RuntimeDep, user: EditorDep) -> JSONResponse:
+async def import_file(
+    request: Request, runtime: RuntimeDep, user: WaitingEditorDep
+) -> JSONResponse:
     """Import a TMX file (multipart `file`) as a new story with its links (run as a job)."""
     form = await request.form()
     upload = form.get("file")

@@ -5,19 +5,19 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from app.auth import UserDep
 from app.deps import RuntimeDep, SettingsDep
 from app.ingest import IngestError
 from app.services.jobs import await_job, failure_status, queue_upload
 from app.services.library import upload_scope
 from app.templating import templates
+from app.waiting import WaitingUserDep
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.post("/upload", response_class=HTMLResponse)
 async def upload(
-    request: Request, settings: SettingsDep, runtime: RuntimeDep, user: UserDep
+    request: Request, settings: SettingsDep, runtime: RuntimeDep, user: WaitingUserDep
 ) -> Response:
     """Add an article from the home page form; show its job's live progress (or, without JS,
     open its story once stored)."""

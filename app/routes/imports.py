@@ -16,6 +16,7 @@ from app.security.openapi import errors
 from app.security.ratelimit import RateLimited, RateLimits, client_address
 from app.services.imports import ImportFile, batch_jobs, collect, progress, start_import
 from app.services.library import upload_scope
+from app.waiting import WaitingUserDep
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -104,7 +105,7 @@ async def _queue(
     responses=errors(401, 403, 413, 422, 429),
 )
 async def create_import(
-    request: Request, runtime: RuntimeDep, settings: SettingsDep, user: UserDep
+    request: Request, runtime: RuntimeDep, settings: SettingsDep, user: WaitingUserDep
 ) -> JSONResponse:
     """Import a collection: many files (multipart `files`), or one zip of them; one ingest
     job per article, answered at once with the import to follow. Counts as one upload for
@@ -120,7 +121,7 @@ async def create_import(
     responses=errors(401, 403, 404, 413, 422),
 )
 async def add_to_import(
-    batch: str, request: Request, runtime: RuntimeDep, settings: SettingsDep, user: UserDep
+    batch: str, request: Request, runtime: RuntimeDep, settings: SettingsDep, user: WaitingUserDep
 ) -> JSONResponse:
     """More files for an import you started (a folder too large for one request is sent in
     parts); answers with the jobs this part queued."""

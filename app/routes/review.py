@@ -8,13 +8,14 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from app.auth import EditorDep, UserDep, is_editor
-from app.deps import SessionDep, waiting
+from app.deps import SessionDep
 from app.models import JobKind, Link, User
 from app.routes.api import link_json
 from app.security.openapi import errors
 from app.services import documents, review, undo
 from app.services.jobs import TooManyWaits, await_job, failure_status, submit
 from app.services.review import ReviewError, Side
+from app.waiting import WaitingEditorDep, waiting
 
 router = APIRouter(prefix="/api", tags=["review"], responses=errors(404))
 # What an editor's change can meet: not logged in, not an editor, a stale version, bad input.
@@ -238,7 +239,7 @@ async def edit_text(
     index: int,
     body: TextIn,
     request: Request,
-    user: EditorDep,
+    user: WaitingEditorDep,
 ) -> dict[str, Any]:
     """Change a paragraph's text (recorded, undoable); the document is realigned around it.
 

@@ -170,8 +170,11 @@ async def await_job(
             raise LookupError(f"job {job_id} does not exist")
         if until(job) or job_over(job) or time.monotonic() >= deadline:
             return job
-        await asyncio.sleep(interval)
+        await _pause(interval)
         interval = min(interval * 1.5, 0.5)
+
+
+_pause = asyncio.sleep  # between two reads of a waited-for job
 
 
 class TooManyWaits(Exception):  # noqa: N818 (answered as 429)
