@@ -218,3 +218,11 @@ def test_parsing_an_upload_goes_before_aligning_the_one_before(
     assert {_job(rt, j).status for j in (first, second)} == {"done"}
     assert _job(rt, first).attempts == 1  # going back to the queue is not a new attempt
     rt.close()
+
+
+def test_a_second_delivery_of_a_running_job_leaves_its_heartbeat_alone() -> None:
+    with runner.running(7):
+        with runner.running(7):  # a duplicate delivery: registered, claim refused, gone
+            pass
+        assert runner.running_here() == [7]
+    assert runner.running_here() == []

@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
@@ -131,19 +132,22 @@ class Later(Exception):  # noqa: N818 (a signal, not an error)
 
 # The job ids this process is running now: the only ones its heartbeat keeps alive, so a
 # job whose runner is gone (crashed, or stuck) goes stale and is re-queued by the reaper.
-_running: set[int] = set()
+# Counted: a second delivery of a running job registers and leaves without unregistering it.
+_running: Counter[int] = Counter()
 _running_lock = threading.Lock()
 
 
 @contextmanager
 def running(job_id: int) -> Iterator[None]:
     with _running_lock:
-        _running.add(job_id)
+        _running[job_id] += 1
     try:
         yield
     finally:
         with _running_lock:
-            _running.discard(job_id)
+            _running[job_id] -= 1
+            if _running[job_id] <= 0:
+                del _running[job_id]
 
 
 def running_here() -> list[int]:
@@ -157,11 +161,13 @@ def run_job(job_id: int, *, runtime: "Runtime", may_defer: bool = True) -> None:
     The outcome is written until the database accepts it (a locked SQLite file does not leave
     the job "running" for good), and a failed job's stored effects are undone first.
     """
-    job = until_accepted(lambda: claim(runtime.engine, job_id), f"job {job_id}: claim")
-    if job is None:
-        log.info("job %s is not queued any more; skipped", job_id)
-        return
+    # Registered before the claim: the heartbeat covers the job from the moment the claim
+    # commits, however long this thread then waits for the CPU.
     with running(job_id):
+        job = until_accepted(lambda: claim(runtime.engine, job_id), f"job {job_id}: claim")
+        if job is None:
+            log.info("job %s is not queued any more; skipped", job_id)
+            return
         _run_claimed(job, runtime, may_defer)
 
 
@@ -258,6 +264,7 @@ def reap_stalled(engine: Engine, stale_after: float) -> list[int]:
             select(Job).where(col(Job.status) == "running", col(Job.heartbeat_at) < limit)
         ).all()
         for job in stalled:
+            worker, beat_at = job.worker, job.heartbeat_at
             fields: dict[str, Any] = {"updated_at": utcnow(), "worker": None}
             if job.attempts >= MAX_ATTEMPTS:
                 fields.update(status="failed", error=f"its worker died {job.attempts} times")
@@ -268,14 +275,16 @@ def reap_stalled(engine: Engine, stale_after: float) -> list[int]:
                 .where(
                     col(Job.id) == job.id,
                     col(Job.status) == "running",
-                    col(Job.worker) == job.worker,
+                    col(Job.worker) == worker,
+                    col(Job.heartbeat_at) < limit,  # not if it beat meanwhile
                 )
                 .values(**fields)
             ).rowcount
             if changed and fields["status"] == "queued":
                 assert job.id is not None
                 requeued.append(job.id)
-                log.warning("job %s: worker %s stopped; re-queued", job.id, job.worker)
+                log.warning("job %s: worker %s stopped (last beat %s); re-queued",
+                            job.id, worker, beat_at)  # fmt: skip
         session.commit()
     return requeued
 
