@@ -3,11 +3,13 @@
 import secrets
 
 import pytest
+from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from app.config import Settings
 from app.main import create_app
+from app.security.logins import LoginThrottle
 from app.security.ratelimit import RateLimited, RateLimits
 from tests.factories import login, make_user
 
@@ -43,18 +45,21 @@ def test_nobody_elsewhere_can_lock_a_named_editor_out(settings: Settings, engine
 
 def test_an_address_cannot_fill_memory_with_random_names(settings: Settings) -> None:
     limits = RateLimits(settings)
+    throttle = LoginThrottle(limits, settings, "key")
+    request = Request({"type": "http", "headers": [], "client": ("203.0.113.5", 1)})
     refused = 0
     for _ in range(10_000):
         name = secrets.token_hex(8)
         try:
-            limits.check_login("203.0.113.5", name)
+            throttle.check(request, name)
         except RateLimited:
             refused += 1
             continue
-        limits.login_failed("203.0.113.5", name)
-    # 50 failures per address per window: one address makes at most ~51 counters.
+        throttle.failed(request, name)
+    # 50 failures per address per window: one address makes counters for at most 50 names
+    # (three steps per address+name, two per name, one for the address).
     assert refused == 10_000 - 50
-    assert limits.key_count() <= 60
+    assert limits.key_count() <= 50 * 5 + 1
 
 
 def test_random_names_over_http_stay_bounded(settings: Settings) -> None:
@@ -64,7 +69,8 @@ def test_random_names_over_http_stay_bounded(settings: Settings) -> None:
             for _ in range(100)
         ]
         assert codes.count(401) == 10 and codes.count(429) == 90
-        assert c.app.state.rate_limits.key_count() <= 15  # type: ignore[attr-defined]
+        # Five counters a name, one for the address, one for its writes.
+        assert c.app.state.rate_limits.key_count() <= 10 * 5 + 2  # type: ignore[attr-defined]
 
 
 def test_uploads_are_limited_per_address(settings: Settings) -> None:
