@@ -90,7 +90,7 @@ def api_logout(request: Request, session: SessionDep) -> dict[str, str]:
     return {"status": "logged out"}
 
 
-@router.post("/api/password", responses=errors(401, 403))
+@router.post("/api/password", responses=errors(401, 403, 429))
 def change_password(
     body: PasswordChange,
     request: Request,
@@ -98,10 +98,15 @@ def change_password(
     settings: SettingsDep,
     user: UserDep,
 ) -> Me:
-    """Change your password; every session of the account is revoked and this one renewed."""
+    """Change your password; every session of the account is revoked and this one renewed.
+
+    A wrong current password counts as a failed login (a stolen session cannot guess it)."""
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "log in to change your password")
+    throttle: LoginThrottle = request.app.state.logins
+    throttle.check(request, user.name)
     if not verify_password(user.password_hash, body.current):
+        throttle.failed(request, user.name)
         raise HTTPException(status.HTTP_403_FORBIDDEN, "the current password is wrong")
     set_password(session, user, body.new)
     start_session(request, session, user, settings.session_max_age)

@@ -16,12 +16,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 import app.auth
+import app.routes.auth
 from app.config import Settings
 from app.main import create_app
 from app.security.limitstore import BoundedMemoryStorage
 from app.security.logins import DEVICE_COOKIE, LoginThrottle
 from app.security.ratelimit import RateLimited, RateLimits
-from tests.factories import make_user
+from tests.factories import login, make_user
 
 WRONG = {"name": "ed", "password": "a guess"}
 RIGHT = {"name": "ed", "password": "correct horse"}
@@ -54,6 +55,7 @@ def hashes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         return real(stored, password)
 
     monkeypatch.setattr(app.auth, "verify_password", counting)
+    monkeypatch.setattr(app.routes.auth, "verify_password", counting)
     return calls
 
 
@@ -188,3 +190,19 @@ def test_an_ipv6_network_counts_as_one_address(settings: Settings) -> None:
     with pytest.raises(RateLimited):
         throttle.check(_request("2001:db8:1:2:ffff::9"), "ed")
     throttle.check(_request("2001:db8:1:3::1"), "ed")
+
+
+def test_a_session_cannot_guess_its_accounts_password(
+    settings: Settings, engine: Engine, hashes: list[int]
+) -> None:
+    make_user(engine, "ed")
+    with _from(create_app(settings), "203.0.113.5") as stolen:
+        login(stolen, "ed")
+        hashes.clear()
+        codes = [
+            stolen.post(
+                "/api/password", json={"current": f"guess {i}", "new": "a new password"}
+            ).status_code
+            for i in range(8)
+        ]
+    assert codes == [403] * 5 + [429] * 3 and len(hashes) == 5
