@@ -6,6 +6,7 @@ A refused guess is never hashed. The in-memory limiter forgets idle counters one
 full, never every counter at once.
 """
 
+import os
 import secrets
 import time
 from collections.abc import Callable, Iterator
@@ -206,3 +207,18 @@ def test_a_session_cannot_guess_its_accounts_password(
             for i in range(8)
         ]
     assert codes == [403] * 5 + [429] * 3 and len(hashes) == 5
+
+
+def test_two_web_processes_share_the_accounts_count_on_redis(settings: Settings) -> None:
+    url = os.environ.get("PARALLAX_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("set PARALLAX_TEST_REDIS_URL to run against Redis")
+    shared = settings.model_copy(update={"rate_limit_storage": url})
+    one, two = (LoginThrottle(RateLimits(shared), shared, "key") for _ in range(2))
+    name = f"ed-{secrets.token_hex(6)}"  # a fresh count on a server other runs share
+    for i in range(30):
+        (one if i % 2 else two).failed(_request(f"198.18.7.{i + 1}"), name)
+    with pytest.raises(RateLimited):
+        one.check(_request("198.18.8.1"), name)
+    with pytest.raises(RateLimited):
+        two.check(_request("198.18.8.2"), name)
