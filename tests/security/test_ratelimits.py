@@ -74,7 +74,7 @@ def test_random_names_over_http_stay_bounded(settings: Settings) -> None:
 
 
 def test_uploads_are_limited_per_address(settings: Settings) -> None:
-    with _client(settings, "203.0.113.5", rate_limit_uploads="2/hour") as c:
+    with _client(settings, "203.0.113.5", rate_limit_uploads="2/day") as c:
         codes = [
             c.post("/api/documents", json={"text": f"Un texte court numéro {i}."}).status_code
             for i in range(3)
@@ -88,7 +88,7 @@ def test_uploads_are_limited_per_account_across_addresses(
     settings: Settings, engine: Engine
 ) -> None:
     make_user(engine, "ed")
-    app = create_app(settings.model_copy(update={"rate_limit_uploads": "2/hour"}))
+    app = create_app(settings.model_copy(update={"rate_limit_uploads": "2/day"}))
     codes = []
     for i, address in enumerate(["203.0.113.1", "203.0.113.2", "203.0.113.3"]):
         with TestClient(app, client=(address, 1)) as c:
@@ -102,7 +102,7 @@ def test_uploads_are_limited_per_account_across_addresses(
 @pytest.mark.parametrize("path", ["/api/undo", "/api/links/1/confirm"])
 def test_writes_are_limited(settings: Settings, engine: Engine, path: str) -> None:
     make_user(engine, "ed")
-    with _client(settings, "203.0.113.5", rate_limit_writes="4/minute") as c:
+    with _client(settings, "203.0.113.5", rate_limit_writes="4/day") as c:
         login(c, "ed")  # the login is the first write
         codes = [c.post(path, json={}).status_code for _ in range(4)]
         assert codes[-1] == 429 and 429 not in codes[:-1], codes
@@ -112,7 +112,7 @@ def test_a_readers_library_uploads_are_limited_per_account_across_addresses(
     settings: Settings, engine: Engine
 ) -> None:
     make_user(engine, "rita", role="reader")
-    app = create_app(settings.model_copy(update={"rate_limit_uploads": "2/hour"}))
+    app = create_app(settings.model_copy(update={"rate_limit_uploads": "2/day"}))
     codes = []
     for i, address in enumerate(["203.0.113.1", "203.0.113.2", "203.0.113.3"]):
         with TestClient(app, client=(address, 1)) as c:
@@ -131,7 +131,7 @@ def test_library_writes_are_limited_per_account_and_per_address(
 ) -> None:
     make_user(engine, "rita", role="reader")
     make_user(engine, "olga", role="reader")
-    app = create_app(settings.model_copy(update={"rate_limit_writes": "5/minute"}))
+    app = create_app(settings.model_copy(update={"rate_limit_writes": "5/day"}))
     with TestClient(app, client=("203.0.113.1", 1)) as c:
         login(c, "rita")  # the login is the first write
         story = c.post("/api/documents", json={"text": "Un texte à publier."}).json()
