@@ -74,12 +74,18 @@ class Settings(BaseSettings):
     # How many articles one import (POST /api/imports: a folder or a zip) may hold, by role.
     import_max_files_reader: int = 100
     import_max_files_editor: int = 2000
-    # Rate limits (the `limits` notation: "N/period"), counted per client address and, for
-    # writes and uploads, per account too. Failed logins: per address, and per address+name,
-    # so nobody elsewhere can lock a named editor out.
+    # Rate limits (the `limits` notation: "N/period", several joined by ";"), counted per
+    # client address (an IPv6 /64 counts as one) and, for writes and uploads, per account too.
+    # Failed logins: per address; per address+name, in steps that back off (nobody elsewhere
+    # can lock a named editor out); per name from every address, looser, which a browser that
+    # has logged in to that account before is exempt from. Sign-ups: attempts per address,
+    # and accounts made on the whole site.
     rate_limit_storage: str = "memory://"
     rate_limit_login_address: str = "50/5 minutes"
-    rate_limit_login_name: str = "5/5 minutes"
+    rate_limit_login_name: str = "5/5 minutes;10/hour;20/day"
+    rate_limit_login_account: str = "30/15 minutes;100/day"
+    rate_limit_signup_address: str = "5/hour;20/day"
+    rate_limit_signup_site: str = "100/hour"
     rate_limit_uploads: str = "30/hour"
     rate_limit_writes: str = "600/minute"
     # Addresses of proxies whose X-Forwarded-For/-Proto are trusted (uvicorn's

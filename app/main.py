@@ -35,6 +35,8 @@ from app.security.body import BodyLimitMiddleware
 from app.security.csrf import RotatingCSRFMiddleware
 from app.security.errors import install_error_handlers
 from app.security.headers import SecurityHeadersMiddleware
+from app.security.jsontext import reject_lone_surrogates
+from app.security.logins import LoginThrottle
 from app.security.openapi import document_errors
 from app.security.origin import SameOriginMiddleware
 from app.security.ratelimit import RateLimits, enforce_write_limits
@@ -64,7 +66,11 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         title="Parallax",
         version="0.1.0",
         lifespan=lifespan,
-        dependencies=[Depends(enforce_write_limits), Depends(guard_path_ids)],
+        dependencies=[
+            Depends(enforce_write_limits),
+            Depends(guard_path_ids),
+            Depends(reject_lone_surrogates),
+        ],
         docs_url=None,
         redoc_url=None,
     )
@@ -74,6 +80,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.state.rate_limits = RateLimits(settings)
     app.state.wait_slots = WaitSlots(settings.job_waits_per_account)
     key = settings.signing_key()
+    app.state.logins = LoginThrottle(app.state.rate_limits, settings, key)
     # Only requests that carry a session can act as someone, so only they need a CSRF token;
     # htmx sends it in a header (static/app.js), API clients copy it from the csrftoken cookie.
     app.add_middleware(

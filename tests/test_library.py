@@ -310,7 +310,7 @@ def test_an_invitation_can_name_a_role(
 def test_signup_attempts_are_rate_limited_per_address(
     engine: Engine, db_url: str, tmp_path: Path
 ) -> None:
-    with _app(db_url, tmp_path, signup="open", rate_limit_login_address="3/minute") as site:
+    with _app(db_url, tmp_path, signup="open", rate_limit_signup_address="3/day") as site:
         codes = []
         for i in range(5):
             codes.append(_signup(site, f"user{i}"))

@@ -1,7 +1,9 @@
 """Logging in and out, and changing a password: a form for the browser, JSON for API clients.
 
-Logins are rate limited per client address and per address+name; a login starts a new
-server-side session and a new CSRF token; `next` is only ever a path on this site.
+Failed logins are limited per client address, per address+name and per name
+(app/security/logins.py), checked before any password is hashed; a login starts a new
+server-side session and a new CSRF token and marks the browser as known to the account;
+`next` is only ever a path on this site.
 """
 
 from typing import Any
@@ -21,8 +23,8 @@ from app.auth import (
 )
 from app.deps import SessionDep, SettingsDep
 from app.models import User
+from app.security.logins import LoginThrottle
 from app.security.openapi import errors
-from app.security.ratelimit import RateLimits, client_address
 from app.security.redirects import safe_next
 from app.templating import templates
 
@@ -51,24 +53,33 @@ class PasswordChange(BaseModel):
 
 
 def _login(request: Request, session: SessionDep, settings: Any, name: str, password: str) -> User:
-    limits: RateLimits = request.app.state.rate_limits
-    address = client_address(request)
-    limits.check_login(address, name)
+    throttle: LoginThrottle = request.app.state.logins
+    throttle.check(request, name)  # before argon2: a refused guess costs no hashing
     user = authenticate(session, name, password)
     if user is None:
-        limits.login_failed(address, name)
+        throttle.failed(request, name)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong name or password")
-    limits.login_succeeded(address, name)
+    throttle.succeeded(request, name)
     start_session(request, session, user, settings.session_max_age)
     return user
 
 
+def _remember(request: Request, response: Response, user: User) -> None:
+    throttle: LoginThrottle = request.app.state.logins
+    throttle.remember_device(response, user.name)
+
+
 @router.post("/api/login", responses=errors(401, 429))
 def api_login(
-    body: Credentials, request: Request, session: SessionDep, settings: SettingsDep
+    body: Credentials,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> Me:
     """Start a session (an HttpOnly cookie naming a server-side session) and a new CSRF token."""
     user = _login(request, session, settings, body.name, body.password)
+    _remember(request, response, user)
     return Me(name=user.name, role=user.role)
 
 
@@ -79,7 +90,7 @@ def api_logout(request: Request, session: SessionDep) -> dict[str, str]:
     return {"status": "logged out"}
 
 
-@router.post("/api/password", responses=errors(401, 403))
+@router.post("/api/password", responses=errors(401, 403, 429))
 def change_password(
     body: PasswordChange,
     request: Request,
@@ -87,10 +98,15 @@ def change_password(
     settings: SettingsDep,
     user: UserDep,
 ) -> Me:
-    """Change your password; every session of the account is revoked and this one renewed."""
+    """Change your password; every session of the account is revoked and this one renewed.
+
+    A wrong current password counts as a failed login (a stolen session cannot guess it)."""
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "log in to change your password")
+    throttle: LoginThrottle = request.app.state.logins
+    throttle.check(request, user.name)
     if not verify_password(user.password_hash, body.current):
+        throttle.failed(request, user.name)
         raise HTTPException(status.HTTP_403_FORBIDDEN, "the current password is wrong")
     set_password(session, user, body.new)
     start_session(request, session, user, settings.session_max_age)
@@ -119,7 +135,7 @@ async def login_form(request: Request, session: SessionDep, settings: SettingsDe
     target = safe_next(str(form.get("next") or "/"))
     try:
         # argon2 and the database: in the threadpool, never on the event loop.
-        await run_in_threadpool(_login, request, session, settings, name, password)
+        user = await run_in_threadpool(_login, request, session, settings, name, password)
     except HTTPException as exc:
         return templates.TemplateResponse(
             request,
@@ -128,9 +144,13 @@ async def login_form(request: Request, session: SessionDep, settings: SettingsDe
             status_code=exc.status_code,
             headers=exc.headers,
         )
+    response: Response
     if request.headers.get("HX-Request"):
-        return JSONResponse({"ok": True}, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+        response = JSONResponse({"ok": True}, headers={"HX-Redirect": target})
+    else:
+        response = RedirectResponse(target, status_code=303)
+    _remember(request, response, user)
+    return response
 
 
 @router.post("/logout", include_in_schema=False)

@@ -1,8 +1,9 @@
 """Search: the results page and `GET /api/search`."""
 
+import unicodedata
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse
 
 from app.auth import UserDep
@@ -11,6 +12,18 @@ from app.services.search import search_paragraphs
 from app.templating import templates
 
 router = APIRouter()
+
+
+def _checked(q: str) -> str:
+    """`q` when it is text; 422 for a control character (a NUL breaks FTS5 and PostgreSQL)."""
+    for index, char in enumerate(q):
+        if unicodedata.category(char) == "Cc" and not char.isspace():
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT,
+                f"q: a search cannot hold control characters (U+{ord(char):04X} at "
+                f"character {index})",
+            )
+    return q
 
 
 @router.get("/api/search", tags=["api"])
@@ -24,7 +37,7 @@ def api_search(
     """Paragraphs of any language that contain every word of `q`; pass `next` as `cursor`.
 
     Public texts, and a logged-in user's own private ones."""
-    page = search_paragraphs(session, query=q, cursor=cursor, limit=limit, user=user)
+    page = search_paragraphs(session, query=_checked(q), cursor=cursor, limit=limit, user=user)
     return {
         "items": [
             {
@@ -51,7 +64,7 @@ def search_page(
     limit: int = Query(20, ge=1, le=100),
 ) -> HTMLResponse:
     """The results page: each matching paragraph with its story and a link to it."""
-    page = search_paragraphs(session, query=q, cursor=cursor, limit=limit, user=user)
+    page = search_paragraphs(session, query=_checked(q), cursor=cursor, limit=limit, user=user)
     return templates.TemplateResponse(
         request, "search/results.html", {"q": q, "page": page, "limit": limit}
     )

@@ -1,7 +1,8 @@
 """Sign-up: a form for the browser and `POST /api/signup`, as `PARALLAX_SIGNUP` allows.
 
-Attempts are counted per client address (the login limit per address), so nobody can make
-accounts by the thousand even when sign-up is open. A new account is logged in at once.
+Attempts are counted per client address, and accounts made on the whole site, both checked
+before the password is hashed, so nobody can make accounts by the thousand even when sign-up
+is open. A new account is logged in at once.
 """
 
 from fastapi import APIRouter, HTTPException, Request, status
@@ -16,7 +17,7 @@ from app.deps import SessionDep, SettingsDep
 from app.models import User
 from app.routes.auth import Me
 from app.security.openapi import errors
-from app.security.ratelimit import RateLimited, RateLimits, client_address
+from app.security.ratelimit import RateLimits, client_address
 from app.services.accounts import SignupError, sign_up, signup_allowed
 from app.templating import templates
 
@@ -31,21 +32,16 @@ class SignupIn(BaseModel):
     invite: str | None = Field(default=None, max_length=128)
 
 
-def _count_attempt(request: Request) -> None:
-    limits: RateLimits = request.app.state.rate_limits
-    wait = limits.hit(limits.rules.login_per_address, "signup", client_address(request))
-    if wait:
-        raise RateLimited(wait, "sign-up attempts")
-
-
 def _create(request: Request, session: Session, settings: Settings, body: SignupIn) -> User:
-    _count_attempt(request)
+    limits: RateLimits = request.app.state.rate_limits
+    limits.check_signup(client_address(request))
     try:
         user = sign_up(
             session, settings, name=body.name, password=body.password, invite=body.invite
         )
     except SignupError as err:
         raise HTTPException(err.status, str(err)) from err
+    limits.signed_up()
     start_session(request, session, user, settings.session_max_age)
     return user
 

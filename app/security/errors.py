@@ -4,13 +4,19 @@
   bound to a query: 404 when it names a path id (no such thing can exist), 422 otherwise.
 - A database that stays locked past the busy timeout (a long write elsewhere): 503 with
   Retry-After, so clients and proxies retry instead of reporting a server fault.
+- Anything else unhandled is a server fault: a JSON 500 `{"detail"}` naming a reference that
+  is logged with the traceback, with the security headers. (Starlette answers it from its
+  outermost middleware, outside the one that adds those headers, so they are added here.)
 """
 
 import logging
+import secrets
 
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError, StatementError
+
+from app.security.headers import security_headers
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +74,22 @@ async def statement_handler(request: Request, exc: Exception) -> JSONResponse:
     raise exc
 
 
+async def internal_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """A 500 the client can read and quote, and the operator can find in the log."""
+    ref = secrets.token_hex(4)
+    log.error("internal error %s on %s %s", ref, request.method, request.url.path, exc_info=exc)
+    settings = getattr(request.app.state, "settings", None)
+    headers = security_headers(request.url.path, hsts=bool(settings and settings.secure_cookies))
+    headers["Cache-Control"] = "no-store"
+    return JSONResponse(
+        {"detail": f"internal error (reference {ref}); it has been logged"},
+        status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        headers=headers,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on `app`."""
     app.add_exception_handler(OverflowError, overflow_handler)
     app.add_exception_handler(StatementError, statement_handler)
+    app.add_exception_handler(Exception, internal_error_handler)

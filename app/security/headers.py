@@ -1,4 +1,10 @@
-"""Security headers on every HTTP response (a pure ASGI middleware, so streaming is untouched)."""
+"""Security headers on every HTTP response (a pure ASGI middleware, so streaming is untouched).
+
+An answer to a logged-in request (its session names an account) may show that account's
+private texts, library or name, so it is `Cache-Control: private, no-store`: no shared cache
+keeps it and the browser does not keep it on disk or show it again from history after logout.
+Static files stay cacheable.
+"""
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,11 +35,22 @@ COMMON_HEADERS = {
     ),
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+HSTS = "max-age=31536000"
+PRIVATE = "private, no-store"
+STATIC_PREFIX = "/static/"
 
 
 def csp_for(path: str) -> str:
     """The Content-Security-Policy of a path."""
     return DOCS_CSP if path.startswith(DOCS_PATHS) else STRICT_CSP
+
+
+def security_headers(path: str, *, hsts: bool) -> dict[str, str]:
+    """Every security header an answer on `path` carries."""
+    headers = {"Content-Security-Policy": csp_for(path), **COMMON_HEADERS}
+    if hsts:
+        headers["Strict-Transport-Security"] = HSTS
+    return headers
 
 
 class SecurityHeadersMiddleware:
@@ -47,16 +64,15 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = csp_for(scope["path"])
+        wanted = security_headers(scope["path"], hsts=self.hsts)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", csp)
-                for name, value in COMMON_HEADERS.items():
+                for name, value in wanted.items():
                     headers.setdefault(name, value)
-                if self.hsts:
-                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+                if scope.get("session") and not scope["path"].startswith(STATIC_PREFIX):
+                    headers["Cache-Control"] = PRIVATE
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

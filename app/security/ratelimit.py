@@ -1,47 +1,69 @@
-"""Rate limits on logins, uploads and writes, per client address and per account (`limits`).
+"""Rate limits on logins, sign-ups, uploads and writes, per client address and per account.
 
-The storage is `limits`' own: in memory by default (one process), or any URI it supports
-(`redis://...`) so that several web processes share the counts. Fixed windows keep one
-counter per key, and keys expire with their window; failed logins are counted per address
-first, so one address cannot make more than a handful of per-name keys, and the in-memory
-store is emptied if it ever holds more than MAX_MEMORY_KEYS keys (many addresses at once).
+Counting is `limits`' sliding-window counter (no burst of twice the limit at a window's edge).
+The storage is in memory by default (one process): a store bounded per key, which forgets the
+least recently used counter when full and never empties itself as a whole, so a flood of new
+addresses cannot wipe the counts of an address or account under attack
+(app/security/limitstore.py). Any other `limits` URI (`redis://...`) shares the counts
+between web processes. Failed logins are checked in app/security/logins.py.
 """
 
+import ipaddress
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request, status
-from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage, storage_from_string
-from limits.strategies import FixedWindowRateLimiter
+from limits import RateLimitItem, parse, parse_many
+from limits.storage import Storage, storage_from_string
+from limits.strategies import SlidingWindowCounterRateLimiter
 from sqlmodel import Session
 
 from app.auth import session_user
 from app.config import Settings
+from app.security.limitstore import BoundedMemoryStorage
 
-MAX_MEMORY_KEYS = 100_000
 UPLOAD_PATHS = frozenset({"/api/documents", "/upload", "/api/import"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+IPV6_PREFIX = 64  # one subscriber's network: its addresses share one count
+
+Limit = RateLimitItem | Sequence[RateLimitItem]
 
 
 @dataclass(frozen=True)
 class Rules:
-    """The limits in force, parsed from the settings."""
+    """The limits in force, parsed from the settings (a rule may be several limits)."""
 
-    login_per_address: RateLimitItem
-    login_per_name: RateLimitItem
+    login_per_address: list[RateLimitItem]
+    login_per_name: list[RateLimitItem]
+    login_per_account: list[RateLimitItem]
+    signup_per_address: list[RateLimitItem]
+    signup_site: list[RateLimitItem]
     uploads: RateLimitItem
     writes: RateLimitItem
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Rules":
         return cls(
-            login_per_address=parse(settings.rate_limit_login_address),
-            login_per_name=parse(settings.rate_limit_login_name),
+            login_per_address=parse_many(settings.rate_limit_login_address),
+            login_per_name=parse_many(settings.rate_limit_login_name),
+            login_per_account=parse_many(settings.rate_limit_login_account),
+            signup_per_address=parse_many(settings.rate_limit_signup_address),
+            signup_site=parse_many(settings.rate_limit_signup_site),
             uploads=parse(settings.rate_limit_uploads),
             writes=parse(settings.rate_limit_writes),
         )
+
+
+def make_storage(uri: str) -> Storage:
+    """The bounded in-memory store for `memory://`, else whatever `limits` makes of `uri`."""
+    if uri.strip().lower() == "memory://":
+        return BoundedMemoryStorage()
+    storage = storage_from_string(uri)
+    if not isinstance(storage, Storage):
+        raise ValueError(f"rate limit storage {uri!r} is asynchronous; use a synchronous URI")
+    return storage
 
 
 class RateLimited(HTTPException):
@@ -59,55 +81,54 @@ class RateLimits:
     """One limiter per app; every check names a rule and the keys it counts under."""
 
     def __init__(self, settings: Settings) -> None:
-        self.storage = storage_from_string(settings.rate_limit_storage)
-        self.limiter = FixedWindowRateLimiter(self.storage)
+        self.storage = make_storage(settings.rate_limit_storage)
+        self.limiter = SlidingWindowCounterRateLimiter(self.storage)
         self.rules = Rules.from_settings(settings)
 
     def key_count(self) -> int:
         """How many counters the in-memory store holds (0 for shared stores)."""
-        if isinstance(self.storage, MemoryStorage):
-            return len(self.storage.storage) + len(self.storage.events)
+        if isinstance(self.storage, BoundedMemoryStorage):
+            return self.storage.key_count()
         return 0
 
-    def _bound_memory(self) -> None:
-        if self.key_count() > MAX_MEMORY_KEYS:
-            self.storage.reset()
+    def wait(self, limit: Limit, *keys: str) -> int:
+        """Seconds before one more hit on `keys` is allowed by every limit of `limit`; 0 when
+        it is allowed now."""
+        waits = [0]
+        for item in _items(limit):
+            if not self.limiter.test(item, *keys):
+                reset, _remaining = self.limiter.get_window_stats(item, *keys)
+                waits.append(max(1, math.ceil(reset - time.time())))
+        return max(waits)
 
-    def wait(self, item: RateLimitItem, *keys: str) -> int:
-        """Seconds before one more hit on `keys` is allowed; 0 when it is allowed now."""
-        if self.limiter.test(item, *keys):
-            return 0
-        reset, _remaining = self.limiter.get_window_stats(item, *keys)
-        return max(1, math.ceil(reset - time.time()))
-
-    def hit(self, item: RateLimitItem, *keys: str) -> int:
-        """Count one hit; the seconds to wait when it goes over the limit, else 0."""
-        self._bound_memory()
-        if self.limiter.hit(item, *keys):
-            return 0
-        return self.wait(item, *keys)
-
-    def clear(self, item: RateLimitItem, *keys: str) -> None:
-        """Forget the hits on `keys` (a successful login clears its name's failures)."""
-        self.limiter.clear(item, *keys)
-
-    # --- the checks the routes make ---
-
-    def check_login(self, address: str, name: str) -> None:
-        """Before a login: refuse while the address or this address+name is over its limit."""
-        wait = self.wait(self.rules.login_per_address, "login", address) or self.wait(
-            self.rules.login_per_name, "login", address, name.casefold()
-        )
+    def hit(self, limit: Limit, *keys: str) -> int:
+        """Count one hit under every limit of `limit`; the seconds to wait when that goes over
+        one of them (and nothing is counted), else 0."""
+        wait = self.wait(limit, *keys)
         if wait:
-            raise RateLimited(wait, "failed logins")
+            return wait
+        for item in _items(limit):
+            if not self.limiter.hit(item, *keys):
+                return self.wait(limit, *keys)  # another request took the last one
+        return 0
 
-    def login_failed(self, address: str, name: str) -> None:
-        """Count a failed login under the address and under address+name."""
-        self.hit(self.rules.login_per_address, "login", address)
-        self.hit(self.rules.login_per_name, "login", address, name.casefold())
+    def clear(self, limit: Limit, *keys: str) -> None:
+        """Forget the hits on `keys` (a successful login clears its name's failures)."""
+        for item in _items(limit):
+            self.limiter.clear(item, *keys)
 
-    def login_succeeded(self, address: str, name: str) -> None:
-        self.clear(self.rules.login_per_name, "login", address, name.casefold())
+    def check_signup(self, address: str) -> None:
+        """Count one sign-up attempt of `address`; 429 when it or the site is over its limit."""
+        wait = self.wait(self.rules.signup_site, "signup-site")
+        if wait:
+            raise RateLimited(wait, "new accounts on this site")
+        wait = self.hit(self.rules.signup_per_address, "signup", address)
+        if wait:
+            raise RateLimited(wait, "sign-up attempts")
+
+    def signed_up(self) -> None:
+        """Count one account made, against the site's limit."""
+        self.hit(self.rules.signup_site, "signup-site")
 
     def check_write(self, address: str, account: int | None, upload: bool) -> None:
         """Count one write (and upload) per address and per account; 429 when over."""
@@ -122,10 +143,24 @@ class RateLimits:
                     raise RateLimited(wait, what)
 
 
+def _items(limit: Limit) -> Sequence[RateLimitItem]:
+    return [limit] if isinstance(limit, RateLimitItem) else limit
+
+
 def client_address(request: Request) -> str:
-    """The client's address as the server saw it (proxy headers are applied by uvicorn when
-    `--forwarded-allow-ips` / PARALLAX_FORWARDED_ALLOW_IPS trusts the proxy)."""
-    return request.client.host if request.client else "unknown"
+    """The client's address as the limits count it: as the server saw it (proxy headers are
+    applied by uvicorn when `--forwarded-allow-ips` / PARALLAX_FORWARDED_ALLOW_IPS trusts the
+    proxy), an IPv6 address widened to its /64, since one subscriber holds all of those."""
+    host = request.client.host if request.client else "unknown"
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, IPV6_PREFIX), strict=False))
+    return host
 
 
 def enforce_write_limits(request: Request) -> None:

@@ -1,6 +1,10 @@
 """Where a login may send the browser afterwards: a path on this site, nothing else."""
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
+
+# Printable ASCII is kept as it is (a `%XX` already there included); anything else is
+# percent-encoded as UTF-8, so the path fits a header (HX-Redirect, Location: Latin-1).
+_KEEP = "".join(chr(c) for c in range(0x21, 0x7F))
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -8,7 +12,8 @@ def safe_next(target: str | None, default: str = "/") -> str:
 
     Browsers treat a backslash as a slash and drop tabs and newlines inside URLs, so
     `/\\evil.example` or `/<TAB>/evil.example` would leave the site: any such character, a
-    scheme, a host or a path starting with two slashes is refused.
+    scheme, a host or a path starting with two slashes is refused. The answer is ASCII:
+    `/search?q=日本` comes back as `/search?q=%E6%97%A5%E6%9C%AC`, the same address.
     """
     if not target or any(c in target for c in "\\") or not target.isprintable():
         return default
@@ -19,4 +24,4 @@ def safe_next(target: str | None, default: str = "/") -> str:
         return default
     if parts.path.startswith("//"):
         return default
-    return urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+    return quote(urlunsplit(("", "", parts.path, parts.query, parts.fragment)), safe=_KEEP)
