@@ -1,6 +1,6 @@
 """The database tables, by area. Created only by the Alembic migrations in migrations/."""
 
-from app.models.alignment import DocumentPair, Embedding, Link, SentenceLink
+from app.models.alignment import DocumentPair, Embedding, Link, LinkSide, SentenceLink
 from app.models.content import (
     PRIVATE,
     PUBLIC,
@@ -38,6 +38,7 @@ __all__ = [
     "Job",
     "Link",
     "LinkEvent",
+    "LinkSide",
     "LoginSession",
     "ParagraphMark",
     "ROLES",
@@ -49,3 +50,6 @@ __all__ = [
     "User",
     "utcnow",
 ]
+
+# The ORM keeps link sides (and story versions) as it flushes: register those listeners.
+from app.models import sides, versions  # noqa: E402, F401

@@ -12,6 +12,7 @@ from app.align.beads import Bead
 from app.align.core import align_documents, align_sentences
 from app.align.encoder import Encoder, encoder_for
 from app.models import Document, DocumentPair, Link, Paragraph, Sentence, SentenceLink, Story
+from app.models.versions import touch_stories
 from app.services.embeddings import CachedEncoder
 
 log = logging.getLogger(__name__)
@@ -212,6 +213,7 @@ def apply_pair(session: Session, plan: PairPlan) -> PairReport | None:
     kept = _kept_links(session, plan.source_id, plan.target_id)
     if frozenset((lk.id or 0, lk.version) for lk in kept) != plan.kept:
         return None
+    touch_stories(session, [("story", plan.story_id)])  # the Core delete below bypasses the ORM
     session.exec(
         delete(Link).where(
             col(Link.source_document_id) == plan.source_id,

@@ -110,13 +110,14 @@ def _story_for(session: Session, state: dict[str, Any]) -> int:
     created = state.get("story_created")
     content = state.get("content") or {}
     if story is None:
+        when: dict[str, Any] = {"created_at": datetime.fromisoformat(created)} if created else {}
         session.add(
             Story(
                 id=state["story_id"],
                 title=state.get("story_title") or "",
                 visibility=content.get("visibility", PUBLIC),
                 owner_id=content.get("owner_id"),
-                **({"created_at": datetime.fromisoformat(created)} if created else {}),
+                **when,
             )
         )
         session.flush()

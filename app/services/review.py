@@ -24,6 +24,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.models.sides import SIDE_FIELDS, write_sides
 from app.services.visibility import may_read
 
 MARKS = ("not_translated", "added")
@@ -137,6 +138,8 @@ def guarded_update(session: Session, link: Link, **values: Any) -> None:
     if result.rowcount != 1:
         raise conflict_for(session, link.id or 0, had)
     session.refresh(link)
+    if SIDE_FIELDS & values.keys():  # a Core UPDATE: the ORM's flush did not see it
+        write_sides(session.connection(), [link])
 
 
 def guarded_delete(session: Session, link: Link) -> None:
