@@ -27,6 +27,7 @@ from app.routes import (
     signup,
     vocabulary,
 )
+from app.routes.page_cache import PageCache
 from app.security.access import guard_path_ids
 from app.security.body import BodyLimitMiddleware
 from app.security.csrf import RotatingCSRFMiddleware
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.state.runtime = runtime
     app.state.engine = runtime.engine
     app.state.rate_limits = RateLimits(settings)
+    app.state.page_cache = PageCache()
     key = settings.signing_key()
     # Only requests that carry a session can act as someone, so only they need a CSRF token;
     # htmx sends it in a header (static/app.js), API clients copy it from the csrftoken cookie.

@@ -24,8 +24,9 @@ Key = tuple[str, int]  # ("story" | "doc" | "para" | "link", id)
 _PENDING = "parallax_story_keys"
 _DONE = "parallax_story_keys_done"
 
-_BY_STORY = (Link, DocumentPair, LinkEvent, StoredFinding, GroupingDecision)
-_BY_DOCUMENT = (Paragraph, ParagraphMark)
+_BY_STORY = (Link, DocumentPair, LinkEvent, StoredFinding)
+# a grouping decision shows on its document's story page
+_BY_DOCUMENT = (Paragraph, ParagraphMark, GroupingDecision)
 
 
 def _keys(obj: object) -> list[Key]:
