@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.align.encoder import Encoder
+from app.labels import machine_translation_note
 from app.models import (
     PUBLIC,
     Document,
@@ -383,6 +384,12 @@ def _set_text(session: Session, para: Paragraph, text: str) -> None:
             )
             index += 1
         start += len(line) + 1
+    session.flush()
+    texts = session.exec(
+        select(Paragraph.text).where(Paragraph.document_id == doc.id).order_by(col(Paragraph.index))
+    ).all()
+    doc.mt_note = machine_translation_note(list(texts))  # the edit may add or remove it
+    session.add(doc)
     session.flush()
 
 
