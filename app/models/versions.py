@@ -6,7 +6,8 @@ Each flush names the stories it touches (directly, or through a document, paragr
 link id) and raises their `version` once per transaction, in the same transaction: a cached
 page keyed on the version is never served after a commit that changed the story.
 
-Writes that bypass the ORM entirely call `touch_stories` themselves.
+Writes that bypass the ORM (Core UPDATE/DELETE) call `touch_stories` themselves, before
+writing, so that the story row is always the first lock a write takes.
 """
 
 from collections.abc import Iterable
@@ -21,7 +22,6 @@ from app.models.grouping import GroupingDecision
 from app.models.review import LinkEvent, ParagraphMark, StoredFinding
 
 Key = tuple[str, int]  # ("story" | "doc" | "para" | "link", id)
-_PENDING = "parallax_story_keys"
 _DONE = "parallax_story_keys_done"
 
 _BY_STORY = (Link, DocumentPair, LinkEvent, StoredFinding)
@@ -51,7 +51,8 @@ def _keys(obj: object) -> list[Key]:
 def _where(keys: Iterable[Key]) -> ColumnElement[bool] | None:
     ids: dict[str, set[int]] = {}
     for kind, value in keys:
-        ids.setdefault(kind, set()).add(value)
+        if value is not None:  # e.g. a new sentence of a paragraph new in the same flush
+            ids.setdefault(kind, set()).add(value)
     doc_story = select(Document.story_id)  # type: ignore[call-overload]
     clauses: list[ColumnElement[bool]] = []
     if ids.get("story"):
@@ -81,23 +82,20 @@ def touch_stories(session: Session, keys: Iterable[Key]) -> None:
 
 
 @event.listens_for(Session, "before_flush")
-def _collect(session: Session, _context: object, _instances: object) -> None:
-    pending: set[Key] = session.info.setdefault(_PENDING, set())
+def _bump(session: Session, _context: object, _instances: object) -> None:
+    """Bump before the flush writes anything: the story row is locked first in every write
+    transaction (PostgreSQL), so two writers to one story queue instead of deadlocking; and
+    the rows a deleted object names still exist for the subqueries."""
+    keys: set[Key] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if obj in session.dirty and not session.is_modified(obj):
             continue
-        pending.update(_keys(obj))
-
-
-@event.listens_for(Session, "after_flush")
-def _bump(session: Session, _context: object) -> None:
-    pending = session.info.pop(_PENDING, set())
-    if pending:
-        touch_stories(session, pending)
+        keys.update(_keys(obj))
+    if keys:
+        touch_stories(session, keys)
 
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_DONE, None)
-    session.info.pop(_PENDING, None)

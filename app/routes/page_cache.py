@@ -37,9 +37,11 @@ MAX_BYTES = 64 * 2**20
 
 
 def _release() -> str:
-    """A digest of the templates: a deploy that changes them changes every ETag."""
+    """A digest of the templates and the app's code: a deploy that changes what a page
+    would say changes every ETag (a browser never keeps an old page through a 304)."""
     digest = hashlib.sha256()
-    for path in sorted((REPO_ROOT / "templates").rglob("*.html")):
+    files = [*(REPO_ROOT / "templates").rglob("*.html"), *(REPO_ROOT / "app").rglob("*.py")]
+    for path in sorted(files):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 

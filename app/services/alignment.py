@@ -312,6 +312,7 @@ def move_into_story(session: Session, doc: Document, story_id: int | None) -> in
         assert story.id is not None
         story_id = story.id
     if story_id != old_story:
+        touch_stories(session, [("story", old_story), ("story", story_id)])
         _drop_pairs_of(session, doc.id)
         doc.story_id = story_id
         session.add(doc)

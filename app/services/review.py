@@ -25,6 +25,7 @@ from app.models import (
     utcnow,
 )
 from app.models.sides import SIDE_FIELDS, write_sides
+from app.models.versions import touch_stories
 from app.services.visibility import may_read
 
 MARKS = ("not_translated", "added")
@@ -129,6 +130,7 @@ def load(session: Session, link_id: int, version: int | None) -> Link:
 def guarded_update(session: Session, link: Link, **values: Any) -> None:
     """Write `values` only if the link still has the version read; bump the version."""
     session.flush()
+    touch_stories(session, [("story", link.story_id)])
     had = link.version
     result = session.connection().execute(
         update(Link)
@@ -145,6 +147,7 @@ def guarded_update(session: Session, link: Link, **values: Any) -> None:
 def guarded_delete(session: Session, link: Link) -> None:
     """Delete the link only if it still has the version read."""
     session.flush()
+    touch_stories(session, [("story", link.story_id)])
     result = session.connection().execute(
         delete(Link).where(col(Link.id) == link.id, col(Link.version) == link.version)
     )
