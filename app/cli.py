@@ -87,6 +87,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from app.jobs.supervisor import Supervisor
     from app.jobs.worker import spawn_worker
     from app.main import create_app
+    from app.web import web_processes
 
     settings = _settings(args)
     upgrade(settings.database_url)
@@ -105,13 +106,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # Behind a proxy, uvicorn takes the client address from X-Forwarded-For, but only from
         # the proxies listed (PARALLAX_FORWARDED_ALLOW_IPS / --forwarded-allow-ips): rate limits
         # count per client address, and a spoofable one would make them worthless.
+        target, processes = web_processes(app, args.web_workers, settings)
         uvicorn.run(
-            app,
+            target,
             host=args.host,
             port=args.port,
             log_level="info",
             proxy_headers=True,
             forwarded_allow_ips=args.forwarded_allow_ips or settings.forwarded_allow_ips,
+            **processes,
         )
     finally:
         if worker is not None:
@@ -272,6 +275,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--forwarded-allow-ips",
         help="proxies trusted for X-Forwarded-For (default: PARALLAX_FORWARDED_ALLOW_IPS)",
+    )
+    serve.add_argument(
+        "--web-workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="web processes sharing the port (default 1); jobs still run in the worker",
     )
     serve.set_defaults(func=cmd_serve)
 

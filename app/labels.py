@@ -30,6 +30,7 @@ def _locale(code: str | None) -> Locale | None:
         return None
 
 
+@lru_cache(maxsize=1024)
 def language_name(code: str | None, *, in_lang: str = "en") -> str:
     """'de' → 'German'; an unknown code is shown as it is."""
     loc = _locale(code)
@@ -39,6 +40,7 @@ def language_name(code: str | None, *, in_lang: str = "en") -> str:
     return name[:1].upper() + name[1:]
 
 
+@lru_cache(maxsize=512)
 def autonym(code: str | None) -> str:
     """'de' → 'Deutsch': the language's name for itself."""
     loc = _locale(code)
@@ -46,12 +48,14 @@ def autonym(code: str | None) -> str:
     return name[:1].upper() + name[1:]
 
 
+@lru_cache(maxsize=512)
 def text_direction(code: str | None) -> str:
     """'rtl' for Arabic, Hebrew, Persian, Urdu...; 'ltr' otherwise (and when unknown)."""
     loc = _locale(code)
     return loc.text_direction if loc is not None else "ltr"
 
 
+@lru_cache(maxsize=4096)
 def source_label(source: str) -> str:
     """A URL's host, or a file name without its folders and extension."""
     parsed = urlparse(source)
@@ -74,12 +78,24 @@ def machine_translation_note(texts: list[str]) -> str | None:
 
 
 class DocLabel:
-    """How a column introduces its document."""
+    """How a column introduces its document.
 
-    def __init__(self, *, lang: str, source: str, title: str, texts: list[str]) -> None:
+    The machine-translation note is stored at ingest (`Document.mt_note`) and passed as
+    `note`; `texts` finds it here instead, for documents that are not stored (exports).
+    """
+
+    def __init__(
+        self,
+        *,
+        lang: str,
+        source: str,
+        title: str,
+        texts: list[str] | None = None,
+        note: str | None = None,
+    ) -> None:
         self.lang_name = language_name(lang)
         self.autonym = autonym(lang)
         self.dir = text_direction(lang)
         self.source = source_label(source)
         self.title = title
-        self.machine_translation = machine_translation_note(texts)
+        self.machine_translation = note if texts is None else machine_translation_note(texts)

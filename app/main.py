@@ -30,6 +30,7 @@ from app.routes import (
     signup,
     vocabulary,
 )
+from app.routes.page_cache import PageCache
 from app.security.access import guard_path_ids
 from app.security.body import BodyLimitMiddleware
 from app.security.csrf import RotatingCSRFMiddleware
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.state.engine = runtime.engine
     app.state.rate_limits = RateLimits(settings)
     app.state.wait_slots = WaitSlots(settings.job_waits_per_account)
+    app.state.page_cache = PageCache()
     key = settings.signing_key()
     app.state.logins = LoginThrottle(app.state.rate_limits, settings, key)
     # Only requests that carry a session can act as someone, so only they need a CSRF token;

@@ -32,6 +32,8 @@ def _user(request: Request) -> dict[str, Any]:
 
 
 templates = Jinja2Templates(directory=str(REPO_ROOT / "templates"), context_processors=[_user])
+# Templates are part of a release (the page cache's ETags name them): no stat() per include.
+templates.env.auto_reload = False
 templates.env.globals["htmx_file"] = HTMX_FILE
 templates.env.filters["language_name"] = language_name
 templates.env.filters["text_dir"] = text_direction

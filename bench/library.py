@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import logging
 import random
+import resource
 import shlex
 import statistics
 import sys
@@ -450,12 +451,21 @@ def scale(sizes: list[int], runs: int, requests: int) -> None:
                     ("/search page", [f"/search?q={w}" for w in words]),
                 ):
                     samples = []
+                    cpu = time.process_time()
                     for i in range(requests):
                         t = time.perf_counter()
                         response = client.get(paths[i % len(paths)])
                         samples.append(time.perf_counter() - t)
                         assert response.status_code == 200, response.text[:200]
-                    print(f"    {label:<24} {_percentiles(samples)}  {len(response.content):,} B")
+                    # CPU per request (all threads of this process, client included): what a
+                    # shared machine distorts least
+                    cpu_ms = (time.process_time() - cpu) / requests * 1000
+                    print(
+                        f"    {label:<24} {_percentiles(samples)}  cpu {cpu_ms:.1f} ms/request  "
+                        f"{len(response.content):,} B"
+                    )
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"    peak RSS of this process (app, index and client): {rss:.0f} MB")
 
 
 def long_story(documents: int, paragraphs: int, requests: int) -> None:

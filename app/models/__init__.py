@@ -1,6 +1,6 @@
 """The database tables, by area. Created only by the Alembic migrations in migrations/."""
 
-from app.models.alignment import DocumentPair, Embedding, Link, SentenceLink
+from app.models.alignment import DocumentPair, Embedding, Link, LinkSide, SentenceLink
 from app.models.content import (
     PRIVATE,
     PUBLIC,
@@ -37,6 +37,7 @@ __all__ = [
     "JobKind",
     "Link",
     "LinkEvent",
+    "LinkSide",
     "LoginSession",
     "ParagraphMark",
     "ROLES",
@@ -48,3 +49,6 @@ __all__ = [
     "User",
     "utcnow",
 ]
+
+# The ORM keeps link sides (and story versions) as it flushes: register those listeners.
+from app.models import sides, versions  # noqa: E402, F401

@@ -2,7 +2,16 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, LargeBinary, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from app.models.content import utcnow
@@ -80,6 +89,27 @@ class Link(SQLModel, table=True):
     reviewed_at: datetime | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class LinkSide(SQLModel, table=True):
+    """One paragraph a link holds, as a row: how a paragraph's links are found (by index).
+
+    Kept by the ORM from `Link.source_paragraphs`/`target_paragraphs` (see
+    `app.models.sides`); a deleted link takes its rows with it (foreign key cascade).
+    """
+
+    __tablename__ = "link_side"
+    __table_args__ = (
+        PrimaryKeyConstraint("link_id", "side", "index", name="pk_link_side"),
+        Index("ix_link_side_paragraph", "document_id", "index"),
+    )
+
+    link_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("link.id", ondelete="CASCADE"), nullable=False)
+    )
+    side: str = Field(max_length=6)  # "source" or "target"
+    document_id: int
+    index: int
 
 
 class SentenceLink(SQLModel, table=True):

@@ -1,5 +1,6 @@
 """Stories, documents, paragraphs and sentences: what ingestion stores."""
 
+import secrets
 from datetime import UTC, datetime
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
@@ -16,6 +17,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _first_version() -> int:
+    return secrets.randbelow(2**30)
+
+
 class Story(SQLModel, table=True):
     """A group of documents that tell the same story, in one or more languages."""
 
@@ -27,6 +32,10 @@ class Story(SQLModel, table=True):
         default=PUBLIC, max_length=8, index=True, sa_column_kwargs={"server_default": PUBLIC}
     )
     owner_id: int | None = Field(default=None, index=True)
+    # Bumped by every write that changes what the story shows (app.models.versions): a
+    # rendered page is cached and revalidated by it. It starts at a random number, so a story
+    # deleted and re-created under its old id (an undone removal) never repeats a version.
+    version: int = Field(default_factory=_first_version, sa_column_kwargs={"server_default": "0"})
 
 
 class Document(SQLModel, table=True):
@@ -57,6 +66,8 @@ class Document(SQLModel, table=True):
     visibility: str = Field(
         default=PUBLIC, max_length=8, sa_column_kwargs={"server_default": PUBLIC}
     )
+    # The sentence in which the text says it was machine translated (found at ingest).
+    mt_note: str | None = Field(default=None)
 
     # the home page's story count (migration 0011)
     __table_args__ = (Index("ix_document_visibility_story", "visibility", "story_id"),)

@@ -3,12 +3,13 @@
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.auth import current_user, is_editor
+from app.auth import UserDep, current_user, is_editor
 from app.deps import SessionDep
 from app.labels import DocLabel
-from app.models import Document, Paragraph
+from app.models import Document, Paragraph, Story
+from app.routes.page_cache import serve_cached
 from app.services.grouping import story_decisions
 from app.services.jobs import visible_jobs
 from app.services.overview import overview
@@ -64,11 +65,21 @@ def home(
     return response
 
 
-@router.get("/stories/{story_id}", response_class=HTMLResponse)
+@router.get("/stories/{story_id}", response_class=HTMLResponse, response_model=None)
 def story_page(
-    request: Request, story_id: int, session: SessionDep, p: str | None = None
-) -> HTMLResponse:
-    """The side-by-side reader; an HTMX click on a paragraph gets only the counterparts."""
+    request: Request, story_id: int, session: SessionDep, user: UserDep, p: str | None = None
+) -> Response:
+    """The side-by-side reader; an HTMX click on a paragraph gets only the counterparts.
+
+    Both are served from the page cache (ETag/304, kept bytes) keyed on the story's version.
+    """
+    story = session.get(Story, story_id) if 0 < story_id < 2**63 else None
+    if story is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
+    return serve_cached(request, story, user, lambda: _story_answer(request, session, story_id, p))
+
+
+def _story_answer(request: Request, session: SessionDep, story_id: int, p: str | None) -> Response:
     active = _in_story(session, story_id, parse_key(p))
     htmx = request.headers.get("HX-Request") and not request.headers.get(
         "HX-History-Restore-Request"
@@ -80,12 +91,8 @@ def story_page(
         previous = _in_story(session, story_id, parse_key(current))
         if active is None and parse_key(p) is not None:  # a paragraph of another story
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"paragraph {p} does not exist")
-        response = counterparts(request, session, story_id, active, previous)
-    else:
-        response = _reader_page(request, session, story_id, active)
-    # The same URL answers with a page or a fragment: caches must keep them apart.
-    response.headers["Vary"] = "HX-Request, X-Parallax-Narrow"
-    return response
+        return counterparts(request, session, story_id, active, previous)
+    return _reader_page(request, session, story_id, active)
 
 
 def _in_story(
@@ -129,12 +136,7 @@ def _reader_page(
             "panel": panel,
             "decisions": story_decisions(session, [d.id or 0 for d in view.documents]),
             "labels": {
-                d.id: DocLabel(
-                    lang=d.lang,
-                    source=d.source,
-                    title=d.title,
-                    texts=[p.text for p in view.paragraphs[d.id or 0]],
-                )
+                d.id: DocLabel(lang=d.lang, source=d.source, title=d.title, note=d.mt_note)
                 for d in view.documents
             },
             "unders": _page_unders(view, hl),
@@ -295,9 +297,7 @@ def document_page(request: Request, document_id: int, session: SessionDep) -> HT
     if doc is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"document {document_id} does not exist")
     paras = paragraphs_of(session, [document_id])[document_id]
-    label = DocLabel(
-        lang=doc.lang, source=doc.source, title=doc.title, texts=[p.text for p in paras]
-    )
+    label = DocLabel(lang=doc.lang, source=doc.source, title=doc.title, note=doc.mt_note)
     return templates.TemplateResponse(
         request, "documents/read.html", {"doc": doc, "paragraphs": paras, "label": label}
     )

@@ -11,6 +11,7 @@ from app.align.beads import Bead
 from app.align.core import align_documents, align_sentences
 from app.align.encoder import Encoder, encoder_for
 from app.models import Document, DocumentPair, Link, Paragraph, Sentence, SentenceLink, Story
+from app.models.versions import touch_stories
 from app.services.embeddings import CachedEncoder
 
 log = logging.getLogger(__name__)
@@ -211,6 +212,7 @@ def apply_pair(session: Session, plan: PairPlan) -> PairReport | None:
     kept = _kept_links(session, plan.source_id, plan.target_id)
     if frozenset((lk.id or 0, lk.version) for lk in kept) != plan.kept:
         return None
+    touch_stories(session, [("story", plan.story_id)])  # the Core delete below bypasses the ORM
     session.exec(
         delete(Link).where(
             col(Link.source_document_id) == plan.source_id,
@@ -285,6 +287,7 @@ def move_into_story(session: Session, doc: Document, story_id: int | None) -> in
         assert story.id is not None
         story_id = story.id
     if story_id != old_story:
+        touch_stories(session, [("story", old_story), ("story", story_id)])
         _drop_pairs_of(session, doc.id)
         doc.story_id = story_id
         session.add(doc)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.align.encoder import Encoder
+from app.labels import machine_translation_note
 from app.models import (
     PUBLIC,
     Document,
@@ -110,13 +111,14 @@ def _story_for(session: Session, state: dict[str, Any]) -> int:
     created = state.get("story_created")
     content = state.get("content") or {}
     if story is None:
+        when: dict[str, Any] = {"created_at": datetime.fromisoformat(created)} if created else {}
         session.add(
             Story(
                 id=state["story_id"],
                 title=state.get("story_title") or "",
                 visibility=content.get("visibility", PUBLIC),
                 owner_id=content.get("owner_id"),
-                **({"created_at": datetime.fromisoformat(created)} if created else {}),
+                **when,
             )
         )
         session.flush()
@@ -384,6 +386,12 @@ def _set_text(session: Session, para: Paragraph, text: str) -> None:
             )
             index += 1
         start += len(line) + 1
+    session.flush()
+    texts = session.exec(
+        select(Paragraph.text).where(Paragraph.document_id == doc.id).order_by(col(Paragraph.index))
+    ).all()
+    doc.mt_note = machine_translation_note(list(texts))  # the edit may add or remove it
+    session.add(doc)
     session.flush()
 
 

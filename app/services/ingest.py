@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from app.ingest import IngestError, ParsedDocument, parse_bytes
 from app.ingest.reading import ALL_EXTENSIONS
+from app.labels import machine_translation_note
 from app.models import Document, Job, Paragraph, Sentence, Story, utcnow
 from app.services.library import Scope, check_quota
 from app.services.visibility import library_hash
@@ -84,6 +85,7 @@ def store_document(
         original=parsed.original,
         owner_id=scope.owner_id,
         visibility=scope.visibility,
+        mt_note=machine_translation_note([p.text for p in parsed.paragraphs]),
     )
     session.add(doc)
     session.flush()

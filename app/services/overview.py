@@ -2,10 +2,13 @@
 and a line per link between them (small multiples, so no pair is hidden behind another)."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 
+from markupsafe import Markup, escape
+
 from app.models import Document
-from app.services.reading import StoryView
+from app.services.reading import Highlight, LinkView, StoryView
 
 LABEL = 34  # room for the language codes on the left
 STEP = 10  # one paragraph
@@ -46,6 +49,39 @@ class Strip:
     bottom: tuple[int, str]
     bars: list[Bar]
     edges: list[Edge]
+
+    # The strips are most of a story page's elements: written here with one escape per
+    # distinct word rather than one per attribute in Jinja (the markup is the same).
+    def edges_markup(self) -> Markup:
+        """The strip's link lines."""
+        return Markup(
+            "".join(
+                f'<line x1="{int(e.x1)}" y1="{int(e.y1)}" x2="{int(e.x2)}" y2="{int(e.y2)}" '
+                f'class="ov-{_word(e.relation)}"/>'
+                for e in self.edges
+            )
+        )
+
+    def bars_markup(self, story_id: int, hl: Highlight | None) -> Markup:
+        """The strip's paragraph bars, each a link to its paragraph; the highlighted marked."""
+        lit = hl.relation if hl else {}
+        return Markup(
+            "".join(
+                f'<a href="/stories/{int(story_id)}?p={int(b.document)}-{int(b.index)}" '
+                f'tabindex="-1" class="ov-jump" data-target="p-{int(b.document)}-{int(b.index)}">'
+                f'<rect x="{int(b.x)}" y="{int(b.y)}" width="7" height="10" '
+                f'class="ov-{_word(b.kind)}'
+                f"{'' if b.linked else ' ov-unlinked'}"
+                f'{" ov-sel" if (b.document, b.index) in lit else ""}"/></a>'
+                for b in self.bars
+            )
+        )
+
+
+@lru_cache(maxsize=256)
+def _word(value: str) -> str:
+    """A kind or relation, escaped once (they come from a handful of words)."""
+    return str(escape(value))
 
 
 @dataclass(frozen=True)
@@ -92,12 +128,22 @@ def _x(view: StoryView, doc_id: int, index: int) -> int | None:
     return LABEL + (index - start) * STEP
 
 
-def _edges(view: StoryView, a: int, b: int, rows: dict[int, int]) -> list[Edge]:
-    """A line per pair of linked paragraphs of documents a (top) and b, both in the window."""
-    edges: list[Edge] = []
+def _by_pair(view: StoryView) -> dict[frozenset[int], list[LinkView]]:
+    out: dict[frozenset[int], list[LinkView]] = {}
     for link in view.links:
-        if {link.source_document_id, link.target_document_id} != {a, b}:
-            continue
+        out.setdefault(frozenset((link.source_document_id, link.target_document_id)), []).append(
+            link
+        )
+    return out
+
+
+def _edges(
+    view: StoryView, a: int, b: int, rows: dict[int, int], links: list[LinkView]
+) -> list[Edge]:
+    """A line per pair of linked paragraphs of documents a (top) and b, both in the window;
+    `links` are those between a and b."""
+    edges: list[Edge] = []
+    for link in links:
         top_paras, bottom_paras = (
             (link.source_paragraphs, link.target_paragraphs)
             if link.source_document_id == a
@@ -118,6 +164,7 @@ def overview(view: StoryView) -> Overview:
     strips: list[Strip] = []
     widest = max((len(ps) for ps in view.paragraphs.values()), default=0)
     centre = pivot(view)
+    by_pair = _by_pair(view)
     for n, (a, b) in enumerate(pairs(view, centre)):
         y = 4 + n * STRIP
         ida, idb = a.id or 0, b.id or 0
@@ -134,6 +181,8 @@ def overview(view: StoryView) -> Overview:
             for doc_id in rows
             for k, p in enumerate(view.paragraphs[doc_id])
         ]
-        strips.append(Strip(y, (ida, a.lang), (idb, b.lang), bars, _edges(view, ida, idb, rows)))
+        between = by_pair.get(frozenset((ida, idb)), [])
+        edges = _edges(view, ida, idb, rows, between)
+        strips.append(Strip(y, (ida, a.lang), (idb, b.lang), bars, edges))
     width = LABEL + widest * STEP + 6
     return Overview(width, 8 + len(strips) * STRIP, strips, centre)

@@ -1,15 +1,14 @@
 """What the reader shows: a story's columns, its links, and the counterparts of a paragraph."""
 
-import json
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Protocol, cast
 
-from sqlalchemy import func, or_, text
+from sqlalchemy import func, or_
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from app.models import Document, Link, Paragraph, Sentence, SentenceLink
+from app.models import Document, Link, LinkSide, Paragraph, Sentence, SentenceLink
 from app.services.alignment import LINKABLE_KINDS
 from app.services.stories import get_story, sentences_of
 
@@ -70,28 +69,6 @@ class StoryView:
         return ",".join(f"{d}:{a}-{b}" for d, (a, b, _) in sorted(self.windows.items()))
 
 
-def visible_links(session: Session, story_id: int) -> list[LinkView]:
-    """The links of a story that readers see.
-
-    Only the columns the reader uses are read: rows are a third of the cost of full ORM
-    objects, and this runs on every paragraph click.
-    """
-    rows = session.exec(
-        select(  # type: ignore[call-overload]
-            Link.id,
-            Link.source_document_id,
-            Link.target_document_id,
-            Link.source_paragraphs,
-            Link.target_paragraphs,
-            Link.relation,
-            Link.score,
-        )
-        .where(Link.story_id == story_id, col(Link.status).in_(VISIBLE_STATUSES))
-        .order_by(col(Link.id))
-    ).all()
-    return cast(list[LinkView], list(rows))
-
-
 def _neighbours(links: list[LinkView]) -> dict[ParaKey, list[tuple[ParaKey, LinkView]]]:
     graph: dict[ParaKey, list[tuple[ParaKey, LinkView]]] = {}
     for link in links:
@@ -135,97 +112,51 @@ def highlight(links: list[LinkView], active: ParaKey) -> Highlight:
     return result
 
 
-@dataclass
-class LinkRow:
-    """A visible link as the reader needs it, read without the ORM (see `links_touching`)."""
-
-    id: int | None
-    source_document_id: int
-    target_document_id: int
-    source_paragraphs: list[int]
-    target_paragraphs: list[int]
-    relation: str
-    score: float
-
-
-def _json_list(value: object) -> list[int]:
-    """A JSON array of paragraph indexes as stored ("[3, 4]"), parsed without the JSON
-    machinery on the hot path (a story page reads a few thousand of them)."""
-    if not isinstance(value, str):
-        return list(value or [])  # type: ignore[call-overload]
-    inner = value.strip()[1:-1]
-    try:
-        return [int(x) for x in inner.split(",")] if inner.strip() else []
-    except ValueError:
-        return list(json.loads(value))
+def _link_columns():  # type: ignore[no-untyped-def]
+    return select(  # type: ignore[call-overload]
+        Link.id,
+        Link.source_document_id,
+        Link.target_document_id,
+        Link.source_paragraphs,
+        Link.target_paragraphs,
+        Link.relation,
+        Link.score,
+    )
 
 
-_link_index: dict[str, bool] = {}
-
-
-def _has_link_index(session: Session) -> bool:
-    """Whether the paragraph -> link table is kept up to date: its triggers on `link` exist.
-
-    A migration that rebuilds the `link` table (SQLite batch mode) drops the triggers with
-    it; without them the table goes stale, so the JSON arrays are read instead.
-    """
-    url = str(session.get_bind().engine.url)  # type: ignore[union-attr]
-    if url not in _link_index:
-        found = session.connection().execute(
-            text(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
-                "AND name IN ('paragraph_fts_links_ai', 'paragraph_fts_links_au')"
+def links_holding(keys: set[ParaKey]):  # type: ignore[no-untyped-def]
+    """SELECT the ids of the links that hold any of `keys` (through `link_side`'s index)."""
+    by_doc: dict[int, set[int]] = {}
+    for doc, index in keys:
+        by_doc.setdefault(doc, set()).add(index)
+    return select(LinkSide.link_id).where(
+        or_(
+            *(
+                (col(LinkSide.document_id) == doc) & col(LinkSide.index).in_(sorted(indexes))
+                for doc, indexes in sorted(by_doc.items())
             )
         )
-        _link_index[url] = found.scalar() == 2
-    return _link_index[url]
+    )
 
 
 def links_touching(session: Session, story_id: int, keys: set[ParaKey]) -> list[LinkView]:
-    """The visible links of a story that hold any of `keys`, found in SQL (no full scan).
+    """The visible links of a story that hold any of `keys`, found through `link_side`.
 
     A story of 8 documents x 500 paragraphs has ~17,000 links: reading them all costs about
-    a second, while the links of a handful of paragraphs come back in milliseconds. SQLite
-    uses the paragraph -> link table kept by the triggers of migrations 0005 and 0010;
-    PostgreSQL expands the JSON arrays of the document's links (json_array_elements_text),
-    which reads all the links of that document but not the whole story.
+    a second, while the links of a handful of paragraphs come back in milliseconds.
     """
-    by_doc: dict[int, list[int]] = {}
-    for doc, index in keys:
-        by_doc.setdefault(doc, []).append(index)
-    if not by_doc:
+    if not keys:
         return []
-    params: dict[str, int] = {"story": story_id}
-    statuses = ", ".join(f"'{s}'" for s in VISIBLE_STATUSES)
-    parts = []
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    indexed = sqlite and _has_link_index(session)
-    for n, (doc, indexes) in enumerate(sorted(by_doc.items())):
-        wanted = ", ".join(str(int(i)) for i in sorted(set(indexes)))
-        params[f"doc{n}"] = doc
-        if indexed:  # the paragraph -> link index of migration 0005
-            parts.append(
-                f"SELECT link_id FROM paragraph_fts_links WHERE document_id = :doc{n} "
-                f'AND "index" IN ({wanted})'
-            )
-            continue
-        elements = "json_each" if sqlite else "json_array_elements_text"
-        for side in ("source", "target"):
-            parts.append(
-                f"SELECT l.id FROM link l, {elements}(l.{side}_paragraphs) e "
-                f"WHERE l.story_id = :story AND l.{side}_document_id = :doc{n} "
-                f"AND CAST(e.value AS INTEGER) IN ({wanted})"
-            )
-    ids_sql = " UNION ".join(parts)
-    rows = session.connection().execute(
-        text(
-            "SELECT id, source_document_id, target_document_id, source_paragraphs, "
-            f"target_paragraphs, relation, score FROM link WHERE id IN ({ids_sql}) "
-            f"AND story_id = :story AND status IN ({statuses}) ORDER BY id"
-        ),
-        params,
-    )
-    return [LinkRow(r[0], r[1], r[2], _json_list(r[3]), _json_list(r[4]), r[5], r[6]) for r in rows]
+    rows = session.exec(
+        _link_columns()
+        .where(
+            Link.story_id == story_id,
+            col(Link.status).in_(VISIBLE_STATUSES),
+            col(Link.id).in_(links_holding(keys)),
+        )
+        .order_by(col(Link.id))
+    ).all()
+    return cast(list[LinkView], list(rows))
 
 
 def highlight_in_db(
@@ -536,8 +467,7 @@ def review_panel(session: Session, story_id: int, active: ParaKey) -> ReviewPane
     rows = []
     for link in session.exec(
         select(Link)
-        .where(Link.story_id == story_id)
-        .where((Link.source_document_id == doc_id) | (Link.target_document_id == doc_id))
+        .where(Link.story_id == story_id, col(Link.id).in_(links_holding({active})))
         .order_by(col(Link.target_document_id), col(Link.source_document_id), col(Link.id))
     ):
         if link.source_document_id == doc_id and index in link.source_paragraphs:

@@ -24,6 +24,8 @@ from app.models import (
     User,
     utcnow,
 )
+from app.models.sides import SIDE_FIELDS, write_sides
+from app.models.versions import touch_stories
 from app.services.visibility import may_read
 
 MARKS = ("not_translated", "added")
@@ -128,6 +130,7 @@ def load(session: Session, link_id: int, version: int | None) -> Link:
 def guarded_update(session: Session, link: Link, **values: Any) -> None:
     """Write `values` only if the link still has the version read; bump the version."""
     session.flush()
+    touch_stories(session, [("story", link.story_id)])
     had = link.version
     result = session.connection().execute(
         update(Link)
@@ -137,11 +140,14 @@ def guarded_update(session: Session, link: Link, **values: Any) -> None:
     if result.rowcount != 1:
         raise conflict_for(session, link.id or 0, had)
     session.refresh(link)
+    if SIDE_FIELDS & values.keys():  # a Core UPDATE: the ORM's flush did not see it
+        write_sides(session.connection(), [link])
 
 
 def guarded_delete(session: Session, link: Link) -> None:
     """Delete the link only if it still has the version read."""
     session.flush()
+    touch_stories(session, [("story", link.story_id)])
     result = session.connection().execute(
         delete(Link).where(col(Link.id) == link.id, col(Link.version) == link.version)
     )
