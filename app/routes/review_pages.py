@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from app.auth import EditorDep, UserDep, current_user, is_editor, session_user
 from app.deps import SessionDep
 from app.models import Document, Link, LinkEvent, Story
+from app.paranum import para_no
 from app.routes.pages import counterparts
 from app.routes.review import visible_history
 from app.services import documents, review
@@ -108,11 +109,11 @@ def _keyboard_edit(
         None,
     )
     if following is None:
-        raise ReviewError(f"¶{nxt} has no link to the same version to merge with")
+        raise ReviewError(f"{para_no(nxt)} has no link to the same version to merge with")
     review.merge(
         session=session, user=user, links=[(link_id, link.version), (following.id or 0, None)]
     )
-    return f"merged with the link of ¶{nxt}"
+    return f"merged with the link of {para_no(nxt)}"
 
 
 @router.post("/links/{link_id}/{action}", response_class=HTMLResponse)
@@ -173,7 +174,7 @@ def link_action(
                 document=key[0],
                 index=key[1],
             )
-            return f"paragraph ¶{key[1]} added to the link"
+            return f"paragraph {para_no(key[1])} added to the link"
         raise ReviewError(f"unknown action {action!r}", 404)
 
     return _apply(request, session, form.get("p", ""), change)

@@ -26,6 +26,7 @@ from app.models import (
     Story,
     User,
 )
+from app.paranum import para_no
 from app.services.review import (
     Conflict,
     ReviewError,
@@ -207,7 +208,7 @@ def surroundings(session: Session, doc_id: int) -> dict[str, Any]:
     return out
 
 
-def _both(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def both(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Give both sides the same keys: what is missing on one side did not exist there."""
     keys = set(before) | set(after)
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
@@ -275,7 +276,7 @@ def move_document(
     try:
         place_document(session=session, encoder=encoder, doc=doc, story_id=story_id)
         after = {key: doc_state(session, document_id), **surroundings(session, document_id)}
-        before, after = _both(before, after)
+        before, after = both(before, after)
         record(session, user, doc.story_id, "move", before, after)
         session.commit()
     except ReviewError:
@@ -335,10 +336,10 @@ def apply_paragraph_state(session: Session, key: str, state: dict[str, Any] | No
     para = _paragraph(session, key)
     if para is None or state is None:
         raise Conflict(f"{key.replace('para:', 'paragraph ')} is gone")
-    _set_text(session, para, state["text"])
+    set_text(session, para, state["text"])
 
 
-def _set_text(session: Session, para: Paragraph, text: str) -> None:
+def set_text(session: Session, para: Paragraph, text: str) -> None:
     """Replace a paragraph's text and sentences; sentence links through it are dropped."""
     from app.ingest.paragraphs import Span
     from app.ingest.sentences import split_sentences
@@ -407,12 +408,12 @@ def edit_text(
     para = _paragraph(session, key)
     doc = session.get(Document, document_id)
     if para is None or doc is None:
-        raise ReviewError(f"document {document_id} has no paragraph ¶{index}", status=404)
+        raise ReviewError(f"document {document_id} has no paragraph {para_no(index)}", status=404)
     if para.text == text:
         raise ReviewError("the text is unchanged")
     before = {key: {"text": para.text}, **surroundings(session, document_id)}
     try:
-        _set_text(session, para, text)
+        set_text(session, para, text)
         if encoder is not None:
             for other in session.exec(
                 select(Document).where(Document.story_id == doc.story_id, Document.id != doc.id)
@@ -421,7 +422,7 @@ def edit_text(
                 align_pair(session=session, encoder=encoder, source=a, target=b)
             session.flush()
         after = {key: {"text": text}, **surroundings(session, document_id)}
-        before, after = _both(before, after)
+        before, after = both(before, after)
         record(session, user, doc.story_id, "text", before, after)
         session.commit()
     except ReviewError:

@@ -24,6 +24,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.paranum import para_no
 from app.services.visibility import may_read
 
 MARKS = ("not_translated", "added")
@@ -291,7 +292,7 @@ def check_side(session: Session, story_id: int, side: Side) -> Document:
     )
     missing = sorted(set(side.paragraphs) - found)
     if missing:
-        raise ReviewError(f"document {side.document} has no paragraph ¶{missing[0]}")
+        raise ReviewError(f"document {side.document} has no paragraph {para_no(missing[0])}")
     return doc
 
 
@@ -549,7 +550,7 @@ def mark_paragraph(
         select(Paragraph.id).where(Paragraph.document_id == document_id, Paragraph.index == index)
     ).first()
     if exists is None:
-        raise ReviewError(f"document {document_id} has no paragraph ¶{index}", status=404)
+        raise ReviewError(f"document {document_id} has no paragraph {para_no(index)}", status=404)
     if target_document is not None:
         target = session.get(Document, target_document)
         if target is None or target.story_id != doc.story_id or target.id == document_id:
