@@ -71,9 +71,7 @@ OPERATIONS: dict[str, Op] = {
     ),
     "batch": lambda c, s: c.post(f"/api/stories/{s.story}/confirm-batch", json={"min_score": 0.8}),
     "remove": lambda c, s: c.delete(f"/api/documents/{s.en}"),
-    "split_text": lambda c, s: c.post(
-        f"/api/documents/{s.fr}/paragraphs/2/split", json={"at": 24}
-    ),
+    "split_text": lambda c, s: c.post(f"/api/documents/{s.fr}/paragraphs/2/split", json={"at": 24}),
     "merge_text": lambda c, s: c.post(f"/api/documents/{s.fr}/paragraphs/1/merge-next"),
     "text": lambda c, s: c.put(
         f"/api/documents/{s.de}/paragraphs/2/text",

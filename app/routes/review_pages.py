@@ -327,7 +327,7 @@ def review_extras(request: Request, panel: Any) -> dict[str, Any]:
     paragraph's findings, the versions a paragraph can be missing from."""
     from sqlmodel import Session, select
 
-    from app.models import ParagraphMark, StoredFinding
+    from app.models import Paragraph, ParagraphMark, StoredFinding
     from app.services.findings import doc_names
 
     out: dict[str, Any] = {"undo": None, "redo": None, "findings": [], "names": {}, "target": None}
@@ -354,6 +354,10 @@ def review_extras(request: Request, panel: Any) -> dict[str, Any]:
             )
         ).first()
         out["target"] = mark.target_document if mark else None
+        para = session.exec(
+            select(Paragraph).where(Paragraph.document_id == doc_id, Paragraph.index == index)
+        ).first()
+        out["text"] = para.text if para else ""
     return out
 
 

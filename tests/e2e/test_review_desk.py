@@ -1,0 +1,125 @@
+"""The editor's desk in a browser: a paragraph edited in place, split at the cursor, merged
+with the next, each undone; one ¶ number for one paragraph on every page."""
+
+import os
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.db import make_engine
+from tests.e2e.conftest import EDITOR, LIVE
+from tests.review_story import TEXTS, ReviewStory, make_review_story
+
+pytestmark = [pytest.mark.e2e, pytest.mark.model]
+
+SHOTS = os.environ.get("PARALLAX_SHOTS")  # a folder: screenshots for a person to look at
+
+
+def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=False)
+
+
+def _desk(live_server: str, page) -> ReviewStory:  # type: ignore[no-untyped-def]
+    engine = make_engine(f"sqlite:///{LIVE['db']}")
+    made = make_review_story(engine)
+    engine.dispose()
+    page.goto(f"{live_server}/login?next=/stories/{made.story}")
+    page.fill("input[name=name]", EDITOR)
+    page.fill("input[name=password]", "correct horse")
+    page.click("form.login button[type=submit]")
+    page.wait_for_url(f"{live_server}/stories/{made.story}")
+    return made
+
+
+def _paragraphs(live_server: str, story: int, doc: int) -> list[str]:
+    data = httpx.get(f"{live_server}/api/stories/{story}/alignment").json()
+    document = next(d for d in data["documents"] if d["id"] == doc)
+    return [p["text"] for p in document["paragraphs"]]
+
+
+def _open(page, live_server: str, story: int, key: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server}/stories/{story}?p={key}")
+    page.wait_for_selector(f"#review-panel[data-active='{key}']")
+
+
+def test_edit_in_place_holds_the_text_only_and_esc_cancels(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    desk = _desk(live_server, page)
+    key = f"{desk.fr}-3"
+    _open(page, live_server, desk.story, key)
+    page.keyboard.press("e")
+    area = page.wait_for_selector("form.inline-edit textarea")
+    # The text box holds the paragraph's text, never its ¶ number.
+    assert area.input_value() == TEXTS["fr"][3]
+    assert page.is_hidden(f"#p-{key}")
+    _shot(page, "inline-edit-1440")
+    page.keyboard.press("Escape")
+    assert page.query_selector("form.inline-edit") is None and page.is_visible(f"#p-{key}")
+    page.keyboard.press("e")
+    page.fill("form.inline-edit textarea", "Un texte tout neuf. Deux phrases.")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector(f"#review-panel[data-active='{key}'] button.undo:not([disabled])")
+    assert _paragraphs(live_server, desk.story, desk.fr)[3] == "Un texte tout neuf. Deux phrases."
+    assert "editing the text of ¶4" in page.text_content("#review-panel button.undo")
+    page.keyboard.press("u")
+    page.wait_for_selector("#review-panel .panel-status .ok")
+    assert _paragraphs(live_server, desk.story, desk.fr)[3] == TEXTS["fr"][3]
+
+
+def test_split_at_the_cursor_and_merge_back_each_undone(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    desk = _desk(live_server, page)
+    key = f"{desk.fr}-2"
+    _open(page, live_server, desk.story, key)
+    page.keyboard.press("e")
+    page.wait_for_selector("form.inline-edit textarea")
+    # The cursor after "Le paragraphe numéro 2" (22 characters).
+    page.evaluate("document.querySelector('form.inline-edit textarea').setSelectionRange(22, 22)")
+    page.keyboard.press("Alt+Enter")
+    page.wait_for_selector(f"#p-{desk.fr}-{len(TEXTS['fr'])}")  # one paragraph more
+    texts = _paragraphs(live_server, desk.story, desk.fr)
+    assert texts[2] == "Le paragraphe numéro 2" and texts[3].startswith("parle de la ville")
+    assert len(texts) == len(TEXTS["fr"]) + 1
+    _shot(page, "after-split-1440")
+    page.keyboard.press("u")
+    page.wait_for_selector("#review-panel .panel-status .ok")
+    assert _paragraphs(live_server, desk.story, desk.fr) == TEXTS["fr"]
+    _open(page, live_server, desk.story, key)
+    page.keyboard.press("e")
+    page.click("form.inline-edit button.merge")
+    page.wait_for_selector(f"#review-panel[data-active='{key}'] button.undo:not([disabled])")
+    merged = _paragraphs(live_server, desk.story, desk.fr)
+    assert merged[2] == f"{TEXTS['fr'][2]} {TEXTS['fr'][3]}" and len(merged) == len(TEXTS["fr"]) - 1
+    page.keyboard.press("u")
+    page.wait_for_selector("#review-panel .panel-status .ok")
+    assert _paragraphs(live_server, desk.story, desk.fr) == TEXTS["fr"]
+    page.keyboard.press("U")
+    page.wait_for_selector("#review-panel .panel-status .ok:has-text('redone')")
+    assert len(_paragraphs(live_server, desk.story, desk.fr)) == len(TEXTS["fr"]) - 1
+
+
+def test_one_paragraph_has_one_number_in_reader_panel_queue_and_report(
+    live_server: str, page
+) -> None:  # type: ignore[no-untyped-def]
+    desk = _desk(live_server, page)
+    index = 4
+    httpx_cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    token = httpx_cookies.get("csrftoken", "")
+    answer = httpx.post(
+        f"{live_server}/api/links/{desk.fr_de[index]}/confirm",
+        json={},
+        cookies=httpx_cookies,
+        headers={"x-csrftoken": token},
+    )
+    assert answer.status_code == 200, answer.text
+    key = f"{desk.fr}-{index}"
+    _open(page, live_server, desk.story, key)
+    number = page.text_content(f"#p-{key} .pn")
+    assert number == str(index + 1)
+    assert page.text_content("#review-panel h2").strip().startswith(f"Review ¶{number}")
+    page.goto(f"{live_server}/stories/{desk.story}/review")
+    row = page.text_content(f"#link-{desk.fr_de[index]} td.where")
+    assert f"¶{number}" in row
+    page.goto(f"{live_server}/stories/{desk.story}/review/report")
+    decided = page.text_content("#report-decided")
+    assert f"¶{number}" in decided and f"¶{index}" not in decided
