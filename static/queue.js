@@ -51,4 +51,10 @@
       (next || row).focus();
     }
   });
+  // Undo, redo and the batch redraw the table: rows stay where the editor's page has them.
+  document.body.addEventListener("htmx:configRequest", (e) => {
+    const target = e.detail.target;
+    if (!target || target.id !== "queue") return;
+    e.detail.parameters.order = rows().map((r) => r.id).join(",");
+  });
 })();

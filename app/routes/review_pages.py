@@ -2,6 +2,7 @@
 highlight and panel, so the page never reloads."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from itertools import combinations
 from typing import Annotated, Any
 
@@ -18,7 +19,8 @@ from app.routes.review import visible_history
 from app.services import documents, review
 from app.services import undo as undo_service
 from app.services.jobs import submit, wait_for
-from app.services.queue import STATES, QueueFilter, build_queue, queue_filter
+from app.services.pairs import parse_pair, story_pairs
+from app.services.queue import STATES, QueueFilter, build_queue, keep_order, queue_filter
 from app.services.reading import highlight_in_db, parse_key, review_panel
 from app.services.report import report_csv, review_report
 from app.services.review import ReviewError, Side
@@ -378,11 +380,16 @@ queue_router = APIRouter(include_in_schema=False)
 
 
 def _queue_context(
-    request: Request, session: SessionDep, story: Story, flt: QueueFilter
+    request: Request, session: SessionDep, story: Story, flt: QueueFilter, order: str = ""
 ) -> dict[str, Any]:
-    """Everything the queue's templates need (the filters come from the query or the form)."""
+    """Everything the queue's templates need (the filters come from the query or the form).
+
+    `order`: the row keys the editor's page shows, in order, so rows stay put after undo.
+    """
     assert story.id is not None
     queue = build_queue(session, story.id, flt)
+    if order:
+        queue.rows = keep_order(queue.rows, order.split(","))
     user = current_user(request, session)
     undo_label = redo_label = None
     if is_editor(user):
@@ -391,6 +398,7 @@ def _queue_context(
         again = undo_service.redo_target(session, user, story.id)
         undo_label = undo_service.event_label(last) if last else None
         redo_label = undo_service.event_label(again) if again else None
+    pairs = story_pairs(session, story.id)
     return {
         "sid": story.id,
         "title": story.title,
@@ -399,6 +407,9 @@ def _queue_context(
         "flt": flt,
         "states": STATES,
         "pairs": list(combinations(queue.documents, 2)),
+        "pair_views": pairs,
+        "pair_view": next((v for v in pairs if flt.pair == (v.source.id, v.target.id)), None),
+        "aligning": {(v.source.id, v.target.id) for v in pairs if v.aligning},
         "undo_label": undo_label,
         "redo_label": redo_label,
     }
@@ -411,10 +422,15 @@ def _story(session: SessionDep, story_id: int) -> Story:
     return story
 
 
-def _form_filter(form: dict[str, str]) -> QueueFilter:
-    return queue_filter(
-        form.get("relation"), form.get("state"), form.get("finding"), form.get("pair")
-    )
+def _form_filter(session: SessionDep, story_id: int, form: dict[str, str]) -> QueueFilter:
+    return _filter(session, story_id, dict(form))
+
+
+def _filter(session: SessionDep, story_id: int, values: dict[str, str | None]) -> QueueFilter:
+    """The queue filter; `pair` may name documents (3-7) or languages (fr-de)."""
+    flt = queue_filter(values.get("relation"), values.get("state"), values.get("finding"), None)
+    docs = list(session.exec(select(Document).where(Document.story_id == story_id)).all())
+    return replace(flt, pair=parse_pair(values.get("pair"), docs))
 
 
 @queue_router.get("/stories/{story_id}/review", response_class=HTMLResponse)
@@ -427,12 +443,34 @@ def queue_page(
     finding: str | None = None,
     pair: str | None = None,
 ) -> HTMLResponse:
-    """The review queue of a story (readers see it; only editors get the buttons)."""
+    """The review queue of a story, or of one pair (`?pair=3-7` or `?pair=fr-de`), with
+    its progress; readers see it, only editors get the buttons."""
     story = _story(session, story_id)
-    flt = queue_filter(relation, state, finding, pair)
+    values = {"relation": relation, "state": state, "finding": finding, "pair": pair}
+    flt = _filter(session, story_id, values)
     return templates.TemplateResponse(
         request, "review/queue.html", _queue_context(request, session, story, flt)
     )
+
+
+@queue_router.get("/stories/{story_id}/review/changes", response_class=HTMLResponse)
+def queue_changes(
+    story_id: int, request: Request, session: SessionDep, fp: str = "", seen: int = 0
+) -> HTMLResponse:
+    """Polled by an open queue: says when background work changed its rows ("3 new findings —
+    refresh") instead of moving them under the editor."""
+    story = _story(session, story_id)
+    queue = build_queue(session, story_id)
+    context = {
+        "sid": story_id,
+        "fp": fp,
+        "seen": seen,
+        "changed": bool(fp) and fp != queue.fingerprint,
+        "new": max(0, queue.counts["findings"] - seen),
+        "aligning": [v for v in story_pairs(session, story_id) if v.aligning],
+        "title": story.title,
+    }
+    return templates.TemplateResponse(request, "review/_changes.html", context)
 
 
 @queue_router.get("/stories/{story_id}/review/report", response_class=HTMLResponse)
@@ -553,9 +591,11 @@ def _table_response(
     error: str | None,
     message: str | None,
     status: int,
+    order: str = "",
 ) -> HTMLResponse:
-    """The whole table again (after undo, redo, a batch), with counts and undo bar."""
-    context = _queue_context(request, session, story, flt)
+    """The whole table again (after undo, redo, a batch), with counts and undo bar; rows keep
+    the order the editor's page had (`order`)."""
+    context = _queue_context(request, session, story, flt, order)
     context.update(error=error, message=message, is_editor=True, request=request)
     parts = [templates.get_template("review/_table.html").render(**context, oob=False)]
     context["oob"] = True
@@ -570,7 +610,7 @@ def queue_batch(
 ) -> HTMLResponse:
     """Confirm every unreviewed translation link at or above a score (within the pair filter)."""
     story = _story(session, story_id)
-    flt = _form_filter(form)
+    flt = _form_filter(session, story_id, form)
     error, message, status = None, None, 200
     try:
         score = float(form.get("min_score", ""))
@@ -586,7 +626,9 @@ def queue_batch(
     except ReviewError as err:
         session.rollback()
         error, status = str(err), err.status
-    return _table_response(request, session, story, flt, error, message, status)
+    return _table_response(
+        request, session, story, flt, error, message, status, form.get("order", "")
+    )
 
 
 @queue_router.post("/stories/{story_id}/review/{direction}", response_class=HTMLResponse)
@@ -612,4 +654,13 @@ def queue_undo(
     except ReviewError as err:
         session.rollback()
         error, status = str(err), err.status
-    return _table_response(request, session, story, _form_filter(form), error, message, status)
+    return _table_response(
+        request,
+        session,
+        story,
+        _form_filter(session, story_id, form),
+        error,
+        message,
+        status,
+        form.get("order", ""),
+    )

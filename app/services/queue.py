@@ -6,6 +6,7 @@ action: confirm/reject a link, mark a paragraph not translated or added, or open
 reader. Reviewed rows stay, after the open ones, so an editor sees what was decided.
 """
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -137,6 +138,9 @@ class Queue:
     names: dict[int, str]
     documents: list[Document]
     checks: list[str]
+    # Over every row of the story: changes when background work adds, drops or moves findings
+    # or links, so an open queue can say so instead of moving under the editor.
+    fingerprint: str = ""
 
 
 def _place(doc: Document, texts: dict[int, list[str]], indexes: list[int]) -> Place:
@@ -204,9 +208,18 @@ def build_queue(session: Session, story_id: int, flt: QueueFilter | None = None)
         for p in session.exec(select(DocumentPair).where(DocumentPair.story_id == story_id))
     }
     names = doc_names(list(docs.values()), kinds)
-    return Queue(shown, counts, len(rows), names, list(docs.values()), checks)
+    return Queue(shown, counts, len(rows), names, list(docs.values()), checks, fingerprint(rows))
 
 
-def find_row(session: Session, story_id: int, key: str) -> QueueRow | None:
-    """One row of the queue, by key, as it is now."""
-    return next((r for r in build_queue(session, story_id).rows if r.key == key), None)
+def fingerprint(rows: list[QueueRow]) -> str:
+    """A short digest of which rows exist and which findings they carry."""
+    digest = hashlib.sha256()
+    for key, checks in sorted((r.key, sorted(f.check for f in r.findings)) for r in rows):
+        digest.update(f"{key}:{','.join(checks)};".encode())
+    return digest.hexdigest()[:16]
+
+
+def keep_order(rows: list[QueueRow], order: list[str]) -> list[QueueRow]:
+    """Rows in the order the editor's page shows them; rows it does not show go last."""
+    place = {key: i for i, key in enumerate(order)}
+    return sorted(rows, key=lambda r: (place.get(r.key, len(place)), r.rank))

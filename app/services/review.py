@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from app.labels import language_name
 from app.models import (
     Document,
     Link,
@@ -25,6 +26,7 @@ from app.models import (
     utcnow,
 )
 from app.paranum import para_no
+from app.services.pairs import aligning_documents
 from app.services.visibility import may_read
 
 MARKS = ("not_translated", "added")
@@ -116,11 +118,29 @@ def conflict_for(session: Session, link_id: int, had: int) -> Conflict:
     )
 
 
+def refuse_while_aligning(session: Session, story_id: int, docs: tuple[int, ...]) -> None:
+    """409 when one of the documents is still being aligned: its links are not final yet."""
+    busy = {d: job for d, job in aligning_documents(session, story_id).items() if d in docs}
+    if not busy:
+        return
+    doc_id, job_id = min(busy.items())
+    doc = session.get(Document, doc_id)
+    name = f"the {language_name(doc.lang)} text" if doc else f"document {doc_id}"
+    raise Conflict(
+        f"{name} is still being aligned (job {job_id}); its links are not final, "
+        "so review them once that is done",
+        {"aligning": {"document": doc_id, "job": job_id}},
+    )
+
+
 def load(session: Session, link_id: int, version: int | None) -> Link:
-    """The link, refusing early when the editor's version is already stale."""
+    """The link, refusing early when the editor's version is stale or its pair is aligning."""
     link = fresh(session, link_id)
     if link is None:
         raise ReviewError(f"link {link_id} does not exist", status=404)
+    refuse_while_aligning(
+        session, link.story_id, (link.source_document_id, link.target_document_id)
+    )
     if version is not None and link.version != version:
         raise conflict_for(session, link_id, version)
     return link
@@ -261,6 +281,8 @@ def batch_confirm(
     links = list(session.exec(query.order_by(col(Link.id))).all())
     if not links:
         raise ReviewError(f"no unreviewed translation link scores {min_score:.2f} or more")
+    ends = {d for lk in links for d in (lk.source_document_id, lk.target_document_id)}
+    refuse_while_aligning(session, story_id, tuple(sorted(ends)))
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     try:
@@ -344,6 +366,7 @@ def create_link(
         raise ReviewError("a link joins two different documents")
     check_side(session, story_id, source)
     check_side(session, story_id, target)
+    refuse_while_aligning(session, story_id, (source.document, target.document))
     if source.document > target.document:
         source, target = target, source
     before: dict[str, Any] = {}
