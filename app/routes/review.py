@@ -11,7 +11,7 @@ from app.deps import SessionDep
 from app.models import Link, User
 from app.routes.api import link_json
 from app.security.openapi import errors
-from app.services import documents, paragraphs, review, undo
+from app.services import actions, documents, paragraphs, review, undo
 from app.services.jobs import submit, wait_for
 from app.services.review import ReviewError, Side
 
@@ -124,35 +124,27 @@ def install_review_errors(app: FastAPI) -> None:
 
 
 def _status_change(
-    link_id: int, body: Versioned, session: SessionDep, user: EditorDep, status: str, action: str
+    link_id: int, body: Versioned, session: SessionDep, user: EditorDep, action: str
 ) -> dict[str, Any]:
-    link = review.set_status(
-        session=session,
-        user=user,
-        link_id=link_id,
-        version=body.version,
-        status=status,
-        action=action,
-    )
-    return link_json(link)
+    return link_json(actions.set_status(session, user, link_id, body.version, action))
 
 
 @router.post("/links/{link_id}/confirm", responses=EDIT_ERRORS)
 def confirm(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Confirm an automatic link."""
-    return _status_change(link_id, body, session, user, "confirmed", "confirm")
+    return _status_change(link_id, body, session, user, "confirm")
 
 
 @router.post("/links/{link_id}/reject", responses=EDIT_ERRORS)
 def reject(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Reject a link: it disappears from the reader and realignment will not bring it back."""
-    return _status_change(link_id, body, session, user, "rejected", "reject")
+    return _status_change(link_id, body, session, user, "reject")
 
 
 @router.post("/links/{link_id}/unlink", responses=EDIT_ERRORS)
 def unlink(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Remove a link (kept as rejected in the history)."""
-    return _status_change(link_id, body, session, user, "rejected", "unlink")
+    return _status_change(link_id, body, session, user, "unlink")
 
 
 @router.post("/stories/{story_id}/links", status_code=201, responses=EDIT_ERRORS)

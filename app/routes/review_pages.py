@@ -8,15 +8,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import col, select
+from sqlmodel import select
 
 from app.auth import EditorDep, UserDep, current_user, is_editor, session_user
 from app.deps import SessionDep
-from app.models import Document, Link, LinkEvent, Story
+from app.models import Document, Link, Story
 from app.paranum import para_no
 from app.routes.pages import counterparts
 from app.routes.review import visible_history
-from app.services import documents, review
+from app.services import actions, documents, review
 from app.services import undo as undo_service
 from app.services.jobs import submit, wait_for
 from app.services.pairs import parse_pair, story_pairs
@@ -45,7 +45,11 @@ def _version(form: dict[str, str]) -> int | None:
 
 
 def _apply(
-    request: Request, session: SessionDep, active_key: str, change: Callable[[], str]
+    request: Request,
+    session: SessionDep,
+    active_key: str,
+    change: Callable[[], str],
+    ask: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     """Run `change`, then re-render the highlight around the active paragraph and the panel."""
     active = parse_key(active_key)
@@ -57,7 +61,7 @@ def _apply(
     before = set(highlight_in_db(session, doc.story_id, active)[0].relation)
     error, message, status = None, None, 200
     try:
-        message = change()
+        message = actions.retrying(session, change)
     except ReviewError as err:
         session.rollback()
         error, status = str(err), err.status
@@ -65,57 +69,10 @@ def _apply(
         # Committed here: the session then queues the sentence links and findings refresh.
         session.commit()
     panel = review_panel(session, doc.story_id, active)
-    panel.error, panel.message = error, message
+    panel.error, panel.message, panel.ask = error, message, ask
     return counterparts(
         request, session, doc.story_id, active, None, also=before, panel=panel, status_code=status
     )
-
-
-def _keyboard_edit(
-    session: SessionDep, user: Any, link_id: int, version: int | None, action: str, form: dict
-) -> str:
-    """Move a link's far boundary by one paragraph, or merge it with the next link."""
-    active = parse_key(form.get("p"))
-    link = review.load(session, link_id, version)
-    if active is None:
-        raise ReviewError("which paragraph? send p=DOCUMENT-INDEX")
-    mine_is_source = active[0] == link.source_document_id
-    mine = link.source_paragraphs if mine_is_source else link.target_paragraphs
-    theirs = set(link.target_paragraphs if mine_is_source else link.source_paragraphs)
-    if action == "boundary":
-        delta = form.get("delta") == "1"
-        if delta:
-            theirs.add(max(theirs) + 1)
-        elif len(theirs) > 1:
-            theirs.discard(max(theirs))
-        else:
-            raise ReviewError("the link keeps at least one paragraph on each side")
-        src, tgt = (set(mine), theirs) if mine_is_source else (theirs, set(mine))
-        review.reshape(
-            session=session, user=user, link=link, source=src, target=tgt, action="boundary"
-        )
-        return "boundary moved down" if delta else "boundary moved up"
-    nxt = max(mine) + 1
-    following = next(
-        (
-            lk
-            for lk in session.exec(
-                select(Link).where(
-                    Link.source_document_id == link.source_document_id,
-                    Link.target_document_id == link.target_document_id,
-                    col(Link.status) != "rejected",
-                )
-            )
-            if nxt in (lk.source_paragraphs if mine_is_source else lk.target_paragraphs)
-        ),
-        None,
-    )
-    if following is None:
-        raise ReviewError(f"{para_no(nxt)} has no link to the same version to merge with")
-    review.merge(
-        session=session, user=user, links=[(link_id, link.version), (following.id or 0, None)]
-    )
-    return f"merged with the link of {para_no(nxt)}"
 
 
 @router.post("/links/{link_id}/{action}", response_class=HTMLResponse)
@@ -132,37 +89,24 @@ def link_action(
         raise HTTPException(404, f"link {link_id} is not in this story")
 
     def change() -> str:
-        if action in ("confirm", "reject", "unlink"):
-            status = {"confirm": "confirmed", "reject": "rejected", "unlink": "rejected"}[action]
-            review.set_status(
-                session=session,
-                user=user,
-                link_id=link_id,
-                version=version,
-                status=status,
-                action=action,
-            )
-            return f"link {link_id} {status}"
+        if action in actions.STATUS_OF:
+            done = actions.set_status(session, user, link_id, version, action)
+            return f"link {link_id} {done.status}"
         if action in ("boundary", "merge-next"):
-            return _keyboard_edit(session, user, link_id, version, action, form)
+            if active is None:
+                raise ReviewError("which paragraph? send p=DOCUMENT-INDEX")
+            if action == "merge-next":
+                return actions.merge_next(session, user, link_id, version, active)
+            down = form.get("delta") == "1"
+            return actions.move_boundary(session, user, link_id, version, active, down)
         if action == "relation":
+            relation = form.get("relation", "")
             review.set_relation(
-                session=session,
-                user=user,
-                link_id=link_id,
-                version=version,
-                relation=form.get("relation", ""),
+                session=session, user=user, link_id=link_id, version=version, relation=relation
             )
-            return f"link {link_id} is now {form.get('relation')}"
+            return f"link {link_id} is now {relation}"
         if action == "split":
-            link = session.get(Link, link_id)
-            if link is None:
-                raise ReviewError(f"link {link_id} does not exist", 404)
-            # Pair the paragraphs in reading order; whatever is left over becomes unlinked.
-            src, tgt = link.source_paragraphs, link.target_paragraphs
-            parts = [([s], [t]) for s, t in zip(src, tgt, strict=False)]
-            parts += [([s], []) for s in src[len(tgt) :]] + [([], [t]) for t in tgt[len(src) :]]
-            review.split(session=session, user=user, link_id=link_id, version=version, parts=parts)
+            actions.split_in_reading_order(session, user, link_id, version)
             return f"link {link_id} split"
         if action == "extend":
             key = parse_key(form.get("to"))
@@ -239,13 +183,9 @@ def undo(
         raise HTTPException(404, f"unknown action {direction!r}")
     key = parse_key(form.get("p"))
     doc = session.get(Document, key[0]) if key else None
-    step = undo_service.undo_last if direction == "undo" else undo_service.redo_last
 
     def change() -> str:
-        event = step(session=session, user=user, story_id=doc.story_id if doc else None)
-        target = session.get(LinkEvent, event.reverts) if event.reverts else None
-        label = undo_service.event_label(target) if target else "your last change"
-        return f"{'undone' if direction == 'undo' else 'redone'}: {label}"
+        return actions.step(session, user, doc.story_id if doc else None, direction)
 
     return _apply(request, session, form.get("p", ""), change)
 
@@ -304,23 +244,13 @@ def document_action(
         def change() -> str:
             raise failure
 
-        response = _apply(request, session, form.get("p", ""), change)
-        if err.data.get("reviewed_links"):
-            # The panel asks: the same move again, this time discarding the reviewed links.
-            response.body = bytes(response.body).replace(
-                b'<div class="panel-status">',
-                templates.get_template("review/_move_ask.html")
-                .render(
-                    doc=doc,
-                    story=form.get("story", ""),
-                    p=form.get("p", ""),
-                    count=len(err.data["reviewed_links"]),
-                )
-                .encode()
-                + b'<div class="panel-status">',
-                1,
-            )
-            response.headers["content-length"] = str(len(response.body))
+        # A move that would discard reviewed links: the panel asks to move anyway.
+        reviewed = err.data.get("reviewed_links")
+        ask = None
+        if reviewed:
+            ask = {"doc": doc, "story": form.get("story", ""), "p": form.get("p", "")}
+            ask["count"] = len(reviewed)
+        response = _apply(request, session, form.get("p", ""), change, ask)
         return response
 
 
@@ -541,15 +471,10 @@ def queue_action(
     story = _story(session, story_id)
     error, message, status = None, None, 200
     try:
-        review.set_status(
-            session=session,
-            user=user,
-            link_id=link_id,
-            version=_version(form),
-            status="confirmed" if action == "confirm" else "rejected",
-            action=action,
+        done = actions.retrying(
+            session, lambda: actions.set_status(session, user, link_id, _version(form), action)
         )
-        message = f"link {link_id} {'confirmed' if action == 'confirm' else 'rejected'}"
+        message = f"link {link_id} {done.status}"
     except ReviewError as err:
         session.rollback()
         error, status = str(err), err.status
@@ -645,12 +570,10 @@ def queue_undo(
         raise HTTPException(404, f"unknown action {direction!r}")
     story = _story(session, story_id)
     error, message, status = None, None, 200
-    step = undo_service.undo_last if direction == "undo" else undo_service.redo_last
     try:
-        event = step(session=session, user=user, story_id=story_id)
-        target = session.get(LinkEvent, event.reverts) if event.reverts else None
-        label = undo_service.event_label(target) if target else "the change"
-        message = f"{'undone' if direction == 'undo' else 'redone'}: {label}"
+        message = actions.retrying(
+            session, lambda: actions.step(session, user, story_id, direction)
+        )
     except ReviewError as err:
         session.rollback()
         error, status = str(err), err.status

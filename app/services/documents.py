@@ -36,8 +36,7 @@ from app.services.review import (
     with_sentences,
 )
 from app.services.visibility import same_library
-
-REVIEWED = ("confirmed", "manual", "rejected")
+from app.statuses import REVIEWED
 
 
 def doc_state(session: Session, doc_id: int) -> dict[str, Any] | None:

@@ -21,8 +21,7 @@ from app.services.review import (
     guarded_update,
     record,
 )
-
-MOVABLE = ("auto", "confirmed", "manual")
+from app.statuses import VISIBLE
 
 
 def layout_key(document_id: int) -> str:
@@ -152,7 +151,7 @@ def _move_links(session: Session, doc_id: int, at: int, delta: int) -> None:
         _remap_sentences(session, link, doc_id, at, delta)
         new = _shift(mine, at, delta, join=True)
         other = link.target_document_id if mine_src else link.source_document_id
-        if delta < 0 and link.status in MOVABLE and at in new:
+        if delta < 0 and link.status in VISIBLE and at in new:
             first = held.get(other)
             if first is not None:  # two links now share the merged paragraph: one link
                 src = set(first.source_paragraphs) | set(

@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 from app.models import Document, DocumentPair, Link, ParagraphMark, StoredFinding, User
 from app.services.findings import doc_names, stored_findings
 from app.services.stories import paragraphs_of
+from app.statuses import RELATIONS, STATUSES, LinkStatus, Relation
 
-STATUSES = ("auto", "confirmed", "manual", "rejected")
 STATES = ("open", *STATUSES, "marked")
 # A related link says "these share facts"; a finding on it weighs half of one on a translation.
 RELATED_WEIGHT = 0.5
@@ -47,7 +47,7 @@ class QueueRow:
     def state(self) -> str:
         """'open' until decided; then the link's status or 'marked'."""
         if self.link is not None:
-            return "open" if self.link.status == "auto" else self.link.status
+            return "open" if self.link.status == LinkStatus.AUTO else self.link.status
         return "marked" if self.mark is not None else "open"
 
     @property
@@ -66,13 +66,13 @@ class QueueRow:
     def severity(self) -> float:
         """The most severe finding, weighed down on related links."""
         top = max((f.severity for f in self.findings), default=0.0)
-        related = self.link is not None and self.link.relation == "related"
+        related = self.link is not None and self.link.relation == Relation.RELATED
         return top * RELATED_WEIGHT if related else top
 
     @property
     def rank(self) -> tuple[int, float, int, float, str]:
         """Open rows first; then severity; translation before related; then the lowest score."""
-        related = int(self.link is not None and self.link.relation == "related")
+        related = int(self.link is not None and self.link.relation == Relation.RELATED)
         score = self.link.score if self.link is not None else 0.0
         return (int(self.state != "open"), -self.severity, related, score, self.key)
 
@@ -121,7 +121,7 @@ def queue_filter(
             a, b = int(parts[0]), int(parts[1])
             ends = (min(a, b), max(a, b))
     return QueueFilter(
-        relation=relation if relation in ("translation", "related") else None,
+        relation=relation if relation in RELATIONS else None,
         state=state if state in STATES else None,
         finding=finding or None,
         pair=ends,
@@ -198,7 +198,7 @@ def build_queue(session: Session, story_id: int, flt: QueueFilter | None = None)
     rows = _rows(session, story_id, docs)
     states = Counter(r.state for r in rows)
     counts = {s: states.get(s, 0) for s in STATES}
-    counts["auto"] = sum(1 for r in rows if r.link is not None and r.link.status == "auto")
+    counts["auto"] = sum(1 for r in rows if r.link is not None and r.link.status == LinkStatus.AUTO)
     counts["findings"] = sum(len(r.findings) for r in rows)
     flt = flt or QueueFilter()
     shown = sorted((r for r in rows if flt.keeps(r)), key=lambda r: r.rank)

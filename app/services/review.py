@@ -28,9 +28,9 @@ from app.models import (
 from app.paranum import para_no
 from app.services.pairs import aligning_documents
 from app.services.visibility import may_read
+from app.statuses import RELATIONS, VISIBLE, LinkStatus, Relation
 
 MARKS = ("not_translated", "added")
-RELATIONS = ("translation", "related")
 
 
 class ReviewError(Exception):
@@ -245,7 +245,11 @@ def set_relation(
     try:
         link = load(session, link_id, version)
         before = {str(link_id): snapshot(link)}
-        status = link.status if link.status in ("manual", "rejected") else "confirmed"
+        status = (
+            link.status
+            if link.status in (LinkStatus.MANUAL, LinkStatus.REJECTED)
+            else LinkStatus.CONFIRMED
+        )
         guarded_update(session, link, relation=relation, status=status, **_reviewed(user))
         record(session, user, link.story_id, "relation", before, {str(link_id): snapshot(link)})
     except ReviewError:
@@ -271,8 +275,8 @@ def batch_confirm(
     """
     query = select(Link).where(
         Link.story_id == story_id,
-        Link.status == "auto",
-        Link.relation == "translation",
+        Link.status == LinkStatus.AUTO,
+        Link.relation == Relation.TRANSLATION,
         col(Link.score) >= min_score,
     )
     if documents is not None:
@@ -288,7 +292,7 @@ def batch_confirm(
     try:
         for link in links:
             before[str(link.id)] = snapshot(link)
-            guarded_update(session, link, status="confirmed", **_reviewed(user))
+            guarded_update(session, link, status=LinkStatus.CONFIRMED, **_reviewed(user))
             after[str(link.id)] = snapshot(link)
         record(session, user, story_id, "confirm_batch", before, after)
     except ReviewError:
@@ -322,7 +326,7 @@ def touching(session: Session, source: Side, target: Side, exclude: set[int]) ->
     """Visible links of the same document pair that share a paragraph with the new sides."""
     rows = session.exec(
         select(Link)
-        .where(col(Link.status).in_(("auto", "confirmed", "manual")))
+        .where(col(Link.status).in_(VISIBLE))
         .where(
             (
                 (Link.source_document_id == source.document)
@@ -357,7 +361,7 @@ def create_link(
     story_id: int,
     source: Side,
     target: Side,
-    relation: str = "translation",
+    relation: str = Relation.TRANSLATION,
 ) -> Link:
     """Link paragraphs by hand; automatic links in the way are retired, reviewed ones conflict."""
     if relation not in RELATIONS:
@@ -373,14 +377,14 @@ def create_link(
     after: dict[str, Any] = {}
     try:
         for other in touching(session, source, target, set()):
-            if other.status != "auto":
+            if other.status != LinkStatus.AUTO:
                 raise Conflict(
                     f"the paragraphs already belong to {other.status} link {other.id}; "
                     "unlink it first",
                     {"link": other.id},
                 )
             before[str(other.id)] = snapshot(other)
-            guarded_update(session, other, status="rejected", **_reviewed(user))
+            guarded_update(session, other, status=LinkStatus.REJECTED, **_reviewed(user))
             after[str(other.id)] = snapshot(other)
         link = Link(
             story_id=story_id,
@@ -390,7 +394,7 @@ def create_link(
             target_paragraphs=sorted(target.paragraphs),
             relation=relation,
             score=1.0,
-            status="manual",
+            status=LinkStatus.MANUAL,
             **_reviewed(user),
         )
         session.add(link)
@@ -418,7 +422,7 @@ def _manual(
         target_paragraphs=sorted(set(tgt)),
         relation=relation,
         score=score,
-        status="manual",
+        status=LinkStatus.MANUAL,
         **_reviewed(user),
     )
 
@@ -460,7 +464,9 @@ def merge(*, session: Session, user: User, links: list[tuple[int, int | None]]) 
         rows[0],
         [i for r in rows for i in r.source_paragraphs],
         [j for r in rows for j in r.target_paragraphs],
-        "translation" if all(r.relation == "translation" for r in rows) else "related",
+        Relation.TRANSLATION
+        if all(r.relation == Relation.TRANSLATION for r in rows)
+        else Relation.RELATED,
         min(r.score for r in rows),
         user,
     )
@@ -496,7 +502,7 @@ def reshape(
     added_t = Side(tgt_side.document, tuple(sorted(target - set(link.target_paragraphs))))
     absorbed = touching(session, added, added_t, {link.id or 0})
     for other in absorbed:
-        if other.status != "auto":
+        if other.status != LinkStatus.AUTO:
             raise Conflict(
                 f"that paragraph already belongs to {other.status} link {other.id}",
                 {"link": other.id},
