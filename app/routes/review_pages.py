@@ -433,9 +433,10 @@ def _row_response(
     error: str | None,
     message: str | None,
     status: int,
+    flt: QueueFilter | None = None,
 ) -> HTMLResponse:
-    """The changed row, with the counts and the undo bar out of band."""
-    context = _queue_context(request, session, story, QueueFilter())
+    """The changed row, with the counts (of the page's filter) and the undo bar out of band."""
+    context = _queue_context(request, session, story, flt or QueueFilter())
     row = next((r for r in context["queue"].rows if r.key == key), None)
     context.update(error=error, message=message, oob=False)
     parts = []
@@ -478,7 +479,8 @@ def queue_action(
     except ReviewError as err:
         session.rollback()
         error, status = str(err), err.status
-    return _row_response(request, session, story, f"link-{link_id}", error, message, status)
+    flt = _form_filter(session, story_id, form)
+    return _row_response(request, session, story, f"link-{link_id}", error, message, status, flt)
 
 
 @queue_router.post("/stories/{story_id}/review/mark", response_class=HTMLResponse)
@@ -505,7 +507,8 @@ def queue_mark(
     except ReviewError as err:
         session.rollback()
         error, status = str(err), err.status
-    return _row_response(request, session, story, form.get("row", ""), error, message, status)
+    flt = _form_filter(session, story_id, form)
+    return _row_response(request, session, story, form.get("row", ""), error, message, status, flt)
 
 
 def _table_response(

@@ -123,3 +123,54 @@ def test_one_paragraph_has_one_number_in_reader_panel_queue_and_report(
     page.goto(f"{live_server}/stories/{desk.story}/review/report")
     decided = page.text_content("#report-decided")
     assert f"¶{number}" in decided and f"¶{index}" not in decided
+
+
+def test_pair_view_and_the_queue_refresh_notice(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    desk = _desk(live_server, page)
+    page.goto(f"{live_server}/stories/{desk.story}/review?pair=fr-de")
+    assert "French – German" in page.text_content("#pair-progress")
+    assert "0 of 6 links reviewed" in " ".join(page.text_content("#queue-counts").split())
+    rows = page.eval_on_selector_all("#queue tbody tr.queue-row", "rs => rs.map(r => r.id)")
+    assert sorted(rows) == sorted(f"link-{i}" for i in desk.fr_de.values())
+    page.keyboard.press("j")
+    page.keyboard.press("y")
+    page.wait_for_selector(f"#{rows[0]}.state-confirmed")
+    # Counts and progress are the pair's; the row stayed where it was.
+    after = page.eval_on_selector_all("#queue tbody tr.queue-row", "rs => rs.map(r => r.id)")
+    assert after == rows
+    counts = " ".join(page.text_content("#queue-counts").split())
+    assert "1 of 6 links reviewed" in counts and "showing 6 of" in counts
+    _shot(page, "pair-view-1440")
+    page.set_viewport_size({"width": 390, "height": 844})
+    _shot(page, "pair-view-390")
+    page.set_viewport_size({"width": 1400, "height": 900})
+    # Background work adds findings: the queue says so and stays put.
+    engine = make_engine(f"sqlite:///{LIVE['db']}")
+    from sqlmodel import Session
+
+    from app.models import StoredFinding
+
+    with Session(engine) as session:
+        session.add(
+            StoredFinding(
+                story_id=desk.story,
+                check="omission",
+                severity=0.9,
+                document_id=desk.fr,
+                paragraph=5,
+                counterpart_document_id=desk.de,
+                summary="¶6 is missing in the German version",
+                detail="not in de",
+            )
+        )
+        session.commit()
+    engine.dispose()
+    page.evaluate("htmx.trigger('#queue-changes', 'queue-check')")
+    notice = page.wait_for_selector("#queue-changes a.refresh")
+    assert notice.text_content() == "1 new finding — refresh"
+    assert (
+        page.eval_on_selector_all("#queue tbody tr.queue-row", "rs => rs.map(r => r.id)") == after
+    )
+    _shot(page, "queue-notice-1440")
+    notice.click()
+    page.wait_for_selector("#queue tbody tr.queue-row td.findings .finding")
