@@ -54,6 +54,11 @@ def test_edit_in_place_holds_the_text_only_and_esc_cancels(live_server: str, pag
     assert area.input_value() == TEXTS["fr"][3]
     assert page.is_hidden(f"#p-{key}")
     _shot(page, "inline-edit-1440")
+    if SHOTS:
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.locator("form.inline-edit").scroll_into_view_if_needed()
+        _shot(page, "inline-edit-390")
+        page.set_viewport_size({"width": 1400, "height": 900})
     page.keyboard.press("Escape")
     assert page.query_selector("form.inline-edit") is None and page.is_visible(f"#p-{key}")
     page.keyboard.press("e")
@@ -174,3 +179,40 @@ def test_pair_view_and_the_queue_refresh_notice(live_server: str, page) -> None:
     _shot(page, "queue-notice-1440")
     notice.click()
     page.wait_for_selector("#queue tbody tr.queue-row td.findings .finding")
+
+
+def test_axe_finds_nothing_serious_on_the_pair_view(live_server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    from sqlmodel import Session
+
+    from app.models import Job
+    from tests.e2e.test_layout import _axe
+
+    for scheme in ("light", "dark"):
+        context = browser.new_context(
+            viewport={"width": 1440, "height": 900}, bypass_csp=True, color_scheme=scheme
+        )
+        page = context.new_page()
+        desk = _desk(live_server, page)
+        engine = make_engine(f"sqlite:///{LIVE['db']}")
+        with Session(engine) as session:  # the FR-EN pair is aligning; FR-DE has a decision
+            job = Job(kind="realign", status="running", document_id=desk.en)
+            session.add(job)
+            session.commit()
+            job_id = job.id
+        page.goto(f"{live_server}/stories/{desk.story}/review?pair=fr-de")
+        page.keyboard.press("j")
+        page.keyboard.press("y")
+        page.wait_for_selector("#queue tr.state-confirmed")
+        assert _axe(page) == [], ("pair view", scheme)
+        page.goto(f"{live_server}/stories/{desk.story}/review")
+        assert page.query_selector("#queue tr.aligning .badge.aligning") is not None
+        assert _axe(page) == [], ("queue with an aligning pair", scheme)
+        _shot(page, f"queue-aligning-{scheme}")
+        context.close()
+        with Session(engine) as session:  # a job no worker runs: finished by hand
+            done = session.get(Job, job_id)
+            assert done is not None
+            done.status = "done"
+            session.add(done)
+            session.commit()
+        engine.dispose()
