@@ -31,6 +31,7 @@ from app.routes import (
     vocabulary,
 )
 from app.routes.page_cache import PageCache
+from app.routes.review import install_review_errors
 from app.security.access import guard_path_ids
 from app.security.body import BodyLimitMiddleware
 from app.security.csrf import RotatingCSRFMiddleware
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     # Outermost, so that every answer (errors and refusals included) carries the headers.
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     install_error_handlers(app)
+    install_review_errors(app)
     document_errors(app)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "static"), name="static")
     app.include_router(api.router)

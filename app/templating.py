@@ -9,6 +9,7 @@ from sqlmodel import Session
 from app.auth import is_editor, session_user
 from app.config import REPO_ROOT
 from app.labels import language_name, text_direction
+from app.paranum import para_no, para_nos
 
 HTMX_FILE = "htmx-2.0.11.min.js"
 
@@ -37,3 +38,14 @@ templates.env.auto_reload = False
 templates.env.globals["htmx_file"] = HTMX_FILE
 templates.env.filters["language_name"] = language_name
 templates.env.filters["text_dir"] = text_direction
+# Paragraphs are ¶1, ¶2, … to people (indexes count from 0): `{{ p.index|pn }}`.
+templates.env.filters["pn"] = para_no
+templates.env.filters["pns"] = para_nos
+
+
+def upper_first(text: str) -> str:
+    """'The Arabic version' from 'the Arabic version' (Jinja's capitalize lowercases the rest)."""
+    return text[:1].upper() + text[1:]
+
+
+templates.env.filters["upper_first"] = upper_first

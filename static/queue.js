@@ -1,6 +1,6 @@
 // Review queue keys: j/k move between rows, y does the row's action (confirm, or mark the
 // paragraph), n rejects (or clears a mark), Enter opens the row in the reader, u undoes and
-// r redoes this editor's last change.
+// U (or r) redoes this editor's last change, as in the reader's panel.
 (function () {
   "use strict";
   const rows = () => Array.from(document.querySelectorAll("#queue tbody tr.queue-row"));
@@ -36,7 +36,7 @@
       const link = current.querySelector("a.open") || current.querySelector("td.where a");
       if (link) window.location.href = link.href;
       e.preventDefault();
-    } else if (e.key === "u" || e.key === "r") {
+    } else if (e.key === "u" || e.key === "U" || e.key === "r") {
       const button = document.querySelector(e.key === "u" ? "#undo-bar button.undo" : "#undo-bar button.redo");
       if (button && !button.disabled) button.click();
       e.preventDefault();
@@ -50,5 +50,11 @@
       while (next && !next.classList.contains("state-open")) next = next.nextElementSibling;
       (next || row).focus();
     }
+  });
+  // Undo, redo and the batch redraw the table: rows stay where the editor's page has them.
+  document.body.addEventListener("htmx:configRequest", (e) => {
+    const target = e.detail.target;
+    if (!target || target.id !== "queue") return;
+    e.detail.parameters.order = rows().map((r) => r.id).join(",");
   });
 })();

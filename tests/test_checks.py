@@ -128,7 +128,7 @@ def test_omissions_in_the_machine_translation(findings: list[Finding]) -> None:
     detail = next(
         f.detail for f in of(findings, "omission") if (f.document, f.paragraph) == (FR, 15)
     )
-    assert "not in en doc 2" in detail and "between ¶25 and ¶26" in detail
+    assert "not in en doc 2" in detail and "between ¶26 and ¶27" in detail
 
 
 def test_additions_in_the_machine_translation(findings: list[Finding]) -> None:

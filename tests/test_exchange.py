@@ -15,6 +15,7 @@ from app.exchange import (
     ExchangeError,
     ExportDocument,
     ExportLink,
+    ExportMark,
     ExportStory,
     ImportedStory,
     read_tmx,
@@ -500,3 +501,32 @@ def test_exchange_is_pure() -> None:
                 root = name.split(".")[0]
                 assert root not in {"fastapi", "sqlmodel", "sqlalchemy", "starlette"}, path
                 assert root != "app" or name.startswith("app.exchange"), (path, name)
+
+
+def test_round_trip_reads_back_related_links_and_marks() -> None:
+    related = ExportLink(1, (2,), 3, (1,), "related", "confirmed", 0.6, "alice", REVIEWED_AT)
+    marks = (
+        ExportMark(2, 1, "added"),
+        ExportMark(1, 0, "not_translated", 3),
+        ExportMark(1, 3, "added"),  # FR ¶4 travels in no unit: it cannot come back
+    )
+    story = ExportStory(
+        id=7,
+        title="Summer story",
+        documents=(FR, DE, EN),
+        links=(*STORY.links, related),
+        marks=marks,
+    )
+    imported = read_tmx(to_tmx(story), source="summer.tmx")
+    position = {1: 0, 2: 1, 3: 2}
+    back = [k for k in imported.links if k.relation == "related"]
+    # FR ¶3 (index 2) and EN ¶2 (index 1) are carried by units, so the related link is back.
+    assert [(k.source_document, k.source_paragraphs, k.target_document) for k in back] == [
+        (position[1], (2,), position[3])
+    ]
+    assert back[0].target_paragraphs == (1,) and back[0].score == 0.6
+    assert back[0].status == "confirmed"
+    assert [(m.document, m.paragraph, m.mark, m.target_document) for m in imported.marks] == [
+        (position[2], 1, "added", None),
+        (position[1], 0, "not_translated", position[3]),
+    ]

@@ -138,15 +138,31 @@ def test_tmx_round_trips_through_import(seeded_client: TestClient, seeded_engine
     # The same texts are already here: importing them again is refused, not duplicated.
     again = seeded_client.post("/api/import", files=files)
     assert again.status_code == 422 and "already" in again.json()["detail"]
+    # An editor's mark travels too, and comes back on import.
+    mark = {"mark": "added"}
+    assert seeded_client.put(f"/api/documents/{fr}/paragraphs/0/mark", json=mark).status_code == 200
+    tmx = seeded_client.get(
+        f"/api/stories/{story['id']}/export?format=tmx&documents={fr},{de}"
+    ).content
     edited = tmx.replace(b"Kurogi", b"Kuroki")
     created = seeded_client.post(
         "/api/import", files={"file": ("pair.tmx", edited, "application/xml")}
     )
     assert created.status_code == 201, created.text
-    imported = seeded_client.get(f"/api/stories/{created.json()['story_id']}/alignment").json()
+    new_sid = created.json()["story_id"]
+    imported = seeded_client.get(f"/api/stories/{new_sid}/alignment").json()
     assert [d["lang"] for d in imported["documents"]] == ["fr", "de"]
-    assert len(imported["links"]) == 19
+    translations = [lk for lk in imported["links"] if lk["relation"] == "translation"]
+    assert len(translations) == 19
     assert {lk["status"] for lk in imported["links"]} == {"manual"}
+    related = [lk for lk in story["links"] if lk["relation"] == "related"]
+    pair_related = [
+        lk for lk in related if {lk["source"]["document"], lk["target"]["document"]} == {fr, de}
+    ]
+    assert len(imported["links"]) - len(translations) <= len(pair_related)
+    new_fr = imported["documents"][0]["id"]
+    marks = seeded_client.get(f"/api/stories/{new_sid}/export?format=json").json()["marks"]
+    assert {"document": new_fr, "paragraph": 0, "mark": "added", "target_document": None} in marks
     first = imported["documents"][0]["paragraphs"][0]["text"]
     assert first == story["documents"][0]["paragraphs"][0]["text"].replace("Kurogi", "Kuroki")
 

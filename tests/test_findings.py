@@ -66,7 +66,7 @@ def test_findings_catch_the_seed_defects_in_words_people_use(client: TestClient)
     assert {("omission", fr, 15), ("omission", fr, 16), ("omission", fr, 12)} <= set(found)
     omission = found[("omission", fr, 15)]
     # The machine translation is the English text translated from the others.
-    assert omission["summary"].startswith("¶15 is missing in the English translation")
+    assert omission["summary"].startswith("¶16 is missing in the English translation")
     assert omission["link"] is None
     assert {("wrong_language", mt, 0), ("wrong_language", mt, 8)} <= set(found)
     assert not [f for f in findings if f["check"] == "numbers" and {f["document"]} <= {fr, de}]
@@ -211,7 +211,7 @@ def test_review_report_says_who_decided_and_what_is_open(
         ("marked not translated", "ed"),
     }
     remaining = page.xpath("//table[@id='report-remaining']/tbody/tr")
-    assert remaining and "¶17: the meaning differs" in page.text_content()
+    assert remaining and "¶18: the meaning differs" in page.text_content()
     lines = client.get(f"/stories/{sid}/review/report.csv").text.strip().splitlines()
     assert lines[0].startswith("kind,state,relation")
     assert sum(1 for line in lines if ",ed," in line) == 2

@@ -71,6 +71,8 @@ OPERATIONS: dict[str, Op] = {
     ),
     "batch": lambda c, s: c.post(f"/api/stories/{s.story}/confirm-batch", json={"min_score": 0.8}),
     "remove": lambda c, s: c.delete(f"/api/documents/{s.en}"),
+    "split_text": lambda c, s: c.post(f"/api/documents/{s.fr}/paragraphs/2/split", json={"at": 24}),
+    "merge_text": lambda c, s: c.post(f"/api/documents/{s.fr}/paragraphs/1/merge-next"),
     "text": lambda c, s: c.put(
         f"/api/documents/{s.de}/paragraphs/2/text",
         json={"text": "Ganz neuer Text. Zwei Sätze jetzt."},
@@ -266,3 +268,53 @@ def test_an_undo_racing_another_editor_does_not_overwrite_them(
             "confirm",
             "reject",
         ]
+
+
+def _links_of(engine: Engine, doc: int) -> dict[int, tuple[list[int], list[int]]]:
+    with Session(engine) as session:
+        return {
+            lk.id or 0: (lk.source_paragraphs, lk.target_paragraphs)
+            for lk in session.exec(select(Link).where(Link.source_document_id == doc))
+        }
+
+
+def test_split_at_the_cursor_moves_links_and_marks_with_the_text(
+    desk: ReviewStory, client: TestClient, engine: Engine
+) -> None:
+    mark = {"mark": "added"}
+    assert client.put(f"/api/documents/{desk.fr}/paragraphs/4/mark", json=mark).status_code == 200
+    text = client.get(f"/api/stories/{desk.story}/alignment").json()
+    assert text
+    response = client.post(f"/api/documents/{desk.fr}/paragraphs/2/split", json={"at": 24})
+    assert response.status_code == 201, response.text
+    head, tail = response.json()["paragraphs"]
+    assert (head["index"], tail["index"]) == (2, 3)
+    assert head["text"] == "Le paragraphe numéro 2 p"[:24].rstrip()
+    assert tail["text"].startswith("arle de la ville")
+    links = _links_of(engine, desk.fr)
+    # The split paragraph's link holds both halves; later links moved down by one.
+    assert links[desk.fr_de[2]] == ([2, 3], [2])
+    assert links[desk.fr_de[3]] == ([4], [3])
+    assert links[desk.fr_de[5]] == ([6], [5])
+    marks = story_state(engine, desk.story)["marks"]
+    assert (desk.fr, 5, "added", None) in marks  # type: ignore[operator]
+    label = client.get(f"/stories/{desk.story}/review").text
+    assert "Undo: splitting ¶3" in label
+
+
+def test_merge_with_next_joins_the_two_links_of_one_pair(
+    desk: ReviewStory, client: TestClient, engine: Engine
+) -> None:
+    response = client.post(f"/api/documents/{desk.fr}/paragraphs/1/merge-next")
+    assert response.status_code == 200, response.text
+    assert response.json()["paragraph"] == 1
+    assert "numéro 1" in response.json()["text"] and "numéro 2" in response.json()["text"]
+    links = _links_of(engine, desk.fr)
+    # FR ¶2 and ¶3 are one paragraph now: its two links to DE became one 1-2 link.
+    assert links[desk.fr_de[1]] == ([1], [1, 2])
+    assert desk.fr_de[2] not in links
+    assert links[desk.fr_de[3]] == ([2], [3])
+    last = client.post(f"/api/documents/{desk.fr}/paragraphs/4/merge-next")
+    assert last.status_code == 422 and "is the last paragraph" in last.json()["detail"]
+    outside = client.post(f"/api/documents/{desk.fr}/paragraphs/0/split", json={"at": 400})
+    assert outside.status_code == 422 and "inside its text" in outside.json()["detail"]

@@ -10,6 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from app.paranum import para_nos
+
 CHECKS = ("numbers", "omission", "addition", "wrong_language", "divergence", "names")
 RELATIONS = ("translation", "related")
 STATUSES = ("auto", "confirmed", "manual", "rejected")
@@ -134,7 +136,7 @@ def label(corpus: Corpus, doc: int, paras: Sequence[int] = ()) -> str:
     """'fr doc 0 ¶3+4', the way details name a place."""
     where = f"{corpus.lang(doc)} doc {doc}"
     if paras:
-        where += " ¶" + "+".join(str(i) for i in paras)
+        where += " " + para_nos(paras)
     return where
 
 

@@ -5,6 +5,14 @@ its months, weekdays and titles. So a capitalised word (not first in its sentenc
 capitals, not a month or weekday) only counts as a name when a version in ANOTHER language
 capitalises it too ('Matsuno', 'Tokio'/'Tokyo', 'Kiew'/'Kiev'); nouns and titles, which
 translate, rarely pass that test. Acronyms are left out: they translate too (EU/UE, UN/ONU).
+Cognate common words capitalised as referents ('this Charter', 'la présente Charte',
+'настоящей Хартии') pass it, so a name also needs one language whose dictionary (simplemma)
+does not call the word a common noun: a known word with a lower-case lemma is common
+('Декларации' → 'декларация'), one whose lemma keeps its capital is a proper noun
+('Гамбурге' → 'Гамбург'). German, which capitalises every noun, has no vote.
+
+Arabic and Hebrew write few vowels: a name is matched there by its consonants
+('Keller' / 'كيلر' are both k-l-r).
 
 A name counts as present in the counterpart when any word there, in any case, matches it
 after folding accents and common transliteration variants, by shared stem or by an edit
@@ -21,7 +29,7 @@ from anyascii import anyascii
 from rapidfuzz import fuzz
 
 from app.checks.model import Corpus, Finding, Group, label
-from app.checks.text import fold
+from app.checks.text import fold, lemma
 from app.ingest.script import language_scripts, word_list, word_spans
 
 log = logging.getLogger(__name__)
@@ -138,6 +146,50 @@ def _starts_clause(before: str) -> bool:
     return not stripped or stripped[-1] in '.!?:;,—–-"«“„'
 
 
+# Languages that capitalise every noun: their capitals say nothing about names.
+NOUN_CAPITALISING = frozenset({"de", "lb"})
+# Scripts that leave most vowels out: names are compared by their consonants.
+ABJADS = frozenset({"Arab", "Hebr", "Syrc", "Thaa"})
+
+
+@functools.lru_cache(maxsize=65536)
+def common_word(word: str, lang: str) -> bool | None:
+    """Whether a dictionary of `lang` calls the word a common word (True), a proper noun
+    (False), or has no say (None: an unknown word, or a language without a vote)."""
+    if lang in NOUN_CAPITALISING:
+        return None
+    import simplemma
+
+    lower = word.lower()
+    try:
+        known = simplemma.is_known(lower, lang=lang)
+    except ValueError:  # simplemma knows no such language
+        return None
+    if not known:
+        return None
+    found = lemma(lower, lang)
+    return not found[:1].isupper()
+
+
+@functools.lru_cache(maxsize=65536)
+def consonants(word: str) -> str:
+    """A name's consonants in Latin letters, for scripts without vowels: 'Keller' -> 'klr',
+    'كيلر' -> 'klr', 'الراين' -> 'rn' (article and h/g dropped: transliterations differ)."""
+    if word.startswith("ال") and len(word) > 4:  # the Arabic article
+        word = word[2:]
+    key = "".join(ch for ch in fold(anyascii(word)) if ch.isalpha())
+    if word.isascii() and key.endswith("w"):  # German -ew, -ow: Kiew, Tschechow
+        key = key[:-1] + "f"
+    for old, new in (("kh", "k"), ("gh", ""), ("ph", "f"), ("p", "b"), ("v", "f"), ("c", "k"),
+                     ("q", "k"), ("ts", "s"), ("z", "s"), ("g", ""), ("h", "")):  # fmt: skip
+        key = key.replace(old, new)
+    out = ""
+    for ch in key:
+        if ch not in "aeiouyw" and not out.endswith(ch):
+            out += ch
+    return out
+
+
 class _Names:
     """Name candidates per paragraph, and which of them other languages confirm as names."""
 
@@ -152,15 +204,18 @@ class _Names:
         self._confirmed: dict[tuple[str, str], bool] = {}
 
     def is_name(self, word: str, lang: str) -> bool:
-        """Whether a version in another language capitalises the same word."""
+        """Whether a version in another language capitalises the same word, and some
+        dictionary calls the word (or its cognate) a proper noun or does not know it."""
         key = (word, lang)
         if key not in self._confirmed:
-            self._confirmed[key] = any(
-                same_name(word, other)
+            cognates = [
+                (other, other_lang)
                 for other_lang, words in self._by_lang.items()
                 if other_lang != lang
                 for other in words
-            )
+                if same_name(word, other)
+            ]
+            self._confirmed[key] = bool(cognates) and _proper(word, lang, cognates)
         return self._confirmed[key]
 
     def names(self, corpus: Corpus, doc: int, para: int) -> list[str]:
@@ -169,8 +224,27 @@ class _Names:
         return list(dict.fromkeys(w for w in words if self.is_name(w, lang)))
 
 
-def _present(name: str, text: str) -> bool:
-    return any(similar(name, word) for word in set(word_list(text)) if len(word) >= 2)
+def _proper(word: str, lang: str, cognates: list[tuple[str, str]]) -> bool:
+    """The dictionaries' verdict: a proper noun if one calls it so, common if its own
+    language's does or all that know it do; unknown words count as names."""
+    own = common_word(word, lang)
+    votes = [own, *(common_word(w, lg) for w, lg in cognates)]
+    if any(v is False for v in votes):
+        return True
+    if own is True:
+        return False
+    said = [v for v in votes if v is not None]
+    return not said or not all(said)
+
+
+def _present(name: str, text: str, lang: str = "") -> bool:
+    words = {word for word in word_list(text) if len(word) >= 2}
+    if any(similar(name, word) for word in words):
+        return True
+    if not (language_scripts(lang) & ABJADS) if lang else True:
+        return False
+    key = consonants(name)
+    return len(key) >= 2 and any(consonants(word) == key for word in words)
 
 
 def _transliterable(lang: str) -> bool:
@@ -190,7 +264,12 @@ def check_names(corpus: Corpus) -> list[Finding]:
                 continue
             other_text = corpus.text(other_doc, other_paras)
             for para in group.side(doc):
-                missing = [n for n in names.names(corpus, doc, para) if not _present(n, other_text)]
+                other_lang = corpus.lang(other_doc)
+                missing = [
+                    n
+                    for n in names.names(corpus, doc, para)
+                    if not _present(n, other_text, other_lang)
+                ]
                 if not missing:
                     continue
                 opinion = _third_opinion(corpus, group, doc, para, missing)
@@ -225,7 +304,8 @@ def _third_opinion(
             continue
         text = corpus.text(other_doc, other_paras)
         where = label(corpus, other_doc, other_paras)
-        (having if all(_present(n, text) for n in missing) else lacking).append(where)
+        lang = corpus.lang(other_doc)
+        (having if all(_present(n, text, lang) for n in missing) else lacking).append(where)
     if having:
         return SEVERITY_CORROBORATED, f" (but {', '.join(having)} has it)"
     if lacking:

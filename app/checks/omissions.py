@@ -14,6 +14,7 @@ import logging
 from collections.abc import Mapping
 
 from app.checks.model import TEXT_KINDS, Corpus, Finding, label, marked, shorten
+from app.paranum import para_no, para_nos
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ def _omission(
         detail += f" (would come {place})"
     related = _related(corpus, doc, index, target)
     if related:
-        detail += f"; only related to ¶{'+'.join(map(str, related))}"
+        detail += f"; only related to {para_nos(related)}"
         severity *= RELATED_FACTOR
     mark = marked(marks, doc, index)
     if mark:
@@ -130,9 +131,9 @@ def _between(corpus: Corpus, doc: int, index: int, target: int) -> str:
         if min(mine) > index and (after is None or min(mine) < after[0]):
             after = (min(mine), min(theirs))
     if before and after:
-        return f"between ¶{before[1]} and ¶{after[1]}"
+        return f"between {para_no(before[1])} and {para_no(after[1])}"
     if before:
-        return f"after ¶{before[1]}"
+        return f"after {para_no(before[1])}"
     if after:
-        return f"before ¶{after[1]}"
+        return f"before {para_no(after[1])}"
     return ""

@@ -120,9 +120,20 @@ class ImportedLink:
 
 
 @dataclass(frozen=True)
+class ImportedMark:
+    """An editor's mark read from a file; documents are positions, paragraphs renumbered."""
+
+    document: int
+    paragraph: int
+    mark: str
+    target_document: int | None = None
+
+
+@dataclass(frozen=True)
 class ImportedStory:
     """What a file holds, ready for the services layer to store as a new story."""
 
     title: str
     documents: tuple[ImportedDocument, ...]
     links: tuple[ImportedLink, ...]
+    marks: tuple[ImportedMark, ...] = ()

@@ -23,6 +23,7 @@ from app.exchange.model import (
     ImportedStory,
 )
 from app.exchange.selection import PARAGRAPH_SEPARATOR, normalise_lang
+from app.exchange.tmx_extras import read_extras
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +104,9 @@ def read_tmx(data: bytes, *, source: str) -> ImportedStory:
         for v in unit.variants
     )
     if ours:
-        story = _assemble_parallax(units, header_props, title, source)
+        props = header.findall("prop") if header is not None else []
+        values = [(p.get("type", ""), p.text or "") for p in props]
+        story = _assemble_parallax(units, header_props, title, source, values)
     else:
         story = _assemble_generic(units, header_src, title, source)
     logger.info(
@@ -205,7 +208,11 @@ class _DocumentBuilder:
 
 
 def _assemble_parallax(
-    units: list[_Unit], header_props: dict[str, str], title: str, source: str
+    units: list[_Unit],
+    header_props: dict[str, str],
+    title: str,
+    source: str,
+    header_values: list[tuple[str, str]],
 ) -> ImportedStory:
     docs: dict[int, _DocumentBuilder] = {}
     raw_links: list[tuple[int, tuple[int, ...], int, tuple[int, ...], _Unit]] = []
@@ -269,7 +276,10 @@ def _assemble_parallax(
         )
         for src, src_idx, tgt, tgt_idx, unit in raw_links
     )
-    return ImportedStory(title=title, documents=documents, links=links)
+    related, marks = read_extras(header_values, position, renumber, source)
+    return ImportedStory(
+        title=title, documents=documents, links=(*links, *related), marks=tuple(marks)
+    )
 
 
 def _assemble_generic(

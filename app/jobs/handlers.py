@@ -205,7 +205,12 @@ def after_review(ctx: JobContext) -> dict[str, Any]:
 def import_file(ctx: JobContext) -> dict[str, Any]:
     """Import a TMX file as a new story with its links."""
     try:
-        story_id = import_tmx(engine=ctx.engine, data=ctx.payload(), source=ctx.params["source"])
+        story_id = import_tmx(
+            engine=ctx.engine,
+            data=ctx.payload(),
+            source=ctx.params["source"],
+            user_id=ctx.created_by,
+        )
     except ExchangeError as err:
         raise JobFailed(str(err)) from err
     ctx.update(story_id=story_id)

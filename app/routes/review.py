@@ -3,8 +3,9 @@
 from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from app.auth import EditorDep, UserDep, is_editor
@@ -12,7 +13,7 @@ from app.deps import SessionDep
 from app.models import JobKind, Link, User
 from app.routes.api import link_json
 from app.security.openapi import errors
-from app.services import documents, review, undo
+from app.services import actions, documents, paragraphs, review, undo
 from app.services.jobs import TooManyWaits, await_job, failure_status, submit
 from app.services.review import ReviewError, Side
 from app.waiting import WaitingEditorDep, waiting
@@ -107,43 +108,46 @@ def _fill(request: Request, session: SessionDep, story_id: int) -> None:
     session.commit()  # the session then queues the sentence links and findings refresh
 
 
-def _fail(err: ReviewError) -> HTTPException:
-    return HTTPException(err.status, str(err))
+async def review_error(request: Request, exc: Exception) -> JSONResponse:
+    """Every refused review change, from any route: its status and what was wrong.
+
+    A 409 carries what the client needs to decide again (the link as it is now, the reviewed
+    links a move would discard) under `conflict`.
+    """
+    assert isinstance(exc, ReviewError)
+    body: dict[str, Any] = {"detail": str(exc)}
+    if exc.data:
+        body["conflict"] = exc.data
+    return JSONResponse(body, status_code=exc.status)
+
+
+def install_review_errors(app: FastAPI) -> None:
+    """Answer a ReviewError that reaches the app as JSON with its status (one handler)."""
+    app.add_exception_handler(ReviewError, review_error)
 
 
 def _status_change(
-    link_id: int, body: Versioned, session: SessionDep, user: EditorDep, status: str, action: str
+    link_id: int, body: Versioned, session: SessionDep, user: EditorDep, action: str
 ) -> dict[str, Any]:
-    try:
-        link = review.set_status(
-            session=session,
-            user=user,
-            link_id=link_id,
-            version=body.version,
-            status=status,
-            action=action,
-        )
-    except ReviewError as err:
-        raise _fail(err) from err
-    return link_json(link)
+    return link_json(actions.set_status(session, user, link_id, body.version, action))
 
 
 @router.post("/links/{link_id}/confirm", responses=EDIT_ERRORS)
 def confirm(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Confirm an automatic link."""
-    return _status_change(link_id, body, session, user, "confirmed", "confirm")
+    return _status_change(link_id, body, session, user, "confirm")
 
 
 @router.post("/links/{link_id}/reject", responses=EDIT_ERRORS)
 def reject(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Reject a link: it disappears from the reader and realignment will not bring it back."""
-    return _status_change(link_id, body, session, user, "rejected", "reject")
+    return _status_change(link_id, body, session, user, "reject")
 
 
 @router.post("/links/{link_id}/unlink", responses=EDIT_ERRORS)
 def unlink(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Remove a link (kept as rejected in the history)."""
-    return _status_change(link_id, body, session, user, "rejected", "unlink")
+    return _status_change(link_id, body, session, user, "unlink")
 
 
 @router.post("/stories/{story_id}/links", status_code=201, responses=EDIT_ERRORS)
@@ -151,17 +155,14 @@ def create(
     story_id: int, body: NewLink, request: Request, session: SessionDep, user: EditorDep
 ) -> dict[str, Any]:
     """Link paragraphs by hand."""
-    try:
-        link = review.create_link(
-            session=session,
-            user=user,
-            story_id=story_id,
-            source=Side(body.source.document, tuple(body.source.paragraphs)),
-            target=Side(body.target.document, tuple(body.target.paragraphs)),
-            relation=body.relation,
-        )
-    except ReviewError as err:
-        raise _fail(err) from err
+    link = review.create_link(
+        session=session,
+        user=user,
+        story_id=story_id,
+        source=Side(body.source.document, tuple(body.source.paragraphs)),
+        target=Side(body.target.document, tuple(body.target.paragraphs)),
+        relation=body.relation,
+    )
     _fill(request, session, link.story_id)
     return link_json(link)
 
@@ -169,12 +170,7 @@ def create(
 @router.post("/links/merge", status_code=201, responses=EDIT_ERRORS)
 def merge(body: MergeIn, request: Request, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Merge links of one document pair into one (1-1 + 1-1 → 2-1 or 1-2)."""
-    try:
-        link = review.merge(
-            session=session, user=user, links=[(r.id, r.version) for r in body.links]
-        )
-    except ReviewError as err:
-        raise _fail(err) from err
+    link = review.merge(session=session, user=user, links=[(r.id, r.version) for r in body.links])
     return link_json(link)
 
 
@@ -183,16 +179,13 @@ def split(
     link_id: int, body: SplitIn, request: Request, session: SessionDep, user: EditorDep
 ) -> list[dict[str, Any]]:
     """Split a group link into parts."""
-    try:
-        links = review.split(
-            session=session,
-            user=user,
-            link_id=link_id,
-            version=body.version,
-            parts=[(p.source, p.target) for p in body.parts],
-        )
-    except ReviewError as err:
-        raise _fail(err) from err
+    links = review.split(
+        session=session,
+        user=user,
+        link_id=link_id,
+        version=body.version,
+        parts=[(p.source, p.target) for p in body.parts],
+    )
     if links:
         _fill(request, session, links[0].story_id)
         for link in links:
@@ -205,17 +198,14 @@ def mark(
     document_id: int, index: int, body: MarkTargetIn, session: SessionDep, user: EditorDep
 ) -> dict[str, Any]:
     """Mark a paragraph 'not_translated' (optionally from one version) or 'added'; null clears."""
-    try:
-        review.mark_paragraph(
-            session=session,
-            user=user,
-            document_id=document_id,
-            index=index,
-            mark=body.mark,
-            target_document=body.target_document,
-        )
-    except ReviewError as err:
-        raise _fail(err) from err
+    review.mark_paragraph(
+        session=session,
+        user=user,
+        document_id=document_id,
+        index=index,
+        mark=body.mark,
+        target_document=body.target_document,
+    )
     return {
         "document": document_id,
         "paragraph": index,
@@ -266,23 +256,56 @@ async def edit_text(
     return {"document": document_id, "paragraph": index, "text": (job.result or {})["text"]}
 
 
+class SplitAtIn(BaseModel):
+    """Where to split a paragraph: a character offset into its text (0-based)."""
+
+    at: int = Field(ge=1, description="characters of the text that stay in the first part")
+
+
+@router.post(
+    "/documents/{document_id}/paragraphs/{index}/split", status_code=201, responses=EDIT_ERRORS
+)
+def split_paragraph(
+    document_id: int, index: int, body: SplitAtIn, session: SessionDep, user: EditorDep
+) -> dict[str, Any]:
+    """Split a paragraph in two at `at` (undoable); its links hold both parts.
+
+    `index` is 0-based, as everywhere in the API; later paragraphs move down by one.
+    """
+    head, tail = paragraphs.split_paragraph(
+        session=session, user=user, document_id=document_id, index=index, at=body.at
+    )
+    return {
+        "document": document_id,
+        "paragraphs": [
+            {"index": head.index, "text": head.text},
+            {"index": tail.index, "text": tail.text},
+        ],
+    }
+
+
+@router.post("/documents/{document_id}/paragraphs/{index}/merge-next", responses=EDIT_ERRORS)
+def merge_paragraph(
+    document_id: int, index: int, session: SessionDep, user: EditorDep
+) -> dict[str, Any]:
+    """Join a paragraph with the next one (undoable); later paragraphs move up by one."""
+    para = paragraphs.merge_paragraphs(
+        session=session, user=user, document_id=document_id, index=index
+    )
+    return {"document": document_id, "paragraph": para.index, "text": para.text}
+
+
 @router.post("/undo", responses=EDIT_ERRORS)
 def undo_change(body: UndoIn, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Undo your last change; again for the one before (409 if someone changed it since)."""
-    try:
-        event = undo.undo_last(session=session, user=user, story_id=body.story_id)
-    except ReviewError as err:
-        raise _fail(err) from err
+    event = undo.undo_last(session=session, user=user, story_id=body.story_id)
     return {"undone": event.before, "now": event.after, "event": event.reverts}
 
 
 @router.post("/redo", responses=EDIT_ERRORS)
 def redo_change(body: UndoIn, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Redo the change you undid last (until you make a new one)."""
-    try:
-        event = undo.redo_last(session=session, user=user, story_id=body.story_id)
-    except ReviewError as err:
-        raise _fail(err) from err
+    event = undo.redo_last(session=session, user=user, story_id=body.story_id)
     return {"redone": event.after, "before": event.before, "event": event.reverts}
 
 
@@ -291,16 +314,13 @@ def relation(
     link_id: int, body: RelationIn, session: SessionDep, user: EditorDep
 ) -> dict[str, Any]:
     """Say whether a link is a translation or related facts."""
-    try:
-        link = review.set_relation(
-            session=session,
-            user=user,
-            link_id=link_id,
-            version=body.version,
-            relation=body.relation,
-        )
-    except ReviewError as err:
-        raise _fail(err) from err
+    link = review.set_relation(
+        session=session,
+        user=user,
+        link_id=link_id,
+        version=body.version,
+        relation=body.relation,
+    )
     return link_json(link)
 
 
@@ -314,22 +334,16 @@ def confirm_batch(
         if len(body.documents) != 2:
             raise HTTPException(422, "documents must name exactly two documents")
         pair = (body.documents[0], body.documents[1])
-    try:
-        links = review.batch_confirm(
-            session=session, user=user, story_id=story_id, min_score=body.min_score, documents=pair
-        )
-    except ReviewError as err:
-        raise _fail(err) from err
+    links = review.batch_confirm(
+        session=session, user=user, story_id=story_id, min_score=body.min_score, documents=pair
+    )
     return {"confirmed": [link.id for link in links], "count": len(links)}
 
 
 @router.delete("/documents/{document_id}", responses=errors(401, 403, 404, 409))
 def remove_document(document_id: int, session: SessionDep, user: EditorDep) -> dict[str, Any]:
     """Remove a document from the library with its links and findings (undo brings it back)."""
-    try:
-        story_id = documents.remove_document(session=session, user=user, document_id=document_id)
-    except ReviewError as err:
-        raise _fail(err) from err
+    story_id = documents.remove_document(session=session, user=user, document_id=document_id)
     return {"removed": document_id, "story_id": story_id}
 
 
@@ -344,10 +358,7 @@ def visible_history(session: SessionDep, link_id: int, user: User | None) -> lis
 @router.get("/links/{link_id}/history")
 def link_history(link_id: int, session: SessionDep, user: UserDep) -> list[dict[str, Any]]:
     """Who changed a link (a name for editors, "editor" for others), when, from what to what."""
-    try:
-        return visible_history(session, link_id, user)
-    except ReviewError as err:
-        raise _fail(err) from err
+    return visible_history(session, link_id, user)
 
 
 @router.get("/links/{link_id}")

@@ -2,22 +2,25 @@
 highlight and panel, so the page never reloads."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from itertools import combinations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import col, select
+from sqlmodel import select
 
 from app.auth import EditorDep, UserDep, current_user, is_editor, session_user
 from app.deps import SessionDep
-from app.models import Document, JobKind, Link, LinkEvent, Story
+from app.models import Document, JobKind, Link, Story
+from app.paranum import para_no
 from app.routes.pages import counterparts
 from app.routes.review import visible_history
-from app.services import documents, review
+from app.services import actions, documents, review
 from app.services import undo as undo_service
 from app.services.jobs import submit, wait_for
-from app.services.queue import STATES, QueueFilter, build_queue, queue_filter
+from app.services.pairs import parse_pair, story_pairs
+from app.services.queue import STATES, QueueFilter, build_queue, keep_order, queue_filter
 from app.services.reading import highlight_in_db, parse_key, review_panel
 from app.services.report import report_csv, review_report
 from app.services.review import ReviewError, Side
@@ -42,7 +45,11 @@ def _version(form: dict[str, str]) -> int | None:
 
 
 def _apply(
-    request: Request, session: SessionDep, active_key: str, change: Callable[[], str]
+    request: Request,
+    session: SessionDep,
+    active_key: str,
+    change: Callable[[], str],
+    ask: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     """Run `change`, then re-render the highlight around the active paragraph and the panel."""
     active = parse_key(active_key)
@@ -54,7 +61,7 @@ def _apply(
     before = set(highlight_in_db(session, doc.story_id, active)[0].relation)
     error, message, status = None, None, 200
     try:
-        message = change()
+        message = actions.retrying(session, change)
     except ReviewError as err:
         session.rollback()
         error, status = str(err), err.status
@@ -62,57 +69,10 @@ def _apply(
         # Committed here: the session then queues the sentence links and findings refresh.
         session.commit()
     panel = review_panel(session, doc.story_id, active)
-    panel.error, panel.message = error, message
+    panel.error, panel.message, panel.ask = error, message, ask
     return counterparts(
         request, session, doc.story_id, active, None, also=before, panel=panel, status_code=status
     )
-
-
-def _keyboard_edit(
-    session: SessionDep, user: Any, link_id: int, version: int | None, action: str, form: dict
-) -> str:
-    """Move a link's far boundary by one paragraph, or merge it with the next link."""
-    active = parse_key(form.get("p"))
-    link = review.load(session, link_id, version)
-    if active is None:
-        raise ReviewError("which paragraph? send p=DOCUMENT-INDEX")
-    mine_is_source = active[0] == link.source_document_id
-    mine = link.source_paragraphs if mine_is_source else link.target_paragraphs
-    theirs = set(link.target_paragraphs if mine_is_source else link.source_paragraphs)
-    if action == "boundary":
-        delta = form.get("delta") == "1"
-        if delta:
-            theirs.add(max(theirs) + 1)
-        elif len(theirs) > 1:
-            theirs.discard(max(theirs))
-        else:
-            raise ReviewError("the link keeps at least one paragraph on each side")
-        src, tgt = (set(mine), theirs) if mine_is_source else (theirs, set(mine))
-        review.reshape(
-            session=session, user=user, link=link, source=src, target=tgt, action="boundary"
-        )
-        return "boundary moved down" if delta else "boundary moved up"
-    nxt = max(mine) + 1
-    following = next(
-        (
-            lk
-            for lk in session.exec(
-                select(Link).where(
-                    Link.source_document_id == link.source_document_id,
-                    Link.target_document_id == link.target_document_id,
-                    col(Link.status) != "rejected",
-                )
-            )
-            if nxt in (lk.source_paragraphs if mine_is_source else lk.target_paragraphs)
-        ),
-        None,
-    )
-    if following is None:
-        raise ReviewError(f"¶{nxt} has no link to the same version to merge with")
-    review.merge(
-        session=session, user=user, links=[(link_id, link.version), (following.id or 0, None)]
-    )
-    return f"merged with the link of ¶{nxt}"
 
 
 @router.post("/links/{link_id}/{action}", response_class=HTMLResponse)
@@ -129,37 +89,24 @@ def link_action(
         raise HTTPException(404, f"link {link_id} is not in this story")
 
     def change() -> str:
-        if action in ("confirm", "reject", "unlink"):
-            status = {"confirm": "confirmed", "reject": "rejected", "unlink": "rejected"}[action]
-            review.set_status(
-                session=session,
-                user=user,
-                link_id=link_id,
-                version=version,
-                status=status,
-                action=action,
-            )
-            return f"link {link_id} {status}"
+        if action in actions.STATUS_OF:
+            done = actions.set_status(session, user, link_id, version, action)
+            return f"link {link_id} {done.status}"
         if action in ("boundary", "merge-next"):
-            return _keyboard_edit(session, user, link_id, version, action, form)
+            if active is None:
+                raise ReviewError("which paragraph? send p=DOCUMENT-INDEX")
+            if action == "merge-next":
+                return actions.merge_next(session, user, link_id, version, active)
+            down = form.get("delta") == "1"
+            return actions.move_boundary(session, user, link_id, version, active, down)
         if action == "relation":
+            relation = form.get("relation", "")
             review.set_relation(
-                session=session,
-                user=user,
-                link_id=link_id,
-                version=version,
-                relation=form.get("relation", ""),
+                session=session, user=user, link_id=link_id, version=version, relation=relation
             )
-            return f"link {link_id} is now {form.get('relation')}"
+            return f"link {link_id} is now {relation}"
         if action == "split":
-            link = session.get(Link, link_id)
-            if link is None:
-                raise ReviewError(f"link {link_id} does not exist", 404)
-            # Pair the paragraphs in reading order; whatever is left over becomes unlinked.
-            src, tgt = link.source_paragraphs, link.target_paragraphs
-            parts = [([s], [t]) for s, t in zip(src, tgt, strict=False)]
-            parts += [([s], []) for s in src[len(tgt) :]] + [([], [t]) for t in tgt[len(src) :]]
-            review.split(session=session, user=user, link_id=link_id, version=version, parts=parts)
+            actions.split_in_reading_order(session, user, link_id, version)
             return f"link {link_id} split"
         if action == "extend":
             key = parse_key(form.get("to"))
@@ -173,7 +120,7 @@ def link_action(
                 document=key[0],
                 index=key[1],
             )
-            return f"paragraph ¶{key[1]} added to the link"
+            return f"paragraph {para_no(key[1])} added to the link"
         raise ReviewError(f"unknown action {action!r}", 404)
 
     return _apply(request, session, form.get("p", ""), change)
@@ -236,13 +183,9 @@ def undo(
         raise HTTPException(404, f"unknown action {direction!r}")
     key = parse_key(form.get("p"))
     doc = session.get(Document, key[0]) if key else None
-    step = undo_service.undo_last if direction == "undo" else undo_service.redo_last
 
     def change() -> str:
-        event = step(session=session, user=user, story_id=doc.story_id if doc else None)
-        target = session.get(LinkEvent, event.reverts) if event.reverts else None
-        label = undo_service.event_label(target) if target else "your last change"
-        return f"{'undone' if direction == 'undo' else 'redone'}: {label}"
+        return actions.step(session, user, doc.story_id if doc else None, direction)
 
     return _apply(request, session, form.get("p", ""), change)
 
@@ -301,23 +244,13 @@ def document_action(
         def change() -> str:
             raise failure
 
-        response = _apply(request, session, form.get("p", ""), change)
-        if err.data.get("reviewed_links"):
-            # The panel asks: the same move again, this time discarding the reviewed links.
-            response.body = bytes(response.body).replace(
-                b'<div class="panel-status">',
-                templates.get_template("review/_move_ask.html")
-                .render(
-                    doc=doc,
-                    story=form.get("story", ""),
-                    p=form.get("p", ""),
-                    count=len(err.data["reviewed_links"]),
-                )
-                .encode()
-                + b'<div class="panel-status">',
-                1,
-            )
-            response.headers["content-length"] = str(len(response.body))
+        # A move that would discard reviewed links: the panel asks to move anyway.
+        reviewed = err.data.get("reviewed_links")
+        ask = None
+        if reviewed:
+            ask = {"doc": doc, "story": form.get("story", ""), "p": form.get("p", "")}
+            ask["count"] = len(reviewed)
+        response = _apply(request, session, form.get("p", ""), change, ask)
         return response
 
 
@@ -326,7 +259,7 @@ def review_extras(request: Request, panel: Any) -> dict[str, Any]:
     paragraph's findings, the versions a paragraph can be missing from."""
     from sqlmodel import Session, select
 
-    from app.models import ParagraphMark, StoredFinding
+    from app.models import Paragraph, ParagraphMark, StoredFinding
     from app.services.findings import doc_names
 
     out: dict[str, Any] = {"undo": None, "redo": None, "findings": [], "names": {}, "target": None}
@@ -353,6 +286,10 @@ def review_extras(request: Request, panel: Any) -> dict[str, Any]:
             )
         ).first()
         out["target"] = mark.target_document if mark else None
+        para = session.exec(
+            select(Paragraph).where(Paragraph.document_id == doc_id, Paragraph.index == index)
+        ).first()
+        out["text"] = para.text if para else ""
     return out
 
 
@@ -373,11 +310,16 @@ queue_router = APIRouter(include_in_schema=False)
 
 
 def _queue_context(
-    request: Request, session: SessionDep, story: Story, flt: QueueFilter
+    request: Request, session: SessionDep, story: Story, flt: QueueFilter, order: str = ""
 ) -> dict[str, Any]:
-    """Everything the queue's templates need (the filters come from the query or the form)."""
+    """Everything the queue's templates need (the filters come from the query or the form).
+
+    `order`: the row keys the editor's page shows, in order, so rows stay put after undo.
+    """
     assert story.id is not None
     queue = build_queue(session, story.id, flt)
+    if order:
+        queue.rows = keep_order(queue.rows, order.split(","))
     user = current_user(request, session)
     undo_label = redo_label = None
     if is_editor(user):
@@ -386,6 +328,7 @@ def _queue_context(
         again = undo_service.redo_target(session, user, story.id)
         undo_label = undo_service.event_label(last) if last else None
         redo_label = undo_service.event_label(again) if again else None
+    pairs = story_pairs(session, story.id)
     return {
         "sid": story.id,
         "title": story.title,
@@ -394,6 +337,9 @@ def _queue_context(
         "flt": flt,
         "states": STATES,
         "pairs": list(combinations(queue.documents, 2)),
+        "pair_views": pairs,
+        "pair_view": next((v for v in pairs if flt.pair == (v.source.id, v.target.id)), None),
+        "aligning": {(v.source.id, v.target.id) for v in pairs if v.aligning},
         "undo_label": undo_label,
         "redo_label": redo_label,
     }
@@ -406,10 +352,15 @@ def _story(session: SessionDep, story_id: int) -> Story:
     return story
 
 
-def _form_filter(form: dict[str, str]) -> QueueFilter:
-    return queue_filter(
-        form.get("relation"), form.get("state"), form.get("finding"), form.get("pair")
-    )
+def _form_filter(session: SessionDep, story_id: int, form: dict[str, str]) -> QueueFilter:
+    return _filter(session, story_id, dict(form))
+
+
+def _filter(session: SessionDep, story_id: int, values: dict[str, str | None]) -> QueueFilter:
+    """The queue filter; `pair` may name documents (3-7) or languages (fr-de)."""
+    flt = queue_filter(values.get("relation"), values.get("state"), values.get("finding"), None)
+    docs = list(session.exec(select(Document).where(Document.story_id == story_id)).all())
+    return replace(flt, pair=parse_pair(values.get("pair"), docs))
 
 
 @queue_router.get("/stories/{story_id}/review", response_class=HTMLResponse)
@@ -422,12 +373,34 @@ def queue_page(
     finding: str | None = None,
     pair: str | None = None,
 ) -> HTMLResponse:
-    """The review queue of a story (readers see it; only editors get the buttons)."""
+    """The review queue of a story, or of one pair (`?pair=3-7` or `?pair=fr-de`), with
+    its progress; readers see it, only editors get the buttons."""
     story = _story(session, story_id)
-    flt = queue_filter(relation, state, finding, pair)
+    values = {"relation": relation, "state": state, "finding": finding, "pair": pair}
+    flt = _filter(session, story_id, values)
     return templates.TemplateResponse(
         request, "review/queue.html", _queue_context(request, session, story, flt)
     )
+
+
+@queue_router.get("/stories/{story_id}/review/changes", response_class=HTMLResponse)
+def queue_changes(
+    story_id: int, request: Request, session: SessionDep, fp: str = "", seen: int = 0
+) -> HTMLResponse:
+    """Polled by an open queue: says when background work changed its rows ("3 new findings —
+    refresh") instead of moving them under the editor."""
+    story = _story(session, story_id)
+    queue = build_queue(session, story_id)
+    context = {
+        "sid": story_id,
+        "fp": fp,
+        "seen": seen,
+        "changed": bool(fp) and fp != queue.fingerprint,
+        "new": max(0, queue.counts["findings"] - seen),
+        "aligning": [v for v in story_pairs(session, story_id) if v.aligning],
+        "title": story.title,
+    }
+    return templates.TemplateResponse(request, "review/_changes.html", context)
 
 
 @queue_router.get("/stories/{story_id}/review/report", response_class=HTMLResponse)
@@ -460,9 +433,10 @@ def _row_response(
     error: str | None,
     message: str | None,
     status: int,
+    flt: QueueFilter | None = None,
 ) -> HTMLResponse:
-    """The changed row, with the counts and the undo bar out of band."""
-    context = _queue_context(request, session, story, QueueFilter())
+    """The changed row, with the counts (of the page's filter) and the undo bar out of band."""
+    context = _queue_context(request, session, story, flt or QueueFilter())
     row = next((r for r in context["queue"].rows if r.key == key), None)
     context.update(error=error, message=message, oob=False)
     parts = []
@@ -498,19 +472,15 @@ def queue_action(
     story = _story(session, story_id)
     error, message, status = None, None, 200
     try:
-        review.set_status(
-            session=session,
-            user=user,
-            link_id=link_id,
-            version=_version(form),
-            status="confirmed" if action == "confirm" else "rejected",
-            action=action,
+        done = actions.retrying(
+            session, lambda: actions.set_status(session, user, link_id, _version(form), action)
         )
-        message = f"link {link_id} {'confirmed' if action == 'confirm' else 'rejected'}"
+        message = f"link {link_id} {done.status}"
     except ReviewError as err:
         session.rollback()
         error, status = str(err), err.status
-    return _row_response(request, session, story, f"link-{link_id}", error, message, status)
+    flt = _form_filter(session, story_id, form)
+    return _row_response(request, session, story, f"link-{link_id}", error, message, status, flt)
 
 
 @queue_router.post("/stories/{story_id}/review/mark", response_class=HTMLResponse)
@@ -537,7 +507,8 @@ def queue_mark(
     except ReviewError as err:
         session.rollback()
         error, status = str(err), err.status
-    return _row_response(request, session, story, form.get("row", ""), error, message, status)
+    flt = _form_filter(session, story_id, form)
+    return _row_response(request, session, story, form.get("row", ""), error, message, status, flt)
 
 
 def _table_response(
@@ -548,9 +519,11 @@ def _table_response(
     error: str | None,
     message: str | None,
     status: int,
+    order: str = "",
 ) -> HTMLResponse:
-    """The whole table again (after undo, redo, a batch), with counts and undo bar."""
-    context = _queue_context(request, session, story, flt)
+    """The whole table again (after undo, redo, a batch), with counts and undo bar; rows keep
+    the order the editor's page had (`order`)."""
+    context = _queue_context(request, session, story, flt, order)
     context.update(error=error, message=message, is_editor=True, request=request)
     parts = [templates.get_template("review/_table.html").render(**context, oob=False)]
     context["oob"] = True
@@ -565,7 +538,7 @@ def queue_batch(
 ) -> HTMLResponse:
     """Confirm every unreviewed translation link at or above a score (within the pair filter)."""
     story = _story(session, story_id)
-    flt = _form_filter(form)
+    flt = _form_filter(session, story_id, form)
     error, message, status = None, None, 200
     try:
         score = float(form.get("min_score", ""))
@@ -581,7 +554,9 @@ def queue_batch(
     except ReviewError as err:
         session.rollback()
         error, status = str(err), err.status
-    return _table_response(request, session, story, flt, error, message, status)
+    return _table_response(
+        request, session, story, flt, error, message, status, form.get("order", "")
+    )
 
 
 @queue_router.post("/stories/{story_id}/review/{direction}", response_class=HTMLResponse)
@@ -598,13 +573,20 @@ def queue_undo(
         raise HTTPException(404, f"unknown action {direction!r}")
     story = _story(session, story_id)
     error, message, status = None, None, 200
-    step = undo_service.undo_last if direction == "undo" else undo_service.redo_last
     try:
-        event = step(session=session, user=user, story_id=story_id)
-        target = session.get(LinkEvent, event.reverts) if event.reverts else None
-        label = undo_service.event_label(target) if target else "the change"
-        message = f"{'undone' if direction == 'undo' else 'redone'}: {label}"
+        message = actions.retrying(
+            session, lambda: actions.step(session, user, story_id, direction)
+        )
     except ReviewError as err:
         session.rollback()
         error, status = str(err), err.status
-    return _table_response(request, session, story, _form_filter(form), error, message, status)
+    return _table_response(
+        request,
+        session,
+        story,
+        _form_filter(session, story_id, form),
+        error,
+        message,
+        status,
+        form.get("order", ""),
+    )

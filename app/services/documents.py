@@ -27,6 +27,7 @@ from app.models import (
     Story,
     User,
 )
+from app.paranum import para_no
 from app.services.review import (
     Conflict,
     ReviewError,
@@ -36,8 +37,7 @@ from app.services.review import (
     with_sentences,
 )
 from app.services.visibility import same_library
-
-REVIEWED = ("confirmed", "manual", "rejected")
+from app.statuses import REVIEWED
 
 
 def doc_state(session: Session, doc_id: int) -> dict[str, Any] | None:
@@ -209,7 +209,7 @@ def surroundings(session: Session, doc_id: int) -> dict[str, Any]:
     return out
 
 
-def _both(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def both(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Give both sides the same keys: what is missing on one side did not exist there."""
     keys = set(before) | set(after)
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
@@ -279,7 +279,7 @@ def move_document(
         move_into_story(session, doc, story_id)
         align_in(session, encoder, doc)
         after = {key: doc_state(session, document_id), **surroundings(session, document_id)}
-        before, after = _both(before, after)
+        before, after = both(before, after)
         record(session, user, doc.story_id, "move", before, after)
         session.commit()
     except ReviewError:
@@ -339,10 +339,10 @@ def apply_paragraph_state(session: Session, key: str, state: dict[str, Any] | No
     para = _paragraph(session, key)
     if para is None or state is None:
         raise Conflict(f"{key.replace('para:', 'paragraph ')} is gone")
-    _set_text(session, para, state["text"])
+    set_text(session, para, state["text"])
 
 
-def _set_text(session: Session, para: Paragraph, text: str) -> None:
+def set_text(session: Session, para: Paragraph, text: str) -> None:
     """Replace a paragraph's text and sentences; sentence links through it are dropped."""
     from app.ingest.paragraphs import Span
     from app.ingest.sentences import split_sentences
@@ -418,16 +418,16 @@ def edit_text(
     para = _paragraph(session, key)
     doc = session.get(Document, document_id)
     if para is None or doc is None:
-        raise ReviewError(f"document {document_id} has no paragraph ¶{index}", status=404)
+        raise ReviewError(f"document {document_id} has no paragraph {para_no(index)}", status=404)
     if para.text == text:
         raise ReviewError("the text is unchanged")
     before = {key: {"text": para.text}, **surroundings(session, document_id)}
     try:
-        _set_text(session, para, text)
+        set_text(session, para, text)
         if encoder is not None:
             align_in(session, encoder, doc)
         after = {key: {"text": text}, **surroundings(session, document_id)}
-        before, after = _both(before, after)
+        before, after = both(before, after)
         record(session, user, doc.story_id, "text", before, after)
         session.commit()
     except ReviewError:

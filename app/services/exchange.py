@@ -23,6 +23,10 @@ from app.ingest import IngestError, parse_text
 from app.models import PUBLIC, Document, Link, ParagraphMark, SentenceLink, Story, User
 from app.services.ingest import store_document
 from app.services.stories import get_story, paragraphs_of, sentences_of
+from app.statuses import LinkStatus
+
+# Imported links keep these statuses; any other arrives as a link made by hand.
+KEPT = (LinkStatus.CONFIRMED, LinkStatus.MANUAL)
 
 
 def export_story(session: Session, story_id: int) -> ExportStory | None:
@@ -96,8 +100,9 @@ def export_story(session: Session, story_id: int) -> ExportStory | None:
     )
 
 
-def import_tmx(*, engine: Engine, data: bytes, source: str) -> int:
-    """Store a TMX file as a new story with its documents and links; returns the story id."""
+def import_tmx(*, engine: Engine, data: bytes, source: str, user_id: int | None = None) -> int:
+    """Store a TMX file as a new story with its documents, links and, when `user_id` names
+    the editor importing it, their marks; returns the story id."""
     imported: ImportedStory = read_tmx(data, source=source)
     with Session(engine) as session:
         try:
@@ -123,9 +128,22 @@ def import_tmx(*, engine: Engine, data: bytes, source: str) -> int:
                         target_paragraphs=tgt,
                         relation=link.relation,
                         score=link.score,
-                        status=link.status if link.status in ("confirmed", "manual") else "manual",
+                        status=link.status if link.status in KEPT else LinkStatus.MANUAL,
                         reviewed_at=link.reviewed_at,
                     )
+                )
+            if user_id is not None:
+                session.add_all(
+                    ParagraphMark(
+                        document_id=doc_ids[m.document],
+                        index=m.paragraph,
+                        mark=m.mark,
+                        target_document=(
+                            doc_ids[m.target_document] if m.target_document is not None else None
+                        ),
+                        user_id=user_id,
+                    )
+                    for m in imported.marks
                 )
             session.commit()
         except Exception:

@@ -18,6 +18,7 @@ from app.align.encoder import Encoder
 from app.checks import CheckLink, CheckPair, CheckParagraph, Finding, run_checks
 from app.checks.text import language_name
 from app.models import Document, DocumentPair, Link, ParagraphMark, StoredFinding
+from app.paranum import para_no, para_nos
 from app.services.embeddings import CachedEncoder
 from app.services.stories import paragraphs_of, sentences_of
 
@@ -91,14 +92,14 @@ def doc_names(
 
 
 def _paras(paras: Sequence[int]) -> str:
-    return "¶" + "+".join(str(i) for i in paras)
+    return para_nos(paras)
 
 
 def summary(f: Finding, names: dict[int, str], langs: dict[int, str]) -> str:
     """One line an editor reads first: what is wrong, where."""
     other = names.get(f.counterpart[0], "another version") if f.counterpart else ""
     there = f" {_paras(f.counterpart[1])}" if f.counterpart and f.counterpart[1] else ""
-    here = f"¶{f.paragraph}"
+    here = para_no(f.paragraph)
     if f.check == "addition" and f.counterpart is None:
         return f"{here} has no counterpart in the other versions"
     return {

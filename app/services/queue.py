@@ -6,6 +6,7 @@ action: confirm/reject a link, mark a paragraph not translated or added, or open
 reader. Reviewed rows stay, after the open ones, so an editor sees what was decided.
 """
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -14,8 +15,8 @@ from sqlmodel import Session, col, select
 from app.models import Document, DocumentPair, Link, ParagraphMark, StoredFinding, User
 from app.services.findings import doc_names, stored_findings
 from app.services.stories import paragraphs_of
+from app.statuses import RELATIONS, STATUSES, LinkStatus, Relation
 
-STATUSES = ("auto", "confirmed", "manual", "rejected")
 STATES = ("open", *STATUSES, "marked")
 # A related link says "these share facts"; a finding on it weighs half of one on a translation.
 RELATED_WEIGHT = 0.5
@@ -46,7 +47,7 @@ class QueueRow:
     def state(self) -> str:
         """'open' until decided; then the link's status or 'marked'."""
         if self.link is not None:
-            return "open" if self.link.status == "auto" else self.link.status
+            return "open" if self.link.status == LinkStatus.AUTO else self.link.status
         return "marked" if self.mark is not None else "open"
 
     @property
@@ -65,13 +66,13 @@ class QueueRow:
     def severity(self) -> float:
         """The most severe finding, weighed down on related links."""
         top = max((f.severity for f in self.findings), default=0.0)
-        related = self.link is not None and self.link.relation == "related"
+        related = self.link is not None and self.link.relation == Relation.RELATED
         return top * RELATED_WEIGHT if related else top
 
     @property
     def rank(self) -> tuple[int, float, int, float, str]:
         """Open rows first; then severity; translation before related; then the lowest score."""
-        related = int(self.link is not None and self.link.relation == "related")
+        related = int(self.link is not None and self.link.relation == Relation.RELATED)
         score = self.link.score if self.link is not None else 0.0
         return (int(self.state != "open"), -self.severity, related, score, self.key)
 
@@ -120,7 +121,7 @@ def queue_filter(
             a, b = int(parts[0]), int(parts[1])
             ends = (min(a, b), max(a, b))
     return QueueFilter(
-        relation=relation if relation in ("translation", "related") else None,
+        relation=relation if relation in RELATIONS else None,
         state=state if state in STATES else None,
         finding=finding or None,
         pair=ends,
@@ -137,6 +138,9 @@ class Queue:
     names: dict[int, str]
     documents: list[Document]
     checks: list[str]
+    # Over every row of the story: changes when background work adds, drops or moves findings
+    # or links, so an open queue can say so instead of moving under the editor.
+    fingerprint: str = ""
 
 
 def _place(doc: Document, texts: dict[int, list[str]], indexes: list[int]) -> Place:
@@ -194,7 +198,7 @@ def build_queue(session: Session, story_id: int, flt: QueueFilter | None = None)
     rows = _rows(session, story_id, docs)
     states = Counter(r.state for r in rows)
     counts = {s: states.get(s, 0) for s in STATES}
-    counts["auto"] = sum(1 for r in rows if r.link is not None and r.link.status == "auto")
+    counts["auto"] = sum(1 for r in rows if r.link is not None and r.link.status == LinkStatus.AUTO)
     counts["findings"] = sum(len(r.findings) for r in rows)
     flt = flt or QueueFilter()
     shown = sorted((r for r in rows if flt.keeps(r)), key=lambda r: r.rank)
@@ -204,9 +208,18 @@ def build_queue(session: Session, story_id: int, flt: QueueFilter | None = None)
         for p in session.exec(select(DocumentPair).where(DocumentPair.story_id == story_id))
     }
     names = doc_names(list(docs.values()), kinds)
-    return Queue(shown, counts, len(rows), names, list(docs.values()), checks)
+    return Queue(shown, counts, len(rows), names, list(docs.values()), checks, fingerprint(rows))
 
 
-def find_row(session: Session, story_id: int, key: str) -> QueueRow | None:
-    """One row of the queue, by key, as it is now."""
-    return next((r for r in build_queue(session, story_id).rows if r.key == key), None)
+def fingerprint(rows: list[QueueRow]) -> str:
+    """A short digest of which rows exist and which findings they carry."""
+    digest = hashlib.sha256()
+    for key, checks in sorted((r.key, sorted(f.check for f in r.findings)) for r in rows):
+        digest.update(f"{key}:{','.join(checks)};".encode())
+    return digest.hexdigest()[:16]
+
+
+def keep_order(rows: list[QueueRow], order: list[str]) -> list[QueueRow]:
+    """Rows in the order the editor's page shows them; rows it does not show go last."""
+    place = {key: i for i, key in enumerate(order)}
+    return sorted(rows, key=lambda r: (place.get(r.key, len(place)), r.rank))

@@ -2,7 +2,7 @@
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import func, or_
 from sqlalchemy.orm import defer
@@ -454,6 +454,8 @@ class ReviewPanel:
     mark: str | None
     error: str | None = None
     message: str | None = None
+    # A question the panel asks before a change (a move that would discard reviewed links).
+    ask: dict[str, Any] | None = None
 
 
 def review_panel(session: Session, story_id: int, active: ParaKey) -> ReviewPanel:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from app.paranum import numbers
 from app.services.queue import Queue, QueueRow, build_queue
 
 CSV_COLUMNS = (
@@ -62,9 +63,9 @@ def report_csv(report: Report) -> str:
                 row.link.relation if row.link else "",
                 f"{row.link.score:.2f}" if row.link else "",
                 names.get(row.source.document.id or 0, ""),
-                "+".join(map(str, row.source.paragraphs)),
+                numbers(row.source.paragraphs),
                 names.get(row.target.document.id or 0, "") if row.target else "",
-                "+".join(map(str, row.target.paragraphs)) if row.target else "",
+                numbers(row.target.paragraphs) if row.target else "",
                 row.reviewer or "",
                 _when(row),
                 "; ".join(f.summary for f in row.findings),

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from app.labels import language_name
 from app.models import (
     Document,
     Link,
@@ -26,10 +27,12 @@ from app.models import (
 )
 from app.models.sides import SIDE_FIELDS, write_sides
 from app.models.versions import touch_stories
+from app.paranum import para_no
+from app.services.pairs import aligning_documents
 from app.services.visibility import may_read
+from app.statuses import RELATIONS, VISIBLE, LinkStatus, Relation
 
 MARKS = ("not_translated", "added")
-RELATIONS = ("translation", "related")
 
 
 class ReviewError(Exception):
@@ -117,11 +120,29 @@ def conflict_for(session: Session, link_id: int, had: int) -> Conflict:
     )
 
 
+def refuse_while_aligning(session: Session, story_id: int, docs: tuple[int, ...]) -> None:
+    """409 when one of the documents is still being aligned: its links are not final yet."""
+    busy = {d: job for d, job in aligning_documents(session, story_id).items() if d in docs}
+    if not busy:
+        return
+    doc_id, job_id = min(busy.items())
+    doc = session.get(Document, doc_id)
+    name = f"the {language_name(doc.lang)} text" if doc else f"document {doc_id}"
+    raise Conflict(
+        f"{name} is still being aligned (job {job_id}); its links are not final, "
+        "so review them once that is done",
+        {"aligning": {"document": doc_id, "job": job_id}},
+    )
+
+
 def load(session: Session, link_id: int, version: int | None) -> Link:
-    """The link, refusing early when the editor's version is already stale."""
+    """The link, refusing early when the editor's version is stale or its pair is aligning."""
     link = fresh(session, link_id)
     if link is None:
         raise ReviewError(f"link {link_id} does not exist", status=404)
+    refuse_while_aligning(
+        session, link.story_id, (link.source_document_id, link.target_document_id)
+    )
     if version is not None and link.version != version:
         raise conflict_for(session, link_id, version)
     return link
@@ -230,7 +251,11 @@ def set_relation(
     try:
         link = load(session, link_id, version)
         before = {str(link_id): snapshot(link)}
-        status = link.status if link.status in ("manual", "rejected") else "confirmed"
+        status = (
+            link.status
+            if link.status in (LinkStatus.MANUAL, LinkStatus.REJECTED)
+            else LinkStatus.CONFIRMED
+        )
         guarded_update(session, link, relation=relation, status=status, **_reviewed(user))
         record(session, user, link.story_id, "relation", before, {str(link_id): snapshot(link)})
     except ReviewError:
@@ -256,8 +281,8 @@ def batch_confirm(
     """
     query = select(Link).where(
         Link.story_id == story_id,
-        Link.status == "auto",
-        Link.relation == "translation",
+        Link.status == LinkStatus.AUTO,
+        Link.relation == Relation.TRANSLATION,
         col(Link.score) >= min_score,
     )
     if documents is not None:
@@ -266,12 +291,14 @@ def batch_confirm(
     links = list(session.exec(query.order_by(col(Link.id))).all())
     if not links:
         raise ReviewError(f"no unreviewed translation link scores {min_score:.2f} or more")
+    ends = {d for lk in links for d in (lk.source_document_id, lk.target_document_id)}
+    refuse_while_aligning(session, story_id, tuple(sorted(ends)))
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     try:
         for link in links:
             before[str(link.id)] = snapshot(link)
-            guarded_update(session, link, status="confirmed", **_reviewed(user))
+            guarded_update(session, link, status=LinkStatus.CONFIRMED, **_reviewed(user))
             after[str(link.id)] = snapshot(link)
         record(session, user, story_id, "confirm_batch", before, after)
     except ReviewError:
@@ -297,7 +324,7 @@ def check_side(session: Session, story_id: int, side: Side) -> Document:
     )
     missing = sorted(set(side.paragraphs) - found)
     if missing:
-        raise ReviewError(f"document {side.document} has no paragraph ¶{missing[0]}")
+        raise ReviewError(f"document {side.document} has no paragraph {para_no(missing[0])}")
     return doc
 
 
@@ -305,7 +332,7 @@ def touching(session: Session, source: Side, target: Side, exclude: set[int]) ->
     """Visible links of the same document pair that share a paragraph with the new sides."""
     rows = session.exec(
         select(Link)
-        .where(col(Link.status).in_(("auto", "confirmed", "manual")))
+        .where(col(Link.status).in_(VISIBLE))
         .where(
             (
                 (Link.source_document_id == source.document)
@@ -340,7 +367,7 @@ def create_link(
     story_id: int,
     source: Side,
     target: Side,
-    relation: str = "translation",
+    relation: str = Relation.TRANSLATION,
 ) -> Link:
     """Link paragraphs by hand; automatic links in the way are retired, reviewed ones conflict."""
     if relation not in RELATIONS:
@@ -349,20 +376,21 @@ def create_link(
         raise ReviewError("a link joins two different documents")
     check_side(session, story_id, source)
     check_side(session, story_id, target)
+    refuse_while_aligning(session, story_id, (source.document, target.document))
     if source.document > target.document:
         source, target = target, source
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     try:
         for other in touching(session, source, target, set()):
-            if other.status != "auto":
+            if other.status != LinkStatus.AUTO:
                 raise Conflict(
                     f"the paragraphs already belong to {other.status} link {other.id}; "
                     "unlink it first",
                     {"link": other.id},
                 )
             before[str(other.id)] = snapshot(other)
-            guarded_update(session, other, status="rejected", **_reviewed(user))
+            guarded_update(session, other, status=LinkStatus.REJECTED, **_reviewed(user))
             after[str(other.id)] = snapshot(other)
         link = Link(
             story_id=story_id,
@@ -372,7 +400,7 @@ def create_link(
             target_paragraphs=sorted(target.paragraphs),
             relation=relation,
             score=1.0,
-            status="manual",
+            status=LinkStatus.MANUAL,
             **_reviewed(user),
         )
         session.add(link)
@@ -400,7 +428,7 @@ def _manual(
         target_paragraphs=sorted(set(tgt)),
         relation=relation,
         score=score,
-        status="manual",
+        status=LinkStatus.MANUAL,
         **_reviewed(user),
     )
 
@@ -442,7 +470,9 @@ def merge(*, session: Session, user: User, links: list[tuple[int, int | None]]) 
         rows[0],
         [i for r in rows for i in r.source_paragraphs],
         [j for r in rows for j in r.target_paragraphs],
-        "translation" if all(r.relation == "translation" for r in rows) else "related",
+        Relation.TRANSLATION
+        if all(r.relation == Relation.TRANSLATION for r in rows)
+        else Relation.RELATED,
         min(r.score for r in rows),
         user,
     )
@@ -478,7 +508,7 @@ def reshape(
     added_t = Side(tgt_side.document, tuple(sorted(target - set(link.target_paragraphs))))
     absorbed = touching(session, added, added_t, {link.id or 0})
     for other in absorbed:
-        if other.status != "auto":
+        if other.status != LinkStatus.AUTO:
             raise Conflict(
                 f"that paragraph already belongs to {other.status} link {other.id}",
                 {"link": other.id},
@@ -555,7 +585,7 @@ def mark_paragraph(
         select(Paragraph.id).where(Paragraph.document_id == document_id, Paragraph.index == index)
     ).first()
     if exists is None:
-        raise ReviewError(f"document {document_id} has no paragraph ¶{index}", status=404)
+        raise ReviewError(f"document {document_id} has no paragraph {para_no(index)}", status=404)
     if target_document is not None:
         target = session.get(Document, target_document)
         if target is None or target.story_id != doc.story_id or target.id == document_id:

@@ -1,93 +1,27 @@
 """Undo and redo, several steps deep, per editor.
 
-An event's `before`/`after` map state keys to what they held:
-- `"<link id>"`: a link snapshot, or None when the link did not exist;
-- `"mark:<document>:<index>"`: a paragraph mark `{"mark", "target"}` or None;
-- `"doc:<id>"`: where a document sits `{"story_id", "story_title"}` or None when removed
-  (app/services/documents.py records and restores those, with the document's content);
-- `"pair:<source>:<target>"`: a document pair `{"story_id", "kind", "score"}` or None;
-- `"para:<document>:<index>"`: a paragraph's text `{"text"}` (edits from the keyboard).
+An event's `before`/`after` map state keys to what they held (the kinds of key are listed,
+read, applied and compared in app/services/states.py). Undoing event E puts every key back to
+E.before; redoing puts it back to E.after. Either is refused (409, nothing changed) when
+someone else changed one of the keys since: a later event on the key that is neither undone
+nor itself an undo/redo, or a state that no longer matches what the last event on the key
+left (an unrecorded change, such as a realignment).
 
-Undoing event E puts every key back to E.before; redoing puts it back to E.after. Either is
-refused (409, nothing changed) when someone else changed one of the keys since: a later event
-on the key that is neither undone nor itself an undo/redo, or a state that no longer matches
-what the last event on the key left (an unrecorded change, such as a realignment).
+An editor's undo in a story takes back their last change *in* that story: a document moved
+out of it (recorded in the story it went to) counts in both.
 """
 
 from typing import Any
 
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from app.models import DocumentPair, Link, LinkEvent, ParagraphMark, SentenceLink, User
-from app.services import documents
-from app.services.review import (
-    Conflict,
-    ReviewError,
-    conflict_for,
-    fields_of,
-    fresh,
-    guarded_delete,
-    guarded_update,
-    mark_row,
-    mark_state,
-    record,
-    snapshot,
-)
+from app.models import LinkEvent, User
+from app.paranum import para_no
+from app.services import states
+from app.services.review import Conflict, ReviewError, record
 
 REVERSALS = ("undo", "redo")
-
-
-def _mark_parts(key: str) -> tuple[int, int]:
-    _, doc, index = key.split(":")
-    return int(doc), int(index)
-
-
-def _pair_parts(key: str) -> tuple[int, int]:
-    _, source, target = key.split(":")
-    return int(source), int(target)
-
-
-def _pair_row(session: Session, key: str) -> DocumentPair | None:
-    source, target = _pair_parts(key)
-    return session.exec(
-        select(DocumentPair).where(
-            DocumentPair.source_document_id == source, DocumentPair.target_document_id == target
-        )
-    ).first()
-
-
-def _normal_mark(state: Any) -> Any:
-    # Events written before marks had a target stored the bare mark name.
-    return {"mark": state, "target": None} if isinstance(state, str) else state
-
-
-def current_state(session: Session, key: str) -> Any:
-    """What a history key holds in the database now."""
-    if key.startswith("mark:"):
-        return mark_state(mark_row(session, *_mark_parts(key)))
-    if key.startswith("pair:"):
-        row = _pair_row(session, key)
-        return {"story_id": row.story_id, "kind": row.kind, "score": row.score} if row else None
-    if key.startswith("doc:"):
-        return documents.doc_state(session, int(key[4:]))
-    if key.startswith("para:"):
-        return documents.paragraph_state(session, key)
-    link = fresh(session, int(key))
-    return snapshot(link) if link else None
-
-
-def _matches(key: str, current: Any, expected: Any) -> bool:
-    if key.startswith("mark:"):
-        return bool(_normal_mark(current) == _normal_mark(expected))
-    if key.startswith("doc:"):
-        return documents.same_doc_state(current, expected)
-    if key.isdigit():
-        if current is None or expected is None:
-            return current is None and expected is None
-        return bool(current["version"] == expected["version"])
-    return bool(current == expected)
 
 
 def _expected_now(session: Session, event: LinkEvent, names: dict[int, str]) -> dict[str, Any]:
@@ -115,133 +49,7 @@ def _expected_now(session: Session, event: LinkEvent, names: dict[int, str]) -> 
     return expected
 
 
-def describe(key: str) -> str:
-    """A history key as words."""
-    if key.startswith("mark:"):
-        doc, index = _mark_parts(key)
-        return f"the mark on document {doc} ¶{index}"
-    if key.startswith("doc:"):
-        return f"document {key[4:]}"
-    if key.startswith("para:"):
-        _, doc_id, para = key.split(":")
-        return f"the text of document {doc_id} ¶{para}"
-    if key.startswith("pair:"):
-        return "the pair of documents {} and {}".format(*_pair_parts(key))
-    return f"link {key}"
-
-
-def _highest_version(session: Session, event: LinkEvent, key: str) -> int:
-    """The highest version a link ever had in the history, so a restored link gets a new one."""
-    versions = [0]
-    for other in session.exec(select(LinkEvent).where(col(LinkEvent.id) >= event.id)):
-        for state in (other.before.get(key), other.after.get(key)):
-            if isinstance(state, dict):
-                versions.append(int(state.get("version", 0)))
-    return max(versions)
-
-
-def _apply_link(
-    session: Session, event: LinkEvent, key: str, state: dict[str, Any] | None, expected: Any
-) -> None:
-    """Write a link back, guarded by the version the undo checked (not one read later)."""
-    link = fresh(session, int(key))
-    want = expected.get("version") if isinstance(expected, dict) else None
-    if (link is None) != (want is None) or (link is not None and link.version != want):
-        raise conflict_for(session, int(key), want or 0)
-    if state is None:
-        if link is not None:
-            guarded_delete(session, link)
-        return
-    if link is None:
-        values = fields_of(state)
-        session.add(Link(id=int(key), version=_highest_version(session, event, key) + 1, **values))
-        try:
-            session.flush()
-        except IntegrityError as err:  # someone made that link meanwhile
-            raise Conflict(f"link {key} was made again since; nothing was undone") from err
-        session.add_all(
-            SentenceLink(link_id=int(key), source_sentences=a, target_sentences=b, score=score)
-            for a, b, score in state.get("sentences", [])
-        )
-        session.flush()
-        return
-    guarded_update(session, link, **fields_of(state))
-
-
-def _apply_mark(session: Session, user: User, key: str, state: Any, expected: Any) -> None:
-    """Write a mark back; the delete names the mark checked, so a change since conflicts."""
-    doc, index = _mark_parts(key)
-    expected = _normal_mark(expected)
-    if expected is not None:
-        gone = session.connection().execute(
-            delete(ParagraphMark).where(
-                col(ParagraphMark.document_id) == doc,
-                col(ParagraphMark.index) == index,
-                col(ParagraphMark.mark) == expected["mark"],
-            )
-        )
-        if gone.rowcount != 1:
-            raise Conflict(f"{describe(key)} was changed since; nothing was undone or redone")
-    state = _normal_mark(state)
-    if state is not None:
-        assert user.id is not None
-        session.add(
-            ParagraphMark(
-                document_id=doc,
-                index=index,
-                mark=state["mark"],
-                target_document=state.get("target"),
-                user_id=user.id,
-            )
-        )
-        try:
-            session.flush()
-        except IntegrityError as err:
-            raise Conflict(f"{describe(key)} was set since; nothing was undone") from err
-
-
-def _apply_pair(session: Session, key: str, state: dict[str, Any] | None) -> None:
-    source, target = _pair_parts(key)
-    session.connection().execute(
-        delete(DocumentPair).where(
-            col(DocumentPair.source_document_id) == source,
-            col(DocumentPair.target_document_id) == target,
-        )
-    )
-    if state is not None:
-        session.add(DocumentPair(source_document_id=source, target_document_id=target, **state))
-    session.flush()
-
-
-def _order(key: str, state: Any) -> tuple[int, int]:
-    """Documents come back first and go last; deletions before insertions (ids, uniques)."""
-    if key.startswith("doc:"):
-        return (0, 0) if state is not None else (3, 0)
-    if key.startswith("para:"):
-        return (0, 1)
-    return (1 if state is None else 2, 0)
-
-
-def apply_states(
-    session: Session,
-    user: User,
-    event: LinkEvent,
-    states: dict[str, Any],
-    expected: dict[str, Any],
-) -> None:
-    """Put every key back to `states`, each guarded by its `expected` state (no commit)."""
-    for key in sorted(states, key=lambda k: _order(k, states[k])):
-        state = states[key]
-        if key.startswith("mark:"):
-            _apply_mark(session, user, key, state, expected.get(key))
-        elif key.startswith("pair:"):
-            _apply_pair(session, key, state)
-        elif key.startswith("doc:"):
-            documents.apply_doc_state(session, int(key[4:]), state)
-        elif key.startswith("para:"):
-            documents.apply_paragraph_state(session, key, state)
-        else:
-            _apply_link(session, event, key, state, expected.get(key))
+describe = states.describe
 
 
 def _revert(session: Session, user: User, event: LinkEvent, action: str) -> LinkEvent:
@@ -249,14 +57,18 @@ def _revert(session: Session, user: User, event: LinkEvent, action: str) -> Link
     try:
         expected = _expected_now(session, event, names)
         for key, state in expected.items():
-            if not _matches(key, current_state(session, key), state):
+            if not states.same(key, states.read(session, key), state):
                 raise Conflict(
                     f"{describe(key)} was changed since (not through the review desk, e.g. by a "
                     "realignment); nothing was undone or redone",
                     {"key": key},
                 )
         target = event.before if action == "undo" else event.after
-        apply_states(session, user, event, {k: target.get(k) for k in event.before}, expected)
+        states.apply_all(
+            states.Applying(session, user, event),
+            {k: target.get(k) for k in event.before},
+            expected,
+        )
         event.undone = action == "undo"
         session.add(event)
         done = record(
@@ -265,7 +77,7 @@ def _revert(session: Session, user: User, event: LinkEvent, action: str) -> Link
             event.story_id,
             action,
             expected,
-            {k: current_state(session, k) for k in event.before},
+            {k: states.read(session, k) for k in event.before},
             reverts=event.id,
         )
         session.commit()
@@ -277,16 +89,42 @@ def _revert(session: Session, user: User, event: LinkEvent, action: str) -> Link
 
 
 def _scope(query: Any, user: User, story_id: int | None) -> Any:
+    """The editor's events, in a story if given (moves are filtered further by `_in_story`)."""
     query = query.where(LinkEvent.user_id == user.id)
-    return query.where(LinkEvent.story_id == story_id) if story_id is not None else query
+    if story_id is None:
+        return query
+    moved = col(LinkEvent.action).in_(("move", "undo", "redo"))
+    return query.where(or_(col(LinkEvent.story_id) == story_id, moved))
+
+
+def _in_story(event: LinkEvent, story_id: int | None) -> bool:
+    """Whether a change happened in the story: recorded there, or a document moved out of it."""
+    if story_id is None or event.story_id == story_id:
+        return True
+    return any(
+        isinstance(state, dict) and state.get("story_id") == story_id
+        for side in (event.before, event.after)
+        for key, state in side.items()
+        if key.startswith("doc:")
+    )
+
+
+def _newest(session: Session, query: Any, story_id: int | None) -> LinkEvent | None:
+    events = session.exec(query.order_by(col(LinkEvent.id).desc()))
+    return next((e for e in events if _in_story(e, story_id)), None)
+
+
+def last_change(session: Session, user: User, story_id: int | None) -> LinkEvent | None:
+    """The change an undo would take back, so the button can say what it undoes."""
+    query = _scope(select(LinkEvent), user, story_id).where(
+        col(LinkEvent.undone).is_(False), col(LinkEvent.action).not_in(REVERSALS)
+    )
+    return _newest(session, query, story_id)
 
 
 def undo_last(*, session: Session, user: User, story_id: int | None = None) -> LinkEvent:
     """Undo this editor's most recent change that is not undone yet (in a story, if given)."""
-    query = _scope(select(LinkEvent), user, story_id).where(
-        col(LinkEvent.undone).is_(False), col(LinkEvent.action).not_in(REVERSALS)
-    )
-    event = session.exec(query.order_by(col(LinkEvent.id).desc())).first()
+    event = last_change(session, user, story_id)
     if event is None:
         raise ReviewError("you have no change to undo", status=404)
     return _revert(session, user, event, "undo")
@@ -294,17 +132,19 @@ def undo_last(*, session: Session, user: User, story_id: int | None = None) -> L
 
 def redo_target(session: Session, user: User, story_id: int | None) -> LinkEvent | None:
     """The change the editor undid most recently since their last new change, if any."""
-    last_new = session.exec(
-        _scope(select(LinkEvent.id), user, story_id)
-        .where(col(LinkEvent.action).not_in(REVERSALS))
-        .order_by(col(LinkEvent.id).desc())
-    ).first()
+    last_new = _newest(
+        session,
+        _scope(select(LinkEvent), user, story_id).where(col(LinkEvent.action).not_in(REVERSALS)),
+        story_id,
+    )
     undos = session.exec(
         _scope(select(LinkEvent), user, story_id)
-        .where(LinkEvent.action == "undo", col(LinkEvent.id) > (last_new or 0))
+        .where(LinkEvent.action == "undo", col(LinkEvent.id) > (last_new.id if last_new else 0))
         .order_by(col(LinkEvent.id).desc())
     ).all()
     for undo in undos:
+        if not _in_story(undo, story_id):
+            continue
         target = session.get(LinkEvent, undo.reverts) if undo.reverts else None
         if target is not None and target.undone:
             return target
@@ -317,14 +157,6 @@ def redo_last(*, session: Session, user: User, story_id: int | None = None) -> L
     if event is None:
         raise ReviewError("you have nothing to redo", status=404)
     return _revert(session, user, event, "redo")
-
-
-def last_change(session: Session, user: User, story_id: int | None) -> LinkEvent | None:
-    """The change an undo would take back, so the button can say what it undoes."""
-    query = _scope(select(LinkEvent), user, story_id).where(
-        col(LinkEvent.undone).is_(False), col(LinkEvent.action).not_in(REVERSALS)
-    )
-    return session.exec(query.order_by(col(LinkEvent.id).desc())).first()
 
 
 _VERBS = {
@@ -341,6 +173,8 @@ _VERBS = {
     "move": "moving",
     "remove": "removing",
     "text": "editing",
+    "split_text": "splitting",
+    "merge_text": "merging",
 }
 
 
@@ -351,15 +185,26 @@ def event_label(event: LinkEvent) -> str:
     docs = [k[4:] for k in keys if k.startswith("doc:")]
     if docs:
         return f"{verb} document {docs[0]}"
+    layouts = [k for k in keys if k.startswith("layout:")]
+    if layouts:
+        return f"{verb} {_layout_place(event, layouts[0])}"
     paras = [k.split(":") for k in keys if k.startswith("para:")]
     if paras:
-        return f"{verb} the text of ¶{paras[0][2]}"
+        return f"{verb} the text of {para_no(int(paras[0][2]))}"
     marks = [k.split(":") for k in keys if k.startswith("mark:")]
     if marks:
-        return f"{verb} ¶{marks[0][2]}"
+        return f"{verb} {para_no(int(marks[0][2]))}"
     touched = [k for k in keys if event.before.get(k) is not None] or keys
     if event.action == "link":
         return verb
     if len(touched) == 1:
         return f"{verb} link {touched[0]}"
     return f"{verb} {len(touched)} links"
+
+
+def _layout_place(event: LinkEvent, key: str) -> str:
+    """'¶4' for a split or merge: where the first paragraph it changed stood before."""
+    before = event.before.get(key) or {}
+    ids, touched = before.get("ids", []), before.get("texts", {})
+    index = next((i for i, pid in enumerate(ids) if str(pid) in touched), None)
+    return para_no(index) if index is not None else f"paragraphs of document {key[7:]}"
