@@ -65,8 +65,9 @@ class Settings(BaseSettings):
     upload_wait_seconds: float = 60.0
     # How long `?wait=true` waits for the whole job.
     job_wait_seconds: float = 600.0
-    # Rate limits (the `limits` notation: "N/period", several joined by ";"), counted per
-    # client address (an IPv6 /64 counts as one) and, for writes and uploads, per account too.
+    # Rate limits (the `limits` notation: "N/period"; login and sign-up limits may join several
+    # with ";"), sliding windows, counted per client address (an IPv6 /64 counts as one) and,
+    # for writes and uploads, per account too.
     # Failed logins: per address; per address+name, in steps that back off (nobody elsewhere
     # can lock a named editor out); per name from every address, looser, which a browser that
     # has logged in to that account before is exempt from. Sign-ups: attempts per address,
