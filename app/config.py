@@ -74,8 +74,9 @@ class Settings(BaseSettings):
     # How many articles one import (POST /api/imports: a folder or a zip) may hold, by role.
     import_max_files_reader: int = 100
     import_max_files_editor: int = 2000
-    # Rate limits (the `limits` notation: "N/period", several joined by ";"), counted per
-    # client address (an IPv6 /64 counts as one) and, for writes and uploads, per account too.
+    # Rate limits (the `limits` notation: "N/period"; login and sign-up limits may join several
+    # with ";"), sliding windows, counted per client address (an IPv6 /64 counts as one) and,
+    # for writes and uploads, per account too.
     # Failed logins: per address; per address+name, in steps that back off (nobody elsewhere
     # can lock a named editor out); per name from every address, looser, which a browser that
     # has logged in to that account before is exempt from. Sign-ups: attempts per address,
