@@ -134,9 +134,10 @@
   // --- the place kept: a click never moves the clicked paragraph; counterparts come to it ---
   let before = null;  // {id, top, scroller} of the clicked paragraph, taken before the request
 
-  // The same walk as the server's highlight(): the translation chain, then related links one
-  // hop from it, never further (chains of related links light up most of a story on one
-  // subject). Drawn at once; the server's fragment then patches the paragraphs it names.
+  // The same walk as the server's highlight(): the translation chain one layer at a time,
+  // each document entered once (its nearest counterparts) and never the clicked paragraph's
+  // own document, then related links one hop from it, never further. Drawn at once; the
+  // server's fragment then patches the paragraphs it names.
   let graph = null;
   function neighbours() {
     if (graph) return graph;
@@ -153,19 +154,28 @@
     });
     return graph;
   }
-  function drawHighlight(key) {
+  const docOf = (key) => key.split("-")[0];
+  function walk(key) {
     const relation = new Map([[key, "active"]]);
+    const entered = new Set([docOf(key)]);
     const chain = [key];
-    for (let n = 0; n < chain.length; n++) {
-      (neighbours().get(chain[n]) || []).forEach(([other, rel]) => {
-        if (rel !== "translation" || relation.has(other)) return;
-        relation.set(other, "translation");
-        chain.push(other);
-      });
+    let layer = [key];
+    while (layer.length) {
+      const found = [];
+      layer.forEach((node) => (neighbours().get(node) || []).forEach(([other, rel]) => {
+        if (rel === "translation" && !entered.has(docOf(other)) && !found.includes(other)) found.push(other);
+      }));
+      found.forEach((other) => { entered.add(docOf(other)); relation.set(other, "translation"); });
+      chain.push(...found);
+      layer = found;
     }
     chain.forEach((node) => (neighbours().get(node) || []).forEach(([other, rel]) => {
-      if (rel !== "translation" && !relation.has(other)) relation.set(other, "related");
+      if (rel !== "translation" && !relation.has(other) && docOf(other) !== docOf(key)) relation.set(other, "related");
     }));
+    return relation;
+  }
+  function drawHighlight(key) {
+    const relation = walk(key);
     $$(".para.active, .para.linked").forEach((p) => {
       p.classList.remove("active", "linked", "rel-translation", "rel-related");
       p.removeAttribute("aria-current");
@@ -178,6 +188,32 @@
     });
     updateListen();
   }
+  // --- the address names the highlighted paragraph from the moment it is drawn ---
+  // `shown`: the address whose highlight the page shows; the server is told it (as
+  // HX-Current-URL) to clear that highlight's notes. Paragraph clicks do not use htmx's
+  // push (hx-push-url="false" on the columns), which would come with the answer, one step
+  // late; Back and Forward redraw the clicks.
+  let shown = location.href;
+  let restoring = false;
+  document.body.addEventListener("htmx:configRequest", (e) => {
+    const elt = e.detail.elt;
+    if (elt && elt.matches && elt.matches(".para") && e.detail.verb === "get") e.detail.headers["HX-Current-URL"] = shown;
+  });
+  function pushParagraph(para) {
+    const url = new URL(para.getAttribute("href"), location.href).href;
+    if (!restoring && url !== location.href) history.pushState({ parallax: para.id }, "", url);
+    shown = url;
+  }
+  window.addEventListener("popstate", (e) => {
+    if (e.state && e.state.htmx) return;  // htmx restores its own entries
+    const key = new URLSearchParams(location.search).get("p");
+    const para = key && document.getElementById("p-" + key);
+    if (!key) { clearHighlight(true); shown = location.href; return; }
+    if (!para) { location.reload(); return; }
+    restoring = true;
+    try { htmx.ajax("GET", para.getAttribute("href"), { source: para, swap: "none" }); }
+    finally { restoring = false; }
+  });
   document.body.addEventListener("htmx:beforeRequest", (e) => {
     const para = e.detail.elt.closest && e.detail.elt.closest(".para");
     if (!para) return;
@@ -185,7 +221,10 @@
     setReading(para.dataset.document, false);
     before = { id: para.id, top: para.getBoundingClientRect().top, focused: document.activeElement === para,
                notes: $$(".column-body .under:not(.spent)").filter((u) => u.querySelector(".missing:not(.here)")) };
-    if (e.detail.requestConfig && e.detail.requestConfig.verb === "get") drawHighlight(para.dataset.document + "-" + para.dataset.index);
+    if (e.detail.requestConfig && e.detail.requestConfig.verb === "get") {
+      drawHighlight(para.dataset.document + "-" + para.dataset.index);
+      pushParagraph(para);
+    }
   });
   // The click fragment sends each paragraph as an empty element with its highlight state only
   // (classes, title, score, sentence groups in data-sls): the page already has the text, so
@@ -461,7 +500,7 @@
     $("#help-button").setAttribute("aria-expanded", String(!help.hidden));
     if (!help.hidden) $("#help-close").focus();
   }
-  function clearHighlight() {
+  function clearHighlight(fromHistory) {
     $$(".para.active, .para.linked").forEach((p) => {
       p.classList.remove("active", "linked", "rel-translation", "rel-related");
       p.removeAttribute("title");
@@ -471,7 +510,8 @@
     $$(".s.s-linked").forEach((s) => s.classList.remove("s-linked"));
     markOverview();
     announce(null);
-    if (new URLSearchParams(location.search).has("p")) history.pushState({}, "", location.pathname);
+    if (!fromHistory && new URLSearchParams(location.search).has("p")) history.pushState({}, "", location.pathname);
+    shown = location.href;
   }
   document.addEventListener("keydown", (e) => {
     if (e.target.matches("input, textarea, select") || e.ctrlKey || e.metaKey || e.altKey) return;
