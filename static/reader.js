@@ -129,7 +129,33 @@
   document.addEventListener("click", (e) => {
     if (!e.isTrusted) return;  // our own download links are clicked by script
     $$("details.menu[open]").forEach((d) => { if (!d.contains(e.target)) d.open = false; });
+    const bar = $(".toolbar");
+    if (e.target.closest && e.target.closest("#tools-toggle")) setToolsOpen(!bar.classList.contains("open"));
+    else if (bar.classList.contains("open") && !bar.contains(e.target)) setToolsOpen(false);
   });
+  // The phone's toolbar menu (the tools after "Read").
+  function setToolsOpen(open) {
+    $(".toolbar").classList.toggle("open", open);
+    const button = $("#tools-toggle");
+    if (button) button.setAttribute("aria-expanded", String(open));
+  }
+  // An open menu that would cross the viewport's edge moves back inside it.
+  function keepInView(body) {
+    body.style.left = "";
+    body.style.right = "";
+    if (getComputedStyle(body).position !== "absolute") return;
+    const rect = body.getBoundingClientRect();
+    const width = document.documentElement.clientWidth, margin = 8;
+    let shift = Math.min(0, width - margin - rect.right);
+    if (rect.left + shift < margin) shift = margin - rect.left;
+    if (!shift) return;
+    body.style.left = body.offsetLeft + shift + "px";
+    body.style.right = "auto";
+  }
+  document.addEventListener("toggle", (e) => {
+    if (e.target.matches && e.target.matches("details.menu[open]")) keepInView($(".menu-body", e.target));
+  }, true);
+  window.addEventListener("resize", () => $$("details.menu[open] > .menu-body").forEach(keepInView));
 
   // --- the place kept: a click never moves the clicked paragraph; counterparts come to it ---
   let before = null;  // {id, top, scroller} of the clicked paragraph, taken before the request
@@ -518,6 +544,7 @@
     if (e.key === "?") { toggleHelp(); e.preventDefault(); return; }
     if (e.key === "Escape") {
       $$("details.menu[open]").forEach((d) => { d.open = false; });
+      setToolsOpen(false);
       if (!$("#help").hidden) { toggleHelp(false); $("#help-button").focus(); return; }
       clearHighlight();
       return;
