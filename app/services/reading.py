@@ -1,7 +1,6 @@
 """What the reader shows: a story's columns, its links, and the counterparts of a paragraph."""
 
 import json
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Protocol, cast
 
