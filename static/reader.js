@@ -74,6 +74,36 @@
     document.documentElement.style.setProperty("--reader-font", store.get("font", 17) + "px");
   }
 
+  // A search result opens with the searched words marked in its paragraph (?q=).
+  function markSearch() {
+    const q = new URLSearchParams(location.search).get("q");
+    const active = $(".para.active");
+    if (!q || !active) return;
+    const terms = q.split(/\s+/).filter(Boolean).slice(0, 8).sort((a, b) => b.length - a.length)
+      .map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    const pattern = new RegExp(terms.join("|"), "giu");
+    const walker = document.createTreeWalker(active, NodeFilter.SHOW_TEXT, {
+      acceptNode: (n) => (n.parentElement.closest("[aria-hidden], mark") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
+    });
+    const nodes = [];
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    nodes.forEach((node) => {
+      const text = node.nodeValue, parts = [];
+      let last = 0;
+      for (const m of text.matchAll(pattern)) {
+        if (!m[0]) continue;
+        parts.push(document.createTextNode(text.slice(last, m.index)));
+        const mark = document.createElement("mark");
+        mark.textContent = m[0];
+        parts.push(mark);
+        last = m.index + m[0].length;
+      }
+      if (!parts.length) return;
+      parts.push(document.createTextNode(text.slice(last)));
+      node.replaceWith(...parts);
+    });
+  }
+
   function init() {
     $("#learner-toggle").checked = store.get("learner", false);
     const sync = $("#sync-toggle");
@@ -84,6 +114,7 @@
     applyToggles();
     markOverview();
     if ($(".para.active")) showHighlight(null);
+    markSearch();
   }
 
   document.addEventListener("change", (e) => {
