@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     install_error_handlers(app)
     document_errors(app)
+    docs.document_examples(app)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "static"), name="static")
     app.include_router(api.router)
     app.include_router(search.router)
