@@ -555,7 +555,7 @@
     const help = $("#help");
     help.hidden = show === undefined ? !help.hidden : !show;
     $("#help-button").setAttribute("aria-expanded", String(!help.hidden));
-    if (!help.hidden) $("#help-close").focus();
+    if (!help.hidden) { setToolsOpen(false); $("#help-close").focus(); }  // the phone's menu gives way
   }
   function clearHighlight(fromHistory) {
     $$(".para.active, .para.linked").forEach((p) => {
