@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     install_error_handlers(app)
     install_review_errors(app)
     document_errors(app)
+    docs.document_examples(app)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "static"), name="static")
     app.include_router(api.router)
     app.include_router(imports.router)

@@ -74,6 +74,36 @@
     document.documentElement.style.setProperty("--reader-font", store.get("font", 17) + "px");
   }
 
+  // A search result opens with the searched words marked in its paragraph (?q=).
+  function markSearch() {
+    const q = new URLSearchParams(location.search).get("q");
+    const active = $(".para.active");
+    if (!q || !active) return;
+    const terms = q.split(/\s+/).filter(Boolean).slice(0, 8).sort((a, b) => b.length - a.length)
+      .map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    const pattern = new RegExp(terms.join("|"), "giu");
+    const walker = document.createTreeWalker(active, NodeFilter.SHOW_TEXT, {
+      acceptNode: (n) => (n.parentElement.closest("[aria-hidden], mark") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
+    });
+    const nodes = [];
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    nodes.forEach((node) => {
+      const text = node.nodeValue, parts = [];
+      let last = 0;
+      for (const m of text.matchAll(pattern)) {
+        if (!m[0]) continue;
+        parts.push(document.createTextNode(text.slice(last, m.index)));
+        const mark = document.createElement("mark");
+        mark.textContent = m[0];
+        parts.push(mark);
+        last = m.index + m[0].length;
+      }
+      if (!parts.length) return;
+      parts.push(document.createTextNode(text.slice(last)));
+      node.replaceWith(...parts);
+    });
+  }
+
   function init() {
     $("#learner-toggle").checked = store.get("learner", false);
     const sync = $("#sync-toggle");
@@ -84,6 +114,7 @@
     applyToggles();
     markOverview();
     if ($(".para.active")) showHighlight(null);
+    markSearch();
   }
 
   document.addEventListener("change", (e) => {
@@ -129,14 +160,41 @@
   document.addEventListener("click", (e) => {
     if (!e.isTrusted) return;  // our own download links are clicked by script
     $$("details.menu[open]").forEach((d) => { if (!d.contains(e.target)) d.open = false; });
+    const bar = $(".toolbar");
+    if (e.target.closest && e.target.closest("#tools-toggle")) setToolsOpen(!bar.classList.contains("open"));
+    else if (bar.classList.contains("open") && !bar.contains(e.target)) setToolsOpen(false);
   });
+  // The phone's toolbar menu (the tools after "Read").
+  function setToolsOpen(open) {
+    $(".toolbar").classList.toggle("open", open);
+    const button = $("#tools-toggle");
+    if (button) button.setAttribute("aria-expanded", String(open));
+  }
+  // An open menu that would cross the viewport's edge moves back inside it.
+  function keepInView(body) {
+    body.style.left = "";
+    body.style.right = "";
+    if (getComputedStyle(body).position !== "absolute") return;
+    const rect = body.getBoundingClientRect();
+    const width = document.documentElement.clientWidth, margin = 8;
+    let shift = Math.min(0, width - margin - rect.right);
+    if (rect.left + shift < margin) shift = margin - rect.left;
+    if (!shift) return;
+    body.style.left = body.offsetLeft + shift + "px";
+    body.style.right = "auto";
+  }
+  document.addEventListener("toggle", (e) => {
+    if (e.target.matches && e.target.matches("details.menu[open]")) keepInView($(".menu-body", e.target));
+  }, true);
+  window.addEventListener("resize", () => $$("details.menu[open] > .menu-body").forEach(keepInView));
 
   // --- the place kept: a click never moves the clicked paragraph; counterparts come to it ---
   let before = null;  // {id, top, scroller} of the clicked paragraph, taken before the request
 
-  // The same walk as the server's highlight(): the translation chain, then related links one
-  // hop from it, never further (chains of related links light up most of a story on one
-  // subject). Drawn at once; the server's fragment then patches the paragraphs it names.
+  // The same walk as the server's highlight(): the translation chain one layer at a time,
+  // each document entered once (its nearest counterparts) and never the clicked paragraph's
+  // own document, then related links one hop from it, never further. Drawn at once; the
+  // server's fragment then patches the paragraphs it names.
   let graph = null;
   function neighbours() {
     if (graph) return graph;
@@ -153,19 +211,28 @@
     });
     return graph;
   }
-  function drawHighlight(key) {
+  const docOf = (key) => key.split("-")[0];
+  function walk(key) {
     const relation = new Map([[key, "active"]]);
+    const entered = new Set([docOf(key)]);
     const chain = [key];
-    for (let n = 0; n < chain.length; n++) {
-      (neighbours().get(chain[n]) || []).forEach(([other, rel]) => {
-        if (rel !== "translation" || relation.has(other)) return;
-        relation.set(other, "translation");
-        chain.push(other);
-      });
+    let layer = [key];
+    while (layer.length) {
+      const found = [];
+      layer.forEach((node) => (neighbours().get(node) || []).forEach(([other, rel]) => {
+        if (rel === "translation" && !entered.has(docOf(other)) && !found.includes(other)) found.push(other);
+      }));
+      found.forEach((other) => { entered.add(docOf(other)); relation.set(other, "translation"); });
+      chain.push(...found);
+      layer = found;
     }
     chain.forEach((node) => (neighbours().get(node) || []).forEach(([other, rel]) => {
-      if (rel !== "translation" && !relation.has(other)) relation.set(other, "related");
+      if (rel !== "translation" && !relation.has(other) && docOf(other) !== docOf(key)) relation.set(other, "related");
     }));
+    return relation;
+  }
+  function drawHighlight(key) {
+    const relation = walk(key);
     $$(".para.active, .para.linked").forEach((p) => {
       p.classList.remove("active", "linked", "rel-translation", "rel-related");
       p.removeAttribute("aria-current");
@@ -178,6 +245,32 @@
     });
     updateListen();
   }
+  // --- the address names the highlighted paragraph from the moment it is drawn ---
+  // `shown`: the address whose highlight the page shows; the server is told it (as
+  // HX-Current-URL) to clear that highlight's notes. Paragraph clicks do not use htmx's
+  // push (hx-push-url="false" on the columns), which would come with the answer, one step
+  // late; Back and Forward redraw the clicks.
+  let shown = location.href;
+  let restoring = false;
+  document.body.addEventListener("htmx:configRequest", (e) => {
+    const elt = e.detail.elt;
+    if (elt && elt.matches && elt.matches(".para") && e.detail.verb === "get") e.detail.headers["HX-Current-URL"] = shown;
+  });
+  function pushParagraph(para) {
+    const url = new URL(para.getAttribute("href"), location.href).href;
+    if (!restoring && url !== location.href) history.pushState({ parallax: para.id }, "", url);
+    shown = url;
+  }
+  window.addEventListener("popstate", (e) => {
+    if (e.state && e.state.htmx) return;  // htmx restores its own entries
+    const key = new URLSearchParams(location.search).get("p");
+    const para = key && document.getElementById("p-" + key);
+    if (!key) { clearHighlight(true); shown = location.href; return; }
+    if (!para) { location.reload(); return; }
+    restoring = true;
+    try { htmx.ajax("GET", para.getAttribute("href"), { source: para, swap: "none" }); }
+    finally { restoring = false; }
+  });
   document.body.addEventListener("htmx:beforeRequest", (e) => {
     const para = e.detail.elt.closest && e.detail.elt.closest(".para");
     if (!para) return;
@@ -185,7 +278,10 @@
     setReading(para.dataset.document, false);
     before = { id: para.id, top: para.getBoundingClientRect().top, focused: document.activeElement === para,
                notes: $$(".column-body .under:not(.spent)").filter((u) => u.querySelector(".missing:not(.here)")) };
-    if (e.detail.requestConfig && e.detail.requestConfig.verb === "get") drawHighlight(para.dataset.document + "-" + para.dataset.index);
+    if (e.detail.requestConfig && e.detail.requestConfig.verb === "get") {
+      drawHighlight(para.dataset.document + "-" + para.dataset.index);
+      pushParagraph(para);
+    }
   });
   // The click fragment sends each paragraph as an empty element with its highlight state only
   // (classes, title, score, sentence groups in data-sls): the page already has the text, so
@@ -459,9 +555,9 @@
     const help = $("#help");
     help.hidden = show === undefined ? !help.hidden : !show;
     $("#help-button").setAttribute("aria-expanded", String(!help.hidden));
-    if (!help.hidden) $("#help-close").focus();
+    if (!help.hidden) { setToolsOpen(false); $("#help-close").focus(); }  // the phone's menu gives way
   }
-  function clearHighlight() {
+  function clearHighlight(fromHistory) {
     $$(".para.active, .para.linked").forEach((p) => {
       p.classList.remove("active", "linked", "rel-translation", "rel-related");
       p.removeAttribute("title");
@@ -471,13 +567,15 @@
     $$(".s.s-linked").forEach((s) => s.classList.remove("s-linked"));
     markOverview();
     announce(null);
-    if (new URLSearchParams(location.search).has("p")) history.pushState({}, "", location.pathname);
+    if (!fromHistory && new URLSearchParams(location.search).has("p")) history.pushState({}, "", location.pathname);
+    shown = location.href;
   }
   document.addEventListener("keydown", (e) => {
     if (e.target.matches("input, textarea, select") || e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === "?") { toggleHelp(); e.preventDefault(); return; }
     if (e.key === "Escape") {
       $$("details.menu[open]").forEach((d) => { d.open = false; });
+      setToolsOpen(false);
       if (!$("#help").hidden) { toggleHelp(false); $("#help-button").focus(); return; }
       clearHighlight();
       return;

@@ -23,6 +23,7 @@ from app.align.beads import Bead, PairAlignment, PairKind
 from app.align.encoder import Encoder
 from app.align.lexicon import PairLexicon, pair_lexicon
 from app.align.monotonic import LEX_CELLS, MonotonicParams, align_monotonic, overlap_texts
+from app.align.numbering import read_numbering
 from app.align.related import align_related
 from app.align.scoring import FIRST_PASS, LEARNED, BeadWeights
 
@@ -257,6 +258,9 @@ def align_documents(
     if n == 0 or m == 0 or not s_ok.any() or not t_ok.any():
         return PairAlignment("comparable")
     k = max(p.max_align - 1, 1)
+    # "סעיף א." is "Article 1.": numbering letters are read as numbers before encoding
+    src_units = [read_numbering(u) for u in src_units]
+    tgt_units = [read_numbering(u) for u in tgt_units]
     src_vecs = encode_overlaps(src_units, encoder, k)
     tgt_vecs = encode_overlaps(tgt_units, encoder, k)
     beads = align_monotonic(

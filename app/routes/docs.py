@@ -1,8 +1,15 @@
 """The API's documentation pages and the 404 page, served from local files only.
 
-Swagger UI and Redoc are vendored under static/vendor (versions in the folder names) and started
-by a script file, so the pages work offline and under a strict Content-Security-Policy.
+Swagger UI and Redoc are vendored under static/vendor (versions in the folder names, each with
+its licence; Redoc's one local change is in PATCHES.md) and started by a script file, so the pages
+work offline: they make no request off the host. The JSON answers that have no response model
+show an example taken from the seeds (api_examples.json; tests/test_api_examples.py keeps each
+one the shape of a real answer).
 """
+
+import json
+from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -11,6 +18,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.templating import templates
 
+EXAMPLES: dict[str, Any] = json.loads(
+    (Path(__file__).with_name("api_examples.json")).read_text(encoding="utf-8")
+)
 SWAGGER = "/static/vendor/swagger-ui-5.35.0"
 REDOC = "/static/vendor/redoc-2.5.4"
 
@@ -29,6 +39,22 @@ def swagger_ui(request: Request) -> HTMLResponse:
 def redoc(request: Request) -> HTMLResponse:
     """Redoc on the app's OpenAPI schema."""
     return templates.TemplateResponse(request, "api_docs.html", {"kind": "redoc", "base": REDOC})
+
+
+def document_examples(app: FastAPI) -> None:
+    """Give the GET answers listed in EXAMPLES their example (Redoc showed `{ }`)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        for path, example in EXAMPLES.items():
+            answer = schema["paths"].get(path, {}).get("get", {}).get("responses", {}).get("200")
+            if answer is not None:
+                answer.setdefault("content", {}).setdefault("application/json", {})
+                answer["content"]["application/json"]["example"] = example
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _wants_json(request: Request) -> bool:

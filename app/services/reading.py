@@ -1,6 +1,5 @@
 """What the reader shows: a story's columns, its links, and the counterparts of a paragraph."""
 
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
@@ -82,30 +81,40 @@ def _neighbours(links: list[LinkView]) -> dict[ParaKey, list[tuple[ParaKey, Link
 
 
 def highlight(links: list[LinkView], active: ParaKey) -> Highlight:
-    """The clicked paragraph's translation chain, then related links one hop from it.
+    """The clicked paragraph's counterparts in the *other* documents: translations, then
+    related links one hop from them.
 
-    Translations are followed transitively (FR -> DE -> EN is still a translation), but a
-    related link never leads further: in a story of texts on one subject, chains of related
-    links would light up most of the story. Related counterparts are those linked by a
-    related link to the clicked paragraph or to one of its translations.
+    Translations are followed transitively (FR -> DE -> EN is still a translation), one
+    layer at a time, and a document is entered once: its counterparts are those nearest the
+    clicked paragraph, and the clicked paragraph's own document is never entered. A chain of
+    merged links (FR 8-9 = EN 9, EN 9-10 = FR 10 ...) therefore never lights the clicked
+    text's own neighbours nor walks on through the whole story. A related link never leads
+    further: related counterparts are those linked by a related link to the clicked paragraph
+    or to one of its translations, outside the clicked paragraph's document. reader.js's
+    `drawHighlight` walks the same way.
     """
     graph = _neighbours(links)
     result = Highlight(active=active)
     result.relation[active] = "active"
-    queue: deque[tuple[ParaKey, float]] = deque([(active, 1.0)])
+    entered = {active[0]}
+    layer: dict[ParaKey, float] = {active: 1.0}
     chain = [active]
-    while queue:
-        node, score = queue.popleft()
-        for other, link in graph.get(node, []):
-            if link.relation != "translation" or other in result.relation:
-                continue
+    while layer:
+        found: dict[ParaKey, float] = {}
+        for node, score in layer.items():
+            for other, link in graph.get(node, []):
+                if link.relation != "translation" or other[0] in entered:
+                    continue
+                found[other] = max(found.get(other, 0.0), min(score, link.score))
+        entered |= {doc for doc, _ in found}
+        for other, score in found.items():
             result.relation[other] = "translation"
-            result.score[other] = round(min(score, link.score), 3)
-            queue.append((other, min(score, link.score)))
-            chain.append(other)
+            result.score[other] = round(score, 3)
+        chain += list(found)
+        layer = found
     for node in chain:
         for other, link in graph.get(node, []):
-            if link.relation == "translation" or other in result.relation:
+            if link.relation == "translation" or other in result.relation or other[0] == active[0]:
                 continue
             result.relation[other] = "related"
             result.score[other] = round(link.score, 3)

@@ -157,9 +157,11 @@ def test_phone_has_no_horizontal_overflow_and_learner_reveals_per_sentence(
     page.goto(f"{live_server}/stories/{story['id']}")
     # The language pair: read German, with French under each tapped paragraph.
     page.select_option("#reading-select", str(de))
+    page.tap("#tools-toggle")  # the other tools are in the phone's toolbar menu
     page.select_option("#with-select", str(fr))
     assert page.is_visible(f"#p-{de}-0") and not page.is_visible(f"#p-{fr}-0")
     page.check("#learner-toggle")
+    page.tap("#tools-toggle")
     page.tap(f"#p-{de}-2")
     page.wait_for_selector(f"#under-{de}-2 .copy[data-document='{fr}'] .s")
     copies = page.locator(f"#under-{de}-2 .copy:visible")
@@ -172,7 +174,8 @@ def test_phone_has_no_horizontal_overflow_and_learner_reveals_per_sentence(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.evaluate("getSelection().removeAllRanges()")
     page.screenshot(path=str(SHOTS / "story-phone.png"))
-    # Help opens and closes on a phone.
+    # Help opens and closes on a phone (from the toolbar's menu).
+    page.tap("#tools-toggle")
     page.tap("#help-button")
     assert page.is_visible("#help")
     page.tap("#help-close")
