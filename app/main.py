@@ -21,11 +21,13 @@ from app.routes import (
     jobs,
     library,
     pages,
+    practice,
     review,
     review_pages,
     search,
     signup,
     vocabulary,
+    words,
 )
 from app.security.access import guard_path_ids
 from app.security.body import BodyLimitMiddleware
@@ -110,6 +112,8 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.include_router(review_pages.queue_router)
     app.include_router(docs.router)
     app.include_router(vocabulary.router)
+    app.include_router(words.router)
+    app.include_router(practice.router)
     docs.install_error_pages(app)
 
     @app.get("/healthz", tags=["ops"])

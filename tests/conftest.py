@@ -23,7 +23,7 @@ SEEDS = REPO_ROOT / "seeds"
 # PARALLAX_TEST_POSTGRES_URL (`.ci/run` starts one; without it those runs are skipped).
 BOTH_DATABASES = {
     "test_api", "test_review", "test_jobs", "test_review_pages", "test_grouping_bridge",
-    "test_vector_index",
+    "test_vector_index", "test_vocabulary",
 }  # fmt: skip
 
 
