@@ -77,10 +77,14 @@ def _split_elision(tok: str, start: int, lang: str) -> list[Word]:
 
 
 def word_at(text: str, lang: str, word: str) -> Word | None:
-    """The first word of `text` equal to `word` (case-insensitive), or one that contains it."""
+    """Where `word` is in `text`: the first word equal to it (case-insensitive); for a
+    selection that is several words ("l'ambassade", "droits de l'homme"), its longest word."""
     wanted = word.strip().lower().replace("’", "'")
     found = words(text, lang)
     for w in found:
         if w.key == wanted:
             return w
-    return next((w for w in found if wanted and wanted in w.key), None)
+    parts = sorted(words(word, lang), key=lambda w: -len(w.text))
+    if parts and parts[0].key != wanted:
+        return word_at(text, lang, parts[0].text)
+    return None
