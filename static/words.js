@@ -107,9 +107,13 @@
     clearMarks();
     const lit = [];
     data.counterparts.forEach((c) => c.words.forEach((w) => {
-      const s = $("#p-" + c.document + "-" + w.paragraph + " .s[data-s='" + w.sentence + "']");
-      const mark = s && wrap(s, w.start, w.end, "w-lit");
-      if (mark) lit.push(mark);
+      // the counterpart's column, and on phones its copy under the paragraph
+      const where = "#p-" + c.document + "-" + w.paragraph + ", .under .copy[data-document='" + c.document + "'][data-index='" + w.paragraph + "']";
+      $$(where).forEach((host) => {
+        const s = $(".s[data-s='" + w.sentence + "']", host);
+        const mark = s && wrap(s, w.start, w.end, "w-lit");
+        if (mark) lit.push(mark);
+      });
     }));
     if (data.sentence !== null && data.start !== null) {
       const s = $("#p-" + data.document + "-" + data.paragraph + " .s[data-s='" + data.sentence + "']");
@@ -185,7 +189,12 @@
   }
   function place(rect) {
     card.hidden = false;
-    if (narrow()) { card.classList.add("sheet"); card.style.left = ""; card.style.top = ""; return; }
+    if (narrow()) {  // a sheet at the bottom; the word stays above it
+      card.classList.add("sheet"); card.style.left = ""; card.style.top = "";
+      const room = window.innerHeight - card.offsetHeight - 16;
+      if (rect.bottom > room) window.scrollBy(0, rect.bottom - room + rect.height);
+      return;
+    }
     card.classList.remove("sheet");
     const w = card.offsetWidth, h = card.offsetHeight;
     let top = rect.bottom + 8;
@@ -235,7 +244,7 @@
       if (pick && !(current && current.pick.text === pick.text && current.pick.p === pick.p)) open(pick);
     }, 60);
   });
-  // A click with a selection made, or on a word of the paragraph already highlighted, is the
+  // A click with a selection made, or on a word of the paragraph already clicked, is the
   // word's, not the paragraph's: it neither follows the paragraph's link nor reaches htmx.
   document.addEventListener("click", (e) => {
     if (!e.isTrusted || !e.target.closest) return;
@@ -246,7 +255,7 @@
       e.preventDefault(); e.stopImmediatePropagation();
       return;
     }
-    if (para && (para.classList.contains("active") || para.classList.contains("linked")) && !document.body.classList.contains("linking") && e.detail === 1) {
+    if (para && para.classList.contains("active") && !document.body.classList.contains("linking") && e.detail === 1) {
       const range = pointRange(e.clientX, e.clientY);
       const pick = range && picked(range);
       if (pick) { e.preventDefault(); e.stopImmediatePropagation(); open(pick); return; }
