@@ -100,14 +100,34 @@ def scores(lex: Lexicon, src: Sequence[str], tgt: Sequence[str]) -> np.ndarray:
     return out
 
 
+def links(matrix: np.ndarray) -> dict[int, int]:
+    """Competitive linking (Melamed 2000): the best-scoring pair of the sentence is linked
+    first, then the best among the words still free, and so on while pairs score at least
+    ``THRESHOLD``. Each word is linked once, so a frequent word cannot take every link."""
+    out: dict[int, int] = {}
+    if matrix.size == 0:
+        return out
+    order = np.argsort(-matrix, axis=None, kind="stable")
+    used_t: set[int] = set()
+    for flat in order.tolist():
+        i, j = divmod(flat, matrix.shape[1])
+        if matrix[i, j] < THRESHOLD:
+            break
+        if i in out or j in used_t:
+            continue
+        out[i] = j
+        used_t.add(j)
+    return out
+
+
 def counterpart(matrix: np.ndarray, i: int) -> list[int]:
     """Target positions that translate source position `i` (empty when nothing is sure)."""
     if matrix.size == 0 or matrix.shape[1] == 0:
         return []
-    row = matrix[i]
-    best = int(row.argmax())
-    if row[best] < THRESHOLD:
+    best = links(matrix).get(i)
+    if best is None:
         return []
+    row = matrix[i]
     picked = {best}
     for step in (-1, 1):  # grow along the sentence while the words stay good
         j = best + step
@@ -117,6 +137,10 @@ def counterpart(matrix: np.ndarray, i: int) -> list[int]:
             picked.add(j)
             j += step
     return sorted(picked)
+
+
+def _best_source(matrix: np.ndarray, j: int) -> int:
+    return int(matrix[:, j].argmax())
 
 
 def proportional(n: int, m: int, i: int) -> list[int]:
