@@ -1,11 +1,13 @@
 """The word layer: words and lemmas, counterpart words in aligned sentences, GET /api/lookup."""
 
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
 from app.words import align
 from app.words.frequency import UNLISTED, frequency
 from app.words.practice import GAP, cloze
 from app.words.tokens import words
+from tests.factories import login, make_user
 
 
 def test_words_split_elisions_possessives_and_chinese_by_dictionary() -> None:
@@ -86,3 +88,25 @@ def test_lookup_says_what_is_wrong(seeded_client: TestClient) -> None:
     assert other.status_code == 404
     absent = seeded_client.get("/api/lookup", params={**q, "word": "zzzz"}).json()
     assert absent["sentence"] is None and absent["counterparts"] == []
+
+
+def test_a_private_story_is_not_looked_up_nor_kept_with_a_word_by_others(
+    seeded_client: TestClient, seeded_engine: Engine
+) -> None:
+    from tests.security.test_private_reads import make_private
+
+    story = _story(seeded_client)
+    fr = next(d["id"] for d in story["documents"] if d["lang"] == "fr")
+    make_user(seeded_engine, "olga", role="reader")
+    make_user(seeded_engine, "rita", role="reader")
+    make_private(seeded_engine, story["id"], "olga")
+    q = {"lang": "fr", "word": "ambassade", "story": story["id"], "p": f"{fr}-2"}
+    assert seeded_client.get("/api/lookup", params=q).status_code == 404
+    login(seeded_client, "rita")
+    assert seeded_client.get("/api/lookup", params=q).status_code == 404
+    saved = seeded_client.post(
+        "/api/vocabulary", json={"word": "ambassade", "lang": "fr", "story": story["id"]}
+    )
+    assert saved.status_code == 201 and saved.json()["story"] is None
+    login(seeded_client, "olga")
+    assert seeded_client.get("/api/lookup", params=q).status_code == 200
