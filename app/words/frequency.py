@@ -1,6 +1,9 @@
 """How common a word is: wordfreq's Zipf value (log10 of uses per billion words) and a band.
 
-The word lists ship inside the wordfreq package. The lookup reads the frequency table
+The word lists ship inside the wordfreq package. The "small" lists are used: words used at
+least once per million (Zipf 3), about 30,000 a language; anything rarer is "rare". (The
+"best" lists add 200 MB to the web process and take seconds to load, for words a card would
+only call rare anyway.) The lookup reads the frequency table
 directly rather than through wordfreq's tokenizer, which for Chinese and Japanese would need
 jieba and MeCab; the reader's words are already segmented (app.words.tokens).
 """
@@ -19,9 +22,8 @@ BANDS = (
     (5.0, "very common"),
     (4.0, "common"),
     (3.0, "less common"),
-    (0.01, "rare"),
 )
-UNLISTED = "not in the word list"
+UNLISTED = "rare"
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ def _table(lang: str) -> dict[str, float]:
     import wordfreq
 
     try:
-        return dict(wordfreq.get_frequency_dict(lang, wordlist="best"))
+        return dict(wordfreq.get_frequency_dict(lang, wordlist="small"))
     except LookupError:
         logger.info("wordfreq has no word list for %s", lang)
         return {}
