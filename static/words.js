@@ -485,4 +485,6 @@
   if (listen) new MutationObserver(listenWhy).observe(listen, { attributes: true, attributeFilter: ["hidden"] });
   listenWhy();
   refresh();
+  // the server loads this story's lemma and frequency tables while the reader reads
+  fetch("/api/lookup/warm?story=" + encodeURIComponent(story), { credentials: "same-origin" }).catch(() => {});
 })();

@@ -110,3 +110,18 @@ def test_a_private_story_is_not_looked_up_nor_kept_with_a_word_by_others(
     assert saved.status_code == 201 and saved.json()["story"] is None
     login(seeded_client, "olga")
     assert seeded_client.get("/api/lookup", params=q).status_code == 200
+
+
+def test_warming_a_story_loads_its_languages_tables_and_hides_private_stories(
+    seeded_client: TestClient, seeded_engine: Engine
+) -> None:
+    from app.words.lemma import lemma
+    from tests.security.test_private_reads import make_private
+
+    story = _story(seeded_client)
+    lemma.cache_clear()
+    assert seeded_client.get("/api/lookup/warm", params={"story": story["id"]}).status_code == 204
+    assert lemma.cache_info().currsize >= len(story["languages"])  # ran after the answer
+    make_user(seeded_engine, "olga", role="reader")
+    make_private(seeded_engine, story["id"], "olga")
+    assert seeded_client.get("/api/lookup/warm", params={"story": story["id"]}).status_code == 404

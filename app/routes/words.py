@@ -4,12 +4,18 @@ It answers for anyone who may read the story (anonymous readers too)."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, status
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlmodel import select
 
 from app.auth import UserDep
 from app.deps import SessionDep
+from app.models import Document, Story
 from app.security.openapi import errors
+from app.services.visibility import may_read
+from app.words.frequency import frequency
+from app.words.lemma import lemma
 from app.words.lookup import Lookup, LookupError_, lookup
 
 router = APIRouter(tags=["learn"])
@@ -122,3 +128,25 @@ def lookup_word(
     except LookupError_ as err:
         raise HTTPException(status.HTTP_404_NOT_FOUND, err.detail) from err
     return _lookup_out(card, story)
+
+
+def _warm(langs: list[str]) -> None:
+    for lang in langs:
+        lemma("warm", lang)
+        frequency("warm", lang)
+
+
+@router.get("/api/lookup/warm", status_code=204, responses=errors(404, 422))
+def warm(
+    session: SessionDep,
+    user: UserDep,
+    background: BackgroundTasks,
+    story: Annotated[int, Query(ge=1)],
+) -> Response:
+    """Load the lemma and frequency tables of a story's languages after answering, so that
+    the first word looked up does not wait for them (German's lemma table takes seconds)."""
+    if not may_read(session.get(Story, story), user):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no story {story}")
+    langs = session.exec(select(Document.lang).where(Document.story_id == story).distinct()).all()
+    background.add_task(_warm, sorted(set(langs)))
+    return Response(status_code=204)

@@ -72,7 +72,9 @@ def test_the_local_list_is_imported_after_logging_in(live_server: str, browser) 
     engine.dispose()
     story = _story(live_server)
     fr = story["documents"][0]["id"]
-    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, bypass_csp=True
+    )
     page = context.new_page()
     page.goto(f"{live_server}/stories/{story['id']}")
     page.tap(f"#p-{fr}-2 .s >> nth=0")
