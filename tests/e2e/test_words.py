@@ -81,6 +81,7 @@ def test_the_local_list_is_imported_after_logging_in(live_server: str, browser) 
     page.wait_for_selector(f"#p-{fr}-2.active")
     _double_click_word(page, f"p-{fr}-2", "ambassade")
     page.wait_for_selector("#word-card.sheet .wc-save")
+    assert _axe(page) == []  # the card as a phone's bottom sheet
     page.click("#word-card .wc-save")
     _login(page, live_server, "learner-ida", f"/stories/{story['id']}")
     page.click("#vocab-menu summary")
@@ -89,4 +90,11 @@ def test_the_local_list_is_imported_after_logging_in(live_server: str, browser) 
     assert page.evaluate("localStorage.getItem('parallax:vocab')") == "[]"
     words = page.evaluate("fetch('/api/vocabulary').then(r => r.json())")
     assert [w["word"] for w in words] == ["ambassade"]
+    page.goto(f"{live_server}/practice")
+    page.wait_for_selector("#pcard:not([hidden])")
+    assert _axe(page) == []
+    page.tap("#pcard-show")  # reveal without typing, then rate by touch
+    page.tap(".rate [data-rating='again']")
+    page.wait_for_selector("#pcard-result", state="hidden")
+    assert page.inner_text("#pcard-cloze").count("ambassade") == 0  # asked again, blank
     context.close()
