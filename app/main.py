@@ -24,11 +24,13 @@ from app.routes import (
     jobs,
     library,
     pages,
+    practice,
     review,
     review_pages,
     search,
     signup,
     vocabulary,
+    words,
 )
 from app.routes.page_cache import PageCache
 from app.routes.review import install_review_errors
@@ -128,6 +130,8 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.include_router(review_pages.queue_router)
     app.include_router(docs.router)
     app.include_router(vocabulary.router)
+    app.include_router(words.router)
+    app.include_router(practice.router)
     docs.install_error_pages(app)
 
     app.state.supervisor = None  # `parallax serve` sets its embedded worker's

@@ -22,6 +22,7 @@ from app.models.review import (
     StoredFinding,
     User,
 )
+from app.models.words import WORD_STATUSES, VocabularyItem
 
 __all__ = [
     "Document",
@@ -47,6 +48,8 @@ __all__ = [
     "Story",
     "StoredFinding",
     "User",
+    "VocabularyItem",
+    "WORD_STATUSES",
     "utcnow",
 ]
 

@@ -70,37 +70,78 @@ def test_the_story_opens_where_the_reader_stopped(live_server: str, page) -> Non
     assert -10 <= top <= 40
 
 
-def test_a_saved_word_keeps_its_sentence_and_counterpart_and_exports_as_csv(
+def _double_click_word(page, para: str, word: str) -> None:  # type: ignore[no-untyped-def]
+    """Double-click `word` in the first sentence of paragraph `para` that holds it."""
+    box = page.evaluate(
+        """([para, word]) => { const s = [...document.querySelectorAll('#' + para + ' .s')]
+              .find((n) => n.textContent.includes(word));
+            const node = s.firstChild, at = node.textContent.indexOf(word);
+            const r = document.createRange(); r.setStart(node, at); r.setEnd(node, at + word.length);
+            r.startContainer.parentElement.scrollIntoView({block: 'center'});
+            const b = r.getBoundingClientRect(); return {x: b.x + b.width / 2, y: b.y + b.height / 2}; }""",
+        [para, word],
+    )
+    page.mouse.dblclick(box["x"], box["y"])
+
+
+def test_double_click_opens_the_word_card_and_a_saved_word_stays_in_the_browser(
     live_server: str, page
 ) -> None:  # type: ignore[no-untyped-def]
     story = _story(live_server)
-    fr = story["documents"][0]["id"]
+    fr, de = story["documents"][0]["id"], story["documents"][1]["id"]
     page.goto(f"{live_server}/stories/{story['id']}")
-    page.click(f"#p-{fr}-2")
-    page.wait_for_selector(f"#p-{fr}-2.active .s[data-sl]")
-    # The reader selects the word "ambassade" in the first sentence.
-    page.evaluate(
-        f"""() => {{ const s = document.querySelector('#p-{fr}-2 .s');
-          const node = s.firstChild, at = node.textContent.indexOf('ambassade');
-          const range = document.createRange();
-          range.setStart(node, at); range.setEnd(node, at + 'ambassade'.length);
-          const sel = getSelection(); sel.removeAllRanges(); sel.addRange(range); }}"""
-    )
-    page.wait_for_selector("#save-word:visible")
-    page.click("#save-word")
+    _double_click_word(page, f"p-{fr}-2", "ambassade")
+    page.wait_for_selector("#word-card .wc-save")
+    assert page.inner_text("#word-card .wc-word") == "ambassade"
+    # the counterpart word is lit in the German column, inside its aligned sentence
+    assert page.locator(f"#p-{de}-2 mark.w-lit").all_inner_texts() == ["Botschaft"]
+    assert "Botschaft" in page.inner_text("#word-card")
+    page.click("#word-card .wc-save")
     saved = page.evaluate("JSON.parse(localStorage.getItem('parallax:vocab'))")
     assert saved[0]["text"] == "ambassade" and saved[0]["lang"] == "fr"
-    assert "ambassade" in saved[0]["sentence"] and "Botschaft" in saved[0]["counterpart"]
-    assert page.locator(f"#p-{fr}-2.active").count() == 1  # saving did not click anything
+    assert "ambassade" in saved[0]["sentence"]
+    # the counterpart is one language's sentence, not every column joined
+    assert saved[0]["counterpart_lang"] in ("de", "en") and saved[0]["counterpart"]
+    assert not ("Botschaft" in saved[0]["counterpart"] and "embassy" in saved[0]["counterpart"])
     page.click("#vocab-menu summary")
-    assert page.inner_text("#vocab-count") == "1"
+    assert page.inner_text("#words-count") == "1"
     with page.expect_download() as download:
-        page.click("#vocab-csv")
+        page.click("#words-csv")
     text = open(download.value.path(), encoding="utf-8").read()
     assert text.startswith('"word","sentence","counterpart"') and '"ambassade"' in text
     with page.expect_download() as deck:
-        page.click("#vocab-anki")
-    assert deck.value.suggested_filename.endswith(".apkg")
+        page.click("#words-anki")
     assert open(deck.value.path(), "rb").read(2) == b"PK"  # an Anki package is a zip
     page.reload()
-    assert page.inner_text("#vocab-count") == "1"  # kept in the browser
+    assert page.inner_text("#words-count") == "1"  # kept in the browser
+
+
+def test_a_drag_selects_words_without_clicking_the_paragraph(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    story = _story(live_server)
+    fr = story["documents"][0]["id"]
+    page.goto(f"{live_server}/stories/{story['id']}")
+    box = page.locator(f"#p-{fr}-4 .s").first.bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + 8)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 150, box["y"] + 8, steps=6)
+    page.mouse.up()
+    page.wait_for_selector("#word-card:not([hidden])")
+    assert page.locator(f"#p-{fr}-4.active").count() == 0  # the paragraph was not clicked
+    assert "?p=" not in page.url
+
+
+def test_keyboard_walks_the_words_of_a_paragraph(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    story = _story(live_server)
+    fr = story["documents"][0]["id"]
+    page.goto(f"{live_server}/stories/{story['id']}")
+    page.focus(f"#p-{fr}-2")
+    page.keyboard.press("w")
+    first = page.inner_text(f"#p-{fr}-2 mark.w-src")
+    page.keyboard.press("ArrowRight")
+    second = page.inner_text(f"#p-{fr}-2 mark.w-src")
+    assert first != second
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#word-card .wc-save")
+    assert page.inner_text("#word-card .wc-word") == second
+    page.keyboard.press("Escape")
+    assert page.locator("#word-card").is_hidden()

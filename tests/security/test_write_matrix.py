@@ -28,7 +28,14 @@ PUBLIC = {
 }
 # A reader may change their own password and add texts to their own library; the CSRF cases
 # still cover these below.
-SELF_SERVICE = {"/api/password", "/api/documents", "/upload"}
+# Any account keeps its own saved words and practises them.
+WORDS = {
+    "/api/vocabulary",
+    "/api/vocabulary/import",
+    "/api/vocabulary/{item_id}",
+    "/api/practice/{item_id}",
+}
+SELF_SERVICE = {"/api/password", "/api/documents", "/upload", *WORDS}
 # Refusals: not logged in, not allowed, or (someone else's private text) not there at all.
 REFUSED = (401, 403, 404)
 
@@ -100,6 +107,7 @@ def test_every_write_route_refuses_everyone_but_an_editor_with_the_token(
         "index": 0,
         "action": "confirm",
         "direction": "undo",
+        "item_id": 1,
     }
     routes = _write_routes(app, ids)
     assert len(routes) >= 15, routes
@@ -142,8 +150,9 @@ def test_every_write_route_refuses_everyone_but_an_editor_with_the_token(
 
 
 # Routes that name no story, document or link and so cannot touch someone's private text
-# (uploads make new texts; the password is one's own); the rest all can.
-CREATES = {"/api/documents", "/upload", "/api/import", "/api/password"}
+# (uploads make new texts; the password and saved words are one's own: a word saved with a
+# story one may not read keeps no story); the rest all can.
+CREATES = {"/api/documents", "/upload", "/api/import", "/api/password", *WORDS}
 # Ids in the body or form instead of the path.
 BODY_IDS = {"/api/links/merge", "/review/link", "/review/mark", "/review/{direction}", "/api/undo"}
 
@@ -174,6 +183,7 @@ def test_no_write_route_touches_another_users_private_text(
         "index": 0,
         "action": "confirm",
         "direction": "undo",
+        "item_id": 1,
     }
     routes = [r for r in _write_routes(app, ids) if r[1] not in CREATES]
     assert {r[1] for r in routes} >= BODY_IDS

@@ -1,0 +1,152 @@
+"""GET /api/lookup: a word of the reader, with its lemma, frequency and counterpart words.
+
+It answers for anyone who may read the story (anonymous readers too)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, status
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from sqlmodel import select
+
+from app.auth import UserDep
+from app.deps import SessionDep
+from app.models import Document, Story
+from app.security.openapi import errors
+from app.services.visibility import may_read
+from app.words.frequency import frequency
+from app.words.lemma import lemma
+from app.words.lookup import Lookup, LookupError_, lookup
+
+router = APIRouter(tags=["learn"])
+
+LANG = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
+PARA = r"^\d+-\d+$"
+# --- lookup ---
+
+
+class FrequencyOut(BaseModel):
+    zipf: float = Field(description="wordfreq's Zipf value: log10 of uses per billion words")
+    band: str
+
+
+class LitWordOut(BaseModel):
+    paragraph: int
+    sentence: int
+    text: str
+    start: int = Field(description="offset in the sentence's text")
+    end: int
+    score: float
+
+
+class CounterpartSentenceOut(BaseModel):
+    paragraph: int
+    sentence: int
+    text: str
+
+
+class CounterpartOut(BaseModel):
+    document: int
+    lang: str
+    text: str = Field(description="the aligned sentence(s), joined")
+    sentences: list[CounterpartSentenceOut]
+    words: list[LitWordOut] = Field(description="the counterpart word(s); empty when unsure")
+
+
+class LookupOut(BaseModel):
+    word: str
+    lang: str
+    lemma: str
+    frequency: FrequencyOut
+    story: int
+    document: int
+    paragraph: int
+    sentence: int | None
+    sentence_text: str
+    start: int | None = Field(description="the word's offset in its sentence")
+    counterparts: list[CounterpartOut]
+    meanings: list[str] = Field(
+        default_factory=list, description="from an offline dictionary; none is installed yet"
+    )
+
+
+def _lookup_out(card: Lookup, story: int) -> LookupOut:
+    sides = [
+        CounterpartOut(
+            document=c.document,
+            lang=c.lang,
+            text=" ".join(t for _, t in c.sentences),
+            sentences=[
+                CounterpartSentenceOut(paragraph=k[0], sentence=k[1], text=t)
+                for k, t in c.sentences
+            ],
+            words=[LitWordOut(**w.__dict__) for w in c.words],
+        )
+        for c in card.counterparts
+    ]
+    return LookupOut(
+        word=card.word,
+        lang=card.lang,
+        lemma=card.lemma,
+        frequency=FrequencyOut(zipf=card.frequency.zipf, band=card.frequency.band),
+        story=story,
+        document=card.document,
+        paragraph=card.paragraph,
+        sentence=card.sentence,
+        sentence_text=card.sentence_text,
+        start=card.start,
+        counterparts=sides,
+    )
+
+
+@router.get("/api/lookup", responses=errors(404, 422))
+def lookup_word(
+    session: SessionDep,
+    user: UserDep,
+    lang: Annotated[str, Query(pattern=LANG, description="the word's language")],
+    word: Annotated[str, Query(min_length=1, max_length=120)],
+    story: Annotated[int, Query(ge=1)],
+    p: Annotated[str, Query(pattern=PARA, description="the paragraph, as document-index")],
+    s: Annotated[int | None, Query(ge=0, description="the sentence in it, if known")] = None,
+    to: Annotated[int | None, Query(ge=1, description="only this document's counterpart")] = None,
+) -> LookupOut:
+    """A word of a story's paragraph: its lemma, frequency band and counterpart words in the
+    aligned sentences of the other documents (or of `to` only)."""
+    doc, index = (int(x) for x in p.split("-"))
+    try:
+        card = lookup(
+            session,
+            user,
+            story_id=story,
+            document_id=doc,
+            index=index,
+            lang=lang,
+            word=word,
+            sentence=s,
+            to=to,
+        )
+    except LookupError_ as err:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, err.detail) from err
+    return _lookup_out(card, story)
+
+
+def _warm(langs: list[str]) -> None:
+    for lang in langs:
+        lemma("warm", lang)
+        frequency("warm", lang)
+
+
+@router.get("/api/lookup/warm", status_code=204, responses=errors(404, 422))
+def warm(
+    session: SessionDep,
+    user: UserDep,
+    background: BackgroundTasks,
+    story: Annotated[int, Query(ge=1)],
+) -> Response:
+    """Load the lemma and frequency tables of a story's languages after answering, so that
+    the first word looked up does not wait for them (German's lemma table takes seconds)."""
+    if not may_read(session.get(Story, story), user):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no story {story}")
+    langs = session.exec(select(Document.lang).where(Document.story_id == story).distinct()).all()
+    background.add_task(_warm, sorted(set(langs)))
+    return Response(status_code=204)

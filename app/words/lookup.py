@@ -1,0 +1,165 @@
+"""A word looked up in the reader: its lemma, frequency and counterparts in the other columns."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from app.models import Document, Paragraph, Sentence, Story
+from app.models.review import User
+from app.services.visibility import may_read
+from app.words.align import counterpart, scores
+from app.words.corpus import SentKey, counterpart_sentences, lexicon, sentence_texts
+from app.words.frequency import Frequency, frequency
+from app.words.lemma import lemma
+from app.words.tokens import Word, word_at, words
+
+logger = logging.getLogger(__name__)
+
+
+class LookupError_(LookupError):
+    """What the request names does not exist (or may not be seen): a 404 with `detail`."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class LitWord:
+    """A counterpart word, by its offsets in its sentence's text."""
+
+    paragraph: int
+    sentence: int
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class CounterpartSide:
+    document: int
+    lang: str
+    sentences: list[tuple[SentKey, str]]
+    words: list[LitWord]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    word: str
+    lang: str
+    lemma: str
+    frequency: Frequency
+    document: int
+    paragraph: int
+    sentence: int | None
+    sentence_text: str
+    start: int | None
+    counterparts: list[CounterpartSide] = field(default_factory=list)
+
+
+def _sentence(
+    session: Session, para: Paragraph, word: str, lang: str, s: int | None
+) -> tuple[Sentence | None, Word | None]:
+    """The paragraph's sentence holding `word` (sentence `s` first, if given) and the word."""
+    rows = list(
+        session.exec(
+            select(Sentence).where(Sentence.paragraph_id == para.id).order_by(col(Sentence.index))
+        ).all()
+    )
+    if s is not None:
+        rows.sort(key=lambda r: r.index != s)
+    for row in rows:
+        hit = word_at(row.text, lang, word)
+        if hit:
+            return row, hit
+    return None, None
+
+
+def _about(form: str, lang: str) -> tuple[str, Frequency]:
+    """The lemma, and the frequency of the form (of the lemma when the form is unlisted)."""
+    base = lemma(form, lang)
+    freq = frequency(form, lang)
+    return base, freq if freq.zipf > 0 else frequency(base, lang)
+
+
+def _paragraph(
+    session: Session, user: User | None, story_id: int, document_id: int, index: int
+) -> tuple[Document, Paragraph]:
+    story = session.get(Story, story_id)
+    doc = session.get(Document, document_id)
+    para = session.exec(
+        select(Paragraph).where(Paragraph.document_id == document_id, Paragraph.index == index)
+    ).first()
+    readable = may_read(story, user) and may_read(doc, user)
+    if not readable or doc is None or doc.story_id != story_id or para is None:
+        raise LookupError_(f"no paragraph {document_id}-{index} in story {story_id}")
+    return doc, para
+
+
+def lookup(
+    session: Session,
+    user: User | None,
+    *,
+    story_id: int,
+    document_id: int,
+    index: int,
+    lang: str,
+    word: str,
+    sentence: int | None = None,
+    to: int | None = None,
+) -> Lookup:
+    """The card for `word` in paragraph `index` of a document of a story.
+
+    Counterparts come from the sentences aligned with the word's sentence, in every other
+    document the reader may see (or in document `to` only).
+    """
+    doc, para = _paragraph(session, user, story_id, document_id, index)
+    row, hit = _sentence(session, para, word, lang, sentence)
+    shown = hit.text if hit else word.strip()
+    base, freq = _about(shown, lang)
+    card = Lookup(
+        shown, lang, base, freq, document_id, index,
+        row.index if row else None, row.text if row else "", hit.start if hit else None,
+    )  # fmt: skip
+    if row is None or hit is None:
+        return card
+    found = counterpart_sentences(session, story_id, document_id, (index, row.index))
+    wanted = [d for d in found if to is None or d == to]
+    others = session.exec(select(Document).where(col(Document.id).in_(wanted))).all()
+    for other in sorted(others, key=lambda d: d.id or 0):
+        if other.id is not None and other.story_id == story_id and may_read(other, user):
+            card.counterparts.append(_side(session, doc, other, row, hit, found[other.id]))
+    return card
+
+
+def _side(
+    session: Session, doc: Document, other: Document, row: Sentence, hit: Word, sents: list[SentKey]
+) -> CounterpartSide:
+    assert doc.id is not None and other.id is not None
+    src_lang, tgt_lang = row.lang or doc.lang, other.lang
+    texts = sentence_texts(session, other.id, sents)
+    lex = lexicon(session, doc.id, doc.lang, other.id, other.lang)
+    mine = words(row.text, src_lang)
+    i = next(n for n, w in enumerate(mine) if w.start == hit.start)
+    theirs = [(k, w) for k in sents for w in words(texts.get(k, ""), tgt_lang)]
+    matrix = scores(
+        lex,
+        [lemma(w.key, src_lang).lower() for w in mine],
+        [lemma(w.key, tgt_lang).lower() for _, w in theirs],
+    )
+    lit = [
+        LitWord(
+            theirs[j][0][0],
+            theirs[j][0][1],
+            theirs[j][1].text,
+            theirs[j][1].start,
+            theirs[j][1].end,
+            round(float(matrix[i, j]), 3),
+        )
+        for j in counterpart(matrix, i)
+    ]
+    return CounterpartSide(other.id, tgt_lang, [(k, texts.get(k, "")) for k in sents], lit)

@@ -1,0 +1,224 @@
+"""Counterpart words (app/words/align.py) against a hand-labelled word-alignment gold, and
+the server time of GET /api/lookup.
+
+The gold (bench/data/words/): one English text of 24 sentences (en.txt) written for this
+bench, translated sentence by sentence into German, French, Chinese and Japanese; under each
+translated sentence a tab-indented line labels its words: ``word=english+words`` (``word#2``
+for a second occurrence; nothing after ``=`` when the word has no English counterpart).
+
+For every labelled word the aligner proposes counterpart words in the English sentence, with
+IBM-1 tables trained on the 24 sentence pairs only (as the app trains on one document pair).
+Precision: right proposed words / proposed words; recall: right proposed words / gold words
+(over words that have a counterpart). "content" leaves out words whose gold is only English
+function words. Baseline: the word at the same relative place (``proportional``).
+
+Then a story of the five texts (one paragraph a sentence, linked 1-1, sentence links as the
+aligner writes them) is stored in a fresh SQLite file and every labelled word is looked up
+through ``app.words.lookup.lookup`` (what GET /api/lookup runs): p50/p95 wall and CPU time,
+the first lookup of a pair (which trains its tables) reported apart.
+
+    .venv/bin/python bench/words.py [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.words import align  # noqa: E402
+from app.words.corpus import keys  # noqa: E402
+from app.words.tokens import Word, words  # noqa: E402
+
+DATA = Path(__file__).parent / "data" / "words"
+PAIRS = ("de", "fr", "zh", "ja")
+FUNCTION = set(
+    "the a an of to in on at and that is are was be will would who its their her this there".split()
+)
+
+
+@dataclass(frozen=True)
+class Label:
+    sentence: int
+    word: str
+    nth: int
+    gold: frozenset[str]
+
+
+def load(lang: str) -> tuple[list[str], list[str], list[Label]]:
+    """(English sentences, translated sentences, labels)."""
+    english = (DATA / "en.txt").read_text(encoding="utf-8").splitlines()
+    lines = (DATA / f"{lang}.txt").read_text(encoding="utf-8").splitlines()
+    sents, labels = [], []
+    for line in lines:
+        if not line.startswith("\t"):
+            sents.append(line)
+            continue
+        for item in line.split():
+            word, _, gold = item.partition("=")
+            word, _, nth = word.partition("#")
+            targets = frozenset(g.lower() for g in gold.split("+") if g)
+            labels.append(Label(len(sents) - 1, word, int(nth or 1), targets))
+    assert len(sents) == len(english), (lang, len(sents), len(english))
+    return english, sents, labels
+
+
+def find(tokens: list[Word], label: Label) -> int | None:
+    """The labelled word among the tokenizer's words: equal, else overlapping (CJK)."""
+    wanted = label.word.lower()
+    for test in (lambda k: k == wanted, lambda k: k in wanted or wanted in k):
+        hits = [i for i, t in enumerate(tokens) if test(t.key)]
+        if len(hits) >= label.nth:
+            return hits[label.nth - 1]
+    return None
+
+
+def score(lang: str) -> dict[str, object]:
+    english, sents, labels = load(lang)
+    src_tok = [words(s, lang) for s in sents]
+    tgt_tok = [words(s, "en") for s in english]
+    src_keys = [keys(s, lang) for s in sents]
+    tgt_keys = [keys(s, "en") for s in english]
+    lex = align.train(list(zip(src_keys, tgt_keys, strict=True)))
+    counts = {m: {"all": [0, 0, 0], "content": [0, 0, 0]} for m in ("aligner", "baseline")}
+    unmatched = 0
+    for lab in labels:
+        i = find(src_tok[lab.sentence], lab)
+        if i is None:
+            unmatched += 1
+            continue
+        tgt = tgt_tok[lab.sentence]
+        matrix = align.scores(lex, src_keys[lab.sentence], tgt_keys[lab.sentence])
+        guesses = {
+            "aligner": align.counterpart(matrix, i),
+            "baseline": align.proportional(len(src_tok[lab.sentence]), len(tgt), i),
+        }
+        for method, js in guesses.items():
+            pred = {tgt[j].key for j in js}
+            groups = ["all"] + (["content"] if lab.gold - FUNCTION else [])
+            for g in groups:
+                c = counts[method][g]
+                c[0] += len(pred & lab.gold)  # right
+                c[1] += len(pred)  # proposed
+                c[2] += len(lab.gold)  # gold
+    out: dict[str, object] = {
+        "labelled": len(labels),
+        "with_counterpart": sum(1 for lab in labels if lab.gold),
+        "unmatched": unmatched,
+    }
+    for method, groups in counts.items():
+        for g, (right, proposed, gold) in groups.items():
+            out[f"{method}_{g}"] = {
+                "precision": round(right / proposed, 3) if proposed else None,
+                "recall": round(right / gold, 3) if gold else None,
+            }
+    return out
+
+
+def _story(url: str) -> tuple[int, dict[str, int]]:
+    """The five texts as one story; returns (story id, document id per language)."""
+    from sqlmodel import Session
+
+    from app.db import make_engine
+    from app.models import Document, Link, Paragraph, Sentence, SentenceLink, Story
+
+    engine = make_engine(url)
+    texts = {"en": (DATA / "en.txt").read_text(encoding="utf-8").splitlines()}
+    for lang in PAIRS:
+        texts[lang] = load(lang)[1]
+    with Session(engine) as session:
+        story = Story(title="bench words")
+        session.add(story)
+        session.flush()
+        assert story.id is not None
+        story_id = story.id
+        docs = {}
+        for lang, sents in texts.items():
+            doc = Document(
+                story_id=story.id, lang=lang, content_hash=f"bench-words-{lang}", title=lang,
+                source=f"{lang}.txt", original="\n\n".join(sents),
+            )  # fmt: skip
+            session.add(doc)
+            session.flush()
+            assert doc.id is not None
+            docs[lang] = doc.id
+            for n, s in enumerate(sents):
+                para = Paragraph(document_id=doc.id, index=n, text=s, kind="body", start=0, end=0)
+                session.add(para)
+                session.flush()
+                session.add(Sentence(paragraph_id=para.id, index=0, text=s, start=0, end=len(s)))
+        for lang in PAIRS:
+            for n in range(len(texts["en"])):
+                link = Link(story_id=story.id, source_document_id=docs[lang],
+                            target_document_id=docs["en"], source_paragraphs=[n],
+                            target_paragraphs=[n], relation="translation", score=1.0)  # fmt: skip
+                session.add(link)
+                session.flush()
+                session.add(SentenceLink(link_id=link.id, source_sentences=[[n, 0]],
+                                         target_sentences=[[n, 0]], score=1.0))  # fmt: skip
+        session.commit()
+    engine.dispose()
+    return story_id, docs
+
+
+def timing() -> dict[str, object]:
+    from sqlmodel import Session
+
+    from app.db import make_engine
+    from app.migrate import upgrade
+    from app.words.lookup import lookup
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/words.db"
+        upgrade(url)
+        story, docs = _story(url)
+        engine = make_engine(url)
+        first, wall, cpu = [], [], []
+        with Session(engine) as session:
+            for lang in PAIRS:
+                for k, lab in enumerate(load(lang)[2]):
+                    t0, c0 = time.perf_counter(), time.process_time()
+                    lookup(session, None, story_id=story, document_id=docs[lang],
+                           index=lab.sentence, lang=lang, word=lab.word)  # fmt: skip
+                    t1, c1 = time.perf_counter(), time.process_time()
+                    (first if k == 0 else wall).append((t1 - t0) * 1000)
+                    if k:
+                        cpu.append((c1 - c0) * 1000)
+        engine.dispose()
+
+    def p(xs: list[float], q: float) -> float:
+        return round(statistics.quantiles(xs, n=100)[int(q) - 1], 1)
+
+    return {
+        "lookups": len(wall),
+        "wall_ms_p50": p(wall, 50),
+        "wall_ms_p95": p(wall, 95),
+        "cpu_ms_p95": p(cpu, 95),
+        "first_lookup_of_a_pair_ms": [round(x, 1) for x in first],
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--no-timing", action="store_true")
+    args = ap.parse_args()
+    results: dict[str, object] = {f"{lang}-en": score(lang) for lang in PAIRS}
+    if not args.no_timing:
+        results["lookup"] = timing()
+    print(json.dumps(results, indent=1, ensure_ascii=False))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""The word layer end to end: a word saved from its card, practised, exported to Anki."""
+
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import LIVE
+from tests.e2e.test_layout import _axe
+from tests.e2e.test_learner import _double_click_word
+from tests.e2e.test_reader import _story
+from tests.factories import make_user
+
+pytestmark = [pytest.mark.e2e, pytest.mark.model]
+
+
+def _login(page, base: str, name: str, after: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login?next={after}")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", "correct horse")
+    page.click("form.login button[type=submit]")
+    page.wait_for_url(f"{base}{after}")
+
+
+def test_select_card_save_practice_and_anki(live_server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{LIVE['db']}")
+    make_user(engine, "learner-lou", role="reader")
+    engine.dispose()
+    story = _story(live_server)
+    fr, de = story["documents"][0]["id"], story["documents"][1]["id"]
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    _login(page, live_server, "learner-lou", f"/stories/{story['id']}")
+    _double_click_word(page, f"p-{de}-2", "Botschaft")
+    page.wait_for_selector("#word-card .wc-save")
+    assert page.locator(f"#p-{fr}-2 mark.w-lit").all_inner_texts() == ["ambassade"]
+    assert _axe(page) == []
+    page.click("#word-card .wc-save")
+    page.wait_for_function("document.getElementById('words-count').textContent === '1'")
+    words = page.evaluate("fetch('/api/vocabulary').then(r => r.json())")
+    assert words[0]["word"] == "Botschaft" and words[0]["lemma"] == "Botschaft"
+    assert words[0]["status"] == "learning" and words[0]["counterpart"]
+    page.goto(f"{live_server}/practice")
+    page.wait_for_selector("#pcard:not([hidden])")
+    cloze = page.inner_text("#pcard-cloze")
+    assert "Botschaft" not in cloze and "lehnte" in cloze
+    assert _axe(page) == []
+    page.keyboard.type("Botschaft")
+    page.keyboard.press("Enter")
+    assert page.inner_text("#pcard-verdict") == "Right."
+    page.keyboard.press("3")  # good
+    page.wait_for_selector("#practice-done:not([hidden])")
+    assert page.evaluate("fetch('/api/practice').then(r => r.json())") == []
+    with page.expect_download() as deck:
+        page.click("#practice-anki")
+    with zipfile.ZipFile(deck.value.path()) as apkg:
+        (tmp_path / "c.anki2").write_bytes(apkg.read("collection.anki2"))
+    with sqlite3.connect(tmp_path / "c.anki2") as db:
+        notes = [r[0].split("\x1f") for r in db.execute("select flds from notes")]
+    assert notes[0][0] == "Botschaft" and "Botschaft" in notes[0][1]
+    context.close()
+
+
+def test_the_local_list_is_imported_after_logging_in(live_server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{LIVE['db']}")
+    make_user(engine, "learner-ida", role="reader")
+    engine.dispose()
+    story = _story(live_server)
+    fr = story["documents"][0]["id"]
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, bypass_csp=True
+    )
+    page = context.new_page()
+    page.goto(f"{live_server}/stories/{story['id']}")
+    page.tap(f"#p-{fr}-2 .s >> nth=0")
+    page.wait_for_selector(f"#p-{fr}-2.active")
+    _double_click_word(page, f"p-{fr}-2", "ambassade")
+    page.wait_for_selector("#word-card.sheet .wc-save")
+    assert _axe(page) == []  # the card as a phone's bottom sheet
+    page.click("#word-card .wc-save")
+    _login(page, live_server, "learner-ida", f"/stories/{story['id']}")
+    page.click("#vocab-menu summary")
+    page.click("#words-import")
+    page.wait_for_function("document.getElementById('words-count').textContent === '1'")
+    assert page.evaluate("localStorage.getItem('parallax:vocab')") == "[]"
+    words = page.evaluate("fetch('/api/vocabulary').then(r => r.json())")
+    assert [w["word"] for w in words] == ["ambassade"]
+    page.goto(f"{live_server}/practice")
+    page.wait_for_selector("#pcard:not([hidden])")
+    assert _axe(page) == []
+    page.tap("#pcard-show")  # reveal without typing, then rate by touch
+    page.tap(".rate [data-rating='again']")
+    page.wait_for_selector("#pcard-result", state="hidden")
+    assert page.inner_text("#pcard-cloze").count("ambassade") == 0  # asked again, blank
+    context.close()

@@ -1,0 +1,127 @@
+"""The word layer: words and lemmas, counterpart words in aligned sentences, GET /api/lookup."""
+
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from app.words import align
+from app.words.frequency import UNLISTED, frequency
+from app.words.practice import GAP, cloze
+from app.words.tokens import words
+from tests.factories import login, make_user
+
+
+def test_words_split_elisions_possessives_and_chinese_by_dictionary() -> None:
+    assert [w.text for w in words("L'ambassade du sud-ouest", "fr")] == [
+        "L'", "ambassade", "du", "sud-ouest",
+    ]  # fmt: skip
+    assert [w.text for w in words("Kurogi's offer", "en")] == ["Kurogi", "'s", "offer"]
+    zh = "人人生而自由，在尊严和权利上一律平等。"
+    found = words(zh, "zh")
+    assert "权利" in [w.text for w in found] and "尊严" in [w.text for w in found]
+    assert all(zh[w.start : w.end] == w.text for w in found)
+
+
+def test_frequency_bands_from_wordfreq_without_a_tokenizer_for_chinese() -> None:
+    assert frequency("the", "en").band == "very common"
+    assert frequency("权利", "zh").zipf > 3
+    assert frequency("qxzvkw", "en").band == UNLISTED
+
+
+def test_cloze_blanks_the_whole_word_only() -> None:
+    gap = cloze("Die Botschaft lehnte das Angebot ab.", "Botschaft", "de")
+    assert gap is not None and gap.text == f"Die {GAP} lehnte das Angebot ab."
+    assert cloze("Ein Satz.", "Botschaft", "de") is None
+
+
+def test_ibm1_tables_find_the_counterpart_that_position_would_miss() -> None:
+    corpus = [
+        (["the", "house", "be", "small"], ["das", "haus", "ist", "klein"]),
+        (["the", "house", "be", "old"], ["das", "haus", "ist", "alt"]),
+        (["a", "old", "man"], ["ein", "alter", "mann"]),
+        (["the", "book", "be", "small"], ["das", "buch", "ist", "klein"]),
+        (["the", "man", "read", "a", "book"], ["der", "mann", "liest", "ein", "buch"]),
+        (["small", "house"], ["kleines", "haus"]),
+    ]
+    lex = align.train(corpus)
+    src = ["yesterday", "the", "small", "house", "be", "old"]
+    tgt = ["das", "haus", "ist", "alt"]
+    matrix = align.scores(lex, src, tgt)
+    assert align.counterpart(matrix, 3) == [1]  # house -> haus
+    assert align.proportional(len(src), len(tgt), 3) != [1]  # the baseline guesses wrong
+    assert align.counterpart(matrix, 0) == []  # nothing translates "yesterday"
+
+
+def _story(client: TestClient) -> dict:  # type: ignore[type-arg]
+    stories = client.get("/api/stories").json()["items"]
+    return next(s for s in stories if {"fr", "de"} <= set(s["languages"]))
+
+
+def test_lookup_lights_the_counterpart_word_in_each_aligned_sentence(
+    seeded_client: TestClient,
+) -> None:
+    story = _story(seeded_client)
+    fr = next(d["id"] for d in story["documents"] if d["lang"] == "fr")
+    de = next(d["id"] for d in story["documents"] if d["lang"] == "de")
+    q = {"lang": "fr", "word": "ambassade", "story": story["id"], "p": f"{fr}-2"}
+    card = seeded_client.get("/api/lookup", params=q).json()
+    assert card["lemma"] == "ambassade" and card["frequency"]["band"] in ("common", "very common")
+    assert "ambassade" in card["sentence_text"]
+    assert card["sentence_text"][card["start"] :].startswith("ambassade")
+    german = next(c for c in card["counterparts"] if c["document"] == de)
+    assert [w["text"] for w in german["words"]] == ["Botschaft"]
+    lit = german["words"][0]
+    sent = next(s for s in german["sentences"] if s["sentence"] == lit["sentence"])
+    assert sent["text"][lit["start"] : lit["end"]] == "Botschaft"
+    only = seeded_client.get("/api/lookup", params={**q, "to": de}).json()
+    assert [c["document"] for c in only["counterparts"]] == [de]
+
+
+def test_lookup_says_what_is_wrong(seeded_client: TestClient) -> None:
+    story = _story(seeded_client)
+    fr = next(d["id"] for d in story["documents"] if d["lang"] == "fr")
+    q = {"lang": "fr", "word": "ambassade", "story": story["id"], "p": f"{fr}-2"}
+    assert seeded_client.get("/api/lookup", params={**q, "p": "2"}).status_code == 422
+    assert seeded_client.get("/api/lookup", params={**q, "lang": "f r"}).status_code == 422
+    missing = seeded_client.get("/api/lookup", params={**q, "p": f"{fr}-9999"})
+    assert missing.status_code == 404 and f"{fr}-9999" in missing.json()["detail"]
+    other = seeded_client.get("/api/lookup", params={**q, "story": story["id"] + 1000})
+    assert other.status_code == 404
+    absent = seeded_client.get("/api/lookup", params={**q, "word": "zzzz"}).json()
+    assert absent["sentence"] is None and absent["counterparts"] == []
+
+
+def test_a_private_story_is_not_looked_up_nor_kept_with_a_word_by_others(
+    seeded_client: TestClient, seeded_engine: Engine
+) -> None:
+    from tests.security.test_private_reads import make_private
+
+    story = _story(seeded_client)
+    fr = next(d["id"] for d in story["documents"] if d["lang"] == "fr")
+    make_user(seeded_engine, "olga", role="reader")
+    make_user(seeded_engine, "rita", role="reader")
+    make_private(seeded_engine, story["id"], "olga")
+    q = {"lang": "fr", "word": "ambassade", "story": story["id"], "p": f"{fr}-2"}
+    assert seeded_client.get("/api/lookup", params=q).status_code == 404
+    login(seeded_client, "rita")
+    assert seeded_client.get("/api/lookup", params=q).status_code == 404
+    saved = seeded_client.post(
+        "/api/vocabulary", json={"word": "ambassade", "lang": "fr", "story": story["id"]}
+    )
+    assert saved.status_code == 201 and saved.json()["story"] is None
+    login(seeded_client, "olga")
+    assert seeded_client.get("/api/lookup", params=q).status_code == 200
+
+
+def test_warming_a_story_loads_its_languages_tables_and_hides_private_stories(
+    seeded_client: TestClient, seeded_engine: Engine
+) -> None:
+    from app.words.lemma import lemma
+    from tests.security.test_private_reads import make_private
+
+    story = _story(seeded_client)
+    lemma.cache_clear()
+    assert seeded_client.get("/api/lookup/warm", params={"story": story["id"]}).status_code == 204
+    assert lemma.cache_info().currsize >= len(story["languages"])  # ran after the answer
+    make_user(seeded_engine, "olga", role="reader")
+    make_private(seeded_engine, story["id"], "olga")
+    assert seeded_client.get("/api/lookup/warm", params={"story": story["id"]}).status_code == 404
