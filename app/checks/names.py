@@ -225,16 +225,25 @@ class _Names:
 
 
 def _proper(word: str, lang: str, cognates: list[tuple[str, str]]) -> bool:
-    """The dictionaries' verdict: a proper noun if one calls it so, common if its own
-    language's does or all that know it do; unknown words count as names."""
-    own = common_word(word, lang)
-    votes = [own, *(common_word(w, lg) for w, lg in cognates)]
-    if any(v is False for v in votes):
-        return True
-    if own is True:
+    """The dictionaries' verdict: a name unless every dictionary with a say knows the word
+    (or its cognate) as a common word; a word a dictionary does not know counts as a name."""
+    votes = [
+        common_word(w, lg)
+        for w, lg in [(word, lang), *cognates]
+        if lg not in NOUN_CAPITALISING and _has_dictionary(lg)
+    ]
+    return not votes or not all(v is True for v in votes)
+
+
+@functools.cache
+def _has_dictionary(lang: str) -> bool:
+    import simplemma
+
+    try:
+        simplemma.is_known("a", lang=lang)
+    except ValueError:  # simplemma knows no such language
         return False
-    said = [v for v in votes if v is not None]
-    return not said or not all(said)
+    return True
 
 
 def _present(name: str, text: str, lang: str = "") -> bool:

@@ -103,11 +103,6 @@ class BatchConfirmIn(BaseModel):
     )
 
 
-def _fill(request: Request, session: SessionDep, story_id: int) -> None:
-    """Links made by hand get sentence links, and the findings follow the change (a job)."""
-    session.commit()  # the session then queues the sentence links and findings refresh
-
-
 async def review_error(request: Request, exc: Exception) -> JSONResponse:
     """Every refused review change, from any route: its status and what was wrong.
 
@@ -163,7 +158,6 @@ def create(
         target=Side(body.target.document, tuple(body.target.paragraphs)),
         relation=body.relation,
     )
-    _fill(request, session, link.story_id)
     return link_json(link)
 
 
@@ -186,10 +180,8 @@ def split(
         version=body.version,
         parts=[(p.source, p.target) for p in body.parts],
     )
-    if links:
-        _fill(request, session, links[0].story_id)
-        for link in links:
-            session.refresh(link)
+    for link in links:
+        session.refresh(link)
     return [link_json(link) for link in links]
 
 
