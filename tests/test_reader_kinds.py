@@ -7,6 +7,7 @@ from lxml import html
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.labels import machine_translation_note
 from app.models import Document, Link, Paragraph, Story
 
 HOSTILE = "<b>bold</b> <script>alert(1)</script>"
@@ -37,6 +38,8 @@ def _story(engine: Engine) -> tuple[int, int, int]:
                 lang=lang,
                 content_hash=f"{n}" * 64,
                 original="",
+                # found at ingest (store_document) and stored; a hand-made row says it itself
+                mt_note=machine_translation_note([text for _, text in paras]),
             )
             s.add(doc)
             s.flush()

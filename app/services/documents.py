@@ -134,6 +134,8 @@ def _restore_content(session: Session, doc_id: int, state: dict[str, Any]) -> No
     story_id = _story_for(session, state)
     fields = {k: v for k, v in content.items() if k not in ("paragraphs", "vectors")}
     fields["created_at"] = datetime.fromisoformat(fields["created_at"])
+    # history written before migration 0016 has no note: find it as ingest does
+    fields["mt_note"] = machine_translation_note([p["text"] for p in content["paragraphs"]])
     session.add(Document(id=doc_id, story_id=story_id, **fields))
     try:
         session.flush()
