@@ -322,6 +322,8 @@ def align_sentences(
     params: MonotonicParams | None = None,
     min_score: float | None = None,
     weights: BeadWeights | None = None,
+    src_vecs: np.ndarray | None = None,
+    tgt_vecs: np.ndarray | None = None,
 ) -> list[Bead]:
     """Align two pre-split sentence lists monotonically, covering every sentence.
 
@@ -333,14 +335,19 @@ def align_sentences(
         min_score: if given, links scoring below it are split into 1-0 and 0-1 beads
             (dropped links, coverage kept).
         weights: scorer weights for ``scorer="learned"`` (default: the shipped ones).
+        src_vecs: the sentences' run vectors, (K, n, d) as :func:`encode_overlaps` gives
+            them, when the caller has them already (K = ``max_align - 1``).
+        tgt_vecs: the same for the target.
 
     Returns:
         Beads in order covering all sentences (the Vecalign/Bertalign output format).
     """
     p = params or SENTENCE_PARAMS
     k = max(p.max_align - 1, 1)
-    src_vecs = encode_overlaps(src_lines, encoder, k)
-    tgt_vecs = encode_overlaps(tgt_lines, encoder, k)
+    if src_vecs is None:
+        src_vecs = encode_overlaps(src_lines, encoder, k)
+    if tgt_vecs is None:
+        tgt_vecs = encode_overlaps(tgt_lines, encoder, k)
     w = (weights or LEARNED) if p.scorer == "learned" else None
     common: dict[str, Any] = {
         "src_lens": np.array([len(s) for s in src_lines], float),

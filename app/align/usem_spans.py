@@ -228,7 +228,8 @@ def _encode_spans(model: Any, units: Sequence[str], max_overlap: int) -> np.ndar
     c_start, c_end = _edge_corrections(backend, stream, starts, ends, cum)
     pos = {int(p): m for m, p in enumerate(bounds)}
     spans = [(k, i) for k in range(1, max_overlap + 1) for i in range(n - k + 1)]
-    long_spans, short_spans = [], []
+    long_spans: list[tuple[int, int]] = []
+    short_spans: list[tuple[int, int]] = []
     for k, i in spans:
         length = int(ends[i + k - 1] - starts[i])
         (long_spans if length >= _SHORT else short_spans).append((k, i))

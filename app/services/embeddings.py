@@ -91,6 +91,15 @@ class CachedEncoder:
             return np.asarray(own(units, max_overlap), dtype=np.float32)
         return overlap_vectors(self, units, max_overlap)
 
+    def remember(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Keep vectors computed elsewhere (a span pass) as if encoded here: later
+        `encode` calls find them, and `save` stores the ones not stored yet."""
+        for text, vec in zip(texts, vectors, strict=True):
+            h = text_hash(text)
+            if h not in self._memo:
+                self._memo[h] = np.asarray(vec, dtype=np.float32)
+                self._pending[h] = self._memo[h]
+
     def save(self, session: Session) -> int:
         """Add the vectors computed since the last save to `session` (no commit); how many.
 
