@@ -13,6 +13,8 @@ from app.align import usem_spans
 from app.align.core import align_documents, align_sentences
 from app.align.encoder import Encoder, UsemEncoder, overlap_vectors, span_vectors
 from app.migrate import upgrade
+from app.models import Sentence
+from app.services.alignment import _SentenceSpans
 from app.services.embeddings import CachedEncoder
 
 pytestmark = pytest.mark.model
@@ -122,3 +124,20 @@ def test_the_cache_stores_no_usem_runs_but_keeps_other_encoders_runs(
             "Noch ein Satz. Ein dritter Satz.",
         ]
         assert other.save(session) == 5
+
+
+def test_a_links_sentence_runs_are_a_slice_of_its_documents_runs(usem: UsemEncoder) -> None:
+    paras = (DATA / "grouping" / "a_fr.txt").read_text("utf-8").split("\n\n")
+    sents = {
+        p: [
+            Sentence(paragraph_id=p + 1, index=i, text=t, start=0, end=len(t))
+            for i, t in enumerate(para.split(". "))
+        ]
+        for p, para in enumerate(paras)
+    }
+    spans = _SentenceSpans(usem, sents)
+    link = [(p, s) for p in (1, 2) for s in sents[p]]
+    got = spans.run(link)
+    assert got is not None
+    _assert_same(got, overlap_vectors(usem, [s.text for _, s in link], spans.k))
+    assert spans.run([(0, sents[0][0]), (2, sents[2][0])]) is None  # not a run
