@@ -8,12 +8,12 @@ encoders counted, `bench/ingest_worker.py`) ingest, group and align:
   POST /api/documents, source then translation;
 * `story`: the four seed reports (fr, de, en, en: one story, six pairs).
 
-After a warm-up upload (model and language detector loaded), prints articles per minute
-(wall, first upload to last job done), worker CPU-seconds per article (the worker process's
-user + system time over the run, which load distorts less than wall time), encoder calls
-(`encode` and span passes) and characters the models tokenised per article, and the
-worker's peak RSS (VmHWM). `--tree PATH` runs the app of another checkout (e.g. an export of
-main) with the same data, for a before/after from one session:
+After a warm-up (one more pair from each gold set: every language's models loaded), prints
+articles per minute (wall, first upload to last job done), worker CPU-seconds per article
+(the worker process's user + system time over the run, which load distorts less than wall
+time), encoder calls (`encode` and span passes) and characters the models tokenised per
+article, and the worker's peak RSS (VmHWM). `--tree PATH` runs the app of another
+checkout (e.g. an export of main) on the same data, for a before/after in one session:
 
     .venv/bin/python bench/ingest.py --pairs 50 --story
     .venv/bin/python bench/ingest.py --pairs 50 --story --tree /tmp/before
@@ -37,9 +37,7 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.library_data import chunked_stories  # noqa: E402
-
-WARM_UP = "Ein kurzer Text zum Aufwärmen des Arbeiters, mit zwei Sätzen. Er wird gelesen."
+from bench.library_data import Article, chunked_stories  # noqa: E402
 
 
 def free_port() -> int:
@@ -61,13 +59,21 @@ def peak_rss_mib(pid: int) -> float:
     return 0.0
 
 
-def pair_articles(n_pairs: int) -> list[tuple[str, str]]:
-    """n gold pairs (10 paragraphs of 3 sentences), spread over Text+Berg and MAC-Dev."""
+def pair_articles(n_pairs: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """n gold pairs (10 paragraphs of 3 sentences), spread over Text+Berg and MAC-Dev; and
+    a warm-up: one more pair of each source, so that every language's models (language
+    id, lemmas) are loaded before the clock starts."""
     arts = chunked_stories(sentences_per_paragraph=3, paragraphs=10)
     pairs = [arts[i : i + 2] for i in range(0, len(arts) - 1, 2)]
     step = max(len(pairs) / max(n_pairs, 1), 1.0)
-    chosen = [pairs[int(k * step)] for k in range(min(n_pairs, len(pairs)))]
-    return [(f"{a.story}_{a.lang}.txt", a.text) for pair in chosen for a in pair]
+    picked = {int(k * step) for k in range(min(n_pairs, len(pairs)))}
+    rest = [p for i, p in enumerate(pairs) if i not in picked]
+    warm = [next(p for p in rest if p[0].lang == "de"), next(p for p in rest if p[0].lang == "zh")]
+
+    def files(chosen: list[list[Article]]) -> list[tuple[str, str]]:
+        return [(f"{a.story}_{a.lang}.txt", a.text) for pair in chosen for a in pair]
+
+    return files([pairs[i] for i in sorted(picked)]), files(warm)
 
 
 def story_articles() -> list[tuple[str, str]]:
@@ -90,7 +96,9 @@ def _wait(client: httpx.Client, urls: list[str]) -> None:
         pending = [u for u in pending if u not in done]
 
 
-def one_run(tree: Path, texts: list[tuple[str, str]], threads: int | None) -> dict[str, float]:
+def one_run(
+    tree: Path, texts: list[tuple[str, str]], warm: list[tuple[str, str]], threads: int | None
+) -> dict[str, float]:
     tmp = Path(tempfile.mkdtemp(prefix="ingest-bench-"))
     env = dict(os.environ, PYTHONPATH=str(tree), PARALLAX_DATA_DIR=str(tmp / "data"))
     env.update(PARALLAX_DATABASE_URL=f"sqlite:///{tmp / 'parallax.db'}")
@@ -123,7 +131,7 @@ def one_run(tree: Path, texts: list[tuple[str, str]], threads: int | None) -> di
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait(client, [_upload(client, "warm-up.txt", WARM_UP)])
+        _wait(client, [_upload(client, name, text) for name, text in warm])
         before = json.loads(stats.read_text())
         cpu0, t0 = cpu_seconds(worker.pid), time.perf_counter()
         _wait(client, [_upload(client, name, text) for name, text in texts])
@@ -171,11 +179,12 @@ def main() -> None:
     args = ap.parse_args()
     print("command:", " ".join([sys.executable, *sys.argv]))
     results = {}
+    texts, warm = pair_articles(args.pairs or 1)
     if args.pairs:
-        results["pairs"] = one_run(args.tree.resolve(), pair_articles(args.pairs), args.threads)
+        results["pairs"] = one_run(args.tree.resolve(), texts, warm, args.threads)
         _print(f"{args.pairs} gold pairs", results["pairs"])
     if args.story:
-        results["story"] = one_run(args.tree.resolve(), story_articles(), args.threads)
+        results["story"] = one_run(args.tree.resolve(), story_articles(), warm, args.threads)
         _print("seed story (4 documents, 6 pairs)", results["story"])
     out = REPO / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
