@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 from sqlalchemy import text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
@@ -20,9 +21,10 @@ from app.services.alignment import (
     move_into_story,
     plan_pair,
 )
-from app.services.bridge import backfill, bridging, decide_across, sampled_vector
+from app.services.bridge import backfill, bridging, decide_across
 from app.services.embeddings import CachedEncoder
-from app.services.grouping import decide, own_vectors, record_decision, record_grouping
+from app.services.grouping import GroupingResult, decide, record_decision, record_grouping
+from app.services.verdicts import Verifier, apply_verified
 from app.services.visibility import hidden_from
 
 log = logging.getLogger(__name__)
@@ -84,11 +86,15 @@ def _move(session: Session, document_id: int, story_id: int | None) -> int:
     return move_into_story(session, _document(session, document_id), story_id)
 
 
-def choose_and_move(*, engine: Engine, encoder: Encoder, document_id: int) -> int:
+def choose_and_move(
+    *, engine: Engine, encoder: Encoder, document_id: int, aligned: set[int] | None = None
+) -> int:
     """Decide which story a new document belongs to and put it there; returns the story.
 
-    The document's own vectors are computed first, with no lock held; the decision and the
-    move then happen in one transaction under the grouping lock.
+    The document's own vectors, and the alignment that verifies a join, are computed first
+    with no lock held (a first decision); the decision is then taken again and the move
+    made in one transaction under the grouping lock. The verifying alignment of a join is
+    stored with it; `aligned` receives the documents it is aligned with that way.
     """
     with Session(engine) as session:
         lang = _document(session, document_id).lang
@@ -99,27 +105,19 @@ def choose_and_move(*, engine: Engine, encoder: Encoder, document_id: int) -> in
     if home.name != encoder.name:
         backfill(engine, home)
     with Session(engine) as session:
-        doc = _document(session, document_id)
         top = CachedEncoder(encoder, session)
         cached = top.named(home.name)
         bridge = bridging(session, top, cached)
-        own_vectors(session, cached, doc)  # the models run here, before any lock is taken
-        if bridge is not None:
-            sampled_vector(session, bridge, doc)
+        verifier = Verifier(top, document_id)
+        _decide(session, (cached, bridge), document_id, verifier)  # models and aligner run here
         session.rollback()
         _grouping_lock(session, document_id)
-        doc = _document(session, document_id)
-        # The personal library's candidate filter: only documents of the same library (the
-        # owner's private texts, or the public ones) may be joined.
-        exclude = _ungrouped(session, document_id) | hidden_from(session, doc)
-        result, vector = decide(session, cached, doc, exclude=exclude)
-        vectors, deciding = {cached.name: vector}, cached.name
-        if bridge is not None:
-            deciding, result, vectors[bridge.name] = decide_across(
-                session, bridge, doc, (cached.name, result), exclude
-            )
+        deciding, result, vectors = _decide(session, (cached, bridge), document_id, verifier)
         top.save(session)
-        story_id = _move(session, document_id, result.story_id or doc.story_id)
+        story_id = _move(
+            session, document_id, result.story_id or _document(session, document_id).story_id
+        )
+        done = apply_verified(session, verifier, result, story_id)
         record_grouping(
             session,
             doc=_document(session, document_id),
@@ -129,7 +127,33 @@ def choose_and_move(*, engine: Engine, encoder: Encoder, document_id: int) -> in
             encoder_name=deciding,
         )
         session.commit()
+    if aligned is not None:
+        aligned |= done
     return story_id
+
+
+def _decide(
+    session: Session,
+    encoders: tuple[CachedEncoder, CachedEncoder | None],
+    document_id: int,
+    verifier: Verifier,
+) -> tuple[str, GroupingResult, dict[str, np.ndarray | None]]:
+    """The grouping decision (its own encoder's, then the bridge's), the deciding encoder,
+    and the document's vectors by encoder. No writes."""
+    cached, bridge = encoders
+    doc = _document(session, document_id)
+    # The personal library's candidate filter: only documents of the same library (the
+    # owner's private texts, or the public ones) may be joined.
+    exclude = _ungrouped(session, document_id) | hidden_from(session, doc)
+    verify = verifier.bind(session)
+    result, vector = decide(session, cached, doc, exclude=exclude, verify=verify)
+    vectors: dict[str, np.ndarray | None] = {cached.name: vector}
+    deciding = cached.name
+    if bridge is not None:
+        deciding, result, vectors[bridge.name] = decide_across(
+            session, bridge, doc, (cached.name, result), exclude, verify
+        )
+    return deciding, result, vectors
 
 
 def _document(session: Session, document_id: int) -> Document:
@@ -151,9 +175,15 @@ def move_to_story(*, engine: Engine, document_id: int, story_id: int | None) -> 
 
 
 def align_document(
-    *, engine: Engine, encoder: Encoder, document_id: int, progress: Progress = _no_progress
+    *,
+    engine: Engine,
+    encoder: Encoder,
+    document_id: int,
+    progress: Progress = _no_progress,
+    skip: frozenset[int] | set[int] = frozenset(),
 ) -> AlignmentOutcome:
-    """Align a document with every other document of its story, one transaction per pair."""
+    """Align a document with every other document of its story (but those in `skip`, already
+    aligned), one transaction per pair."""
     with Session(engine) as session:
         story_id = _document(session, document_id).story_id
         siblings = [
@@ -163,6 +193,7 @@ def align_document(
                 .where(Document.story_id == story_id, Document.id != document_id)
                 .order_by(col(Document.id))
             )
+            if d.id not in skip
         ]
     outcome = AlignmentOutcome(document_id, story_id)
     progress(0, len(siblings))
@@ -199,10 +230,12 @@ def _align_one_pair(
 def group_and_align(
     *, engine: Engine, encoder: Encoder, document_id: int, progress: Progress = _no_progress
 ) -> AlignmentOutcome:
-    """Choose the story of a newly stored document, move it there, align it with its siblings."""
-    choose_and_move(engine=engine, encoder=encoder, document_id=document_id)
+    """Choose the story of a newly stored document, move it there, align it with its siblings
+    (but the one whose alignment verified the join: stored with it)."""
+    aligned: set[int] = set()
+    choose_and_move(engine=engine, encoder=encoder, document_id=document_id, aligned=aligned)
     return align_document(
-        engine=engine, encoder=encoder, document_id=document_id, progress=progress
+        engine=engine, encoder=encoder, document_id=document_id, progress=progress, skip=aligned
     )
 
 
