@@ -87,14 +87,18 @@ def _move(session: Session, document_id: int, story_id: int | None) -> int:
 
 
 def choose_and_move(
-    *, engine: Engine, encoder: Encoder, document_id: int, aligned: set[int] | None = None
+    *,
+    engine: Engine,
+    encoder: Encoder,
+    document_id: int,
+    aligned: list[PairReport] | None = None,
 ) -> int:
     """Decide which story a new document belongs to and put it there; returns the story.
 
     The document's own vectors, and the alignment that verifies a join, are computed first
     with no lock held (a first decision); the decision is then taken again and the move
     made in one transaction under the grouping lock. The verifying alignment of a join is
-    stored with it; `aligned` receives the documents it is aligned with that way.
+    stored with it; `aligned` receives that pair's report.
     """
     with Session(engine) as session:
         lang = _document(session, document_id).lang
@@ -128,7 +132,7 @@ def choose_and_move(
         )
         session.commit()
     if aligned is not None:
-        aligned |= done
+        aligned.extend(done)
     return story_id
 
 
@@ -232,11 +236,14 @@ def group_and_align(
 ) -> AlignmentOutcome:
     """Choose the story of a newly stored document, move it there, align it with its siblings
     (but the one whose alignment verified the join: stored with it)."""
-    aligned: set[int] = set()
+    aligned: list[PairReport] = []
     choose_and_move(engine=engine, encoder=encoder, document_id=document_id, aligned=aligned)
-    return align_document(
-        engine=engine, encoder=encoder, document_id=document_id, progress=progress, skip=aligned
+    skip = {r.source if r.target == document_id else r.target for r in aligned}
+    outcome = align_document(
+        engine=engine, encoder=encoder, document_id=document_id, progress=progress, skip=skip
     )
+    outcome.pairs[:0] = aligned
+    return outcome
 
 
 def realign(

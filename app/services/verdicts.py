@@ -23,7 +23,7 @@ from app.align.anchors import shared_evidence
 from app.align.encoder import Encoder
 from app.ingest.normal import normalised
 from app.models import Document, Paragraph
-from app.services.alignment import PairPlan, apply_pair, plan_pair
+from app.services.alignment import PairPlan, PairReport, apply_pair, plan_pair
 from app.services.grouping import GroupingResult, Verdict, linkable_paragraphs
 
 log = logging.getLogger(__name__)
@@ -116,16 +116,13 @@ def _texts(session: Session, doc: Document) -> list[str]:
 
 def apply_verified(
     session: Session, verifier: Verifier, result: GroupingResult, story_id: int
-) -> set[int]:
+) -> list[PairReport]:
     """Write the confirming alignment of the document that joined `story_id` (no commit);
-    returns the documents it is now aligned with."""
+    returns its report (none when the document did not join on a verified candidate)."""
     chosen = result.candidates[0] if result.story_id is not None and result.candidates else None
     if chosen is None or chosen.document not in verifier.plans:
-        return set()
-    verdict = verifier.verdicts[chosen.document]
-    if not verdict.joins:
-        return set()
-    plan = replace(verifier.plans[chosen.document], story_id=story_id)
-    if apply_pair(session, plan) is None:  # an editor changed the pair meanwhile
-        return set()
-    return {chosen.document}
+        return []
+    if not verifier.verdicts[chosen.document].joins:
+        return []
+    report = apply_pair(session, replace(verifier.plans[chosen.document], story_id=story_id))
+    return [] if report is None else [report]  # None: an editor changed the pair meanwhile
