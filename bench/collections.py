@@ -180,6 +180,13 @@ def report(items: list[Item], story_of: dict[str, str]) -> None:
         row["recall"] = f"{len(gp & pp) / len(gp):.3f}" if gp else "-"
         rows.append((lang, row))
     rows.append(("total", scores(items, story_of)))
+    gold = {i.path.name: i.story for i in items}
+    members: dict[str, list[str]] = defaultdict(list)
+    for f, s in story_of.items():
+        members[s].append(f)
+    for s, fs in sorted(members.items()):
+        if len({gold[f] for f in fs}) > 1:
+            print(f"wrong merge, story {s}: " + ", ".join(sorted(fs)))
     keys = ["files", "whole", "precision", "recall", "wrong merges"]
     print("| language | " + " | ".join(keys) + " |")
     print("| --- " * (len(keys) + 1) + "|")
