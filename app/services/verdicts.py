@@ -86,8 +86,8 @@ def _same_event_share(
     session: Session, plan: PairPlan, source: Document, target: Document
 ) -> float:
     """For a comparable pair: the share of the shorter document's linkable paragraphs in
-    related links that share a distinctive name or number (`shared_evidence`) and are not
-    the same text (a footer or heading both pages carry is no fact of an event)."""
+    related links that share a fact (`_is_fact` of `shared_evidence`) and are not the same
+    text (a footer or heading both pages carry is no fact of an event)."""
     if plan.kind != "comparable":
         return 0.0
     src, tgt = _texts(session, source), _texts(session, target)
@@ -101,10 +101,17 @@ def _same_event_share(
     facts = [
         (i, j)
         for (i, j), ev in zip(related, evidence, strict=True)
-        if ev and normalised(src[i]) != normalised(tgt[j])
+        if _is_fact(ev) and normalised(src[i]) != normalised(tgt[j])
     ]
     log.debug("same-event facts %s of related %s", facts, related)
     return min(len({i for i, _ in facts}), len({j for _, j in facts})) / shorter
+
+
+def _is_fact(evidence: tuple[str, ...]) -> bool:
+    """Whether what two paragraphs share is a fact of an event: a number, or two names
+    together ("Cabinet Secretary Hirokazu Matsuno", "60 000"). One name alone ("GitHub",
+    "URL") is what any two pages on one subject share."""
+    return len(evidence) >= 2 or any(ch.isdigit() for item in evidence for ch in item)
 
 
 def _texts(session: Session, doc: Document) -> list[str]:
