@@ -3,8 +3,8 @@
 Grouping's paragraph evidence finds the story a document most likely belongs to; the
 aligner then judges the pair (the document and that story's best candidate) as a whole:
 `translation` or `partial` confirm the join; `comparable` confirms it only as a report of
-the same event, when enough of the shorter text is tied to the other by related links
-(shared names and numbers, `app.align.core._explained`). On a real site's pages the aligner
+the same event, when enough of the shorter text is tied to the other by related links that
+share a fact (a number, or two names together: `_is_fact`). On a real site's pages the aligner
 called every same-page pair translation/partial and every different-page pair comparable
 (issue 21), where the vector evidence could not tell pages on one subject apart.
 
@@ -29,8 +29,9 @@ from app.services.grouping import GroupingResult, Verdict, linkable_paragraphs
 log = logging.getLogger(__name__)
 
 JOINING_KINDS = ("translation", "partial")
-# A comparable pair is a report of the same event when related links that share a name or
-# number reach this share of the shorter document's linkable paragraphs.
+# A comparable pair is a report of the same event when related links that share a fact
+# reach this share of the shorter document's linkable paragraphs (the seeds' separate
+# report: 2 of 9 paragraphs, .22; two pages of one site: none).
 SAME_EVENT_SHARE = 0.2
 
 
