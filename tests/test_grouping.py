@@ -95,6 +95,7 @@ def test_joining_needs_a_share_enough_strength_and_matches_in_line(
 
     cand = Candidate(document=1, story=1, cosine=0.5, centred=0.5, matched=matched)
     cand.basis, cand.strength, cand.share = basis, strength, matched / basis
+    cand.mine = cand.theirs = cand.share
     cand.ordered = ordered
     assert enough_evidence(cand, RULE) is joins
 

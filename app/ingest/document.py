@@ -12,7 +12,7 @@ from app.ingest import epub, kinds, language, reading
 from app.ingest.blocks import Block
 from app.ingest.errors import IngestError
 from app.ingest.extract import extract_html
-from app.ingest.markdown import markdown_blocks
+from app.ingest.markdown import markdown_page
 from app.ingest.paragraphs import RawParagraph, Span, normalize, split_paragraphs
 from app.ingest.script import letter_count
 from app.ingest.sentences import split_sentences
@@ -136,10 +136,10 @@ def parse_text(
         extracted = extract_html(text, source=source)
         return parse_blocks(list(extracted.blocks), page_title=extracted.title, **args)  # type: ignore[arg-type]
     if fmt == "markdown":
-        blocks = markdown_blocks(text)
+        blocks, page_title = markdown_page(text)
         if not blocks:
             raise IngestError(source, "no text found in the Markdown")
-        return parse_blocks(blocks, **args)  # type: ignore[arg-type]
+        return parse_blocks(blocks, page_title=page_title, **args)  # type: ignore[arg-type]
     raw = split_paragraphs(text)
     return _assemble(text, raw, [None] * len(raw), page_title=None, **args)  # type: ignore[arg-type]
 

@@ -1,7 +1,9 @@
 """Markdown (CommonMark with tables) into blocks, by markdown-it-py.
 
-Inline markup is dropped (emphasis markers, link targets, images become their alt text);
-heading attributes such as '{ #anchor }' are removed; code blocks stay whole.
+Site generators' markup (front matter, admonitions, containers, shortcodes, MDX, includes)
+is recognised first (app.ingest.dialects). Inline markup is dropped (emphasis markers,
+link targets; images become their alt text); heading attributes such as '{ #anchor }' are
+removed; code blocks stay whole.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
 from app.ingest.blocks import Block, clean_line, clean_lines, code_text, keep, table_text
+from app.ingest.dialects import clean_dialects
 
 # Pandoc/kramdown heading attributes: '{#id}', '{ #anchor .class }'.
 _ATTRIBUTES = regex.compile(r"\s*\{[^{}\n]*[#.][^{}\n]*\}\s*$")
@@ -27,11 +30,17 @@ def _parser() -> MarkdownIt:
 
 def markdown_blocks(text: str) -> list[Block]:
     """The blocks of a Markdown text, in order."""
-    root = SyntaxTreeNode(_parser().parse(text))
+    return markdown_page(text)[0]
+
+
+def markdown_page(text: str) -> tuple[list[Block], str | None]:
+    """The blocks of a Markdown text, in order, and the title its front matter gives."""
+    cleaned = clean_dialects(text)
+    root = SyntaxTreeNode(_parser().parse(cleaned.text))
     blocks: list[Block] = []
     for node in root.children:
         blocks.extend(_block(node))
-    return keep(blocks)
+    return keep(blocks), cleaned.title
 
 
 def _block(node: SyntaxTreeNode) -> list[Block]:

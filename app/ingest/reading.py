@@ -11,7 +11,7 @@ from app.ingest.errors import IngestError
 log = logging.getLogger(__name__)
 
 TEXT_EXTENSIONS = frozenset({".txt", ".text"})
-MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown"})
+MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown", ".mdx"})
 HTML_EXTENSIONS = frozenset({".html", ".htm", ".xhtml"})
 EPUB_EXTENSIONS = frozenset({".epub"})
 ALL_EXTENSIONS = TEXT_EXTENSIONS | MARKDOWN_EXTENSIONS | HTML_EXTENSIONS | EPUB_EXTENSIONS

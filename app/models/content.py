@@ -2,9 +2,12 @@
 
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
+
+from app.ingest.normal import norm_key
 
 # Who may read a story or document: everyone, or only its owner (a personal library).
 PUBLIC = "public"
@@ -90,6 +93,16 @@ class Paragraph(SQLModel, table=True):
     lang: str | None = Field(default=None, max_length=8)
     start: int
     end: int
+    # The normalised text's key (app.ingest.normal): how many stories repeat a paragraph
+    # (its document frequency in the library) is counted by it (migration 0015).
+    norm_key: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+
+
+@event.listens_for(Paragraph, "before_insert")
+@event.listens_for(Paragraph, "before_update")
+def _set_norm_key(mapper: Any, connection: Any, target: Paragraph) -> None:
+    """Every paragraph written through the ORM keeps its key in step with its text."""
+    target.norm_key = norm_key(target.text)
 
 
 class Sentence(SQLModel, table=True):

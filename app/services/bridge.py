@@ -21,6 +21,7 @@ A library whose languages the default encoder all reads never runs the second mo
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import numpy as np
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -32,12 +33,13 @@ from app.align.encoder import ENCODER_DIMS, ENCODER_LANGUAGES, ENCODER_NAMES, En
 from app.models import Document, DocumentVector
 from app.services.embeddings import CachedEncoder
 from app.services.grouping import (
-    RULE,
     GroupingResult,
+    Verdict,
     decide,
     find_candidates,
     linkable_paragraphs,
     mean_vector,
+    rule_for,
 )
 from app.services.vectors import index_for
 
@@ -167,6 +169,7 @@ def decide_across(
     doc: Document,
     home: tuple[str, GroupingResult],
     exclude: frozenset[int] | set[int],
+    verify: Callable[[int], Verdict] | None = None,
 ) -> tuple[str, GroupingResult, np.ndarray | None]:
     """The decision to keep once the `bridge` encoder has had its say, with the document's
     vector under it: (deciding encoder, result, bridge vector).
@@ -181,10 +184,10 @@ def decide_across(
     vector = sampled_vector(session, bridge, doc)
     if result.story_id is not None or vector is None:
         return home_name, result, vector
-    near = find_candidates(session, bridge, doc, vector, RULE, exclude)
+    near = find_candidates(session, bridge, doc, vector, rule_for(bridge.name), exclude)
     if not unreadable_stories(session, {c.story for c in near}, home_name):
         return home_name, result, vector
-    other, _ = decide(session, bridge, doc, exclude=exclude)
+    other, _ = decide(session, bridge, doc, exclude=exclude, verify=verify)
     if other.story_id is not None and unreadable_stories(session, {other.story_id}, home_name):
         return bridge.name, other, vector
     return home_name, result, vector

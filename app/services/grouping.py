@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+from sqlalchemy import distinct, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.align.encoder import Encoder
@@ -68,9 +71,29 @@ class GroupingRule:
     order_share: float = 0.75
     order_score: float = 0.3
     order_lead: float = 0.1  # for two ordered pairs (see `_lead_needed`)
+    # Coverage on the candidate's side: the share of its (weighted) paragraphs our matches
+    # reach. Lower than `join_share`: a report of the same event covers part of the other
+    # (the seeds' Kyodo report); a short unrelated text covers a few paragraphs of a long one.
+    their_share: float = 0.15
+    # The language-centred cosine a new story scores: the lead of a story is counted
+    # against it too, so that a library of one story does not win by default.
+    new_story: float = 0.2
+    # Candidates the pair alignment may refute before the document starts its own story.
+    verifications: int = 3
 
 
 RULE = GroupingRule()
+# Per encoder, where one needs its own (none yet: e5's unrelated pages of one site reach
+# cosine .94, calibrated .71, above its translations' paragraphs, so no paragraph floor
+# separates them; the verifying pair alignment, calibrated per encoder, does).
+RULES: dict[str, GroupingRule] = {}
+
+
+def rule_for(encoder_name: str) -> GroupingRule:
+    """The thresholds calibrated for an encoder."""
+    return RULES.get(encoder_name, RULE)
+
+
 # paragraphs of one language in the pool needed for a level of its own
 _MIN_LEVEL_UNITS = 8
 
@@ -83,14 +106,29 @@ class Candidate:
     story: int
     cosine: float
     centred: float
-    matched: int = 0
+    matched: float = 0.0  # our paragraphs matched in this document (weighted, see `Weights`)
     paragraphs: int = 0
-    share: float = 0.0
-    strength: float = 0.0  # sum of the matched paragraphs' pool-calibrated scores
-    basis: int = 0  # the paragraphs `share` is counted over (the shorter side)
+    share: float = 0.0  # the smaller of `mine` and `theirs`: coverage on both documents
+    mine: float = 0.0  # share of our (weighted) paragraphs matched here
+    theirs: float = 0.0  # share of its (weighted) paragraphs those matches reach
+    strength: float = 0.0  # sum of the matched paragraphs' pool-calibrated scores (weighted)
+    basis: int = 0  # the shorter document's paragraphs
     ordered: int = 0  # mutual best pairs of paragraphs with this document, in reading order
     ordered_strength: float = 0.0  # their pool-calibrated scores, summed
-    lead: float = 0.0  # centred cosine minus the best other story's
+    lead: float = 0.0  # centred cosine minus the best other story's (or `new_story`)
+    verdict: str | None = None  # the verifying pair alignment's kind, when it was run
+    pair_score: float | None = None  # and its mean calibrated link score
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the pair alignment with a candidate said (app.services.verdicts)."""
+
+    document: int
+    kind: str  # translation, partial, comparable
+    score: float
+    joins: bool
+    related: float = 0.0  # share of the shorter document in related links (comparable)
 
 
 @dataclass
@@ -198,14 +236,30 @@ def find_candidates(
     return out[: rule.pool]
 
 
+@dataclass
+class Weights:
+    """What each paragraph's match is worth: 1, or less for text the library repeats
+    (1 / the number of stories holding the same normalised text, `repeat_weights`)."""
+
+    mine: np.ndarray  # (n,)
+    theirs: list[np.ndarray]  # per pool entry, (m_i,)
+
+
 def weigh_evidence(
     mine: np.ndarray,
     pool: list[tuple[Candidate, np.ndarray]],
     baseline: float,
     rule: GroupingRule,
     langs: dict[int, str] | None = None,
+    weights: Weights | None = None,
 ) -> float | None:
-    """Count, per candidate story, the paragraphs of `mine` matched there (fills candidates).
+    """Count, per candidate document, the paragraphs of `mine` matched there (fills candidates).
+
+    A paragraph counts for a candidate when its best match in the pool lies in the
+    candidate's story, clears both floors and beats the best match in any other story by
+    `rule.margin`, and its best match in the candidate itself clears both floors. Coverage
+    is counted on both documents (`mine`, `theirs`), so a long document is not covered by a
+    short one's few matches, nor the other way round.
 
     Args:
         mine: (n, d) unit paragraph vectors of the new document.
@@ -213,32 +267,60 @@ def weigh_evidence(
         baseline: the encoder's unrelated-pair cosine.
         rule: thresholds.
         langs: each candidate document's language.
+        weights: each paragraph's weight (None: all 1).
 
     Returns:
         The pool's mean cosine (the same-topic level), None when the pool is empty.
     """
-    pool = [(c, v) for c, v in pool if len(v)]
-    if not pool or not len(mine):
+    if weights is None:
+        weights = Weights(np.ones(len(mine)), [np.ones(len(v)) for _, v in pool])
+    kept = [(c, v, w) for (c, v), w in zip(pool, weights.theirs, strict=True) if len(v)]
+    if not kept or not len(mine):
         return None
     langs = langs or {}
-    theirs = np.concatenate([v for _, v in pool])
-    doc_of = np.concatenate([np.full(len(v), i) for i, (_, v) in enumerate(pool)])
-    story_of = np.array([pool[i][0].story for i in doc_of])
-    lang_of = np.array([langs.get(pool[i][0].document, "") for i in doc_of])
-    cos = mine @ theirs.T
+    theirs = np.concatenate([v for _, v, _ in kept])
+    doc_of = np.concatenate([np.full(len(v), i) for i, (_, v, _) in enumerate(kept)])
+    story_of = np.array([kept[i][0].story for i in doc_of])
+    lang_of = np.array([langs.get(kept[i][0].document, "") for i in doc_of])
+    by_pool, by_encoder, level = _calibrate(mine @ theirs.T, lang_of, baseline)
+    counted = _counted_stories(by_pool, by_encoder, story_of, rule)
+    start = 0
+    for cand, vecs, their_w in kept:
+        block = slice(start, start + len(vecs))
+        start += len(vecs)
+        cand.ordered, cand.ordered_strength = ordered_pairs(
+            by_pool[:, block], by_encoder[:, block], rule
+        )
+        _cover(
+            cand, by_pool[:, block], by_encoder[:, block], counted, (weights.mine, their_w), rule
+        )
+        cand.basis = min(len(mine), len(vecs))
+    return round(level, 4)
+
+
+def _calibrate(
+    cos: np.ndarray, lang_of: np.ndarray, baseline: float
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Cosines calibrated against the pool's level and against the encoder's baseline.
+
+    Texts in one language look alike to a multilingual encoder: each language of the pool
+    gets its own level, or same-language texts on the subject would pass as matches."""
     level = min(float(cos.mean()), 0.95)
-    # Texts in one language look alike to a multilingual encoder: each language of the
-    # pool gets its own level, or same-language texts on the subject would pass as matches.
-    levels = np.full(len(theirs), level)
+    levels = np.full(cos.shape[1], level)
     for lang in set(lang_of):
         here = lang_of == lang
         if here.sum() >= _MIN_LEVEL_UNITS:
             levels[here] = min(float(cos[:, here].mean()), 0.95)
-    by_pool = (cos - levels) / (1.0 - levels)
-    by_encoder = (cos - baseline) / (1.0 - baseline)
-    matched: dict[int, int] = {}
-    strength: dict[int, float] = {}
-    for r in range(len(mine)):
+    return (cos - levels) / (1.0 - levels), (cos - baseline) / (1.0 - baseline), level
+
+
+def _counted_stories(
+    by_pool: np.ndarray, by_encoder: np.ndarray, story_of: np.ndarray, rule: GroupingRule
+) -> np.ndarray:
+    """Per paragraph of ours: the story its best match counts for (-1: none), when the match
+    clears both floors and beats the best match in every other story by the margin."""
+    out = np.full(len(by_pool), -1)
+    for r in range(len(by_pool)):
         best = int(by_pool[r].argmax())
         others = by_pool[r][story_of != story_of[best]]
         second = float(others.max()) if others.size else 0.0
@@ -247,26 +329,36 @@ def weigh_evidence(
             and by_encoder[r, best] >= rule.min_encoder_score
             and by_pool[r, best] - second >= rule.margin
         ):
-            story = int(story_of[best])
-            matched[story] = matched.get(story, 0) + 1
-            strength[story] = strength.get(story, 0.0) + float(by_pool[r, best])
-    start = 0
-    for cand, vecs in pool:
-        block = slice(start, start + len(vecs))
-        start += len(vecs)
-        cand.ordered, cand.ordered_strength = ordered_pairs(
-            by_pool[:, block], by_encoder[:, block], rule
-        )
-    longest: dict[int, int] = {}
-    for cand, vecs in pool:
-        longest[cand.story] = max(longest.get(cand.story, 0), len(vecs))
-    for cand, vecs in pool:
-        cand.paragraphs = len(vecs)
-        cand.matched = matched.get(cand.story, 0)
-        cand.strength = round(strength.get(cand.story, 0.0), 4)
-        cand.basis = min(len(mine), longest[cand.story])
-        cand.share = round(min(1.0, cand.matched / cand.basis), 4)
-    return round(level, 4)
+            out[r] = int(story_of[best])
+    return out
+
+
+def _cover(
+    cand: Candidate,
+    by_pool: np.ndarray,
+    by_encoder: np.ndarray,
+    counted: np.ndarray,
+    weights: tuple[np.ndarray, np.ndarray],
+    rule: GroupingRule,
+) -> None:
+    """Fill a candidate's matched paragraphs, strength and coverage on both sides."""
+    mine_w, their_w = weights
+    reached = np.zeros(by_pool.shape[1])
+    matched = strength = 0.0
+    for r in np.flatnonzero(counted == cand.story):
+        j = int(by_pool[r].argmax())
+        if by_pool[r, j] < rule.min_pool_score or by_encoder[r, j] < rule.min_encoder_score:
+            continue
+        weight = float(min(mine_w[r], their_w[j]))
+        matched += weight
+        strength += weight * float(by_pool[r, j])
+        reached[j] = their_w[j]
+    cand.paragraphs = by_pool.shape[1]
+    cand.matched = round(matched, 4)
+    cand.strength = round(strength, 4)
+    cand.mine = round(min(1.0, matched / max(float(mine_w.sum()), 1e-9)), 4)
+    cand.theirs = round(float(reached.sum()) / max(float(their_w.sum()), 1e-9), 4)
+    cand.share = min(cand.mine, cand.theirs)
 
 
 def ordered_pairs(
@@ -302,8 +394,9 @@ def ordered_pairs(
 
 def _pool_vectors(
     session: Session, encoder: Encoder, candidates: list[Candidate]
-) -> tuple[list[tuple[Candidate, np.ndarray]], dict[int, str]]:
-    """Each candidate with the vectors of its linkable paragraphs (from the embedding cache)."""
+) -> tuple[list[tuple[Candidate, np.ndarray]], dict[int, str], list[list[int | None]]]:
+    """Each candidate with the vectors of its linkable paragraphs (from the embedding cache),
+    the candidates' languages, and their paragraphs' normalised-text keys."""
     ids = [c.document for c in candidates]
     langs: dict[int, str] = {
         doc_id or 0: lang
@@ -311,15 +404,22 @@ def _pool_vectors(
             select(Document.id, Document.lang).where(col(Document.id).in_(ids))
         )
     }
-    texts: dict[int, list[str]] = {i: [] for i in ids}
-    for doc_id, text, kind, lang in session.exec(
-        select(Paragraph.document_id, Paragraph.text, Paragraph.kind, Paragraph.lang)
+    texts: dict[int, list[tuple[str, int | None]]] = {i: [] for i in ids}
+    rows: Any = session.execute(
+        sa_select(
+            col(Paragraph.document_id),
+            col(Paragraph.text),
+            col(Paragraph.kind),
+            col(Paragraph.lang),
+            col(Paragraph.norm_key),
+        )
         .where(col(Paragraph.document_id).in_(ids))
         .order_by(col(Paragraph.document_id), col(Paragraph.index))
-    ):
+    )
+    for doc_id, text, kind, lang, key in rows:
         if is_linkable(kind, lang, langs[doc_id]):
-            texts[doc_id].append(text)
-    flat = [t for i in ids for t in texts[i]]
+            texts[doc_id].append((text, key))
+    flat = [t for i in ids for t, _ in texts[i]]
     vecs = encoder.encode(flat) if flat else np.zeros((0, encoder.dim), np.float32)
     out: list[tuple[Candidate, np.ndarray]] = []
     pos = 0
@@ -327,7 +427,36 @@ def _pool_vectors(
         n = len(texts[cand.document])
         out.append((cand, vecs[pos : pos + n]))
         pos += n
-    return out, langs
+    return out, langs, [[k for _, k in texts[c.document]] for c in candidates]
+
+
+def repeat_weights(
+    session: Session, doc: Document, mine: list[int | None], theirs: list[list[int | None]]
+) -> Weights:
+    """Each paragraph's weight: 1 / the number of stories (other than `doc`'s) that hold its
+    normalised text, at least 1. Text a site repeats on every page ("Recap", a note's title,
+    a footer) weighs little once the library holds a few of its pages; a paragraph copied
+    untranslated into each version of one page stays in one story and keeps its weight.
+    Counted from the table, so it is right as documents arrive and leave."""
+    keys = {k for k in mine if k is not None} | {k for ks in theirs for k in ks if k is not None}
+    stories: dict[int, int] = {}
+    if keys:
+        counts: Any = session.execute(
+            sa_select(col(Paragraph.norm_key), func.count(distinct(col(Document.story_id))))
+            .join(Document, col(Document.id) == Paragraph.document_id)
+            .where(
+                col(Paragraph.norm_key).in_(sorted(keys)), col(Document.story_id) != doc.story_id
+            )
+            .group_by(col(Paragraph.norm_key))
+        )
+        stories = {int(key): int(n) for key, n in counts}
+
+    def weigh(ks: list[int | None]) -> np.ndarray:
+        return np.array(
+            [1.0 / max(1, stories.get(k, 0)) if k is not None else 1.0 for k in ks], float
+        )
+
+    return Weights(weigh(mine), [weigh(ks) for ks in theirs])
 
 
 def own_vectors(session: Session, encoder: Encoder, doc: Document) -> np.ndarray:
@@ -346,7 +475,8 @@ def enough_evidence(candidate: Candidate, rule: GroupingRule) -> bool:
     in its own order, 3 of its 9 matched paragraphs line up."""
     needed = min(rule.min_strength, rule.strong_match * candidate.basis)
     return (
-        candidate.share >= rule.join_share
+        candidate.mine >= rule.join_share
+        and candidate.theirs >= rule.their_share
         and candidate.strength >= needed - 1e-9
         and candidate.ordered >= min(rule.lined_up, candidate.matched)
     )
@@ -376,14 +506,16 @@ def _lead_needed(ordered: int, rule: GroupingRule) -> float:
     return 0.0 if ordered == 3 else -math.inf
 
 
-def _set_leads(candidates: list[Candidate]) -> None:
-    """Each candidate's language-centred cosine minus the best of any other story's."""
+def _set_leads(candidates: list[Candidate], rule: GroupingRule) -> None:
+    """Each candidate's language-centred cosine minus the best of any other story's, or of
+    a new story (`rule.new_story`): in a library of one story, that story still has a
+    competitor."""
     best: dict[int, float] = {}
     for c in candidates:
         best[c.story] = max(best.get(c.story, -1.0), c.centred)
     for c in candidates:
         others = [v for story, v in best.items() if story != c.story]
-        c.lead = round(c.centred - max(others, default=0.0), 4)
+        c.lead = round(c.centred - max([*others, rule.new_story]), 4)
 
 
 def choose(candidates: list[Candidate], story_id: int, rule: GroupingRule) -> Candidate | None:
@@ -406,26 +538,57 @@ def decide(
     doc: Document,
     *,
     exclude: frozenset[int] | set[int] = frozenset(),
-    rule: GroupingRule = RULE,
+    rule: GroupingRule | None = None,
+    verify: Callable[[int], Verdict] | None = None,
 ) -> tuple[GroupingResult, np.ndarray | None]:
-    """Which story `doc` belongs to, with the evidence, and its document vector (no writes)."""
+    """Which story `doc` belongs to, with the evidence, and its document vector (no writes).
+
+    `verify(candidate document id)` confirms a join (the pair alignment's verdict): a story
+    whose best candidate it does not confirm is not joined, and the next one is tried.
+    """
+    rule = rule or rule_for(encoder.name)
+    paras = linkable_paragraphs(session, doc)
     mine = own_vectors(session, encoder, doc)
     vector = mean_vector(mine)
     result = GroupingResult(story_id=None, paragraphs=len(mine))
     if vector is None:
         return result, None
     candidates = find_candidates(session, encoder, doc, vector, rule, exclude)
-    pool, langs = _pool_vectors(session, encoder, candidates)
-    result.pool_level = weigh_evidence(mine, pool, encoder_baseline(encoder), rule, langs)
-    _set_leads(candidates)
+    pool, langs, keys = _pool_vectors(session, encoder, candidates)
+    weights = repeat_weights(session, doc, [p.norm_key for p in paras], keys)
+    result.pool_level = weigh_evidence(mine, pool, encoder_baseline(encoder), rule, langs, weights)
+    _set_leads(candidates, rule)
     result.candidates = sorted(candidates, key=lambda c: (-c.share, -c.centred))
-    chosen = choose(result.candidates, doc.story_id, rule)
+    chosen = _verified_choice(result.candidates, doc.story_id, rule, verify)
     if chosen is not None:
         result.story_id = chosen.story
         # the chosen one first in the stored evidence
         result.candidates.remove(chosen)
         result.candidates.insert(0, chosen)
     return result, vector
+
+
+def _verified_choice(
+    candidates: list[Candidate],
+    story_id: int,
+    rule: GroupingRule,
+    verify: Callable[[int], Verdict] | None,
+) -> Candidate | None:
+    """`choose`'s candidate, confirmed by `verify`; a candidate it refutes is left out and
+    the choice made again (another document of the same story may confirm it: a report of
+    the same event in the same language shares more names with it), at most
+    `rule.verifications` alignments."""
+    left = list(candidates)
+    for _ in range(rule.verifications):
+        chosen = choose(left, story_id, rule)
+        if chosen is None or verify is None:
+            return chosen
+        verdict = verify(chosen.document)
+        chosen.verdict, chosen.pair_score = verdict.kind, verdict.score
+        if verdict.joins:
+            return chosen
+        left.remove(chosen)
+    return None
 
 
 def record_decision(
@@ -476,7 +639,7 @@ def record_grouping(
         story_id=story_id,
         decision="joined" if result.story_id is not None else "own",
         encoder=encoder_name,
-        evidence=result.evidence(encoder_name, RULE),
+        evidence=result.evidence(encoder_name, rule_for(encoder_name)),
     )
     log.info("document %s %s story %s", doc.id, "joins" if result.story_id else "starts", story_id)
 

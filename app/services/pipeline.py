@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 from sqlalchemy import text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
@@ -29,12 +30,13 @@ from app.services.alignment import (
     move_into_story,
     plan_pair,
 )
-from app.services.bridge import backfill, bridging, decide_across, sampled_vector
+from app.services.bridge import backfill, bridging, decide_across
 from app.services.embeddings import CachedEncoder
 from app.services.findings import compute_findings
-from app.services.grouping import decide, own_vectors, record_grouping
+from app.services.grouping import GroupingResult, decide, record_grouping
 from app.services.ingest import PUBLIC_SCOPE, IngestOutcome, ingest_parsed
 from app.services.library import Scope
+from app.services.verdicts import Verifier, apply_verified
 from app.services.visibility import hidden_from
 
 log = logging.getLogger(__name__)
@@ -104,11 +106,19 @@ def _ungrouped(session: Session, document_id: int) -> set[int]:
     return {r for r in rows if r is not None}
 
 
-def place(*, engine: Engine, encoder: Encoder, document_id: int) -> int:
+def place(
+    *,
+    engine: Engine,
+    encoder: Encoder,
+    document_id: int,
+    aligned: list[PairReport] | None = None,
+) -> int:
     """Step 2: decide which story a new document belongs to and put it there; returns it.
 
-    The document's own vectors are computed first, with no lock held; the decision and the
-    move then happen in one transaction under the grouping lock.
+    The document's own vectors, and the alignment that verifies a join, are computed first
+    with no lock held (a first decision); the decision is then taken again and the move
+    made in one transaction under the grouping lock. The verifying alignment of a join is
+    stored with it; `aligned` receives that pair's report.
     """
     with Session(engine) as session:
         lang = _document(session, document_id).lang
@@ -119,27 +129,18 @@ def place(*, engine: Engine, encoder: Encoder, document_id: int) -> int:
     if home.name != encoder.name:
         backfill(engine, home)
     with Session(engine) as session:
-        doc = _document(session, document_id)
         top = CachedEncoder(encoder, session)
         cached = top.named(home.name)
         bridge = bridging(session, top, cached)
-        own_vectors(session, cached, doc)  # the models run here, before any lock is taken
-        if bridge is not None:
-            sampled_vector(session, bridge, doc)
+        verifier = Verifier(top, document_id)
+        _decide(session, (cached, bridge), document_id, verifier)  # models and aligner run here
         session.rollback()
         _grouping_lock(session, document_id)
-        doc = _document(session, document_id)
-        # The personal library's candidate filter: only documents of the same library (the
-        # owner's private texts, or the public ones) may be joined.
-        exclude = _ungrouped(session, document_id) | hidden_from(session, doc)
-        result, vector = decide(session, cached, doc, exclude=exclude)
-        vectors, deciding = {cached.name: vector}, cached.name
-        if bridge is not None:
-            deciding, result, vectors[bridge.name] = decide_across(
-                session, bridge, doc, (cached.name, result), exclude
-            )
+        deciding, result, vectors = _decide(session, (cached, bridge), document_id, verifier)
         top.save(session)
+        doc = _document(session, document_id)
         story_id = move_into_story(session, doc, result.story_id or doc.story_id)
+        done = apply_verified(session, verifier, result, story_id)
         record_grouping(
             session,
             doc=_document(session, document_id),
@@ -149,7 +150,33 @@ def place(*, engine: Engine, encoder: Encoder, document_id: int) -> int:
             encoder_name=deciding,
         )
         session.commit()
+    if aligned is not None:
+        aligned.extend(done)
     return story_id
+
+
+def _decide(
+    session: Session,
+    encoders: tuple[CachedEncoder, CachedEncoder | None],
+    document_id: int,
+    verifier: Verifier,
+) -> tuple[str, GroupingResult, dict[str, np.ndarray | None]]:
+    """The grouping decision (its own encoder's, then the bridge's), the deciding encoder,
+    and the document's vectors by encoder. No writes."""
+    cached, bridge = encoders
+    doc = _document(session, document_id)
+    # The personal library's candidate filter: only documents of the same library (the
+    # owner's private texts, or the public ones) may be joined.
+    exclude = _ungrouped(session, document_id) | hidden_from(session, doc)
+    verify = verifier.bind(session)
+    result, vector = decide(session, cached, doc, exclude=exclude, verify=verify)
+    vectors: dict[str, np.ndarray | None] = {cached.name: vector}
+    deciding = cached.name
+    if bridge is not None:
+        deciding, result, vectors[bridge.name] = decide_across(
+            session, bridge, doc, (cached.name, result), exclude, verify
+        )
+    return deciding, result, vectors
 
 
 def _document(session: Session, document_id: int) -> Document:
@@ -160,14 +187,22 @@ def _document(session: Session, document_id: int) -> Document:
 
 
 def align(
-    *, engine: Engine, encoder: Encoder, document_id: int, progress: Progress = _no_progress
+    *,
+    engine: Engine,
+    encoder: Encoder,
+    document_id: int,
+    progress: Progress = _no_progress,
+    skip: frozenset[int] | set[int] = frozenset(),
 ) -> AlignmentOutcome:
-    """Step 3: align a document with every other document of its story, one transaction per
-    pair."""
+    """Step 3: align a document with every other document of its story (but those in `skip`,
+    already aligned), one transaction per pair."""
     with Session(engine) as session:
         doc = _document(session, document_id)
         story_id = doc.story_id
-        pairs = [(a.id, b.id) for a, b in (ordered(doc, o) for o in _siblings(session, doc))]
+        pairs = [
+            (a.id, b.id)
+            for a, b in (ordered(doc, o) for o in _siblings(session, doc) if o.id not in skip)
+        ]
     outcome = AlignmentOutcome(document_id, story_id)
     progress(0, len(pairs))
     for done, (source_id, target_id) in enumerate(pairs, start=1):
@@ -238,9 +273,15 @@ def group_and_align(
     *, engine: Engine, encoder: Encoder, document_id: int, progress: Progress = _no_progress
 ) -> AlignmentOutcome:
     """Steps 2 and 3: choose the story of a newly stored document, move it there, align it
-    with its siblings."""
-    place(engine=engine, encoder=encoder, document_id=document_id)
-    return align(engine=engine, encoder=encoder, document_id=document_id, progress=progress)
+    with its siblings (but the one whose alignment verified the join: stored with it)."""
+    aligned: list[PairReport] = []
+    place(engine=engine, encoder=encoder, document_id=document_id, aligned=aligned)
+    skip = {r.source if r.target == document_id else r.target for r in aligned}
+    outcome = align(
+        engine=engine, encoder=encoder, document_id=document_id, progress=progress, skip=skip
+    )
+    outcome.pairs[:0] = aligned
+    return outcome
 
 
 def discard_document(*, engine: Engine, document_id: int, job_id: int | None = None) -> None:

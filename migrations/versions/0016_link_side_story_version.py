@@ -1,7 +1,7 @@
 """link sides as rows, story versions, stored machine-translation notes
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-07 13:00:00
 
 - `link_side(link_id, side, document_id, index)`: the paragraphs a link holds, as rows with
@@ -22,7 +22,7 @@ from alembic import op
 from app.labels import machine_translation_note
 
 revision: str = "0016"
-down_revision: str | None = "0014"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
