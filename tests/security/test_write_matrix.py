@@ -28,7 +28,13 @@ PUBLIC = {
 }
 # A reader may change their own password and add texts to their own library; the CSRF cases
 # still cover these below.
-SELF_SERVICE = {"/api/password", "/api/documents", "/upload"}
+SELF_SERVICE = {
+    "/api/password",
+    "/api/documents",
+    "/upload",
+    "/api/imports",
+    "/api/imports/{batch}/files",
+}
 # Refusals: not logged in, not allowed, or (someone else's private text) not there at all.
 REFUSED = (401, 403, 404)
 
@@ -100,6 +106,7 @@ def test_every_write_route_refuses_everyone_but_an_editor_with_the_token(
         "index": 0,
         "action": "confirm",
         "direction": "undo",
+        "batch": "0" * 32,
     }
     routes = _write_routes(app, ids)
     assert len(routes) >= 15, routes
@@ -142,8 +149,16 @@ def test_every_write_route_refuses_everyone_but_an_editor_with_the_token(
 
 
 # Routes that name no story, document or link and so cannot touch someone's private text
-# (uploads make new texts; the password is one's own); the rest all can.
-CREATES = {"/api/documents", "/upload", "/api/import", "/api/password"}
+# (uploads and imports make new texts, an import's files go to one's own import; the password
+# is one's own); the rest all can.
+CREATES = {
+    "/api/documents",
+    "/upload",
+    "/api/import",
+    "/api/imports",
+    "/api/imports/{batch}/files",
+    "/api/password",
+}
 # Ids in the body or form instead of the path.
 BODY_IDS = {"/api/links/merge", "/review/link", "/review/mark", "/review/{direction}", "/api/undo"}
 
@@ -174,6 +189,7 @@ def test_no_write_route_touches_another_users_private_text(
         "index": 0,
         "action": "confirm",
         "direction": "undo",
+        "batch": "0" * 32,
     }
     routes = [r for r in _write_routes(app, ids) if r[1] not in CREATES]
     assert {r[1] for r in routes} >= BODY_IDS
