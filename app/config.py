@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # run); "redis://host:6379/0" = Redis, for web and worker processes on several machines;
     # "inline" = run each job in the thread that submits it (tests, one-shot scripts).
     queue_url: str = ""
+    # The queue's name inside its store: several Parallax instances (or test runs) can share
+    # one Redis database under different names.
+    queue_name: str = "parallax"
     # Threads per worker process: one can parse a new upload while another aligns.
     worker_threads: int = 2
     # How much lower the CPU priority of `parallax serve`'s embedded worker is than the web

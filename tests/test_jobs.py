@@ -34,6 +34,8 @@ def job_settings(db_url: str, tmp_path: Path, backend: str) -> Settings:
     return Settings(
         database_url=db_url,
         queue_url=_queue_url(backend),
+        # A queue of this test's own: test runs on one machine share the Redis database.
+        queue_name=f"parallax-{tmp_path.name}-{os.getpid()}",
         data_dir=tmp_path / "data",
         job_stale_seconds=3,
         open_uploads=True,
@@ -53,6 +55,7 @@ class Workers:
         env.update(
             PARALLAX_DATABASE_URL=self.settings.database_url,
             PARALLAX_QUEUE_URL=self.settings.queue_url,
+            PARALLAX_QUEUE_NAME=self.settings.queue_name,
             PARALLAX_DATA_DIR=str(self.settings.data_dir),
             PARALLAX_JOB_STALE_SECONDS=str(self.settings.job_stale_seconds),
             PARALLAX_WORKER_THREADS="2",
@@ -251,6 +254,11 @@ def test_uploads_reads_and_edits_at_once_all_succeed(
         assert client.get("/api/stories").json()["total"] == 2  # the seeds' story, the bees' story
 
 
+def _running_job(engine: Engine) -> bool:
+    with Session(engine) as session:
+        return session.exec(select(Job.id).where(Job.status == "running")).first() is not None
+
+
 def test_soak_uploads_with_the_worker_killed_all_end_and_store_once(
     live: str, workers: Workers, engine: Engine
 ) -> None:
@@ -273,7 +281,7 @@ def test_soak_uploads_with_the_worker_killed_all_end_and_store_once(
     for t in threads:
         t.start()
     deadline = time.monotonic() + 120
-    while not Session(engine).exec(select(Job).where(Job.status == "running")).first():
+    while not _running_job(engine):
         assert time.monotonic() < deadline
         time.sleep(0.02)
     first.send_signal(signal.SIGKILL)

@@ -109,14 +109,28 @@ def claim(engine: Engine, job_id: int, worker: str = WORKER_ID) -> Job | None:
         return session.get(Job, job_id) if taken else None
 
 
-def finish(engine: Engine, job_id: int, **fields: Any) -> None:
-    """Record a job's outcome, unless another worker took it over meanwhile."""
+def _ours(job_id: int, attempt: int) -> Any:
+    """The job is still this runner's: this process's claim, this attempt (a runner so slow
+    that its job was re-queued and claimed again, even by this process, is not the owner)."""
+    return (
+        (col(Job.id) == job_id)
+        & (col(Job.worker) == WORKER_ID)
+        & (col(Job.attempts) == attempt)
+        & (col(Job.status) == "running")
+    )
+
+
+def finish(engine: Engine, job_id: int, attempt: int, **fields: Any) -> None:
+    """Record a job's outcome, unless another runner took it over meanwhile."""
     fields["updated_at"] = utcnow()
     with Session(engine) as session:
-        session.exec(  # type: ignore[call-overload]
-            update(Job).where(col(Job.id) == job_id, col(Job.worker) == WORKER_ID).values(**fields)
-        )
+        session.exec(update(Job).where(_ours(job_id, attempt)).values(**fields))  # type: ignore[call-overload]
         session.commit()
+
+
+def still_ours(engine: Engine, job_id: int, attempt: int) -> bool:
+    with Session(engine) as session:
+        return session.exec(select(Job.id).where(_ours(job_id, attempt))).first() is not None
 
 
 class Later(Exception):  # noqa: N818 (a signal, not an error)
@@ -175,14 +189,14 @@ def _run_claimed(job: Job, runtime: "Runtime", may_defer: bool) -> None:
     from app.jobs.handlers import HANDLERS, UNDO
 
     assert job.id is not None
-    job_id, engine = job.id, runtime.engine
+    job_id, engine, attempt = job.id, runtime.engine, job.attempts
     kind = JobKind(job.kind) if job.kind in JobKind.__members__.values() else None
     try:
         if kind is None:
             raise JobFailed(f"no worker knows jobs of the kind {job.kind!r}", status=500)
         result = HANDLERS[kind](JobContext(job, runtime, may_defer=may_defer))
     except Later as later:
-        until_accepted(lambda: _requeue(engine, job_id), f"job {job_id}: re-queue")
+        until_accepted(lambda: _requeue(engine, job_id, attempt), f"job {job_id}: re-queue")
         try:
             runtime.enqueue(job_id, priority=later.priority)
         except Exception:  # queued in the table: the watchman sends it again (resend_lost)
@@ -196,25 +210,26 @@ def _run_claimed(job: Job, runtime: "Runtime", may_defer: bool) -> None:
             log.exception("job %s (%s) crashed", job_id, kind)
             fields = {"error": in_words(exc, job_id), "result": {"status": 500}}
         undo = UNDO.get(kind) if kind else None
-        if undo is not None:
+        mine = until_accepted(lambda: still_ours(engine, job_id, attempt), f"job {job_id}")
+        if undo is not None and mine:  # (another runner's work is not undone)
             until_accepted(lambda: undo(engine, job_id), f"job {job_id}: undo")
         until_accepted(
-            lambda: finish(engine, job_id, status="failed", payload=None, **fields),
+            lambda: finish(engine, job_id, attempt, status="failed", payload=None, **fields),
             f"job {job_id}: record the failure",
         )
         return
     until_accepted(
-        lambda: finish(engine, job_id, status="done", result=result, payload=None),
+        lambda: finish(engine, job_id, attempt, status="done", result=result, payload=None),
         f"job {job_id}: record the result",
     )
 
 
-def _requeue(engine: Engine, job_id: int) -> None:
+def _requeue(engine: Engine, job_id: int, attempt: int) -> None:
     """Put a job this worker runs back in the queue; the attempt it was on does not count."""
     with Session(engine) as session:
         session.exec(  # type: ignore[call-overload]
             update(Job)
-            .where(col(Job.id) == job_id, col(Job.worker) == WORKER_ID)
+            .where(_ours(job_id, attempt))
             .values(status="queued", worker=None, attempts=Job.attempts - 1, updated_at=utcnow())
         )
         session.commit()

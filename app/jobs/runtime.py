@@ -112,12 +112,12 @@ def make_huey(settings: Settings) -> Huey:
     """
     url = settings.queue_url
     if url == "inline":
-        return MemoryHuey("parallax", immediate=True, results=False)
+        return MemoryHuey(settings.queue_name, immediate=True, results=False)
     if url.startswith(("redis://", "rediss://", "unix://")):
         # The priority flavour (Redis >= 5): parsing goes before queued alignment work.
-        return PriorityRedisHuey("parallax", url=url, results=False)
+        return PriorityRedisHuey(settings.queue_name, url=url, results=False)
     if url:
         raise ValueError(f"PARALLAX_QUEUE_URL: {url!r} is not redis://..., 'inline' or empty")
     path = queue_file(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("parallax", filename=str(path), results=False)
+    return SqliteHuey(settings.queue_name, filename=str(path), results=False)

@@ -49,6 +49,7 @@ def spawn_worker(settings: Settings) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env["PARALLAX_DATABASE_URL"] = settings.database_url
     env["PARALLAX_QUEUE_URL"] = settings.queue_url
+    env["PARALLAX_QUEUE_NAME"] = settings.queue_name
     env["PARALLAX_ENCODER"] = settings.encoder
     nice = settings.worker_nice
 

@@ -35,7 +35,9 @@ WORDS = {
     "/api/vocabulary/{item_id}",
     "/api/practice/{item_id}",
 }
-SELF_SERVICE = {"/api/password", "/api/documents", "/upload", *WORDS}
+# Uploads and imports make new texts in one's own library.
+IMPORTS = {"/api/imports", "/api/imports/{batch}/files"}
+SELF_SERVICE = {"/api/password", "/api/documents", "/upload", *IMPORTS, *WORDS}
 # Refusals: not logged in, not allowed, or (someone else's private text) not there at all.
 REFUSED = (401, 403, 404)
 
@@ -108,6 +110,7 @@ def test_every_write_route_refuses_everyone_but_an_editor_with_the_token(
         "action": "confirm",
         "direction": "undo",
         "item_id": 1,
+        "batch": "0" * 32,
     }
     routes = _write_routes(app, ids)
     assert len(routes) >= 15, routes
@@ -150,9 +153,10 @@ def test_every_write_route_refuses_everyone_but_an_editor_with_the_token(
 
 
 # Routes that name no story, document or link and so cannot touch someone's private text
-# (uploads make new texts; the password and saved words are one's own: a word saved with a
-# story one may not read keeps no story); the rest all can.
-CREATES = {"/api/documents", "/upload", "/api/import", "/api/password", *WORDS}
+# (uploads and imports make new texts, an import's files go to one's own import; the password
+# and saved words are one's own: a word saved with a story one may not read keeps no story);
+# the rest all can.
+CREATES = {"/api/documents", "/upload", "/api/import", "/api/password", *IMPORTS, *WORDS}
 # Ids in the body or form instead of the path.
 BODY_IDS = {"/api/links/merge", "/review/link", "/review/mark", "/review/{direction}", "/api/undo"}
 
@@ -184,6 +188,7 @@ def test_no_write_route_touches_another_users_private_text(
         "action": "confirm",
         "direction": "undo",
         "item_id": 1,
+        "batch": "0" * 32,
     }
     routes = [r for r in _write_routes(app, ids) if r[1] not in CREATES]
     assert {r[1] for r in routes} >= BODY_IDS
