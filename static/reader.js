@@ -261,6 +261,16 @@
     if (!restoring && url !== location.href) history.pushState({ parallax: para.id }, "", url);
     shown = url;
   }
+  // A click's answer that arrives after the reader moved on (Esc, another click, Back) would
+  // light what is no longer asked for: it is dropped, with its out-of-band parts.
+  document.body.addEventListener("htmx:beforeSwap", (e) => {
+    const para = e.detail.elt && e.detail.elt.closest && e.detail.elt.closest(".para");
+    const config = e.detail.requestConfig;
+    if (!para || !config || config.verb !== "get" || !config.path) return;
+    if (new URL(config.path, location.href).href === shown) return;
+    e.detail.shouldSwap = false;
+    if (before && before.id === para.id) before = null;
+  });
   window.addEventListener("popstate", (e) => {
     if (e.state && e.state.htmx) return;  // htmx restores its own entries
     const key = new URLSearchParams(location.search).get("p");

@@ -1,8 +1,10 @@
 """Plain functions that build test inputs and count what the database holds."""
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
@@ -145,3 +147,13 @@ def ingest_grouped(
         ),
     )
     assert len(summary.added) == len(files), summary.line()
+
+
+T = TypeVar("T")
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` in a thread of its own: the browser tests' Playwright (sync API) keeps an
+    event loop running in the main thread for the whole session, where asyncio.run refuses."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

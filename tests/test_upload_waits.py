@@ -1,6 +1,5 @@
 """Waiting for a job holds no thread, and each account may only have so many waits at once."""
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from app.config import Settings
 from app.main import create_app
 from app.models import Job
 from app.services.jobs import TooManyWaits, WaitSlots
-from tests.factories import row_counts
+from tests.factories import row_counts, run_coroutine
 
 
 def test_an_account_past_its_waits_is_told_429_and_nothing_is_stored(
@@ -52,7 +51,7 @@ def test_wait_slots_count_per_account_and_free_on_leaving() -> None:
         async with slots.hold("user:1"):  # free again
             pass
 
-    asyncio.run(scenario())
+    run_coroutine(scenario())
     assert slots.counts == {}
 
 

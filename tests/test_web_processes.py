@@ -11,6 +11,7 @@ from uvicorn.server import ServerState
 from app.cli import build_parser
 from app.config import Settings
 from app.web import PROTOCOL, NoDelayH11Protocol, web_processes
+from tests.factories import run_coroutine
 
 
 def _nodelay_of_accepted(protocol: type[NoDelayH11Protocol] | None) -> int:
@@ -53,7 +54,7 @@ def _nodelay_of_accepted(protocol: type[NoDelayH11Protocol] | None) -> int:
         writer.close()
         server.close()
 
-    asyncio.run(run())
+    run_coroutine(run())
     assert len(seen) == 1
     return seen[0]
 

@@ -84,6 +84,7 @@ def test_the_local_list_is_imported_after_logging_in(live_server: str, browser) 
     assert _axe(page) == []  # the card as a phone's bottom sheet
     page.click("#word-card .wc-save")
     _login(page, live_server, "learner-ida", f"/stories/{story['id']}")
+    page.tap("#tools-toggle")  # on a phone the tools are behind the toolbar's Menu
     page.click("#vocab-menu summary")
     page.click("#words-import")
     page.wait_for_function("document.getElementById('words-count').textContent === '1'")
