@@ -6,14 +6,16 @@ has `job_waits_per_account` slots; one wait more answers 429 (TooManyWaits).
 """
 
 from contextlib import AbstractAsyncContextManager, nullcontext
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 
 from app.auth import EditorDep, UserDep
 from app.deps import SessionDep
-from app.models import User
-from app.services.jobs import WaitSlots
+from app.models import Job, JobKind, User
+from app.services.jobs import WaitSlots, await_job, submit
 
 
 def released_user(user: UserDep, session: SessionDep) -> User | None:
@@ -48,3 +50,22 @@ def waiting(
         return nullcontext()
     slots: WaitSlots = request.app.state.wait_slots
     return slots.hold(waiter(request, user_id))
+
+
+async def submit_and_wait(
+    request: Request,
+    user_id: int | None,
+    kind: JobKind,
+    params: dict[str, Any],
+    *,
+    wait: bool = True,
+    **job: Any,
+) -> Job:
+    """Submit a job (in a worker thread) and wait for it in a slot of the account, up to
+    `job_wait_seconds` (not at all when `wait` is false); TooManyWaits when no slot is left.
+    `job` are `submit`'s other fields (document_id, payload, created_by...)."""
+    runtime = request.app.state.runtime
+    async with waiting(request, user_id, wait):
+        job_id = await run_in_threadpool(partial(submit, runtime, kind=kind, params=params), **job)
+        timeout = runtime.settings.job_wait_seconds if wait else 0
+        return await await_job(runtime.engine, job_id, timeout=timeout)

@@ -1,7 +1,6 @@
 """The JSON API."""
 
 import json
-from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
@@ -28,13 +27,12 @@ from app.services.jobs import (
     failure_status,
     job_ref,
     queue_upload,
-    submit,
 )
 from app.services.library import Scope, upload_scope
 from app.services.queue import build_queue, queue_filter
 from app.services.review import ReviewError
 from app.services.stories import document_summary, get_story, page_stories, paragraphs_of
-from app.waiting import WaitingEditorDep, WaitingUserDep, waiting
+from app.waiting import WaitingEditorDep, WaitingUserDep, submit_and_wait, waiting
 
 router = APIRouter(prefix="/api", tags=["api"], responses=errors(404))
 
@@ -228,14 +226,15 @@ async def move_document(
         return JSONResponse({"detail": str(err), **err.data}, status_code=err.status)
     params = {"story_id": body.story_id, "move": True, "discard_reviewed": body.discard_reviewed}
     try:
-        async with waiting(request, user.id, wait):
-            job_id = await run_in_threadpool(
-                partial(submit, runtime, kind=JobKind.REALIGN, params=params),
-                document_id=document_id,
-                created_by=user.id,
-            )
-            timeout = runtime.settings.job_wait_seconds if wait else 0
-            job = await await_job(runtime.engine, job_id, timeout=timeout)
+        job = await submit_and_wait(
+            request,
+            user.id,
+            JobKind.REALIGN,
+            params,
+            wait=wait,
+            document_id=document_id,
+            created_by=user.id,
+        )
     except TooManyWaits as err:
         return JSONResponse({"detail": str(err)}, status_code=429)
     if job.status == "failed":

@@ -1,11 +1,9 @@
 """Export a story (TMX, TSV, JSON, printable HTML) and import a TMX file as a new story."""
 
 from dataclasses import replace
-from functools import partial
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -16,10 +14,10 @@ from app.labels import DocLabel
 from app.models import JobKind
 from app.security.openapi import errors
 from app.services.exchange import export_story, render_export
-from app.services.jobs import TooManyWaits, await_job, failure_status, job_ref, submit
+from app.services.jobs import TooManyWaits, failure_status, job_ref
 from app.services.printable import print_rows
 from app.templating import templates
-from app.waiting import WaitingEditorDep, waiting
+from app.waiting import WaitingEditorDep, submit_and_wait
 
 router = APIRouter(tags=["exchange"], responses=errors(404))
 
@@ -125,14 +123,9 @@ async def import_file(
     source = upload.filename or "import.tmx"
     params = {"source": source}
     try:
-        async with waiting(request, user.id):
-            job_id = await run_in_threadpool(
-                partial(submit, runtime, kind=JobKind.IMPORT_TMX, params=params),
-                payload=data,
-                created_by=user.id,
-            )
-            timeout = runtime.settings.job_wait_seconds
-            job = await await_job(runtime.engine, job_id, timeout=timeout)
+        job = await submit_and_wait(
+            request, user.id, JobKind.IMPORT_TMX, params, payload=data, created_by=user.id
+        )
     except TooManyWaits as err:
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(err)) from err
     if job.status == "failed":

@@ -1,10 +1,8 @@
 """The editors' JSON API: review links, mark paragraphs, undo, history."""
 
-from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -14,9 +12,9 @@ from app.models import JobKind, Link, User
 from app.routes.api import link_json
 from app.security.openapi import errors
 from app.services import actions, documents, paragraphs, review, undo
-from app.services.jobs import TooManyWaits, await_job, failure_status, submit
+from app.services.jobs import TooManyWaits, failure_status
 from app.services.review import ReviewError, Side
-from app.waiting import WaitingEditorDep, waiting
+from app.waiting import WaitingEditorDep, submit_and_wait
 
 router = APIRouter(prefix="/api", tags=["review"], responses=errors(404))
 # What an editor's change can meet: not logged in, not an editor, a stale version, bad input.
@@ -228,17 +226,16 @@ async def edit_text(
     The edit and the realignment are one recorded step, run by a worker (it needs the model);
     the request waits for it, holding no thread and no database connection meanwhile.
     """
-    runtime = request.app.state.runtime
     params = {"index": index, "text": body.text}
     try:
-        async with waiting(request, user.id):
-            job_id = await run_in_threadpool(
-                partial(submit, runtime, kind=JobKind.EDIT_TEXT, params=params),
-                document_id=document_id,
-                created_by=user.id,
-            )
-            timeout = runtime.settings.job_wait_seconds
-            job = await await_job(runtime.engine, job_id, timeout=timeout)
+        job = await submit_and_wait(
+            request,
+            user.id,
+            JobKind.EDIT_TEXT,
+            params,
+            document_id=document_id,
+            created_by=user.id,
+        )
     except TooManyWaits as err:
         raise HTTPException(429, str(err)) from err
     if job.status == "failed":
