@@ -723,8 +723,7 @@
     if (status) status.textContent = "Back where you stopped reading";
   }
 
-  // --- vocabulary: a selected word or phrase, with its sentence and the counterpart's ---
-  const vocabKey = "vocab";
+  // --- a selection of words inside a paragraph (a link) must not also click it ---
   function selectionInText() {
     const sel = window.getSelection();
     if (!sel || sel.isCollapsed) return null;
@@ -734,40 +733,6 @@
     if (!text || text.length > 120 || !para) return null;
     return { text: text, node: node, para: para, rect: sel.getRangeAt(0).getBoundingClientRect() };
   }
-  function counterpartOf(sentence, para) {
-    const ids = sentence && (sentence.dataset.sl || "").split(" ").filter(Boolean);
-    if (ids && ids.length) {
-      const found = $$(".para.linked .s, .para.active .s").filter((s) => s !== sentence && !para.contains(s) && (s.dataset.sl || "").split(" ").some((id) => ids.includes(id)));
-      if (found.length) return found.map((s) => s.textContent).join(" ");
-    }
-    const other = para.classList.contains("active") ? $(".para.linked.rel-translation") : null;
-    return other ? other.textContent.replace(/^\s*\d+/, "").trim() : "";
-  }
-  function renderVocab() {
-    const items = store.get(vocabKey, []);
-    const count = $("#vocab-count");
-    if (count) count.textContent = String(items.length);
-    const list = $("#vocab-list");
-    if (!list) return;
-    list.textContent = "";
-    items.forEach((item, i) => {
-      const li = document.createElement("li");
-      li.lang = item.lang;
-      const word = document.createElement("strong");
-      word.textContent = item.text;
-      const ctx = document.createElement("span");
-      ctx.className = "ctx";
-      ctx.textContent = item.sentence + (item.counterpart ? " — " + item.counterpart : "");
-      const del = document.createElement("button");
-      del.type = "button";
-      del.className = "del";
-      del.dataset.index = String(i);
-      del.textContent = "Remove";
-      del.setAttribute("aria-label", "Remove " + item.text);
-      li.append(word, del, ctx);
-      list.append(li);
-    });
-  }
   // Selecting words inside a paragraph (a link) must not also click it.
   document.addEventListener("click", (e) => {
     const sel = window.getSelection();
@@ -776,77 +741,7 @@
       e.stopPropagation();
     }
   }, true);
-  let picked = null;
-  document.addEventListener("selectionchange", () => {
-    const button = $("#save-word");
-    if (!button) return;
-    picked = selectionInText();
-    if (!picked) { button.hidden = true; return; }
-    button.textContent = "Save “" + (picked.text.length > 24 ? picked.text.slice(0, 24) + "…" : picked.text) + "”";
-    button.style.left = Math.max(8, Math.min(window.innerWidth - 200, picked.rect.left)) + "px";
-    button.style.top = Math.min(window.innerHeight - 40, picked.rect.bottom + 6) + "px";
-    button.hidden = false;
-  });
-  document.addEventListener("click", (e) => {
-    if (!e.target.closest) return;
-    if (e.target.closest("#save-word") && picked) {
-      const sentence = picked.node.closest(".s");
-      const items = store.get(vocabKey, []);
-      items.push({
-        text: picked.text,
-        sentence: (sentence || picked.para).textContent.replace(/^\s*\d+/, "").trim(),
-        counterpart: counterpartOf(sentence, picked.para),
-        lang: langOf(picked.node),
-        story: story(),
-        paragraph: picked.para.id || "",
-        saved: new Date().toISOString(),
-      });
-      store.set(vocabKey, items);
-      renderVocab();
-      window.getSelection().removeAllRanges();
-      $("#save-word").hidden = true;
-      const status = $("#reader-status");
-      if (status) status.textContent = "Saved " + picked.text;
-      return;
-    }
-    const del = e.target.closest("#vocab-list .del");
-    if (del) {
-      const items = store.get(vocabKey, []);
-      items.splice(Number(del.dataset.index), 1);
-      store.set(vocabKey, items);
-      renderVocab();
-      return;
-    }
-    if (e.target.closest("#vocab-anki")) {
-      const words = store.get(vocabKey, []).map((i) => ({ text: i.text, sentence: i.sentence, counterpart: i.counterpart, lang: i.lang }));
-      const token = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-      const headers = { "Content-Type": "application/json" };
-      if (token) headers["x-csrftoken"] = decodeURIComponent(token[1]);
-      fetch("/api/vocabulary/anki", { method: "POST", headers: headers, body: JSON.stringify(words) })
-        .then((r) => (r.ok ? r.blob() : Promise.reject(r.status)))
-        .then((blob) => download(blob, "parallax-words.apkg"))
-        .catch(() => { const status = $("#reader-status"); if (status) status.textContent = "The Anki deck could not be made"; });
-      return;
-    }
-    if (e.target.closest("#vocab-csv")) {
-      const cell = (v) => '"' + String(v || "").replace(/"/g, '""') + '"';
-      const rows = [["word", "sentence", "counterpart", "language", "story", "paragraph", "saved"]]
-        .concat(store.get(vocabKey, []).map((i) => [i.text, i.sentence, i.counterpart, i.lang, i.story, i.paragraph, i.saved]));
-      download(new Blob([rows.map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n"], { type: "text/csv" }), "parallax-words.csv");
-    }
-  });
-  function download(blob, name) {
-    const a = document.createElement("a");
-    a.href = URL.createObjectURL(blob);
-    a.download = name;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-  }
-
   init();
-  renderVocab();
   updateListen();
   resumeReading();
 })();
