@@ -264,9 +264,9 @@
   // A click's answer that arrives after the reader moved on (Esc, another click, Back) would
   // light what is no longer asked for: it is dropped, with its out-of-band parts.
   document.body.addEventListener("htmx:beforeSwap", (e) => {
-    const para = e.detail.elt && e.detail.elt.closest && e.detail.elt.closest(".para");
-    const config = e.detail.requestConfig;
-    if (!para || !config || config.verb !== "get" || !config.path) return;
+    const config = e.detail.requestConfig;  // htmx 2 names the source only here, not in e.detail
+    const para = config && config.elt && config.elt.closest && config.elt.closest(".para");
+    if (!para || config.verb !== "get" || !config.path) return;
     if (new URL(config.path, location.href).href === shown) return;
     e.detail.shouldSwap = false;
     if (before && before.id === para.id) before = null;
