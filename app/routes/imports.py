@@ -13,7 +13,7 @@ from app.deps import RuntimeDep, SettingsDep
 from app.ingest import IngestError
 from app.models import User
 from app.security.openapi import errors
-from app.security.ratelimit import RateLimited, RateLimits, client_address
+from app.security.ratelimit import RateLimits, client_address
 from app.services.imports import ImportFile, batch_jobs, collect, progress, start_import
 from app.services.library import upload_scope
 from app.waiting import WaitingUserDep
@@ -68,12 +68,10 @@ async def _files(request: Request) -> tuple[list[ImportFile], str | None]:
 
 
 def _count_as_one_upload(request: Request, user: User) -> None:
-    """However many files it holds, an import counts once against the upload limits."""
+    """However many files it holds, an import counts once against its role's upload limit."""
     limits: RateLimits = request.app.state.rate_limits
-    for kind, value in (("address", client_address(request)), ("account", str(user.id))):
-        wait = limits.hit(limits.rules.uploads, "uploads", kind, value)
-        if wait:
-            raise RateLimited(wait, "uploads")
+    item = limits.rules.uploads_for(is_editor(user))
+    limits.count(item, "uploads", client_address(request), user.id)
 
 
 async def _queue(

@@ -130,7 +130,7 @@ def _page(
         "library/_library.html" if partial else "library/index.html",
         {
             "library": _library(session, user, settings),
-            "import_part_bytes": settings.max_upload_bytes,
+            "import_part_bytes": settings.max_import_bytes,
             "import_max_files": settings.import_max_files_editor
             if is_editor(user)
             else settings.import_max_files_reader,

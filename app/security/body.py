@@ -26,20 +26,32 @@ class BodyTooLarge(HTTPException):
 
 
 class BodyLimitMiddleware:
-    """Answers 413 once a request body passes `max_bytes` (+ the multipart envelope)."""
+    """Answers 413 once a request body passes `max_bytes` (+ the multipart envelope), or the
+    larger limit of a path under one of the prefixes in `larger` (imports of many files)."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, larger: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.limit = max_bytes + ENVELOPE_BYTES
+        self.larger = larger or {}
+
+    def limit_of(self, path: str) -> int:
+        """The body limit of `path`, without the envelope."""
+        for prefix, limit in self.larger.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in BODYLESS_METHODS:
             await self.app(scope, receive, send)
             return
+        max_bytes = self.limit_of(scope["path"])
+        limit = max_bytes + ENVELOPE_BYTES
         declared = _content_length(scope)
-        if declared is not None and declared > self.limit:
-            await self._refuse(scope, receive, send)
+        if declared is not None and declared > limit:
+            await self._refuse(scope, receive, send, max_bytes)
             return
         received = 0
         started = False
@@ -49,8 +61,8 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise BodyTooLarge(self.max_bytes)
+                if received > limit:
+                    raise BodyTooLarge(max_bytes)
             return message
 
         async def watching_send(message: Message) -> None:
@@ -63,12 +75,12 @@ class BodyLimitMiddleware:
         except BodyTooLarge:
             if started:
                 raise
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, max_bytes)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
         # Connection: close, so the server does not try to drain the rest of the body.
         response = JSONResponse(
-            {"detail": BodyTooLarge(self.max_bytes).detail},
+            {"detail": BodyTooLarge(max_bytes).detail},
             status_code=status.HTTP_413_CONTENT_TOO_LARGE,
             headers={"Connection": "close"},
         )

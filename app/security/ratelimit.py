@@ -20,7 +20,7 @@ from limits.storage import Storage, storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
 from sqlmodel import Session
 
-from app.auth import session_user
+from app.auth import is_editor, session_user
 from app.config import Settings
 from app.security.limitstore import BoundedMemoryStorage
 
@@ -41,7 +41,12 @@ class Rules:
     signup_per_address: list[RateLimitItem]
     signup_site: list[RateLimitItem]
     uploads: RateLimitItem
+    uploads_editor: RateLimitItem
     writes: RateLimitItem
+
+    def uploads_for(self, editor: bool) -> RateLimitItem:
+        """The upload limit of a role: an editor's (or admin's), or everyone else's."""
+        return self.uploads_editor if editor else self.uploads
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Rules":
@@ -52,6 +57,7 @@ class Rules:
             signup_per_address=parse_many(settings.rate_limit_signup_address),
             signup_site=parse_many(settings.rate_limit_signup_site),
             uploads=parse(settings.rate_limit_uploads),
+            uploads_editor=parse(settings.rate_limit_uploads_editor),
             writes=parse(settings.rate_limit_writes),
         )
 
@@ -130,17 +136,24 @@ class RateLimits:
         """Count one account made, against the site's limit."""
         self.hit(self.rules.signup_site, "signup-site")
 
-    def check_write(self, address: str, account: int | None, upload: bool) -> None:
-        """Count one write (and upload) per address and per account; 429 when over."""
-        checks = [(self.rules.writes, "writes")] + (
-            [(self.rules.uploads, "uploads")] if upload else []
-        )
+    def check_write(
+        self, address: str, account: int | None, upload: bool, editor: bool = False
+    ) -> None:
+        """Count one write (and upload, under the role's limit) per address and per account;
+        429 when over."""
+        checks = [(self.rules.writes, "writes")]
+        if upload:
+            checks.append((self.rules.uploads_for(editor), "uploads"))
         for item, what in checks:
-            keys = [("address", address)] + ([("account", str(account))] if account else [])
-            for kind, value in keys:
-                wait = self.hit(item, what, kind, value)
-                if wait:
-                    raise RateLimited(wait, what)
+            self.count(item, what, address, account)
+
+    def count(self, item: RateLimitItem, what: str, address: str, account: int | None) -> None:
+        """One hit of `what` for the address and the account; 429 when either is over."""
+        keys = [("address", address)] + ([("account", str(account))] if account else [])
+        for kind, value in keys:
+            wait = self.hit(item, what, kind, value)
+            if wait:
+                raise RateLimited(wait, what)
 
 
 def _items(limit: Limit) -> Sequence[RateLimitItem]:
@@ -171,4 +184,6 @@ def enforce_write_limits(request: Request) -> None:
     with Session(request.app.state.engine) as session:
         user = session_user(request, session)
         account = user.id if user is not None else None
-    limits.check_write(client_address(request), account, request.url.path in UPLOAD_PATHS)
+    limits.check_write(
+        client_address(request), account, request.url.path in UPLOAD_PATHS, is_editor(user)
+    )

@@ -1,6 +1,8 @@
 """Upload routes stop reading at the size limit, chunked bodies included, and answer 413."""
 
 import asyncio
+import io
+import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -149,3 +151,31 @@ def test_deeply_nested_html_is_refused(open_client: TestClient, engine: Engine) 
     assert response.status_code == 422
     assert "nested deeper" in response.json()["detail"]
     assert row_counts(engine)["document"] == 0
+
+
+def test_an_import_may_be_larger_than_one_upload(settings: Settings, engine: Engine) -> None:
+    """A zip of several articles passes the one-article limit as a whole but not the import
+    limit; each article in it is still held to the one-article limit."""
+    make_user(engine, "ed")
+    small = settings.model_copy(update={"max_upload_bytes": 40_000, "max_import_bytes": 400_000})
+    articles = {
+        f"site/page-{i}.txt": (f"Titre {i}\n\n" + f"Phrase {i} d'un article. " * 1200).encode()
+        for i in range(4)
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in articles.items():
+            archive.writestr(name, data[:35_000])
+    whole = buf.getvalue()
+    assert 40_000 + 64_000 < len(whole) < 400_000
+    with TestClient(create_app(small)) as c:
+        login(c, "ed")
+        one = c.post("/api/documents", files={"file": ("site.zip", whole, "application/zip")})
+        assert one.status_code == 413 and "40,000 byte limit" in one.json()["detail"]
+        sent = c.post("/api/imports", files={"files": ("site.zip", whole, "application/zip")})
+        assert sent.status_code == 202, sent.text
+        assert len(sent.json()["jobs"]) == 4
+        too_big = c.post(
+            "/api/imports", files={"files": ("big.zip", b"x" * 500_000, "application/zip")}
+        )
+        assert too_big.status_code == 413 and "400,000 byte limit" in too_big.json()["detail"]

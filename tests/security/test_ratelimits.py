@@ -89,7 +89,7 @@ def test_uploads_are_limited_per_account_across_addresses(
     settings: Settings, engine: Engine
 ) -> None:
     make_user(engine, "ed")
-    app = create_app(settings.model_copy(update={"rate_limit_uploads": "2/day"}))
+    app = create_app(settings.model_copy(update={"rate_limit_uploads_editor": "2/day"}))
     codes = []
     for i, address in enumerate(["203.0.113.1", "203.0.113.2", "203.0.113.3"]):
         with TestClient(app, client=(address, 1)) as c:
@@ -151,3 +151,26 @@ def test_library_writes_are_limited_per_account_and_per_address(
         assert (
             neighbour.post("/api/login", json={"name": "olga", "password": "x"}).status_code == 429
         )
+
+
+def test_upload_limits_are_per_role(settings: Settings, engine: Engine) -> None:
+    """A reader meets the readers' limit; an editor, bringing collections, a larger one."""
+    make_user(engine, "ed", role="editor")
+    make_user(engine, "rita", role="reader")
+    app = create_app(
+        settings.model_copy(
+            update={"rate_limit_uploads": "2/day", "rate_limit_uploads_editor": "4/day"}
+        )
+    )
+    codes: dict[str, list[int]] = {}
+    for name, address in (("rita", "203.0.113.1"), ("ed", "203.0.113.2")):
+        with TestClient(app, client=(address, 1)) as c:
+            login(c, name)
+            codes[name] = [
+                c.post(
+                    "/api/documents", json={"text": f"Le texte numéro {i} de {name}, court."}
+                ).status_code
+                for i in range(5)
+            ]
+    assert codes["rita"] == [202, 202, 429, 429, 429], codes
+    assert codes["ed"] == [202, 202, 202, 202, 429], codes
