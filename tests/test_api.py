@@ -29,7 +29,7 @@ def test_upload_then_list_and_read_with_the_pinned_shapes(
     # Stored and answered at once; grouping and alignment are the job's.
     assert [r.status_code for r in created] == [202] * 4
     body = created[0].json()
-    assert set(body) == {"id", "story_id", "lang", "source", "title", "paragraphs", "job"}
+    assert set(body) == {"id", "story_id", "lang", "tag", "source", "title", "paragraphs", "job"}
     assert (body["lang"], body["source"], body["story_id"]) == ("fr", seed_files[0].name, None)
     assert body["paragraphs"] == 19
     assert set(body["job"]) == {"id", "status", "url"}
@@ -46,13 +46,13 @@ def test_upload_then_list_and_read_with_the_pinned_shapes(
     assert all(set(s) == {"id", "title", "languages", "documents"} for s in stories)
     docs = [d for s in stories for d in s["documents"]]
     assert sorted(d["source"] for d in docs) == [p.name for p in seed_files]
-    assert all(set(d) == {"id", "lang", "source", "title"} for d in docs)
+    assert all(set(d) == {"id", "lang", "tag", "source", "title"} for d in docs)
 
     story_id = body["story_id"]
     alignment = client.get(f"/api/stories/{story_id}/alignment").json()
     assert set(alignment) >= {"id", "title", "documents", "links"}
     doc = next(d for d in alignment["documents"] if d["id"] == body["id"])
-    assert set(doc) == {"id", "lang", "source", "title", "paragraphs"}
+    assert set(doc) == {"id", "lang", "tag", "source", "title", "paragraphs"}
     assert set(doc["paragraphs"][0]) == {"index", "text", "kind", "lang"}
     assert [p["index"] for p in doc["paragraphs"]] == list(range(19))
     assert doc["paragraphs"][0]["text"].startswith("Kurogi, un employé de bureau")

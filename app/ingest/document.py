@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.ingest import epub, kinds, language, reading
+from app.ingest import epub, kinds, language, reading, tags
 from app.ingest.blocks import Block
 from app.ingest.errors import IngestError
 from app.ingest.extract import extract_html
@@ -61,6 +61,7 @@ class ParsedDocument:
     original: str
     content_hash: str
     paragraphs: tuple[ParagraphSpan, ...]
+    tag: str = ""  # the BCP 47 tag (app.ingest.tags); `lang` when the text says no more
 
 
 def parse_bytes(
@@ -131,7 +132,13 @@ def parse_text(
     if not text.strip():
         reason = "file is empty" if not text else "file is empty (only whitespace)"
         raise IngestError(source, reason)
-    args = {"source": source, "lang": lang, "title": title, "languages": languages}
+    args = {
+        "source": source,
+        "lang": lang,
+        "title": title,
+        "languages": languages,
+        "declared": tags.declared_tag(text, fmt),
+    }
     if fmt == "html":
         extracted = extract_html(text, source=source)
         return parse_blocks(list(extracted.blocks), page_title=extracted.title, **args)  # type: ignore[arg-type]
@@ -152,13 +159,15 @@ def parse_blocks(
     title: str | None = None,
     page_title: str | None = None,
     languages: Sequence[str] = SUPPORTED_LANGUAGES,
+    declared: str | None = None,
 ) -> ParsedDocument:
     """Parse a structured source's blocks (see app.ingest.blocks) into a document whose
-    `original` is the blocks' display text, separated by blank lines."""
+    `original` is the blocks' display text, separated by blank lines; `declared`: the
+    language tag the source declares for itself, if any."""
     original, raw, fixed = _layout(blocks)
     return _assemble(
         original, raw, fixed, source=source, lang=lang, title=title, page_title=page_title,
-        languages=languages,
+        languages=languages, declared=declared,
     )  # fmt: skip
 
 
@@ -224,6 +233,7 @@ def _assemble(
     title: str | None,
     page_title: str | None,
     languages: Sequence[str],
+    declared: str | None = None,
 ) -> ParsedDocument:
     supported = _check_languages(languages)
     texts = [_paragraph_text(original, p, k) for p, k in zip(raw, fixed, strict=True)]
@@ -263,6 +273,9 @@ def _assemble(
         original=original,
         content_hash=digest,
         paragraphs=tuple(paragraphs),
+        tag=tags.document_tag(
+            doc_lang, "\n\n".join(prose), given=lang, declared=declared, source=source
+        ),
     )
 
 
@@ -278,7 +291,7 @@ def _check_languages(languages: Sequence[str]) -> tuple[str, ...]:
 def _document_language(source: str, text: str, lang: str | None, supported: tuple[str, ...]) -> str:
     listed = ", ".join(supported)
     if lang:
-        code = lang.strip().lower()
+        code = tags.language_of_tag(lang)  # "pt-BR" is Portuguese; the tag is kept apart
         if code not in supported:
             raise IngestError(source, f"language {code!r} is not supported (supported: {listed})")
         return code

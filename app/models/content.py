@@ -59,6 +59,9 @@ class Document(SQLModel, table=True):
     source: str
     title: str
     lang: str = Field(max_length=8)
+    # The BCP 47 tag where the text says more than its language ("zh-Hant", "pt-BR"; see
+    # app.ingest.tags); processing keys on `lang`, readers and exports see `language_tag`.
+    tag: str | None = Field(default=None, max_length=35)
     content_hash: str = Field(max_length=64, unique=True)
     original: str
     created_at: datetime = Field(default_factory=utcnow)
@@ -74,6 +77,11 @@ class Document(SQLModel, table=True):
 
     # the home page's story count (migration 0011)
     __table_args__ = (Index("ix_document_visibility_story", "visibility", "story_id"),)
+
+    @property
+    def language_tag(self) -> str:
+        """The tag readers see and exports carry: the variant if known, else the language."""
+        return self.tag or self.lang
 
 
 class Paragraph(SQLModel, table=True):

@@ -386,7 +386,7 @@ async def submit_upload(
             {"detail": job.error, "job": job_ref(job).model_dump()}, failure_status(job)
         )
     duplicate = bool((job.result or {}).get("duplicate"))
-    body: dict[str, Any] = {"id": job.document_id, "lang": None, "source": source}
+    body: dict[str, Any] = {"id": job.document_id, "lang": None, "tag": None, "source": source}
     body.update(title=title, paragraphs=None, story_id=None)
     if job.document_id is not None:
         body.update(await run_in_threadpool(_document_fields, runtime.engine, job.document_id))

@@ -136,7 +136,7 @@ def _reader_page(
             "panel": panel,
             "decisions": story_decisions(session, [d.id or 0 for d in view.documents]),
             "labels": {
-                d.id: DocLabel(lang=d.lang, source=d.source, title=d.title, note=d.mt_note)
+                d.id: DocLabel(lang=d.language_tag, source=d.source, title=d.title, note=d.mt_note)
                 for d in view.documents
             },
             "unders": _page_unders(view, hl),
@@ -297,7 +297,7 @@ def document_page(request: Request, document_id: int, session: SessionDep) -> HT
     if doc is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"document {document_id} does not exist")
     paras = paragraphs_of(session, [document_id])[document_id]
-    label = DocLabel(lang=doc.lang, source=doc.source, title=doc.title, note=doc.mt_note)
+    label = DocLabel(lang=doc.language_tag, source=doc.source, title=doc.title, note=doc.mt_note)
     return templates.TemplateResponse(
         request, "documents/read.html", {"doc": doc, "paragraphs": paras, "label": label}
     )

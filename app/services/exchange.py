@@ -70,7 +70,7 @@ def export_story(session: Session, story_id: int) -> ExportStory | None:
         documents=tuple(
             ExportDocument(
                 id=d.id or 0,
-                lang=d.lang,
+                lang=d.language_tag,
                 source=d.source,
                 title=d.title,
                 paragraphs=tuple(p.text for p in paras[d.id or 0]),

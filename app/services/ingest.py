@@ -81,6 +81,7 @@ def store_document(
         source=parsed.source,
         title=parsed.title,
         lang=parsed.lang,
+        tag=parsed.tag if parsed.tag and parsed.tag != parsed.lang else None,
         content_hash=library_hash(parsed.content_hash, scope.owner_id, scope.visibility),
         original=parsed.original,
         owner_id=scope.owner_id,

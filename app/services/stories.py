@@ -63,11 +63,12 @@ def page_stories(
     for doc in docs:
         by_story[doc.story_id].append(doc)
     languages: dict[int, list[str]] = {i: [] for i in ids}
+    tag = func.coalesce(col(Document.tag), col(Document.lang))
     for story_id, lang in session.exec(
-        select(Document.story_id, Document.lang)
+        select(Document.story_id, tag)
         .where(col(Document.story_id).in_(ids))
-        .group_by(col(Document.story_id), col(Document.lang))
-        .order_by(col(Document.story_id), col(Document.lang))
+        .group_by(col(Document.story_id), tag)
+        .order_by(col(Document.story_id), tag)
     ):
         languages[story_id].append(lang)
     return StoryPage(
@@ -139,4 +140,10 @@ def sentences_of(session: Session, paragraph_ids: list[int]) -> dict[int, list[S
 
 def document_summary(doc: Document) -> dict[str, object]:
     """The document fields every API listing shares."""
-    return {"id": doc.id, "lang": doc.lang, "source": doc.source, "title": doc.title}
+    return {
+        "id": doc.id,
+        "lang": doc.lang,
+        "tag": doc.language_tag,
+        "source": doc.source,
+        "title": doc.title,
+    }
