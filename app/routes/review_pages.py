@@ -7,24 +7,26 @@ from itertools import combinations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app.auth import EditorDep, UserDep, current_user, is_editor, session_user
 from app.deps import SessionDep
-from app.models import Document, JobKind, Link, Story
+from app.models import Document, JobKind, Link, Story, User
 from app.paranum import para_no
 from app.routes.pages import counterparts
 from app.routes.review import visible_history
 from app.services import actions, documents, review
 from app.services import undo as undo_service
-from app.services.jobs import submit, wait_for
+from app.services.jobs import TooManyWaits
 from app.services.pairs import parse_pair, story_pairs
 from app.services.queue import STATES, QueueFilter, build_queue, keep_order, queue_filter
 from app.services.reading import highlight_in_db, parse_key, review_panel
 from app.services.report import report_csv, review_report
 from app.services.review import ReviewError, Side
 from app.templating import templates
+from app.waiting import WaitingEditorDep, submit_and_wait
 
 router = APIRouter(prefix="/review", include_in_schema=False)
 
@@ -191,67 +193,78 @@ def undo(
 
 
 @router.post("/documents/{document_id}/{action}", response_class=HTMLResponse)
-def document_action(
+async def document_action(
     document_id: int,
     action: str,
     request: Request,
     session: SessionDep,
-    user: EditorDep,
+    user: WaitingEditorDep,
     form: FormDep,
 ) -> HTMLResponse:
     """Move the active paragraph's document to another story, or remove it; both undoable.
 
     A move that would discard reviewed links answers with the panel asking first; the move
-    itself (with the realignment) runs in a worker, and the answer waits for it.
+    itself (with the realignment) runs in a worker, and the answer waits for it in a slot of
+    the editor's waits, holding no thread and no database connection (the session is closed
+    meanwhile).
     """
     if action not in ("move", "remove"):
         raise HTTPException(404, f"unknown action {action!r}")
-    doc = session.get(Document, document_id)
-    if doc is None:
-        raise HTTPException(404, f"document {document_id} does not exist")
+    target = form.get("story", "")
+    story = int(target) if target.isdigit() else None
+    discard = form.get("discard_reviewed") == "1"
     try:
         if action == "remove":
-            story_id = documents.remove_document(
-                session=session, user=user, document_id=document_id
-            )
-            return HTMLResponse("", headers={"HX-Redirect": f"/stories/{story_id}"})
-        target = form.get("story", "")
-        story = int(target) if target.isdigit() else None
-        discard = form.get("discard_reviewed") == "1"
-        documents.check_move(
-            session=session, document_id=document_id, story_id=story, discard_reviewed=discard
-        )
-        session.rollback()
-        runtime = request.app.state.runtime
-        job = wait_for(
-            runtime.engine,
-            submit(
-                runtime,
-                kind=JobKind.REALIGN,
-                params={"story_id": story, "move": True, "discard_reviewed": discard},
-                document_id=document_id,
-                created_by=user.id,
-            ),
-            timeout=runtime.settings.job_wait_seconds,
+            return await run_in_threadpool(_remove, session, user, document_id)
+        await run_in_threadpool(_check_move, session, document_id, story, discard)
+        params = {"story_id": story, "move": True, "discard_reviewed": discard}
+        job = await submit_and_wait(
+            request, user.id, JobKind.REALIGN, params, document_id=document_id, created_by=user.id
         )
         if job.status != "done":
             raise ReviewError(job.error or "the move is still queued", status=503)
-        return HTMLResponse("", headers={"HX-Redirect": f"/stories/{job.story_id}"})
+    except TooManyWaits as err:
+        return await run_in_threadpool(_refused, request, session, form, ReviewError(str(err), 429))
     except ReviewError as err:
-        session.rollback()
-        failure = err
+        return await run_in_threadpool(_refused, request, session, form, err)
+    return HTMLResponse("", headers={"HX-Redirect": f"/stories/{job.story_id}"})
 
-        def change() -> str:
-            raise failure
 
-        # A move that would discard reviewed links: the panel asks to move anyway.
-        reviewed = err.data.get("reviewed_links")
-        ask = None
-        if reviewed:
-            ask = {"doc": doc, "story": form.get("story", ""), "p": form.get("p", "")}
-            ask["count"] = len(reviewed)
-        response = _apply(request, session, form.get("p", ""), change, ask)
-        return response
+def _remove(session: Session, user: User, document_id: int) -> HTMLResponse:
+    story_id = documents.remove_document(session=session, user=user, document_id=document_id)
+    return HTMLResponse("", headers={"HX-Redirect": f"/stories/{story_id}"})
+
+
+def _check_move(session: Session, document_id: int, story: int | None, discard: bool) -> None:
+    """404 or the ReviewError the move would meet; the session is closed after (the wait for
+    the move's job holds no connection)."""
+    try:
+        if session.get(Document, document_id) is None:
+            raise HTTPException(404, f"document {document_id} does not exist")
+        documents.check_move(
+            session=session, document_id=document_id, story_id=story, discard_reviewed=discard
+        )
+    finally:
+        session.close()
+
+
+def _refused(
+    request: Request, session: Session, form: dict[str, str], failure: ReviewError
+) -> HTMLResponse:
+    """The panel saying why the move did not happen; one that would discard reviewed links
+    asks to move anyway."""
+
+    def change() -> str:
+        raise failure
+
+    ask = None
+    reviewed = failure.data.get("reviewed_links")
+    key = parse_key(form.get("p", ""))
+    doc = session.get(Document, key[0]) if key else None
+    if reviewed and doc is not None:
+        ask = {"doc": doc, "story": form.get("story", ""), "p": form.get("p", "")}
+        ask["count"] = len(reviewed)
+    return _apply(request, session, form.get("p", ""), change, ask)
 
 
 def review_extras(request: Request, panel: Any) -> dict[str, Any]:
