@@ -12,6 +12,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 README = REPO_ROOT / "README.md"
 PAGES = sorted((REPO_ROOT / "docs").glob("*.md"))
+BENCH_README = REPO_ROOT / "bench" / "README.md"
 MAX_README_LINES = 250
 
 # [text](target) and ![alt](target), then src="..." / href="..." in raw HTML
@@ -79,7 +80,7 @@ def test_readme_is_a_guide_of_at_most_250_lines() -> None:
     assert any(line.startswith("scripts/test.sh") for line in lines)
 
 
-@pytest.mark.parametrize("page", [README, *PAGES], ids=_name)
+@pytest.mark.parametrize("page", [README, BENCH_README, *PAGES], ids=_name)
 def test_relative_links_point_at_files(page: Path) -> None:
     assert missing_targets(page) == []
 
