@@ -100,19 +100,30 @@ def test_an_upload_failing_on_a_locked_database_is_undone_and_said_in_words(
     runtime: Runtime, db_url: str, caplog: pytest.LogCaptureFixture, monkeypatch: Any
 ) -> None:
     caplog.set_level(logging.WARNING)
-    lock = WriteLock(db_url, caplog)
 
     def ingest_then_fail(ctx: JobContext) -> dict[str, Any]:
         handlers.ingest(ctx)  # stores the document
-        lock.take()
+        caplog.clear()
+        WriteLock(db_url, caplog).take()
         ctx.update(progress_done=1)  # "database is locked", as under load
         raise AssertionError("not reached: the write above fails")
 
     monkeypatch.setitem(handlers.HANDLERS, JobKind.INGEST, ingest_then_fail)
     job_id = _ingest_job(runtime, SEEDS[0])
+    scheduled: list[tuple[int, float | None]] = []
+    monkeypatch.setattr(
+        runtime, "enqueue", lambda j, priority=0, delay=None: scheduled.append((j, delay))
+    )
     run_job(job_id, runtime=runtime)
+    # A busy database is worth another attempt, later, from the start: undone meanwhile.
     job = _job(runtime, job_id)
-    assert job.status == "failed" and job.result == {"status": 500}
+    assert (job.status, job.attempts, job.document_id) == ("queued", 1, None)
+    assert scheduled == [(job_id, runner.BUSY_RETRY_SECONDS)]
+    assert row_counts(runtime.engine)["document"] == 0
+    run_job(job_id, runtime=runtime)
+    run_job(job_id, runtime=runtime)  # the last attempt: it fails
+    job = _job(runtime, job_id)
+    assert job.status == "failed" and job.result == {"status": 500} and job.attempts == 3
     assert job.error is not None and "busy" in job.error
     assert "SQL" not in job.error and "locked" not in job.error
     # The document it had stored is gone again, with the story it had started.
@@ -226,3 +237,45 @@ def test_a_second_delivery_of_a_running_job_leaves_its_heartbeat_alone() -> None
             pass
         assert runner.running_here() == [7]
     assert runner.running_here() == []
+
+
+def test_one_thread_stays_free_to_parse_while_the_others_align(
+    db_url: str, tmp_path: Path, encoder: Encoder, monkeypatch: Any
+) -> None:
+    """In a two-thread worker, while one thread groups and aligns an upload, an alignment
+    that reaches the other thread goes back to the queue for a second (the thread stays
+    free for the next upload's parse); once the lane is free it runs."""
+    lanes = runner.SlowLanes()
+    lanes.configure(threads=2)
+    monkeypatch.setattr(handlers, "SLOW_LANES", lanes)
+    settings = Settings(database_url=db_url, queue_url="", data_dir=tmp_path / "q")
+    rt = Runtime(settings, encoder=encoder)
+    job_id = _ingest_job(rt, SEEDS[0])
+    with lanes.lane(may_defer=True):  # the other thread is aligning
+        run_job(job_id, runtime=rt)
+        job = _job(rt, job_id)
+        assert (job.status, job.attempts) == ("queued", 0)
+        assert job.document_id is not None  # parsed and stored; its alignment waits
+    # Back in the queue with a time to wait: the consumer holds it in its schedule till then.
+    message = rt.huey.dequeue()
+    assert message is not None and message.args == (job_id,)
+    assert message.eta is not None and message.eta > utcnow().replace(tzinfo=None)
+    run_job(job_id, runtime=rt)  # a second later: the lane is free
+    job = _job(rt, job_id)
+    assert job.status == "done" and job.story_id is not None
+    rt.close()
+
+
+def test_a_worker_of_one_thread_has_no_lane_to_keep() -> None:
+    lanes = runner.SlowLanes()
+    lanes.configure(threads=1)
+    with lanes.lane(may_defer=True), lanes.lane(may_defer=True):
+        pass  # never Later: the only thread parses and aligns
+    lanes.configure(threads=3)
+    with lanes.lane(may_defer=True), lanes.lane(may_defer=True):
+        with pytest.raises(runner.Later) as later:
+            with lanes.lane(may_defer=True):
+                pass
+    assert later.value.delay == runner.SlowLanes.RETRY_SECONDS
+    with lanes.lane(may_defer=False), lanes.lane(may_defer=False), lanes.lane(may_defer=False):
+        pass  # a batch (may_defer off) runs where it is

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from app.exchange import ExchangeError
 from app.ingest import IngestError, parse_bytes
-from app.jobs.runner import Handler, JobContext, JobFailed, Later
+from app.jobs.runner import SLOW_LANES, Handler, JobContext, JobFailed, Later
 from app.models import Document, Job, JobKind, User
 from app.services import documents
 from app.services.alignment import fill_sentence_links, plan_pair
@@ -74,9 +74,13 @@ def ingest(ctx: JobContext) -> dict[str, Any]:
     assert ctx.document_id is not None
     if ctx.encoder is None:  # no model: stored in a story of its own, unaligned
         return {"document": ctx.document_id, "story_id": ctx.story_id, "duplicate": False}
-    out = group_and_align(
-        engine=ctx.engine, encoder=ctx.encoder, document_id=ctx.document_id, progress=ctx.progress
-    )
+    with SLOW_LANES.lane(ctx.may_defer):  # one thread stays free for the next upload
+        out = group_and_align(
+            engine=ctx.engine,
+            encoder=ctx.encoder,
+            document_id=ctx.document_id,
+            progress=ctx.progress,
+        )
     ctx.update(story_id=out.story_id)
     check(ctx.engine, ctx.encoder, out.story_id)
     return {**_outcome(out), "duplicate": False}

@@ -10,10 +10,12 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from app.jobs.persist import in_words, until_accepted
@@ -27,6 +29,8 @@ log = logging.getLogger(__name__)
 
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 MAX_ATTEMPTS = 3
+# A job the database kept busy goes on after this many seconds times its attempt.
+BUSY_RETRY_SECONDS = 2.0
 KEEP_FINISHED = timedelta(days=7)
 
 
@@ -139,9 +143,45 @@ class Later(Exception):  # noqa: N818 (a signal, not an error)
     The job goes back to the queue at `priority`; what it recorded (its document) stays.
     """
 
-    def __init__(self, priority: int = 0) -> None:
+    def __init__(self, priority: int = 0, delay: float | None = None) -> None:
         super().__init__("continued later")
         self.priority = priority
+        self.delay = delay  # seconds before the queue hands it out again (None: at once)
+
+
+class SlowLanes:
+    """How many of a worker's threads may group and align uploads at once: all but one, so
+    that one thread is always free to parse the next upload (an upload's answer waits for
+    its parse) and to run an editor's job, however long the alignment queue is.
+
+    Configured by `parallax worker` with its thread count; unconfigured (one thread, inline
+    jobs, tests) every job may take the slow lane.
+    """
+
+    RETRY_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        self._slots: threading.BoundedSemaphore | None = None
+
+    def configure(self, threads: int) -> None:
+        self._slots = threading.BoundedSemaphore(threads - 1) if threads > 1 else None
+
+    @contextmanager
+    def lane(self, may_defer: bool) -> Iterator[None]:
+        """Hold a slow lane for the block; Later (in a second) when none is free."""
+        slots = self._slots
+        if slots is None or not may_defer:
+            yield
+            return
+        if not slots.acquire(blocking=False):
+            raise Later(priority=0, delay=self.RETRY_SECONDS)
+        try:
+            yield
+        finally:
+            slots.release()
+
+
+SLOW_LANES = SlowLanes()
 
 
 # The job ids this process is running now: the only ones its heartbeat keeps alive, so a
@@ -186,7 +226,7 @@ def run_job(job_id: int, *, runtime: "Runtime", may_defer: bool = True) -> None:
 
 
 def _run_claimed(job: Job, runtime: "Runtime", may_defer: bool) -> None:
-    from app.jobs.handlers import HANDLERS, UNDO
+    from app.jobs.handlers import HANDLERS
 
     assert job.id is not None
     job_id, engine, attempt = job.id, runtime.engine, job.attempts
@@ -197,26 +237,22 @@ def _run_claimed(job: Job, runtime: "Runtime", may_defer: bool) -> None:
         result = HANDLERS[kind](JobContext(job, runtime, may_defer=may_defer))
     except Later as later:
         until_accepted(lambda: _requeue(engine, job_id, attempt), f"job {job_id}: re-queue")
-        try:
-            runtime.enqueue(job_id, priority=later.priority)
-        except Exception:  # queued in the table: the watchman sends it again (resend_lost)
-            log.exception("job %s: the queue refused it back; it will be sent again", job_id)
+        _send_back(runtime, job_id, later.priority, later.delay)
+        return
+    except OperationalError as exc:
+        if not (may_defer and attempt < MAX_ATTEMPTS):
+            _record_failure(job, runtime, kind, exc)
+            return
+        # The database stayed busy (a locked SQLite file): what the job stored is undone, as
+        # for a failure, and it runs again from the start later, as its next attempt.
+        log.warning("job %s (%s): the database stayed busy; trying again later", job_id, kind)
+        _undo_own(job, runtime, kind)
+        keep = partial(_requeue, engine, job_id, attempt, count_attempt=True)
+        until_accepted(keep, f"job {job_id}: re-queue")
+        _send_back(runtime, job_id, _priority_now(engine, job_id), BUSY_RETRY_SECONDS * attempt)
         return
     except Exception as exc:
-        if isinstance(exc, JobFailed):
-            log.info("job %s (%s) failed: %s", job_id, kind, exc)
-            fields = {"error": str(exc), "result": {"status": exc.status}}
-        else:
-            log.exception("job %s (%s) crashed", job_id, kind)
-            fields = {"error": in_words(exc, job_id), "result": {"status": 500}}
-        undo = UNDO.get(kind) if kind else None
-        mine = until_accepted(lambda: still_ours(engine, job_id, attempt), f"job {job_id}")
-        if undo is not None and mine:  # (another runner's work is not undone)
-            until_accepted(lambda: undo(engine, job_id), f"job {job_id}: undo")
-        until_accepted(
-            lambda: finish(engine, job_id, attempt, status="failed", payload=None, **fields),
-            f"job {job_id}: record the failure",
-        )
+        _record_failure(job, runtime, kind, exc)
         return
     until_accepted(
         lambda: finish(engine, job_id, attempt, status="done", result=result, payload=None),
@@ -224,13 +260,58 @@ def _run_claimed(job: Job, runtime: "Runtime", may_defer: bool) -> None:
     )
 
 
-def _requeue(engine: Engine, job_id: int, attempt: int) -> None:
-    """Put a job this worker runs back in the queue; the attempt it was on does not count."""
+def _send_back(runtime: "Runtime", job_id: int, priority: int, delay: float | None) -> None:
+    try:
+        runtime.enqueue(job_id, priority=priority, delay=delay)
+    except Exception:  # queued in the table: the watchman sends it again (resend_lost)
+        log.exception("job %s: the queue refused it back; it will be sent again", job_id)
+
+
+def _priority_now(engine: Engine, job_id: int) -> int:
+    with Session(engine) as session:
+        job = session.get(Job, job_id)
+        return priority_of(job) if job is not None else 0
+
+
+def _undo_own(job: Job, runtime: "Runtime", kind: JobKind | None) -> None:
+    """Undo what a job stored (its uploaded document), unless another runner has it now."""
+    from app.jobs.handlers import UNDO
+
+    assert job.id is not None
+    job_id, engine, attempt = job.id, runtime.engine, job.attempts
+    undo = UNDO.get(kind) if kind else None
+    mine = until_accepted(lambda: still_ours(engine, job_id, attempt), f"job {job_id}")
+    if undo is not None and mine:  # (another runner's work is not undone)
+        until_accepted(lambda: undo(engine, job_id), f"job {job_id}: undo")
+
+
+def _record_failure(job: Job, runtime: "Runtime", kind: JobKind | None, exc: Exception) -> None:
+    """A job that failed: its stored effects undone (if still its own), then marked failed
+    with what went wrong in words."""
+    assert job.id is not None
+    job_id, engine, attempt = job.id, runtime.engine, job.attempts
+    if isinstance(exc, JobFailed):
+        log.info("job %s (%s) failed: %s", job_id, kind, exc)
+        fields = {"error": str(exc), "result": {"status": exc.status}}
+    else:
+        log.exception("job %s (%s) crashed", job_id, kind)
+        fields = {"error": in_words(exc, job_id), "result": {"status": 500}}
+    _undo_own(job, runtime, kind)
+    until_accepted(
+        lambda: finish(engine, job_id, attempt, status="failed", payload=None, **fields),
+        f"job {job_id}: record the failure",
+    )
+
+
+def _requeue(engine: Engine, job_id: int, attempt: int, count_attempt: bool = False) -> None:
+    """Put a job this worker runs back in the queue; the attempt it was on does not count
+    unless `count_attempt` (a retry after the database stayed busy)."""
+    attempts = Job.attempts if count_attempt else Job.attempts - 1
     with Session(engine) as session:
         session.exec(  # type: ignore[call-overload]
             update(Job)
             .where(_ours(job_id, attempt))
-            .values(status="queued", worker=None, attempts=Job.attempts - 1, updated_at=utcnow())
+            .values(status="queued", worker=None, attempts=attempts, updated_at=utcnow())
         )
         session.commit()
 

@@ -69,11 +69,14 @@ class Runtime:
         # by the reaper from its stale heartbeat (app.jobs.runner.reap_stalled).
         return huey, huey.task(name=TASK_NAME, retries=0)(run)
 
-    def enqueue(self, job_id: int, *, priority: int = 0) -> None:
-        """Hand a stored job to the queue, higher `priority` first (in `inline` mode: run it
-        now, in this thread)."""
+    def enqueue(self, job_id: int, *, priority: int = 0, delay: float | None = None) -> None:
+        """Hand a stored job to the queue, higher `priority` first, after `delay` seconds if
+        given (in `inline` mode: run it now, in this thread)."""
         _ = self.huey
-        self._task(job_id, priority=priority)
+        if delay:
+            self._task.schedule(args=(job_id,), delay=delay, priority=priority)
+        else:
+            self._task(job_id, priority=priority)
 
     def resend(self, job_id: int) -> None:
         """Hand a job to the queue again (re-queued or lost), at the priority of what it has

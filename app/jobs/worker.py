@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from app.config import Settings
-from app.jobs.runner import Watchman, reap_stalled
+from app.jobs.runner import SLOW_LANES, Watchman, reap_stalled
 from app.jobs.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -19,6 +19,7 @@ def run_worker(settings: Settings, *, threads: int | None = None) -> None:
 
     runtime = Runtime(settings)
     threads = threads or settings.worker_threads
+    SLOW_LANES.configure(threads)
     # Load the model and the language detector before taking work, not inside the first job.
     _ = runtime.encoder
     warm_up()
