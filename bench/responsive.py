@@ -81,7 +81,60 @@ def prepare(tmp: Path) -> dict[str, str]:
         capture_output=True,
     )
     assert user.returncode == 0, user.stderr
+    for name in READERS:  # the ?wait=true flood comes from two reader accounts
+        made = subprocess.run(
+            [*run, "user", "add", name, "--role", "reader", "--password-stdin"],
+            input=b"correct horse\n",
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+        )
+        assert made.returncode == 0, made.stderr
     return env
+
+
+READERS = ("rita", "rudi")
+
+
+def flood(base: str, texts: list[tuple[str, bytes]]) -> dict[str, object]:
+    """All of `texts` at once as `?wait=true` uploads from two reader accounts, while a reader
+    samples /healthz and the story page: the answers' codes and the reads' p50/p99."""
+    codes: dict[int, int] = {}
+    lock = threading.Lock()
+    clients = []
+    for i in range(len(texts)):
+        c = httpx.Client(base_url=base, timeout=700)
+        c.get("/")
+        c.post("/api/login", json={"name": READERS[i % 2], "password": "correct horse"})
+        c.headers["x-csrftoken"] = c.cookies["csrftoken"]
+        clients.append(c)
+
+    def one(c: httpx.Client, name: str, data: bytes) -> None:
+        r = c.post("/api/documents?wait=true", files={"file": (name, data, "text/plain")})
+        with lock:
+            codes[r.status_code] = codes.get(r.status_code, 0) + 1
+
+    reads: dict[str, list[float]] = {}
+    stop = threading.Event()
+    sampler = threading.Thread(
+        target=sample,
+        args=(httpx.Client(base_url=base, timeout=120), ["/healthz", "/stories/1"], stop, reads),
+    )
+    sampler.start()
+    threads = [
+        threading.Thread(target=one, args=(c, n, d))
+        for c, (n, d) in zip(clients, texts, strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stop.set()
+    sampler.join()
+    return {
+        "codes": dict(sorted(codes.items())),
+        "reads": {u: (statistics.median(v), pct(v, 0.99), len(v)) for u, v in reads.items()},
+    }
 
 
 def sample(client: httpx.Client, urls: list[str], until: threading.Event, out: dict) -> None:  # type: ignore[type-arg]
@@ -107,7 +160,12 @@ def confirm_links(base: str, errors: list[str]) -> None:
             time.sleep(0.2)
 
 
-def one_run(n_workers: int, texts: list[tuple[str, bytes]], idle_s: float) -> dict[str, object]:
+def one_run(
+    n_workers: int,
+    texts: list[tuple[str, bytes]],
+    idle_s: float,
+    flood_texts: list[tuple[str, bytes]],
+) -> dict[str, object]:
     tmp = Path(tempfile.mkdtemp(prefix="responsive-"))
     env = prepare(tmp)
     port = free_port()
@@ -150,8 +208,11 @@ def one_run(n_workers: int, texts: list[tuple[str, bytes]], idle_s: float) -> di
     sampler.start()
     editor.start()
     job_urls = []
+    upload_ms: list[float] = []
     for name, data in texts:
+        started = time.perf_counter()
         r = client.post("/api/documents", files={"file": (name, data, "text/plain")})
+        upload_ms.append((time.perf_counter() - started) * 1000)
         assert r.status_code in (200, 202), r.text
         job_urls.append(r.json()["job"]["url"])
     worker_rss = 0.0
@@ -164,6 +225,7 @@ def one_run(n_workers: int, texts: list[tuple[str, bytes]], idle_s: float) -> di
     stop.set()
     sampler.join()
     editor.join()
+    flooded = flood(base, flood_texts) if flood_texts else None
     web_rss = max(web_rss, rss_mib(web.pid))
     for proc in [*workers, web]:
         proc.send_signal(signal.SIGINT)
@@ -173,6 +235,8 @@ def one_run(n_workers: int, texts: list[tuple[str, bytes]], idle_s: float) -> di
         "idle": {u: (statistics.median(v), pct(v, 0.99), len(v)) for u, v in idle.items()},
         "busy": {u: (statistics.median(v), pct(v, 0.99), len(v)) for u, v in busy.items()},
         "confirm_errors": len(errors),
+        "upload": (statistics.median(upload_ms), pct(upload_ms, 0.95), len(upload_ms)),
+        "flood": flooded,
         "web_rss": web_rss,
         "worker_rss": worker_rss,
         "per_minute": len(texts) / elapsed * 60,
@@ -184,15 +248,19 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="worker process counts to try")
     parser.add_argument("--articles", type=int, default=50)
     parser.add_argument("--idle-seconds", type=float, default=15)
+    parser.add_argument(
+        "--flood", type=int, default=60, help="?wait=true uploads sent at once after ingest"
+    )
     args = parser.parse_args()
-    texts = articles(args.articles)
+    everything = articles(args.articles + args.flood)
+    texts, flood_texts = everything[: args.articles], everything[args.articles :]
     print(
         f"command: .venv/bin/python bench/responsive.py --workers {args.workers} "
-        f"--articles {args.articles}"
+        f"--articles {args.articles} --flood {args.flood}"
     )
     print(f"{len(texts)} articles of ~{sum(len(t) for _, t in texts) // len(texts)} bytes")
     for n in (int(x) for x in args.workers.split(",")):
-        res = one_run(n, texts, args.idle_seconds)
+        res = one_run(n, texts, args.idle_seconds, flood_texts)
         print(f"\n{n} worker process(es), 1 thread each:")
         for phase in ("idle", "busy"):
             for url, (p50, p99, count) in res[phase].items():  # type: ignore[attr-defined]
@@ -200,6 +268,13 @@ def main() -> None:
                     f"  {phase:5} {url:12} p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  ({count} requests)"
                 )
         print(f"  editor confirms during ingest: {res['confirm_errors']} errors")
+        p50, p95, count = res["upload"]  # type: ignore[misc]
+        print(f"  upload answer p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  ({count} uploads)")
+        if res["flood"]:
+            flooded = res["flood"]
+            print(f"  flood of {args.flood} ?wait=true uploads: answers {flooded['codes']}")  # type: ignore[index]
+            for url, (p50, p99, count) in flooded["reads"].items():  # type: ignore[index]
+                print(f"  flood {url:12} p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  ({count} requests)")
         print(f"  web RSS {res['web_rss']:.0f} MiB, worker RSS (max) {res['worker_rss']:.0f} MiB")
         print(f"  throughput {res['per_minute']:.1f} articles/minute")
 
