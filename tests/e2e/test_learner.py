@@ -71,14 +71,24 @@ def test_the_story_opens_where_the_reader_stopped(live_server: str, page) -> Non
 
 
 def _double_click_word(page, para: str, word: str) -> None:  # type: ignore[no-untyped-def]
-    """Double-click `word` in the first sentence of paragraph `para` that holds it."""
+    """Double-click `word` in the first sentence of paragraph `para` that holds it, once the
+    page is still: a click's answer still on its way may move the text under the pointer."""
+    page.wait_for_selector(".htmx-request", state="detached")
     box = page.evaluate(
-        """([para, word]) => { const s = [...document.querySelectorAll('#' + para + ' .s')]
+        """async ([para, word]) => { const s = [...document.querySelectorAll('#' + para + ' .s')]
               .find((n) => n.textContent.includes(word));
             const node = s.firstChild, at = node.textContent.indexOf(word);
             const r = document.createRange(); r.setStart(node, at); r.setEnd(node, at + word.length);
             r.startContainer.parentElement.scrollIntoView({block: 'center'});
-            const b = r.getBoundingClientRect(); return {x: b.x + b.width / 2, y: b.y + b.height / 2}; }""",
+            const frame = () => new Promise((done) => requestAnimationFrame(() => done()));
+            let b = r.getBoundingClientRect();
+            for (let i = 0; i < 20; i++) {  // until the layout stops moving (smooth scrolls)
+              await frame(); await frame();
+              const now = r.getBoundingClientRect();
+              if (now.x === b.x && now.y === b.y) break;
+              b = now;
+            }
+            return {x: b.x + b.width / 2, y: b.y + b.height / 2}; }""",
         [para, word],
     )
     page.mouse.dblclick(box["x"], box["y"])

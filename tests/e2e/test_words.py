@@ -81,6 +81,7 @@ def test_the_local_list_is_imported_after_logging_in(live_server: str, browser) 
     page.wait_for_selector(f"#p-{fr}-2.active")
     _double_click_word(page, f"p-{fr}-2", "ambassade")
     page.wait_for_selector("#word-card.sheet .wc-save")
+    assert page.inner_text("#word-card .wc-word") == "ambassade"
     assert _axe(page) == []  # the card as a phone's bottom sheet
     page.click("#word-card .wc-save")
     _login(page, live_server, "learner-ida", f"/stories/{story['id']}")
