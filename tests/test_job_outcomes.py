@@ -209,25 +209,32 @@ def test_an_upload_whose_worker_died_after_storing_is_stored_once(
     assert docs == [job.document_id]
 
 
-def test_parsing_an_upload_goes_before_aligning_the_one_before(
+def test_uploads_are_parsed_in_a_queue_of_their_own_and_aligned_in_the_main_one(
     db_url: str, tmp_path: Path, encoder: Encoder
 ) -> None:
-    """With work waiting, an ingest job that stored its document goes back to the queue
-    behind the parsing of the next upload."""
+    """Parsing has its own queue (and a worker thread of its own): an ingest job parses and
+    stores its document there, then goes on in the main queue, behind the work already
+    waiting; the parsing queue never waits behind an alignment."""
     settings = Settings(database_url=db_url, queue_url="", data_dir=tmp_path / "q")
     rt = Runtime(settings, encoder=encoder)
     first, second = (_ingest_job(rt, path) for path in SEEDS[:2])
     for job_id in (first, second):
         rt.enqueue(job_id, priority=runner.PRIORITY[JobKind.INGEST])
+    assert (rt.parse_huey.pending_count(), rt.huey.pending_count()) == (2, 0)
     order = []
-    while (message := rt.huey.dequeue()) is not None:
-        (job_id,) = message.args
-        order.append((job_id, _job(rt, job_id).document_id is not None))
-        run_job(job_id, runtime=rt)
-    # Both parsed before either is aligned.
-    assert order == [(first, False), (second, False), (first, True), (second, True)]
+    for name, queue in (("parse", rt.parse_huey), ("main", rt.huey)):
+        while (message := queue.dequeue()) is not None:
+            (job_id,) = message.args
+            order.append((name, job_id, _job(rt, job_id).document_id is not None))
+            run_job(job_id, runtime=rt)
+    assert order == [
+        ("parse", first, False),
+        ("parse", second, False),
+        ("main", first, True),
+        ("main", second, True),
+    ]
     assert {_job(rt, j).status for j in (first, second)} == {"done"}
-    assert _job(rt, first).attempts == 1  # going back to the queue is not a new attempt
+    assert _job(rt, first).attempts == 1  # going on in the other queue is not a new attempt
     rt.close()
 
 
@@ -237,45 +244,3 @@ def test_a_second_delivery_of_a_running_job_leaves_its_heartbeat_alone() -> None
             pass
         assert runner.running_here() == [7]
     assert runner.running_here() == []
-
-
-def test_one_thread_stays_free_to_parse_while_the_others_align(
-    db_url: str, tmp_path: Path, encoder: Encoder, monkeypatch: Any
-) -> None:
-    """In a two-thread worker, while one thread groups and aligns an upload, an alignment
-    that reaches the other thread goes back to the queue for a second (the thread stays
-    free for the next upload's parse); once the lane is free it runs."""
-    lanes = runner.SlowLanes()
-    lanes.configure(threads=2)
-    monkeypatch.setattr(handlers, "SLOW_LANES", lanes)
-    settings = Settings(database_url=db_url, queue_url="", data_dir=tmp_path / "q")
-    rt = Runtime(settings, encoder=encoder)
-    job_id = _ingest_job(rt, SEEDS[0])
-    with lanes.lane(may_defer=True):  # the other thread is aligning
-        run_job(job_id, runtime=rt)
-        job = _job(rt, job_id)
-        assert (job.status, job.attempts) == ("queued", 0)
-        assert job.document_id is not None  # parsed and stored; its alignment waits
-    # Back in the queue with a time to wait: the consumer holds it in its schedule till then.
-    message = rt.huey.dequeue()
-    assert message is not None and message.args == (job_id,)
-    assert message.eta is not None and message.eta > utcnow().replace(tzinfo=None)
-    run_job(job_id, runtime=rt)  # a second later: the lane is free
-    job = _job(rt, job_id)
-    assert job.status == "done" and job.story_id is not None
-    rt.close()
-
-
-def test_a_worker_of_one_thread_has_no_lane_to_keep() -> None:
-    lanes = runner.SlowLanes()
-    lanes.configure(threads=1)
-    with lanes.lane(may_defer=True), lanes.lane(may_defer=True):
-        pass  # never Later: the only thread parses and aligns
-    lanes.configure(threads=3)
-    with lanes.lane(may_defer=True), lanes.lane(may_defer=True):
-        with pytest.raises(runner.Later) as later:
-            with lanes.lane(may_defer=True):
-                pass
-    assert later.value.delay == runner.SlowLanes.RETRY_SECONDS
-    with lanes.lane(may_defer=False), lanes.lane(may_defer=False), lanes.lane(may_defer=False):
-        pass  # a batch (may_defer off) runs where it is

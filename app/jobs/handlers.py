@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from app.exchange import ExchangeError
 from app.ingest import IngestError, parse_bytes
-from app.jobs.runner import SLOW_LANES, Handler, JobContext, JobFailed, Later
+from app.jobs.runner import Handler, JobContext, JobFailed, Later
 from app.models import Document, Job, JobKind, User
 from app.services import documents
 from app.services.alignment import fill_sentence_links, plan_pair
@@ -52,8 +52,9 @@ def _outcome(out: AlignmentOutcome) -> dict[str, Any]:
 def ingest(ctx: JobContext) -> dict[str, Any]:
     """Parse and store an upload (unless a previous attempt did), then place, align, check.
 
-    With other work waiting in the queue, the job goes back to it once its document is
-    stored: parsing the uploads behind it comes before aligning this one.
+    Parsing runs from the parsing queue; once the document is stored the job goes on in the
+    main queue, so the parsing thread is free for the next upload at once (inline, it goes
+    straight on).
     """
     if ctx.document_id is None:
         stored = _store(ctx)
@@ -69,18 +70,14 @@ def ingest(ctx: JobContext) -> dict[str, Any]:
             return result
         ctx.document_id, ctx.story_id = stored.document_id, stored.story_id
         ctx.progress(0, 1)
-        if ctx.encoder is not None and ctx.may_defer and ctx.runtime.huey.pending_count():
-            raise Later(priority=0)
+        if ctx.encoder is not None and ctx.may_defer and not ctx.runtime.inline:
+            raise Later(priority=0)  # grouping and alignment: the main queue's work
     assert ctx.document_id is not None
     if ctx.encoder is None:  # no model: stored in a story of its own, unaligned
         return {"document": ctx.document_id, "story_id": ctx.story_id, "duplicate": False}
-    with SLOW_LANES.lane(ctx.may_defer):  # one thread stays free for the next upload
-        out = group_and_align(
-            engine=ctx.engine,
-            encoder=ctx.encoder,
-            document_id=ctx.document_id,
-            progress=ctx.progress,
-        )
+    out = group_and_align(
+        engine=ctx.engine, encoder=ctx.encoder, document_id=ctx.document_id, progress=ctx.progress
+    )
     ctx.update(story_id=out.story_id)
     check(ctx.engine, ctx.encoder, out.story_id)
     return {**_outcome(out), "duplicate": False}

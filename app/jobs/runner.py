@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from app.jobs.persist import in_words, until_accepted
+from app.jobs.runtime import PARSING
 from app.models import Job, JobKind, utcnow
 
 if TYPE_CHECKING:
@@ -147,41 +148,6 @@ class Later(Exception):  # noqa: N818 (a signal, not an error)
         super().__init__("continued later")
         self.priority = priority
         self.delay = delay  # seconds before the queue hands it out again (None: at once)
-
-
-class SlowLanes:
-    """How many of a worker's threads may group and align uploads at once: all but one, so
-    that one thread is always free to parse the next upload (an upload's answer waits for
-    its parse) and to run an editor's job, however long the alignment queue is.
-
-    Configured by `parallax worker` with its thread count; unconfigured (one thread, inline
-    jobs, tests) every job may take the slow lane.
-    """
-
-    RETRY_SECONDS = 1.0
-
-    def __init__(self) -> None:
-        self._slots: threading.BoundedSemaphore | None = None
-
-    def configure(self, threads: int) -> None:
-        self._slots = threading.BoundedSemaphore(threads - 1) if threads > 1 else None
-
-    @contextmanager
-    def lane(self, may_defer: bool) -> Iterator[None]:
-        """Hold a slow lane for the block; Later (in a second) when none is free."""
-        slots = self._slots
-        if slots is None or not may_defer:
-            yield
-            return
-        if not slots.acquire(blocking=False):
-            raise Later(priority=0, delay=self.RETRY_SECONDS)
-        try:
-            yield
-        finally:
-            slots.release()
-
-
-SLOW_LANES = SlowLanes()
 
 
 # The job ids this process is running now: the only ones its heartbeat keeps alive, so a
@@ -319,7 +285,7 @@ def _requeue(engine: Engine, job_id: int, attempt: int, count_attempt: bool = Fa
 # Queue priorities (higher first): parsing an upload goes before alignment work, so an
 # upload's document exists within seconds however long the alignment queue is; an editor's
 # change before the uploads' alignment.
-PRIORITY = {JobKind.INGEST: 20, JobKind.EDIT_TEXT: 10, JobKind.REALIGN: 10}
+PRIORITY = {JobKind.INGEST: PARSING, JobKind.EDIT_TEXT: 10, JobKind.REALIGN: 10}
 
 
 def priority_of(job: Job) -> int:
@@ -445,7 +411,7 @@ class Watchman(threading.Thread):
         beat(engine, running_here())
         for job_id in reap_stalled(engine, self.stale_after):
             self.runtime.resend(job_id)
-        pending = self.runtime.huey.pending_count()
+        pending = self.runtime.pending_count()
         for job_id in resend_lost(engine, pending=pending, grace=self.stale_after):
             self.runtime.resend(job_id)
         if time.monotonic() - self.pruned > 3600:

@@ -18,6 +18,10 @@ log = logging.getLogger(__name__)
 
 TASK_NAME = "parallax.run_job"
 BEAT_KEY = "parallax.worker-beat"
+# Jobs sent at this priority or above are parsing (an upload's first step): they go to a
+# queue of their own, which a worker consumes with a thread of its own, so an upload is
+# parsed within seconds however many alignments wait in the main queue.
+PARSING = 20
 
 
 def queue_file(settings: Settings) -> Path:
@@ -53,14 +57,29 @@ class Runtime:
 
     @cached_property
     def huey(self) -> Huey:
-        """The queue, with the job task registered on it."""
-        huey, self._task = self._make_queue()
+        """The main queue (grouping, alignment, editors' jobs), with the job task on it."""
+        huey, self._task = self._make_queue(self.settings.queue_name)
         return huey
 
-    def _make_queue(self) -> tuple[Huey, TaskWrapper]:
+    @cached_property
+    def parse_huey(self) -> Huey:
+        """The parsing queue: uploads' first step, consumed by a thread of its own."""
+        huey, self._parse_task = self._make_queue(self.settings.queue_name + "-parse")
+        return huey
+
+    @property
+    def inline(self) -> bool:
+        """Whether jobs run in the thread that submits them (no queue, no worker)."""
+        return self.settings.queue_url == "inline"
+
+    def pending_count(self) -> int:
+        """Messages waiting in both queues."""
+        return int(self.huey.pending_count()) + int(self.parse_huey.pending_count())
+
+    def _make_queue(self, name: str) -> tuple[Huey, TaskWrapper]:
         from app.jobs.runner import run_job
 
-        huey = make_huey(self.settings)
+        huey = make_huey(self.settings, name)
 
         def run(job_id: int) -> None:
             run_job(job_id, runtime=self)
@@ -70,13 +89,19 @@ class Runtime:
         return huey, huey.task(name=TASK_NAME, retries=0)(run)
 
     def enqueue(self, job_id: int, *, priority: int = 0, delay: float | None = None) -> None:
-        """Hand a stored job to the queue, higher `priority` first, after `delay` seconds if
-        given (in `inline` mode: run it now, in this thread)."""
-        _ = self.huey
-        if delay:
-            self._task.schedule(args=(job_id,), delay=delay, priority=priority)
+        """Hand a stored job to its queue (parsing from PARSING up, else the main queue),
+        higher `priority` first, after `delay` seconds if given (in `inline` mode: run it
+        now, in this thread)."""
+        if priority >= PARSING:
+            _ = self.parse_huey
+            task = self._parse_task
         else:
-            self._task(job_id, priority=priority)
+            _ = self.huey
+            task = self._task
+        if delay:
+            task.schedule(args=(job_id,), delay=delay, priority=priority)
+        else:
+            task(job_id, priority=priority)
 
     def resend(self, job_id: int) -> None:
         """Hand a job to the queue again (re-queued or lost), at the priority of what it has
@@ -106,8 +131,8 @@ class Runtime:
             self.engine.dispose()
 
 
-def make_huey(settings: Settings) -> Huey:
-    """The queue named by `settings.queue_url`.
+def make_huey(settings: Settings, name: str | None = None) -> Huey:
+    """The queue `name` (`settings.queue_name` by default) in the store `settings.queue_url`.
 
     - "" (default): a SQLite file beside the database, for one machine with no other service;
     - "redis://...": Redis, shared by any number of `parallax worker` processes;
@@ -115,12 +140,12 @@ def make_huey(settings: Settings) -> Huey:
     """
     url = settings.queue_url
     if url == "inline":
-        return MemoryHuey(settings.queue_name, immediate=True, results=False)
+        return MemoryHuey(name or settings.queue_name, immediate=True, results=False)
     if url.startswith(("redis://", "rediss://", "unix://")):
         # The priority flavour (Redis >= 5): parsing goes before queued alignment work.
-        return PriorityRedisHuey(settings.queue_name, url=url, results=False)
+        return PriorityRedisHuey(name or settings.queue_name, url=url, results=False)
     if url:
         raise ValueError(f"PARALLAX_QUEUE_URL: {url!r} is not redis://..., 'inline' or empty")
     path = queue_file(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(settings.queue_name, filename=str(path), results=False)
+    return SqliteHuey(name or settings.queue_name, filename=str(path), results=False)

@@ -91,7 +91,7 @@ def health(runtime: Runtime, supervisor: Supervisor | None) -> dict[str, Any]:
     messages: int | None = 0
     if not worker["inline"]:
         try:
-            beat, messages = runtime.last_beat(), runtime.huey.pending_count()
+            beat, messages = runtime.last_beat(), runtime.pending_count()
         except Exception:  # the queue's store is busy or gone: say so, do not fail the probe
             log.warning("healthz: the queue did not answer", exc_info=True)
             beat, messages = None, None

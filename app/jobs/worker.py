@@ -6,8 +6,11 @@ import signal
 import subprocess
 import sys
 
+from huey import Huey
+from huey.consumer import Consumer
+
 from app.config import Settings
-from app.jobs.runner import SLOW_LANES, Watchman, reap_stalled
+from app.jobs.runner import Watchman, reap_stalled
 from app.jobs.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -19,7 +22,6 @@ def run_worker(settings: Settings, *, threads: int | None = None) -> None:
 
     runtime = Runtime(settings)
     threads = threads or settings.worker_threads
-    SLOW_LANES.configure(threads)
     # Load the model and the language detector before taking work, not inside the first job.
     _ = runtime.encoder
     warm_up()
@@ -28,7 +30,27 @@ def run_worker(settings: Settings, *, threads: int | None = None) -> None:
     watchman.start()
     for job_id in reap_stalled(runtime.engine, settings.job_stale_seconds):
         runtime.resend(job_id)
-    consumer = runtime.huey.create_consumer(
+    # Parsing has a queue and a thread of its own (started first: `run` below then takes the
+    # signal handlers); the main queue's threads group, align and run editors' jobs.
+    parsing = _consumer(runtime.parse_huey, 1)
+    parsing.start()
+    consumer = _consumer(runtime.huey, threads)
+    log.info(
+        "worker %s: 1 parsing thread, %d thread(s) for the rest, on %s",
+        os.getpid(),
+        threads,
+        settings.database_url,
+    )
+    try:
+        consumer.run()
+    finally:
+        parsing.stop(graceful=True)
+        watchman.stopped.set()
+        runtime.close()
+
+
+def _consumer(huey: Huey, threads: int) -> Consumer:
+    return huey.create_consumer(
         workers=threads,
         worker_type="thread",
         periodic=False,
@@ -36,12 +58,6 @@ def run_worker(settings: Settings, *, threads: int | None = None) -> None:
         backoff=1.3,
         max_delay=0.5,
     )
-    log.info("worker %s: %d thread(s) on %s", os.getpid(), threads, settings.database_url)
-    try:
-        consumer.run()
-    finally:
-        watchman.stopped.set()
-        runtime.close()
 
 
 def spawn_worker(settings: Settings) -> subprocess.Popen[bytes]:
