@@ -275,39 +275,47 @@ async def _read_upload(request: Request, max_bytes: int) -> Upload:
         raise IngestError("upload", f"is larger than the {max_bytes:,} byte limit", status=413)
     ctype = request.headers.get("content-type", "")
     if ctype.startswith("multipart/form-data"):
-        form = await request.form()
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise IngestError(
-                "upload", "has no 'file' part (send the article as multipart field 'file')"
-            )
-        data = await upload.read()
-        lang, title, visibility = form.get("lang"), form.get("title"), form.get("visibility")
-        return (
-            data,
-            upload.filename or "upload.txt",
-            lang if isinstance(lang, str) and lang else None,
-            title if isinstance(title, str) and title else None,
-            visibility if isinstance(visibility, str) and visibility else None,
-        )
+        return await _multipart_upload(request)
     if ctype.startswith("application/json"):
-        try:
-            body = json.loads(await request.body())
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise IngestError("request body", f"is not valid JSON ({exc})") from exc
-        if not isinstance(body, dict) or not isinstance(body.get("text"), str):
-            raise IngestError("request body", "must be a JSON object with a string field 'text'")
-        for key in ("title", "lang", "source", "visibility"):
-            if body.get(key) is not None and not isinstance(body[key], str):
-                raise IngestError("request body", f"field '{key}' must be a string")
-        source = body.get("source") or "pasted.txt"
-        text, lang, title = body["text"], body.get("lang"), body.get("title")
-        return text.encode("utf-8"), source, lang, title, body.get("visibility")
+        return await _json_upload(request)
     raise IngestError(
         "request",
         f"has content type '{ctype or 'none'}'; send multipart/form-data or application/json",
         status=415,
     )
+
+
+async def _multipart_upload(request: Request) -> Upload:
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise IngestError(
+            "upload", "has no 'file' part (send the article as multipart field 'file')"
+        )
+    data = await upload.read()
+    lang, title, visibility = form.get("lang"), form.get("title"), form.get("visibility")
+    return (
+        data,
+        upload.filename or "upload.txt",
+        lang if isinstance(lang, str) and lang else None,
+        title if isinstance(title, str) and title else None,
+        visibility if isinstance(visibility, str) and visibility else None,
+    )
+
+
+async def _json_upload(request: Request) -> Upload:
+    try:
+        body = json.loads(await request.body())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise IngestError("request body", f"is not valid JSON ({exc})") from exc
+    if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+        raise IngestError("request body", "must be a JSON object with a string field 'text'")
+    for key in ("title", "lang", "source", "visibility"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            raise IngestError("request body", f"field '{key}' must be a string")
+    source = body.get("source") or "pasted.txt"
+    text, lang, title = body["text"], body.get("lang"), body.get("title")
+    return text.encode("utf-8"), source, lang, title, body.get("visibility")
 
 
 UPLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
