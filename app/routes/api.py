@@ -16,7 +16,16 @@ from app.auth import UserDep
 from app.deps import RuntimeDep, SessionDep, SettingsDep
 from app.ingest import IngestError
 from app.jobs.runtime import Runtime
-from app.models import Document, DocumentPair, JobKind, Link, Paragraph, SentenceLink, Story
+from app.models import (
+    Document,
+    DocumentPair,
+    JobKind,
+    JobStatus,
+    Link,
+    Paragraph,
+    SentenceLink,
+    Story,
+)
 from app.security.openapi import errors
 from app.services import documents
 from app.services.findings import finding_json, stored_findings
@@ -237,11 +246,11 @@ async def move_document(
         )
     except TooManyWaits as err:
         return JSONResponse({"detail": str(err)}, status_code=429)
-    if job.status == "failed":
+    if job.status == JobStatus.FAILED:
         return JSONResponse(
             {"detail": job.error, "job": job_ref(job).model_dump()}, failure_status(job)
         )
-    done = job.status == "done"
+    done = job.status == JobStatus.DONE
     fields = await run_in_threadpool(_document_fields, runtime.engine, document_id)
     return JSONResponse(
         {
@@ -389,7 +398,7 @@ async def submit_upload(
             until=lambda j: j.document_id is not None,
             timeout=settings.upload_wait_seconds,
         )
-    if job.status == "failed":
+    if job.status == JobStatus.FAILED:
         return JSONResponse(
             {"detail": job.error, "job": job_ref(job).model_dump()}, failure_status(job)
         )
@@ -398,10 +407,10 @@ async def submit_upload(
     body.update(title=title, paragraphs=None, story_id=None)
     if job.document_id is not None:
         body.update(await run_in_threadpool(_document_fields, runtime.engine, job.document_id))
-    if not (duplicate or (wait and job.status == "done")):
+    if not (duplicate or (wait and job.status == JobStatus.DONE)):
         body["story_id"] = None  # not grouped yet: the job decides
     body["job"] = job_ref(job).model_dump()
-    code = 200 if duplicate else 201 if job.status == "done" and wait else 202
+    code = 200 if duplicate else 201 if job.status == JobStatus.DONE and wait else 202
     return JSONResponse(body, status_code=code)
 
 

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from app.auth import EditorDep, UserDep, current_user, is_editor, session_user
 from app.deps import SessionDep
-from app.models import Document, JobKind, Link, Story
+from app.models import Document, JobKind, JobStatus, Link, Story
 from app.paranum import para_no
 from app.routes.pages import counterparts
 from app.routes.review import visible_history
@@ -234,7 +234,7 @@ def document_action(
             ),
             timeout=runtime.settings.job_wait_seconds,
         )
-        if job.status != "done":
+        if job.status != JobStatus.DONE:
             raise ReviewError(job.error or "the move is still queued", status=503)
         return HTMLResponse("", headers={"HX-Redirect": f"/stories/{job.story_id}"})
     except ReviewError as err:
