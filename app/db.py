@@ -1,11 +1,10 @@
 """Database engine and sessions: SQLite in WAL mode with foreign keys enforced."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -30,12 +29,6 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
-
-
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """Yield one session; the caller commits."""
-    with Session(engine) as session:
-        yield session
 
 
 # Full-text search over paragraphs lives outside the models: an FTS5 virtual table on SQLite

@@ -51,6 +51,8 @@ log = logging.getLogger(__name__)
 SESSION_COOKIE = "parallax_session"
 
 
+# Past 60 lines on purpose: wiring only (middleware, routers, error handlers). The middleware
+# order is the security design (the outermost runs first) and reads best in one place.
 def create_app(settings: Settings | None = None, *, encoder: Encoder | None = None) -> FastAPI:
     """Build the app against `settings` (default: from the environment).
 

@@ -158,6 +158,81 @@ def _ttfb(base: str, path: str, n: int) -> list[float]:
     return times
 
 
+def _prepare(args: argparse.Namespace, db: Path, tree: Path, env: dict[str, str]) -> None:
+    """A copy of the given database, or a fresh one with the seeds and the editors."""
+    if args.db:
+        for suffix in ("", "-wal", "-shm"):
+            if Path(f"{args.db}{suffix}").exists():
+                shutil.copyfile(f"{args.db}{suffix}", f"{db}{suffix}")
+        return
+    subprocess.run(
+        [sys.executable, "-c", PREPARE, f"sqlite:///{db}", str(args.editors), PASSWORD],
+        cwd=tree,
+        env=env,
+        check=True,
+    )
+
+
+def _wait_ready(base: str) -> None:
+    """Poll /healthz until the server answers (2 minutes at most)."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz").status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit("server did not start")
+        time.sleep(0.2)
+
+
+def _wins(results: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """The confirm/reject writes that won, and how many won twice from one version."""
+    wins = [r for r in results if r["op"] in ("confirm", "reject") and r["code"] == 200]
+    by_base: dict[tuple[int, int], int] = defaultdict(int)
+    for w in wins:
+        by_base[(w["link"], w["sent"])] += 1
+    return wins, sum(n - 1 for n in by_base.values() if n > 1)
+
+
+def _report(
+    args: argparse.Namespace,
+    shared: list[int],
+    results: list[dict[str, Any]],
+    elapsed: float,
+    double_wins: int,
+    history: dict[str, int],
+    ttfb: dict[str, list[float]],
+) -> None:
+    """Print the figures."""
+    codes = Counter(r["code"] for r in results)
+    wins, _ = _wins(results)
+    print(
+        f"{args.editors} editors x {args.edits} edits on {len(shared)} shared FR-DE links in "
+        f"{elapsed:.1f} s ({len(results) / elapsed:.0f} requests/s, reads not counted)"
+    )
+    print(f"answers: {dict(sorted(codes.items()))}")
+    print(f"writes that won: {len(wins)}; conflicts (409): {codes.get(409, 0)}")
+    lost = double_wins + history["unrecorded"] + history["broken_chains"]
+    print(
+        f"lost updates: {lost} (two wins from one version: {double_wins}; wins missing "
+        f"from history: {history['unrecorded']}; writes that did not start from the state "
+        f"the previous event left, e.g. an undo over someone's change: "
+        f"{history['broken_chains']})"
+    )
+    print(f"5xx: {sum(n for c, n in codes.items() if c >= 500)}")
+    print(
+        f"history: broken version chains {history['broken_chains']}, final state differs "
+        f"from last event on {history['final_state_mismatches']} of {len(shared)} links"
+    )
+    for label, times in ttfb.items():
+        print(
+            f"{label} TTFB p50 {statistics.median(times):.1f} ms, "
+            f"max {max(times):.1f} ms over {len(times)} sequential requests"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--editors", type=int, default=20)
@@ -183,17 +258,7 @@ def main() -> None:
     print(f"command: {' '.join([python, *sys.argv])}")
     print(f"serving code from {tree}; database {db}")
     t0 = time.perf_counter()
-    if args.db:
-        for suffix in ("", "-wal", "-shm"):
-            if Path(f"{args.db}{suffix}").exists():
-                shutil.copyfile(f"{args.db}{suffix}", f"{db}{suffix}")
-    else:
-        subprocess.run(
-            [python, "-c", PREPARE, url, str(args.editors), PASSWORD],
-            cwd=tree,
-            env=env,
-            check=True,
-        )
+    _prepare(args, db, tree, env)
     print(f"prepared (seeds ingested, aligned, findings) in {time.perf_counter() - t0:.1f} s")
     port = _free_port()
     server = subprocess.Popen(
@@ -213,16 +278,7 @@ def main() -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("server did not start")
-            time.sleep(0.2)
+        _wait_ready(base)
         story = httpx.get(f"{base}/api/stories/1/alignment").json()
         fr, de = story["documents"][0]["id"], story["documents"][1]["id"]
         shared = [
@@ -244,41 +300,15 @@ def main() -> None:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - start
-        codes = Counter(r["code"] for r in results)
-        wins = [r for r in results if r["op"] in ("confirm", "reject") and r["code"] == 200]
-        by_base: dict[tuple[int, int], int] = defaultdict(int)
-        for w in wins:
-            by_base[(w["link"], w["sent"])] += 1
-        double_wins = sum(n - 1 for n in by_base.values() if n > 1)
+        wins, double_wins = _wins(results)
         history = _check_history(db, shared, wins)
         queue_page = _ttfb(base, "/stories/1/review", args.ttfb)
         queue_api = _ttfb(base, "/api/stories/1/queue", args.ttfb)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(
-        f"{args.editors} editors x {args.edits} edits on {len(shared)} shared FR-DE links in "
-        f"{elapsed:.1f} s ({len(results) / elapsed:.0f} requests/s, reads not counted)"
-    )
-    print(f"answers: {dict(sorted(codes.items()))}")
-    print(f"writes that won: {len(wins)}; conflicts (409): {codes.get(409, 0)}")
-    lost = double_wins + history["unrecorded"] + history["broken_chains"]
-    print(
-        f"lost updates: {lost} (two wins from one version: {double_wins}; wins missing "
-        f"from history: {history['unrecorded']}; writes that did not start from the state "
-        f"the previous event left, e.g. an undo over someone's change: "
-        f"{history['broken_chains']})"
-    )
-    print(f"5xx: {sum(n for c, n in codes.items() if c >= 500)}")
-    print(
-        f"history: broken version chains {history['broken_chains']}, final state differs "
-        f"from last event on {history['final_state_mismatches']} of {len(shared)} links"
-    )
-    for label, times in (("queue page", queue_page), ("queue API", queue_api)):
-        print(
-            f"{label} TTFB p50 {statistics.median(times):.1f} ms, "
-            f"max {max(times):.1f} ms over {len(times)} sequential requests"
-        )
+    ttfb = {"queue page": queue_page, "queue API": queue_api}
+    _report(args, shared, results, elapsed, double_wins, history, ttfb)
 
 
 if __name__ == "__main__":

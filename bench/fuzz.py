@@ -22,6 +22,7 @@ sys.path.insert(0, str(REPO))
 import schemathesis  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
+from schemathesis.core.result import Err  # noqa: E402
 from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
 
 from app.config import Settings  # noqa: E402
@@ -59,6 +60,8 @@ def fuzz(app: object, headers: dict[str, str] | None, examples: int, rng: int) -
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     stats: dict = {"requests": 0, "5xx": 0, "violations": collections.Counter(), "first": {}}
     for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()
         _runner(result.ok(), headers, examples, rng, stats)()
     return stats
 

@@ -330,8 +330,8 @@ def run(description: str, sets: dict[str, str], argv: list[str] | None = None) -
     if args.write:
         out_dir = results / stamp
         out_dir.mkdir(parents=True, exist_ok=True)
-        for d, beads in zip(documents, tests, strict=True):
+        for d, pairs in zip(documents, tests, strict=True):
             (out_dir / d.name).write_text(
-                "".join(f"{list(s)}:{list(t)}\n" for s, t in beads), encoding="utf-8"
+                "".join(f"{list(s)}:{list(t)}\n" for s, t in pairs), encoding="utf-8"
             )
     return report

@@ -133,6 +133,7 @@ def main() -> None:
             src, tgt, truth = build_docs(n, seed=n)
         else:
             # copies of the largest measured pair: only the spans across a seam are new
+            assert base is not None  # `measured` is true while there is none
             src, tgt, truth = repeat_docs(base, n)
         n_texts = sum(max(len(d) - j, 0) for d in (src, tgt) for j in range(k))
         if measured:

@@ -79,18 +79,18 @@ def main() -> int:
     for key, (ok, n) in totals.items():
         print(f"{key:10s} {ok}/{n} = {ok / n:.3f}")
     print("by script family (document, paragraph languages and kinds together):")
-    for fam, (ok, n) in sorted(families.items()):
-        print(f"  {fam:12s} {ok}/{n} = {ok / n:.3f}")
+    for family, (ok, n) in sorted(families.items()):
+        print(f"  {family:12s} {ok}/{n} = {ok / n:.3f}")
     sweep = json.loads(SWEEP.read_text(encoding="utf-8"))
     right = 0
     for code, text in sweep.items():
         try:
-            got = parse_text(text, source=f"{code}.txt").lang
+            found = parse_text(text, source=f"{code}.txt").lang
         except IngestError as err:
-            got = f"error: {err.reason[:60]}"
-        right += got == code
-        if got != code and args.verbose:
-            print(f"  sweep {code}: {got}")
+            found = f"error: {err.reason[:60]}"
+        right += found == code
+        if found != code and args.verbose:
+            print(f"  sweep {code}: {found}")
     print(f"sweep: document language right for {right}/{len(sweep)} languages")
     if args.encode:
         stories = sorted(FIXTURES.parent.glob("*.en.txt"))

@@ -210,7 +210,9 @@ def quality(
         )
         elapsed = time.perf_counter() - start
         with Session(engine) as session:
-            docs = session.exec(select(Document.id, Document.source, Document.story_id)).all()
+            rows = session.exec(select(Document.id, Document.source, Document.story_id)).all()
+            # stored rows have ids; the filter is for the type
+            docs = [(d, source, s) for d, source, s in rows if d is not None]
             decisions = {
                 r.document_id: (r.decision, r.evidence)
                 for r in session.exec(select(GroupingDecision)).all()

@@ -9,7 +9,6 @@ reports is a labelled name that the counterpart paragraph lacks. Pure computatio
 
 import argparse
 import json
-import sys
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -43,6 +42,8 @@ def main() -> None:
     right = 0
     for f in findings:
         words = f.detail.split(" in ", 1)[0].split(", ")
+        # a name finding always says which paragraphs of the other text lack the name
+        assert f.counterpart is not None
         other_doc, other_paras = f.counterpart
         other = " ".join(data["texts"][langs[other_doc]][i] for i in other_paras)
         present = {k for k, forms in spellings.items() if any(s in other for s in forms)}
@@ -55,4 +56,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

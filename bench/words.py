@@ -102,8 +102,8 @@ def score(lang: str) -> dict[str, object]:
         }
         for method, js in guesses.items():
             pred = {tgt[j].key for j in js}
-            groups = ["all"] + (["content"] if lab.gold - FUNCTION else [])
-            for g in groups:
+            kinds = ["all"] + (["content"] if lab.gold - FUNCTION else [])
+            for g in kinds:
                 c = counts[method][g]
                 c[0] += len(pred & lab.gold)  # right
                 c[1] += len(pred)  # proposed
@@ -153,6 +153,7 @@ def _story(url: str) -> tuple[int, dict[str, int]]:
                 para = Paragraph(document_id=doc.id, index=n, text=s, kind="body", start=0, end=0)
                 session.add(para)
                 session.flush()
+                assert para.id is not None
                 session.add(Sentence(paragraph_id=para.id, index=0, text=s, start=0, end=len(s)))
         for lang in PAIRS:
             for n in range(len(texts["en"])):
@@ -161,6 +162,7 @@ def _story(url: str) -> tuple[int, dict[str, int]]:
                             target_paragraphs=[n], relation="translation", score=1.0)  # fmt: skip
                 session.add(link)
                 session.flush()
+                assert link.id is not None
                 session.add(SentenceLink(link_id=link.id, source_sentences=[[n, 0]],
                                          target_sentences=[[n, 0]], score=1.0))  # fmt: skip
         session.commit()
@@ -180,7 +182,9 @@ def timing() -> dict[str, object]:
         upgrade(url)
         story, docs = _story(url)
         engine = make_engine(url)
-        first, wall, cpu = [], [], []
+        first: list[float] = []
+        wall: list[float] = []
+        cpu: list[float] = []
         with Session(engine) as session:
             for lang in PAIRS:
                 for k, lab in enumerate(load(lang)[2]):

@@ -23,7 +23,7 @@ def row_counts(engine: Engine) -> dict[str, int]:
     """How many rows each content table holds."""
     with Session(engine) as session:
         return {
-            model.__tablename__: session.exec(select(func.count()).select_from(model)).one()  # type: ignore[attr-defined]
+            str(model.__tablename__): session.exec(select(func.count()).select_from(model)).one()
             for model in (Story, Document, Paragraph, Sentence)
         }
 

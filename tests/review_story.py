@@ -147,7 +147,11 @@ def story_state(engine: Engine, story_id: int) -> dict[str, object]:
             )
             for lk in session.exec(select(Link).where(Link.story_id == story_id))
         )
-        docs = sorted(session.exec(select(Document.id).where(Document.story_id == story_id)).all())
+        docs = sorted(
+            d
+            for d in session.exec(select(Document.id).where(Document.story_id == story_id))
+            if d is not None  # stored rows have ids; the filter is for the type
+        )
         marks = sorted(
             (m.document_id, m.index, m.mark, m.target_document)
             for m in session.exec(

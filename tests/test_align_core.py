@@ -270,12 +270,8 @@ def test_banded_alignment_of_long_documents_stays_small() -> None:
     # (memory is linear in the band; tracemalloc would make this test ten times slower)
     ok = np.ones(n, bool), np.ones(m, bool)
     lo, hi = monotonic._band(
-        src[0],
-        tgt[0],
-        ok[0],
-        ok[1],
-        None,
-        None,
+        monotonic._Units(src[0], ok[0], None),
+        monotonic._Units(tgt[0], ok[1], None),
         MonotonicParams(),
         0.0,
         None,

@@ -114,5 +114,7 @@ def test_migration_0018_tags_what_was_stored(tmp_path: Path) -> None:
     engine.dispose()
     upgrade(url)
     with make_engine(url).begin() as conn:
-        tags = dict(conn.execute(text("SELECT id, tag FROM document ORDER BY id")).all())
+        tags: dict[int, str | None] = dict(
+            conn.execute(text("SELECT id, tag FROM document ORDER BY id")).all()  # type: ignore[arg-type]
+        )
     assert tags == {1: "zh-Hant", 2: "zh-Hans", 3: "pt-BR", 4: None}

@@ -200,6 +200,7 @@ def test_a_story_others_joined_stays_public(clients: dict[str, TestClient], peop
     rita = clients["rita"]
     doc_id = rita.post("/api/documents", json={"text": TEXT}).json()["id"]
     story_id = _story_of(people, doc_id).id
+    assert story_id is not None
     rita.post(f"/api/library/stories/{story_id}/publish")
     with Session(people) as session:  # an editor's text grouped into it
         session.add(

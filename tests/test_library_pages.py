@@ -89,7 +89,7 @@ def test_search_finds_words_of_the_text_in_any_script(
 def test_a_click_on_a_long_story_sends_highlight_state_not_text(settings) -> None:  # type: ignore[no-untyped-def]
     """The click fragment names the cells to light and how, without their text (the page has
     it), so its size follows the number of counterparts, not what the paragraphs hold."""
-    from sqlmodel import Session, select
+    from sqlmodel import Session, col, select
 
     from app.db import make_engine
     from app.main import create_app
@@ -99,7 +99,7 @@ def test_a_click_on_a_long_story_sends_highlight_state_not_text(settings) -> Non
     engine = make_engine(settings.database_url)
     story = make_big_story(engine, documents=8, paragraphs=120)
     with Session(engine) as session:
-        docs = [d.id for d in session.exec(select(Document).order_by(Document.id))]
+        docs = [d.id for d in session.exec(select(Document).order_by(col(Document.id)))]
         texts = set(session.exec(select(Paragraph.text)).all())
     engine.dispose()
     first, second = docs[0], docs[1]
@@ -127,7 +127,7 @@ def test_a_click_on_a_long_story_sends_highlight_state_not_text(settings) -> Non
 def test_the_overview_of_a_long_story_shows_the_window_and_one_column_s_pairs(settings) -> None:  # type: ignore[no-untyped-def]
     """8 documents: 7 strips (the clicked column against each other), not 28; every bar and
     line inside the picture, for the paragraphs the columns show (a window mid-document)."""
-    from sqlmodel import Session, select
+    from sqlmodel import Session, col, select
 
     from app.db import make_engine
     from app.main import create_app
@@ -137,7 +137,7 @@ def test_the_overview_of_a_long_story_shows_the_window_and_one_column_s_pairs(se
     engine = make_engine(settings.database_url)
     story = make_big_story(engine, documents=8, paragraphs=200)
     with Session(engine) as session:
-        docs = [d.id for d in session.exec(select(Document).order_by(Document.id))]
+        docs = [d.id for d in session.exec(select(Document).order_by(col(Document.id)))]
     engine.dispose()
     third = docs[2]
     with TestClient(create_app(settings, encoder=None)) as client:  # type: ignore[arg-type]

@@ -1,5 +1,7 @@
 """`link_side` follows every link write on both databases, and the reader finds links by it."""
 
+from collections.abc import Sequence
+
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -18,7 +20,7 @@ def _expected(session: Session) -> set[tuple[int, str, int, int]]:
     return _expected_of(list(session.exec(select(Link)).all()))
 
 
-def _expected_of(links: list[Link]) -> set[tuple[int, str, int, int]]:
+def _expected_of(links: Sequence[Link]) -> set[tuple[int, str, int, int]]:
     """What the rows must say: every paragraph named by a link's arrays."""
     out = set()
     for lk in links:

@@ -40,7 +40,7 @@ def _old_database(tmp_path: Path) -> str:
 def _counts(url: str) -> tuple[int, int, int]:
     engine = make_engine(url)
     with engine.connect() as conn:
-        counts = tuple(
+        counts: tuple[int, ...] = tuple(
             conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
             for t in ("story", "document", "paragraph")
         )

@@ -110,7 +110,9 @@ def test_a_deleted_link_takes_its_sides(migrated: Engine) -> None:
 def test_stories_start_at_version_zero_and_notes_are_found(migrated: Engine) -> None:
     with migrated.begin() as conn:
         assert conn.execute(text("SELECT version FROM story")).scalar() == 0
-        notes = dict(conn.execute(text("SELECT id, mt_note FROM document")).all())
+        notes: dict[int, str | None] = dict(
+            conn.execute(text("SELECT id, mt_note FROM document")).all()
+        )
     assert notes == {1: None, 2: "Cet article a été traduit automatiquement.", 3: None}
 
 

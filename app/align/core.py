@@ -245,8 +245,7 @@ def align_documents(
     pp = pair_params or PairParams()
     p = params or replace(MonotonicParams(), trim_gain=pp.trim_gain)
     n, m = len(src_units), len(tgt_units)
-    s_ok = np.ones(n, bool) if src_allowed is None else np.asarray(src_allowed, bool)
-    t_ok = np.ones(m, bool) if tgt_allowed is None else np.asarray(tgt_allowed, bool)
+    s_ok, t_ok = _allowed(n, src_allowed), _allowed(m, tgt_allowed)
     if n == 0 or m == 0 or not s_ok.any() or not t_ok.any():
         return PairAlignment("comparable")
     k = max(p.max_align - 1, 1)
@@ -255,6 +254,7 @@ def align_documents(
     tgt_units = [read_numbering(u) for u in tgt_units]
     src_vecs = encode_overlaps(src_units, encoder, k)
     tgt_vecs = encode_overlaps(tgt_units, encoder, k)
+    baseline = getattr(encoder, "baseline", None)
     beads = align_monotonic(
         src_vecs,
         tgt_vecs,
@@ -263,20 +263,10 @@ def align_documents(
         src_lens=np.array([len(u) for u in src_units], float),
         tgt_lens=np.array([len(u) for u in tgt_units], float),
         params=p,
-        baseline=getattr(encoder, "baseline", None),
+        baseline=baseline,
         lexical=_anchors(src_units, tgt_units, p),
     )
-    baseline = getattr(encoder, "baseline", None)
-    mnn = align_related(
-        src_vecs[0],
-        tgt_vecs[0],
-        threshold=pp.related_threshold,
-        min_score=0.0,
-        src_allowed=s_ok,
-        tgt_allowed=t_ok,
-        baseline=baseline,
-    )
-    support = {(b.src[0], b.tgt[0]) for b in mnn}
+    support = _mutual_support(src_vecs[0], tgt_vecs[0], s_ok, t_ok, pp, baseline)
     n_s, n_t = int(s_ok.sum()), int(t_ok.sum())
     kind = classify_pair(beads, n_src=n_s, n_tgt=n_t, params=pp, support=support)
     links = (
@@ -284,38 +274,79 @@ def align_documents(
         if kind != "comparable"
         else []
     )
-    # related links only between units that no translation link claims
+    related = _leftover_related(src_vecs[0], tgt_vecs[0], s_ok, t_ok, links, pp, baseline)
+    related = _explained(related, src_units, tgt_units, pp.related_sure)
+    logger.info(
+        "aligned %dx%d units: %s, %d translation and %d related links",
+        *(n, m, kind, len(links), len(related)),
+    )
+    return _pair_alignment(kind, beads, links, related, n_s + n_t)
+
+
+def _mutual_support(
+    src: np.ndarray,
+    tgt: np.ndarray,
+    s_ok: np.ndarray,
+    t_ok: np.ndarray,
+    pp: PairParams,
+    baseline: float | None,
+) -> set[tuple[int, int]]:
+    """Unit pairs that are each other's best match by margin (see :func:`confident_links`)."""
+    mnn = align_related(
+        src,
+        tgt,
+        threshold=pp.related_threshold,
+        min_score=0.0,
+        src_allowed=s_ok,
+        tgt_allowed=t_ok,
+        baseline=baseline,
+    )
+    return {(b.src[0], b.tgt[0]) for b in mnn}
+
+
+def _pair_alignment(
+    kind: PairKind, beads: list[Bead], links: list[Bead], related: list[Bead], n_units: int
+) -> PairAlignment:
+    """The verdict with its links, the share of allowed units they cover and the mean
+    score of all monotonic links."""
+    scores = [b.score for b in beads if b.is_link]
+    return PairAlignment(
+        kind=kind,
+        translation_beads=links,
+        related_beads=related,
+        coverage=(sum(len(b.src) + len(b.tgt) for b in links) / n_units),
+        mean_score=float(np.mean(scores)) if scores else 0.0,
+    )
+
+
+def _allowed(n: int, allowed: np.ndarray | Sequence[bool] | None) -> np.ndarray:
+    """(n,) bool mask, all True by default."""
+    return np.ones(n, bool) if allowed is None else np.asarray(allowed, bool)
+
+
+def _leftover_related(
+    src: np.ndarray,
+    tgt: np.ndarray,
+    s_ok: np.ndarray,
+    t_ok: np.ndarray,
+    links: list[Bead],
+    pp: PairParams,
+    baseline: float | None,
+) -> list[Bead]:
+    """Related links, only between (allowed) units that no translation link claims."""
     free_s, free_t = s_ok.copy(), t_ok.copy()
     for b in links:
         free_s[list(b.src)] = False
         free_t[list(b.tgt)] = False
-    related = align_related(
-        src_vecs[0],
-        tgt_vecs[0],
+    return align_related(
+        src,
+        tgt,
         threshold=pp.related_threshold,
         min_score=pp.related_min_score,
         src_allowed=free_s,
         tgt_allowed=free_t,
         baseline=baseline,
     )
-    related = _explained(related, src_units, tgt_units, pp.related_sure)
-    scores = [b.score for b in beads if b.is_link]
-    result = PairAlignment(
-        kind=kind,
-        translation_beads=links,
-        related_beads=related,
-        coverage=(sum(len(b.src) + len(b.tgt) for b in links) / (n_s + n_t)),
-        mean_score=float(np.mean(scores)) if scores else 0.0,
-    )
-    logger.info(
-        "aligned %dx%d units: %s, %d translation and %d related links",
-        n,
-        m,
-        kind,
-        len(links),
-        len(related),
-    )
-    return result
 
 
 def align_sentences(
@@ -372,8 +403,11 @@ def align_sentences(
             if lex is None
             else align_monotonic(src_vecs, tgt_vecs, weights=w, pair_lex=lex, **common)
         )
-    if min_score is None:
-        return beads
+    return beads if min_score is None else _split_weak(beads, min_score)
+
+
+def _split_weak(beads: list[Bead], min_score: float) -> list[Bead]:
+    """Links scoring below ``min_score`` as 1-0 and 0-1 beads (coverage kept)."""
     out: list[Bead] = []
     for b in beads:
         if b.is_link and b.score < min_score:

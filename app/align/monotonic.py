@@ -20,19 +20,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from app.align.beads import Bead
+from app.align.dp import BeadPath, LinkScoring, best_path, make_side
 from app.align.lexicon import PairLexicon
-from app.align.scoring import FIRST_PASS, LEARNED, BeadWeights, link_features
+from app.align.scoring import FIRST_PASS, LEARNED, BeadWeights
 from app.align.similarity import calibrate, random_mean_cos
 
 logger = logging.getLogger(__name__)
 
-_NEG = -np.inf
-# bead-type codes stored in the back-pointer table; link types start at _FIRST_LINK
-_DEL, _INS, _FIRST_LINK = 0, 1, 2
 # largest DP grid that gets lexical evidence (its prefix sums are dense: 8 bytes a cell)
 LEX_CELLS = 4_000_000
 
@@ -83,253 +82,6 @@ def overlap_texts(units: Sequence[str], max_overlap: int) -> list[str]:
         for i in range(n):
             out.append(" ".join(units[i : i + k]) if i + k <= n else "")
     return out
-
-
-def _span_ok(allowed: np.ndarray, k_max: int) -> np.ndarray:
-    """Which spans hold only allowed units.
-
-    Args:
-        allowed: (n,) bool.
-        k_max: K.
-
-    Returns:
-        (K, n) bool, ``[k - 1, s]`` true when units ``s .. s + k - 1`` exist and are allowed.
-    """
-    n = allowed.shape[0]
-    bad = np.concatenate([[0], np.cumsum(~allowed)])
-    ok = np.zeros((k_max, n), dtype=bool)
-    for k in range(1, k_max + 1):
-        if k <= n:
-            ok[k - 1, : n - k + 1] = (bad[k:] - bad[:-k]) == 0
-    return ok
-
-
-def _span_lens(lens: np.ndarray, k_max: int) -> np.ndarray:
-    """(K, n) total length of each span (0 where it runs past the end)."""
-    n = lens.shape[0]
-    cum = np.concatenate([[0.0], np.cumsum(lens, dtype=np.float64)])
-    out = np.zeros((k_max, n))
-    for k in range(1, k_max + 1):
-        if k <= n:
-            out[k - 1, : n - k + 1] = cum[k:] - cum[:-k]
-    return out
-
-
-@dataclass
-class _Side:
-    """One document as the DP sees it: span vectors, validity, lengths, skip costs."""
-
-    vecs: np.ndarray  # (K, n + 2 * pad, d), zero-padded on both ends of the unit axis
-    pad: int
-    n: int
-    ok: np.ndarray  # (K, n) span allowed
-    lens: np.ndarray | None  # (K, n) span char lengths
-    skip: np.ndarray  # (n,) score of skipping each unit
-
-    @property
-    def k(self) -> int:
-        return self.vecs.shape[0]
-
-
-def _make_side(
-    vecs: np.ndarray, allowed: np.ndarray, lens: np.ndarray | None, skip: float | np.ndarray
-) -> _Side:
-    k, n, d = vecs.shape
-    pad = k + 2
-    padded = np.zeros((k, n + 2 * pad, d), dtype=np.float32)
-    padded[:, pad : pad + n] = vecs
-    # A masked unit must never enter a link, and skipping it costs nothing, so that
-    # boilerplate does not pull the path away from the real counterparts.
-    skips = np.where(allowed, skip, 0.0)
-    return _Side(
-        padded,
-        pad,
-        n,
-        _span_ok(allowed, k),
-        _span_lens(lens, k) if lens is not None else None,
-        skips,
-    )
-
-
-def _weakest_member(sims: np.ndarray, loc: np.ndarray, a: int, b: int, ks: int) -> np.ndarray:
-    """Lowest cosine of one unit of a merged bead with the other side's whole span.
-
-    Args:
-        sims: the row's (kt, L, 2 * ks + 1) similarity block of :func:`_dp`: target spans
-            against the source spans ending at the row, then the units before them.
-        loc: (C,) target span starts, as offsets into ``sims``.
-        a, b: the bead's units per side.
-        ks: source span limit.
-
-    Returns:
-        (C,) the minimum over the bead's units (a side with one unit is left out).
-    """
-    weak = np.full(loc.shape[0], np.inf)
-    if a > 1:
-        # source units i-1, i-2, ... sit in columns 0, ks, ks + 1, ...
-        unit_cols = [0] + [ks + r - 1 for r in range(1, a)]
-        weak = np.minimum(weak, sims[b - 1, loc][:, unit_cols].min(axis=1))
-    if b > 1:
-        member = np.stack([sims[0, loc + r, a - 1] for r in range(b)])
-        weak = np.minimum(weak, member.min(axis=0))
-    return weak
-
-
-def _link_types(ks: int, kt: int, max_align: int) -> list[tuple[int, int]]:
-    return [(a, b) for a in range(1, ks + 1) for b in range(1, kt + 1) if a + b <= max_align]
-
-
-def _dp(
-    src: _Side,
-    tgt: _Side,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    *,
-    mu: float,
-    max_align: int,
-    margin: float,
-    char_ratio: float | None,
-    weights: BeadWeights | None = None,
-    lex: np.ndarray | None = None,
-    pair_lex: PairLexicon | None = None,
-) -> list[tuple[int, int, int, int]]:
-    """Best-scoring bead path through the band ``lo[i] <= j <= hi[i]``.
-
-    Args:
-        src, tgt: the two sides.
-        lo, hi: (n + 1,) int, inclusive column range of DP row i (prefix coordinates).
-        mu: random-pair mean cosine used to normalise similarities.
-        max_align: most units per bead.
-        margin: weight of the neighbour similarity subtracted from link scores.
-        char_ratio: src/tgt length ratio for the length penalty, or None for none.
-        weights: learned feature weights (:mod:`app.align.scoring`); None scores links
-            Bertalign's way, ``(sim - margin * neighbours) * length_penalty``.
-        lex: (n + 1, m + 1) prefix sums of the anchor matrix, or None.
-        pair_lex: IBM-1 evidence for the learned scorer's lexicon features, or None.
-
-    Returns:
-        Beads as ``(i0, i1, j0, j1)`` half-open unit ranges, in document order.
-    """
-    n, m = src.n, tgt.n
-    w_link = None if weights is None else np.asarray(weights.link, dtype=np.float64)
-    types = _link_types(src.k, tgt.k, max_align)
-    scale = 1.0 / (1.0 - mu)
-    ks, kt = src.k, tgt.k
-    d = src.vecs.shape[2]
-    cum_ins = np.concatenate([[0.0], np.cumsum(tgt.skip)])
-    rows: list[np.ndarray] = []
-    ptrs: list[np.ndarray] = []
-    for i in range(n + 1):
-        l0, h0 = int(lo[i]), int(hi[i])
-        js = np.arange(l0, h0 + 1)
-        best = np.full(js.shape[0], _NEG)
-        ptr = np.full(js.shape[0], -1, dtype=np.int8)
-        if i == 0:
-            if l0 == 0:
-                best[0] = 0.0
-        else:
-            # 1-0: from (i - 1, j)
-            pl, ph = int(lo[i - 1]), int(hi[i - 1])
-            sel = (js >= pl) & (js <= ph)
-            cand = np.full(js.shape[0], _NEG)
-            cand[sel] = rows[i - 1][js[sel] - pl] + src.skip[i - 1]
-            upd = cand > best
-            best[upd], ptr[upd] = cand[upd], _DEL
-            # Similarities of every tgt span near this row against the src spans ending
-            # at i and the src units around them, in one matrix product.
-            g0 = l0 - kt - 1
-            g1 = h0 + 1
-            tw = tgt.vecs[:, g0 + tgt.pad : g1 + tgt.pad]  # (kt, L, d)
-            q_idx = [(a - 1, i - a) for a in range(1, ks + 1)]  # spans ending at i
-            q_idx += [(0, i - a - 1) for a in range(1, ks + 1)]  # unit before each span
-            q_idx.append((0, i))  # unit after the spans
-            q = np.stack([src.vecs[k, s + src.pad] for k, s in q_idx])  # (2ks + 1, d)
-            sims = (tw.reshape(-1, d) @ q.T).reshape(kt, g1 - g0, -1)
-            sims = (sims - mu) * scale
-            for t, (a, b) in enumerate(types, start=_FIRST_LINK):
-                pi = i - a
-                if pi < 0 or not src.ok[a - 1, pi]:
-                    continue
-                pl, ph = int(lo[pi]), int(hi[pi])
-                pj = js - b
-                sel = (pj >= pl) & (pj <= ph) & (pj >= 0)
-                if not sel.any():
-                    continue
-                jsel = js[sel]
-                starts = jsel - b
-                sel_ok = tgt.ok[b - 1, starts]
-                if not sel_ok.any():
-                    continue
-                jsel, starts = jsel[sel_ok], starts[sel_ok]
-                prev = rows[pi][starts - pl]
-                loc = starts - g0
-                sim = sims[b - 1, loc, a - 1]
-                # units just outside the bead, on each side; a missing one (document
-                # edge) is left out of the mean instead of counted as zero
-                t_left = np.where(starts > 0, sims[0, loc - 1, a - 1], 0.0)
-                t_right = np.where(jsel < m, sims[0, jsel - g0, a - 1], 0.0)
-                t_cnt = (starts > 0).astype(float) + (jsel < m)
-                t_nb = (t_left + t_right) / np.maximum(t_cnt, 1.0)
-                s_cnt = float(pi > 0) + float(i < n)
-                s_nb = np.zeros(loc.shape[0])
-                if pi > 0:
-                    s_nb += sims[b - 1, loc, ks + a - 1]
-                if i < n:
-                    s_nb += sims[b - 1, loc, 2 * ks]
-                s_nb /= max(s_cnt, 1.0)
-                nb = 0.5 * (t_nb + s_nb)
-                lenpen = np.ones(loc.shape[0])
-                alr = np.zeros(loc.shape[0])
-                if char_ratio is not None and src.lens is not None and tgt.lens is not None:
-                    ls = src.lens[a - 1, pi] * char_ratio
-                    lt = tgt.lens[b - 1, starts]
-                    short = np.minimum(ls, lt)
-                    long_ = np.maximum(np.maximum(ls, lt), 1.0)
-                    lenpen = np.log2(1.0 + short / long_)
-                    alr = np.abs(np.log((ls + 1.0) / (lt + 1.0)))
-                if weights is None:
-                    score = (sim - margin * nb) * lenpen
-                else:
-                    shared = None
-                    if lex is not None:
-                        shared = lex[i, jsel] - lex[pi, jsel] - lex[i, starts] + lex[pi, starts]
-                    weak = _weakest_member(sims, loc, a, b, ks) if a + b > 2 else None
-                    ibm = None if pair_lex is None else pair_lex.bead(a, b, pi, starts)
-                    feats = link_features(a, b, sim, nb, lenpen, alr, shared, weak, ibm)
-                    score = feats @ w_link
-                cand = prev + score
-                cols = jsel - l0
-                upd = cand > best[cols]
-                best[cols[upd]] = cand[upd]
-                ptr[cols[upd]] = t
-        # 0-1 runs inside the row: best[j] = max over j' <= j of best[j'] + skips j'..j-1,
-        # i.e. a running maximum after removing the cumulative skip score.
-        c = cum_ins[l0 : h0 + 1]
-        shifted = best - c
-        run = np.maximum.accumulate(shifted)
-        finite = np.isfinite(run)
-        from_left = finite & (run > shifted)
-        best = np.where(finite, run + c, _NEG)
-        ptr[from_left] = _INS
-        rows.append(best)
-        ptrs.append(ptr)
-
-    if not np.isfinite(rows[n][m - int(lo[n])]):
-        raise RuntimeError("alignment band does not connect the document ends")
-    beads: list[tuple[int, int, int, int]] = []
-    i, j = n, m
-    while i > 0 or j > 0:
-        t = int(ptrs[i][j - int(lo[i])])
-        if t == _DEL:
-            a, b = 1, 0
-        elif t == _INS:
-            a, b = 0, 1
-        else:
-            a, b = types[t - _FIRST_LINK]
-        beads.append((i - a, i, j - b, j))
-        i, j = i - a, j - b
-    beads.reverse()
-    return beads
 
 
 def length_ratio(
@@ -452,7 +204,7 @@ def _pair_spans(vecs: np.ndarray) -> np.ndarray:
 
 
 def _band_from_path(
-    beads: list[tuple[int, int, int, int]], n: int, m: int, factor: int, radius: int
+    beads: BeadPath, n: int, m: int, factor: int, radius: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Project a coarse bead path to full resolution and widen it into a band.
 
@@ -485,33 +237,36 @@ def _band_from_path(
     return lo, hi
 
 
+class _Units(NamedTuple):
+    """One document at one resolution, as :func:`_band` reads it."""
+
+    vecs: np.ndarray  # (n, d) unit vectors
+    ok: np.ndarray  # (n,) bool allowed units
+    lens: np.ndarray | None  # (n,) char lengths, or None
+
+
 def _band(
-    x: np.ndarray,
-    y: np.ndarray,
-    x_ok: np.ndarray,
-    y_ok: np.ndarray,
-    x_len: np.ndarray | None,
-    y_len: np.ndarray | None,
+    x: _Units,
+    y: _Units,
     params: MonotonicParams,
     mu: float,
     char_ratio: float | None,
     radius: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Band for aligning x to y: everything if small, else around a half-resolution path."""
-    n, m = x.shape[0], y.shape[0]
+    n, m = x.vecs.shape[0], y.vecs.shape[0]
     if (n + 1) * (m + 1) <= params.full_cells or min(n, m) < 8:
         return np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
-    xc, xc_ok, xc_len = _halve(x, x_ok, x_len)
-    yc, yc_ok, yc_len = _halve(y, y_ok, y_len)
+    xc = _Units(*_halve(*x))
+    yc = _Units(*_halve(*y))
     # the coarse levels are cheap (1-1, 1-2, 2-1 and skips only) and need a wider band:
     # an error of one coarse unit is two fine ones
-    lo_c, hi_c = _band(xc, yc, xc_ok, yc_ok, xc_len, yc_len, params, mu, char_ratio, radius)
-    side_x = _make_side(_pair_spans(xc), xc_ok, xc_len, params.skip)
-    side_y = _make_side(_pair_spans(yc), yc_ok, yc_len, params.skip)
-    path = _dp(
-        side_x, side_y, lo_c, hi_c, mu=mu, max_align=3, margin=params.margin, char_ratio=char_ratio
-    )
-    logger.debug("coarse path %dx%d: %d beads", xc.shape[0], yc.shape[0], len(path))
+    lo_c, hi_c = _band(xc, yc, params, mu, char_ratio, radius)
+    side_x = make_side(_pair_spans(xc.vecs), xc.ok, xc.lens, params.skip)
+    side_y = make_side(_pair_spans(yc.vecs), yc.ok, yc.lens, params.skip)
+    scoring = LinkScoring(mu=mu, max_align=3, margin=params.margin, char_ratio=char_ratio)
+    path = best_path(side_x, side_y, lo_c, hi_c, scoring)
+    logger.debug("coarse path %dx%d: %d beads", xc.vecs.shape[0], yc.vecs.shape[0], len(path))
     return _band_from_path(path, n, m, 2, radius)
 
 
@@ -526,7 +281,9 @@ def _prefix_sums(lexical: np.ndarray | None, n: int, m: int) -> np.ndarray | Non
     return out
 
 
-def align_monotonic(
+# 11 parameters (past the limit of 9): the engine's public entry takes one keyword-only
+# array per input and side, like vecalign(); core, bench and tests call it that way.
+def align_monotonic(  # noqa: PLR0913
     src_vecs: np.ndarray,
     tgt_vecs: np.ndarray,
     *,
@@ -567,49 +324,19 @@ def align_monotonic(
         the normalised cosine clipped to [0, 1]; skips score 0.
     """
     p = params or MonotonicParams()
-    if src_vecs.ndim != 3 or tgt_vecs.ndim != 3:
-        raise ValueError("src_vecs and tgt_vecs must have shape (K, n, d)")
-    n, m = src_vecs.shape[1], tgt_vecs.shape[1]
-    s_ok = np.ones(n, bool) if src_allowed is None else np.asarray(src_allowed, bool)
-    t_ok = np.ones(m, bool) if tgt_allowed is None else np.asarray(tgt_allowed, bool)
-    if s_ok.shape != (n,) or t_ok.shape != (m,):
-        raise ValueError("allowed masks must match the number of units")
+    s_ok, t_ok = _masks(src_vecs, tgt_vecs, src_allowed, tgt_allowed)
+    n, m = s_ok.shape[0], t_ok.shape[0]
     if n == 0 or m == 0:
         return [Bead((i,), (), 0.0) for i in range(n)] + [Bead((), (j,), 0.0) for j in range(m)]
     src_vecs = src_vecs.astype(np.float32, copy=False)
     tgt_vecs = tgt_vecs.astype(np.float32, copy=False)
     mu = random_mean_cos(src_vecs[0][s_ok], tgt_vecs[0][t_ok], prior=baseline)
-    char_ratio = None
-    if p.len_penalty and src_lens is not None and tgt_lens is not None:
-        src_lens = np.asarray(src_lens, float)
-        tgt_lens = np.asarray(tgt_lens, float)
-        char_ratio = length_ratio(src_vecs[0], tgt_vecs[0], s_ok, t_ok, src_lens, tgt_lens)
-    else:
-        src_lens = tgt_lens = None
-    lo, hi = _band(
-        src_vecs[0], tgt_vecs[0], s_ok, t_ok, src_lens, tgt_lens, p, mu, char_ratio, p.band_radius
-    )
+    x, y, char_ratio = _with_lengths(p, src_vecs, tgt_vecs, s_ok, t_ok, src_lens, tgt_lens)
+    lo, hi = _band(x, y, p, mu, char_ratio, p.band_radius)
     logger.debug("band: %d cells for %dx%d", int((hi - lo + 1).sum()), n, m)
-    if p.scorer not in ("learned", "bertalign"):
-        raise ValueError(f"unknown scorer {p.scorer!r}")
-    if p.scorer == "bertalign":
-        weights = None
-    elif weights is None:
-        # the shipped weights expect the lexicon features; without a lexicon, the first pass's
-        weights = LEARNED if pair_lex is not None else FIRST_PASS
-    skip_s: float | np.ndarray = p.skip
-    skip_t: float | np.ndarray = p.skip
-    if weights is not None:
-        best_s, best_t = best_match(src_vecs[0], tgt_vecs[0], s_ok, t_ok, mu)
-        skip_s = weights.skip + weights.skip_sim * best_s
-        skip_t = weights.skip + weights.skip_sim * best_t
-    src = _make_side(src_vecs, s_ok, src_lens, skip_s)
-    tgt = _make_side(tgt_vecs, t_ok, tgt_lens, skip_t)
-    path = _dp(
-        src,
-        tgt,
-        lo,
-        hi,
+    weights = _scorer_weights(p, weights, pair_lex)
+    skip_s, skip_t = _skip_scores(p, weights, x, y, mu)
+    scoring = LinkScoring(
         mu=mu,
         max_align=p.max_align,
         margin=p.margin,
@@ -618,8 +345,79 @@ def align_monotonic(
         lex=_prefix_sums(lexical, n, m) if weights is not None else None,
         pair_lex=pair_lex if weights is not None else None,
     )
+    src = make_side(src_vecs, s_ok, x.lens, skip_s)
+    tgt = make_side(tgt_vecs, t_ok, y.lens, skip_t)
+    path = best_path(src, tgt, lo, hi, scoring)
     if p.trim_gain is not None:
         path = _trim_merges(path, src_vecs, tgt_vecs, p.trim_gain)
+    return _to_beads(path, src_vecs, tgt_vecs, mu)
+
+
+def _masks(
+    src_vecs: np.ndarray,
+    tgt_vecs: np.ndarray,
+    src_allowed: np.ndarray | None,
+    tgt_allowed: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The allowed masks as bool arrays (all True by default), shapes checked."""
+    if src_vecs.ndim != 3 or tgt_vecs.ndim != 3:
+        raise ValueError("src_vecs and tgt_vecs must have shape (K, n, d)")
+    n, m = src_vecs.shape[1], tgt_vecs.shape[1]
+    s_ok = np.ones(n, bool) if src_allowed is None else np.asarray(src_allowed, bool)
+    t_ok = np.ones(m, bool) if tgt_allowed is None else np.asarray(tgt_allowed, bool)
+    if s_ok.shape != (n,) or t_ok.shape != (m,):
+        raise ValueError("allowed masks must match the number of units")
+    return s_ok, t_ok
+
+
+def _with_lengths(
+    p: MonotonicParams,
+    src_vecs: np.ndarray,
+    tgt_vecs: np.ndarray,
+    s_ok: np.ndarray,
+    t_ok: np.ndarray,
+    src_lens: np.ndarray | None,
+    tgt_lens: np.ndarray | None,
+) -> tuple[_Units, _Units, float | None]:
+    """Both documents' single units, with their lengths and the length ratio when the
+    length penalty is on and both lengths are given (else no lengths and no ratio)."""
+    char_ratio = None
+    if p.len_penalty and src_lens is not None and tgt_lens is not None:
+        src_lens = np.asarray(src_lens, float)
+        tgt_lens = np.asarray(tgt_lens, float)
+        char_ratio = length_ratio(src_vecs[0], tgt_vecs[0], s_ok, t_ok, src_lens, tgt_lens)
+    else:
+        src_lens = tgt_lens = None
+    return _Units(src_vecs[0], s_ok, src_lens), _Units(tgt_vecs[0], t_ok, tgt_lens), char_ratio
+
+
+def _scorer_weights(
+    p: MonotonicParams, weights: BeadWeights | None, pair_lex: PairLexicon | None
+) -> BeadWeights | None:
+    """The learned scorer's weights, or None for Bertalign's scorer."""
+    if p.scorer not in ("learned", "bertalign"):
+        raise ValueError(f"unknown scorer {p.scorer!r}")
+    if p.scorer == "bertalign":
+        return None
+    if weights is None:
+        # the shipped weights expect the lexicon features; without a lexicon, the first pass's
+        return LEARNED if pair_lex is not None else FIRST_PASS
+    return weights
+
+
+def _skip_scores(
+    p: MonotonicParams, weights: BeadWeights | None, x: _Units, y: _Units, mu: float
+) -> tuple[float | np.ndarray, float | np.ndarray]:
+    """Score of skipping each unit: a constant, or the learned one, which grows with how
+    similar the unit's best match on the other side is."""
+    if weights is None:
+        return p.skip, p.skip
+    best_s, best_t = best_match(x.vecs, y.vecs, x.ok, y.ok, mu)
+    return weights.skip + weights.skip_sim * best_s, weights.skip + weights.skip_sim * best_t
+
+
+def _to_beads(path: BeadPath, src_vecs: np.ndarray, tgt_vecs: np.ndarray, mu: float) -> list[Bead]:
+    """Beads of a path; a link's score is its calibrated cosine, a skip's 0."""
     beads: list[Bead] = []
     for i0, i1, j0, j1 in path:
         score = 0.0
@@ -637,11 +435,11 @@ def _bead_cos(
 
 
 def _trim_merges(
-    path: list[tuple[int, int, int, int]],
+    path: BeadPath,
     src_vecs: np.ndarray,
     tgt_vecs: np.ndarray,
     gain: float,
-) -> list[tuple[int, int, int, int]]:
+) -> BeadPath:
     """Split off the edge units of merged beads that make them less similar.
 
     The bead-sum objective lets the DP absorb an unrelated neighbour into a good bead
@@ -658,10 +456,10 @@ def _trim_merges(
     Returns:
         The path with trimmed beads, still covering every unit once, in order.
     """
-    out: list[tuple[int, int, int, int]] = []
+    out: BeadPath = []
     for i0, i1, j0, j1 in path:
-        before: list[tuple[int, int, int, int]] = []
-        after: list[tuple[int, int, int, int]] = []
+        before: BeadPath = []
+        after: BeadPath = []
         while i1 > i0 and j1 > j0 and (i1 - i0) + (j1 - j0) > 2:
             cur = _bead_cos(src_vecs, tgt_vecs, i0, i1, j0, j1)
             options: list[tuple[float, str]] = []

@@ -78,11 +78,6 @@ class BeadWeights:
         """Whether any IBM-1 feature has a weight (then sentences are aligned twice)."""
         return any(self.link[_COL[f]] != 0.0 for f in LEXICON_FEATURES)
 
-    def without_lexicon(self) -> BeadWeights:
-        """The same weights with the IBM-1 features left out."""
-        link = tuple(0.0 if FEATURES[k] in LEXICON_FEATURES else v for k, v in enumerate(self.link))
-        return BeadWeights(link, self.skip, self.skip_sim)
-
     def as_dict(self) -> dict[str, float]:
         return {
             **dict(zip(FEATURES, self.link, strict=True)),

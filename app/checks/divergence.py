@@ -104,25 +104,13 @@ class _Embeddings:
         return np.stack([self.cache[t] for t in texts])
 
 
+_Matched = dict[tuple[int, int], list[tuple[float, Sentence, Sentence, Group]]]
+
+
 def _by_encoder(corpus: Corpus, encoder: Encoder) -> list[Finding]:
-    # Each document pair is compared by the encoder that covers both its languages.
-    by_name: dict[str, _Embeddings] = {}
-    chosen: list[_Embeddings] = []
-    for g in corpus.groups:
-        enc = encoder_for(encoder, corpus.lang(g.a_doc), corpus.lang(g.b_doc))
-        chosen.append(by_name.setdefault(enc.name, _Embeddings(enc)))
-    sides = [
-        (_sentences(corpus, g.a_doc, g.a_paras), _sentences(corpus, g.b_doc, g.b_paras))
-        for g in corpus.groups
-    ]
-    for emb in by_name.values():
-        emb.add(
-            [s.text for e, (a, b) in zip(chosen, sides, strict=True) if e is emb for s in a + b]
-        )
+    chosen, sides = _encoded_sides(corpus, encoder)
     findings: list[Finding] = []
-    matched: dict[tuple[int, int], list[tuple[float, Sentence, Sentence, Group]]] = defaultdict(
-        list
-    )
+    matched: _Matched = defaultdict(list)
     for group, (a, b), emb in zip(corpus.groups, sides, chosen, strict=True):
         if not a or not b:
             continue
@@ -138,23 +126,47 @@ def _by_encoder(corpus: Corpus, encoder: Encoder) -> list[Finding]:
             for i, j in enumerate(best):
                 if back[j] == i or _covered(emb, mine, theirs, m, i, int(j), int(back[j])):
                     continue
-                s = mine[i]
-                other_doc, other_paras = group.other(s.doc)
-                detail = (
-                    f"sentence in {label(corpus, s.doc, (s.para,))} has no counterpart in "
-                    f"{label(corpus, other_doc, other_paras)} (best similarity "
-                    f"{m[i, j]:.2f}): “{shorten(s.text, QUOTE)}”"
-                )
-                findings.append(
-                    Finding(
-                        "divergence",
-                        s.doc,
-                        s.para,
-                        (other_doc, other_paras),
-                        detail,
-                        SEVERITY_UNMATCHED,
-                    )
-                )
+                findings.append(_unmatched(corpus, group, mine[i], float(m[i, j])))
+    return findings + _low_similarity(corpus, matched)
+
+
+def _encoded_sides(
+    corpus: Corpus, encoder: Encoder
+) -> tuple[list[_Embeddings], list[tuple[list[Sentence], list[Sentence]]]]:
+    """Each group's encoder and its two sides' sentences, every sentence encoded once."""
+    # Each document pair is compared by the encoder that covers both its languages.
+    by_name: dict[str, _Embeddings] = {}
+    chosen: list[_Embeddings] = []
+    for g in corpus.groups:
+        enc = encoder_for(encoder, corpus.lang(g.a_doc), corpus.lang(g.b_doc))
+        chosen.append(by_name.setdefault(enc.name, _Embeddings(enc)))
+    sides = [
+        (_sentences(corpus, g.a_doc, g.a_paras), _sentences(corpus, g.b_doc, g.b_paras))
+        for g in corpus.groups
+    ]
+    for emb in by_name.values():
+        emb.add(
+            [s.text for e, (a, b) in zip(chosen, sides, strict=True) if e is emb for s in a + b]
+        )
+    return chosen, sides
+
+
+def _unmatched(corpus: Corpus, group: Group, s: Sentence, best: float) -> Finding:
+    """A sentence whose best match on the other side prefers another sentence."""
+    other_doc, other_paras = group.other(s.doc)
+    detail = (
+        f"sentence in {label(corpus, s.doc, (s.para,))} has no counterpart in "
+        f"{label(corpus, other_doc, other_paras)} (best similarity "
+        f"{best:.2f}): “{shorten(s.text, QUOTE)}”"
+    )
+    return Finding(
+        "divergence", s.doc, s.para, (other_doc, other_paras), detail, SEVERITY_UNMATCHED
+    )
+
+
+def _low_similarity(corpus: Corpus, matched: _Matched) -> list[Finding]:
+    """Matched sentence pairs far below their document pair's median similarity."""
+    findings: list[Finding] = []
     for pairs in matched.values():
         if len(pairs) < 4:
             continue

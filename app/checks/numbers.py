@@ -145,20 +145,37 @@ def read_digits(token: str, lang: str) -> list[tuple[Decimal, ...]]:
     if not seps:
         return [(Decimal(token),)]
     kinds = {" " if s.isspace() else s for s in seps}
-    grouped = 1 <= len(digits[0]) <= 3 and all(len(d) == 3 for d in digits[1:])
     whole = Decimal("".join(digits))
     if len(kinds) == 1:
-        sep = next(iter(kinds))
-        if grouped and (sep == " " or sep in "'’" or (sep == group and sep != decimal)):
-            alt = _as_decimal(digits) if len(seps) == 1 and sep in ".," else None
-            return [(whole,) + ((alt,) if alt is not None else ())]
-        if len(seps) == 1 and sep in ".,":
-            fraction = _as_decimal(digits)
-            # '60.000' in an English text: a decimal by the locale, but most likely thousands.
-            return [(fraction, whole) if grouped else (fraction,)]
-        if grouped:
-            return [(whole,)]
-        return [(Decimal(d),) for d in digits]
+        return _one_separator(digits, seps, next(iter(kinds)), whole, (decimal, group))
+    return _mixed_separators(digits, seps)
+
+
+def _one_separator(
+    digits: list[str], seps: list[str], sep: str, whole: Decimal, symbols: tuple[str, str]
+) -> list[tuple[Decimal, ...]]:
+    """A token with one kind of separator: grouped thousands, a decimal, or a list."""
+    decimal, group = symbols
+    grouped = _in_thousands(digits)
+    if grouped and (sep == " " or sep in "'’" or (sep == group and sep != decimal)):
+        alt = _as_decimal(digits) if len(seps) == 1 and sep in ".," else None
+        return [(whole,) + ((alt,) if alt is not None else ())]
+    if len(seps) == 1 and sep in ".,":
+        fraction = _as_decimal(digits)
+        # '60.000' in an English text: a decimal by the locale, but most likely thousands.
+        return [(fraction, whole) if grouped else (fraction,)]
+    if grouped:
+        return [(whole,)]
+    return [(Decimal(d),) for d in digits]
+
+
+def _in_thousands(digits: list[str]) -> bool:
+    """'1', '12' or '123' then groups of three digits."""
+    return 1 <= len(digits[0]) <= 3 and all(len(d) == 3 for d in digits[1:])
+
+
+def _mixed_separators(digits: list[str], seps: list[str]) -> list[tuple[Decimal, ...]]:
+    """Grouped thousands with a decimal part ('1,234.5'), else a list of numbers."""
     last = seps[-1]
     if last in ".," and len(digits) >= 2 and all(len(d) == 3 for d in digits[1:-1]):
         if 1 <= len(digits[0]) <= 3 and last not in seps[:-1]:

@@ -207,6 +207,10 @@ class _DocumentBuilder:
     paragraphs: dict[int, str] = field(default_factory=dict)
 
 
+# (source document, its paragraphs, target document, its paragraphs, the <tu>)
+_RawLink = tuple[int, tuple[int, ...], int, tuple[int, ...], _Unit]
+
+
 def _assemble_parallax(
     units: list[_Unit],
     header_props: dict[str, str],
@@ -215,35 +219,12 @@ def _assemble_parallax(
     header_values: list[tuple[str, str]],
 ) -> ImportedStory:
     docs: dict[int, _DocumentBuilder] = {}
-    raw_links: list[tuple[int, tuple[int, ...], int, tuple[int, ...], _Unit]] = []
+    raw_links: list[_RawLink] = []
     for unit in units:
-        sides: list[tuple[int, tuple[int, ...]]] = []
-        for variant in unit.variants:
-            doc_id = _int(variant.props[spec.PROP_DOCUMENT], source, unit, "document id")
-            indexes = _indexes(variant.props[spec.PROP_PARAGRAPHS], source, unit)
-            lang = _primary(variant.lang)
-            doc = docs.setdefault(
-                doc_id,
-                _DocumentBuilder(
-                    lang=lang,
-                    title=header_props.get(f"{spec.PROP_DOCUMENT_TITLE}{doc_id}") or title,
-                    source=header_props.get(f"{spec.PROP_DOCUMENT_SOURCE}{doc_id}", ""),
-                ),
-            )
-            if doc.lang != lang:
-                raise ExchangeError(
-                    source, f"{unit.label}: document {doc_id} is in {doc.lang}, not {lang}"
-                )
-            texts = _split(variant, len(indexes), source, unit)
-            for index, text in zip(indexes, texts, strict=True):
-                known = doc.paragraphs.setdefault(index, text)
-                if known != text:
-                    raise ExchangeError(
-                        source,
-                        f"{unit.label}: paragraph {index} of document {doc_id} differs from "
-                        "the same paragraph in an earlier <tu>",
-                    )
-            sides.append((doc_id, indexes))
+        sides = [
+            _parallax_side(variant, unit, docs, header_props, title, source)
+            for variant in unit.variants
+        ]
         # The writer puts the link's source first.
         for target in sides[1:]:
             raw_links.append((*sides[0], *target, unit))
@@ -263,7 +244,56 @@ def _assemble_parallax(
         )
         for doc in docs.values()
     )
-    links = tuple(
+    links = _renumbered_links(raw_links, position, renumber, source)
+    related, marks = read_extras(header_values, position, renumber, source)
+    return ImportedStory(
+        title=title, documents=documents, links=(*links, *related), marks=tuple(marks)
+    )
+
+
+def _parallax_side(
+    variant: _Variant,
+    unit: _Unit,
+    docs: dict[int, _DocumentBuilder],
+    header_props: dict[str, str],
+    title: str,
+    source: str,
+) -> tuple[int, tuple[int, ...]]:
+    """One side of a Parallax <tu>: its document and paragraphs, the texts recorded in
+    `docs` (a paragraph met again must read the same)."""
+    doc_id = _int(variant.props[spec.PROP_DOCUMENT], source, unit, "document id")
+    indexes = _indexes(variant.props[spec.PROP_PARAGRAPHS], source, unit)
+    lang = _primary(variant.lang)
+    doc = docs.setdefault(
+        doc_id,
+        _DocumentBuilder(
+            lang=lang,
+            title=header_props.get(f"{spec.PROP_DOCUMENT_TITLE}{doc_id}") or title,
+            source=header_props.get(f"{spec.PROP_DOCUMENT_SOURCE}{doc_id}", ""),
+        ),
+    )
+    if doc.lang != lang:
+        raise ExchangeError(source, f"{unit.label}: document {doc_id} is in {doc.lang}, not {lang}")
+    texts = _split(variant, len(indexes), source, unit)
+    for index, text in zip(indexes, texts, strict=True):
+        known = doc.paragraphs.setdefault(index, text)
+        if known != text:
+            raise ExchangeError(
+                source,
+                f"{unit.label}: paragraph {index} of document {doc_id} differs from "
+                "the same paragraph in an earlier <tu>",
+            )
+    return doc_id, indexes
+
+
+def _renumbered_links(
+    raw_links: list[_RawLink],
+    position: dict[int, int],
+    renumber: dict[int, dict[int, int]],
+    source: str,
+) -> tuple[ImportedLink, ...]:
+    """The links with documents by position and paragraphs numbered afresh."""
+    return tuple(
         ImportedLink(
             source_document=position[src],
             source_paragraphs=tuple(renumber[src][i] for i in src_idx),
@@ -275,10 +305,6 @@ def _assemble_parallax(
             reviewed_at=_changedate(unit, source),
         )
         for src, src_idx, tgt, tgt_idx, unit in raw_links
-    )
-    related, marks = read_extras(header_values, position, renumber, source)
-    return ImportedStory(
-        title=title, documents=documents, links=(*links, *related), marks=tuple(marks)
     )
 
 

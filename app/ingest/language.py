@@ -242,26 +242,53 @@ def segment_language(
     letters = letter_count(text)
     if letters < 2 or len(words) < min_words:
         return prior
-    if prior and len(words) > 1 and all(_is_capitalized(word) for word in words):
-        return prior
     prior_scripts = language_scripts(prior) if prior else frozenset()
     used = piece_scripts(text, _all_scripts())
-    if len(prior_scripts) > 1 and used and used <= prior_scripts:
+    if _plainly_prior(words, prior, prior_scripts, used):
         return prior
     codes = candidates | {prior} if prior else candidates
+    if prior and prior_scripts and not (used & prior_scripts):
+        return _in_other_script(text, codes, prior)
     fitting = _fitting(text, codes)
     if prior and prior_scripts and used & prior_scripts:
-        fit = script_fit(text, codes)
-        if fit[prior] >= MIXED_SHARE:
-            # Mixed scripts ('... Ministry of Electronics के अनुसार ...'): the words in the
-            # prior's script carry the grammar; only languages of that script compete.
-            fitting = frozenset(c for c in codes if abs(fit[c] - fit[prior]) <= FIT_MARGIN)
-    if prior and prior_scripts and not (used & prior_scripts):
-        # Another script altogether: the best language written in it, even a rare one.
-        fitting = _fitting(text, _all_codes())
-        pick = fitting & codes or fitting
-        scores = _scores(text, frozenset(pick))
-        return max(scores, key=scores.__getitem__, default=prior)
+        fitting = _prior_script_rivals(text, codes, prior, fitting)
+    return _switch_or_keep(text, fitting, prior, letters)
+
+
+def _plainly_prior(
+    words: list[str], prior: str | None, prior_scripts: frozenset[str], used: frozenset[str]
+) -> bool:
+    """A run of capitalised words (names, a title) says nothing against the prior language,
+    nor does a piece only in scripts the prior uses alongside another (kanji in Japanese)."""
+    if prior and len(words) > 1 and all(_is_capitalized(word) for word in words):
+        return True
+    return len(prior_scripts) > 1 and bool(used) and used <= prior_scripts
+
+
+def _prior_script_rivals(
+    text: str, codes: frozenset[str], prior: str, fitting: frozenset[str]
+) -> frozenset[str]:
+    """Mixed scripts ('... Ministry of Electronics के अनुसार ...'): the words in the
+    prior's script carry the grammar; only languages of that script compete."""
+    fit = script_fit(text, codes)
+    if fit[prior] >= MIXED_SHARE:
+        return frozenset(c for c in codes if abs(fit[c] - fit[prior]) <= FIT_MARGIN)
+    return fitting
+
+
+def _in_other_script(text: str, codes: frozenset[str], prior: str) -> str:
+    """Another script than the prior's altogether: the best language written in it, even
+    a rare one."""
+    fitting = _fitting(text, _all_codes())
+    pick = fitting & codes or fitting
+    scores = _scores(text, frozenset(pick))
+    return max(scores, key=scores.__getitem__, default=prior)
+
+
+def _switch_or_keep(
+    text: str, fitting: frozenset[str], prior: str | None, letters: int
+) -> str | None:
+    """The best of `fitting` when it beats `prior` clearly (see :func:`segment_language`)."""
     scores = _scores(text, fitting | ({prior} if prior else frozenset()))
     best = max(scores, key=scores.__getitem__, default=None)
     if best is None or scores[best] <= 0.0:

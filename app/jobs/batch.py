@@ -6,7 +6,7 @@ from pathlib import Path
 from app.ingest import IngestError
 from app.jobs.runner import Watchman, run_job
 from app.jobs.runtime import Runtime
-from app.models import JobKind
+from app.models import JobKind, JobStatus
 from app.services.ingest import IngestOutcome, IngestSummary
 from app.services.jobs import get_job, submit
 
@@ -59,7 +59,7 @@ def ingest_paths(
 def _count(runtime: Runtime, job_id: int, summary: IngestSummary) -> None:
     job = get_job(runtime.engine, job_id)
     assert job is not None
-    if job.status == "failed":
+    if job.status == JobStatus.FAILED:
         source = job.params.get("source", "")
         reason = (job.error or "failed").removeprefix(f"{source}: ")
         summary.rejected.append(IngestError(source, reason))

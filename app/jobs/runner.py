@@ -20,7 +20,8 @@ from sqlmodel import Session, col, select
 
 from app.jobs.persist import in_words, until_accepted
 from app.jobs.runtime import PARSING
-from app.models import Job, JobKind, utcnow
+from app.models import Job, JobKind, JobStatus, utcnow
+from app.models.jobs import FINISHED
 
 if TYPE_CHECKING:
     from app.align.encoder import Encoder
@@ -101,9 +102,9 @@ def claim(engine: Engine, job_id: int, worker: str = WORKER_ID) -> Job | None:
     with Session(engine) as session:
         taken = session.exec(  # type: ignore[call-overload]
             update(Job)
-            .where(col(Job.id) == job_id, col(Job.status) == "queued")
+            .where(col(Job.id) == job_id, col(Job.status) == JobStatus.QUEUED)
             .values(
-                status="running",
+                status=JobStatus.RUNNING,
                 attempts=Job.attempts + 1,
                 worker=worker,
                 heartbeat_at=now,
@@ -121,7 +122,7 @@ def _ours(job_id: int, attempt: int) -> Any:
         (col(Job.id) == job_id)
         & (col(Job.worker) == WORKER_ID)
         & (col(Job.attempts) == attempt)
-        & (col(Job.status) == "running")
+        & (col(Job.status) == JobStatus.RUNNING)
     )
 
 
@@ -221,7 +222,7 @@ def _run_claimed(job: Job, runtime: "Runtime", may_defer: bool) -> None:
         _record_failure(job, runtime, kind, exc)
         return
     until_accepted(
-        lambda: finish(engine, job_id, attempt, status="done", result=result, payload=None),
+        lambda: finish(engine, job_id, attempt, status=JobStatus.DONE, result=result, payload=None),
         f"job {job_id}: record the result",
     )
 
@@ -264,7 +265,7 @@ def _record_failure(job: Job, runtime: "Runtime", kind: JobKind | None, exc: Exc
         fields = {"error": in_words(exc, job_id), "result": {"status": 500}}
     _undo_own(job, runtime, kind)
     until_accepted(
-        lambda: finish(engine, job_id, attempt, status="failed", payload=None, **fields),
+        lambda: finish(engine, job_id, attempt, status=JobStatus.FAILED, payload=None, **fields),
         f"job {job_id}: record the failure",
     )
 
@@ -277,7 +278,7 @@ def _requeue(engine: Engine, job_id: int, attempt: int, count_attempt: bool = Fa
         session.exec(  # type: ignore[call-overload]
             update(Job)
             .where(_ours(job_id, attempt))
-            .values(status="queued", worker=None, attempts=attempts, updated_at=utcnow())
+            .values(status=JobStatus.QUEUED, worker=None, attempts=attempts, updated_at=utcnow())
         )
         session.commit()
 
@@ -306,7 +307,7 @@ def beat(engine: Engine, job_ids: Sequence[int], worker: str = WORKER_ID) -> Non
             .where(
                 col(Job.id).in_(list(job_ids)),
                 col(Job.worker) == worker,
-                col(Job.status) == "running",
+                col(Job.status) == JobStatus.RUNNING,
             )
             .values(heartbeat_at=utcnow())
         )
@@ -323,26 +324,28 @@ def reap_stalled(engine: Engine, stale_after: float) -> list[int]:
     requeued: list[int] = []
     with Session(engine) as session:
         stalled = session.exec(
-            select(Job).where(col(Job.status) == "running", col(Job.heartbeat_at) < limit)
+            select(Job).where(col(Job.status) == JobStatus.RUNNING, col(Job.heartbeat_at) < limit)
         ).all()
         for job in stalled:
             worker, beat_at = job.worker, job.heartbeat_at
             fields: dict[str, Any] = {"updated_at": utcnow(), "worker": None}
             if job.attempts >= MAX_ATTEMPTS:
-                fields.update(status="failed", error=f"its worker died {job.attempts} times")
+                fields.update(
+                    status=JobStatus.FAILED, error=f"its worker died {job.attempts} times"
+                )
             else:
-                fields["status"] = "queued"
+                fields["status"] = JobStatus.QUEUED
             changed = session.exec(  # type: ignore[call-overload]
                 update(Job)
                 .where(
                     col(Job.id) == job.id,
-                    col(Job.status) == "running",
+                    col(Job.status) == JobStatus.RUNNING,
                     col(Job.worker) == worker,
                     col(Job.heartbeat_at) < limit,  # not if it beat meanwhile
                 )
                 .values(**fields)
             ).rowcount
-            if changed and fields["status"] == "queued":
+            if changed and fields["status"] == JobStatus.QUEUED:
                 assert job.id is not None
                 requeued.append(job.id)
                 log.warning("job %s: worker %s stopped (last beat %s); re-queued",
@@ -367,14 +370,16 @@ def resend_lost(engine: Engine, *, pending: int, grace: float) -> list[int]:
         lost = [
             job_id
             for job_id in session.exec(
-                select(Job.id).where(col(Job.status) == "queued", col(Job.updated_at) < limit)
+                select(Job.id).where(
+                    col(Job.status) == JobStatus.QUEUED, col(Job.updated_at) < limit
+                )
             ).all()
             if job_id is not None
         ]
         if lost:  # touched, so the next tick waits another `grace` before sending them again
             session.exec(  # type: ignore[call-overload]
                 update(Job)
-                .where(col(Job.id).in_(lost), col(Job.status) == "queued")
+                .where(col(Job.id).in_(lost), col(Job.status) == JobStatus.QUEUED)
                 .values(updated_at=utcnow())
             )
             session.commit()
@@ -387,9 +392,7 @@ def prune_finished(engine: Engine, keep: timedelta) -> int:
     """Forget finished jobs older than `keep` (the table would otherwise only grow)."""
     with Session(engine) as session:
         gone = session.exec(  # type: ignore[call-overload]
-            delete(Job).where(
-                col(Job.status).in_(("done", "failed")), col(Job.updated_at) < utcnow() - keep
-            )
+            delete(Job).where(col(Job.status).in_(FINISHED), col(Job.updated_at) < utcnow() - keep)
         ).rowcount
         session.commit()
     return int(gone or 0)

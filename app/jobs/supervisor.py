@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from app.config import Settings
 from app.jobs.runtime import Runtime
 from app.models import Job
+from app.models.jobs import ACTIVE
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def health(runtime: Runtime, supervisor: Supervisor | None) -> dict[str, Any]:
         counts = dict(
             session.exec(
                 select(Job.status, func.count())
-                .where(col(Job.status).in_(("queued", "running")))
+                .where(col(Job.status).in_(ACTIVE))
                 .group_by(col(Job.status))
             ).all()
         )

@@ -12,7 +12,7 @@ from app.models.content import (
     utcnow,
 )
 from app.models.grouping import DocumentVector, GroupingDecision
-from app.models.jobs import Job, JobKind
+from app.models.jobs import Job, JobKind, JobStatus
 from app.models.review import (
     ROLES,
     Invite,
@@ -36,6 +36,7 @@ __all__ = [
     "Embedding",
     "Job",
     "JobKind",
+    "JobStatus",
     "Link",
     "LinkEvent",
     "LinkSide",

@@ -24,12 +24,26 @@ class JobKind(StrEnum):
     IMPORT_TMX = "import_tmx"  # a TMX file as a new story with its links
 
 
+class JobStatus(StrEnum):
+    """Where a job stands (stored in `Job.status`; the API shows the same strings)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+# Not finished yet, and finished: what the queries and the waits look for.
+ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+FINISHED = (JobStatus.DONE, JobStatus.FAILED)
+
+
 class Job(SQLModel, table=True):
     """One unit of background work and what became of it."""
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=24, index=True)
-    status: str = Field(default="queued", max_length=16, index=True)
+    status: str = Field(default=JobStatus.QUEUED.value, max_length=16, index=True)
     # What the job works on: small parameters, and the raw upload for ingest/import jobs.
     params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     payload: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))

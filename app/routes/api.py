@@ -16,7 +16,16 @@ from app.auth import UserDep
 from app.deps import RuntimeDep, SessionDep, SettingsDep
 from app.ingest import IngestError
 from app.jobs.runtime import Runtime
-from app.models import Document, DocumentPair, JobKind, Link, Paragraph, SentenceLink, Story
+from app.models import (
+    Document,
+    DocumentPair,
+    JobKind,
+    JobStatus,
+    Link,
+    Paragraph,
+    SentenceLink,
+    Story,
+)
 from app.security.openapi import errors
 from app.services import documents
 from app.services.findings import finding_json, stored_findings
@@ -237,11 +246,11 @@ async def move_document(
         )
     except TooManyWaits as err:
         return JSONResponse({"detail": str(err)}, status_code=429)
-    if job.status == "failed":
+    if job.status == JobStatus.FAILED:
         return JSONResponse(
             {"detail": job.error, "job": job_ref(job).model_dump()}, failure_status(job)
         )
-    done = job.status == "done"
+    done = job.status == JobStatus.DONE
     fields = await run_in_threadpool(_document_fields, runtime.engine, document_id)
     return JSONResponse(
         {
@@ -275,39 +284,47 @@ async def _read_upload(request: Request, max_bytes: int) -> Upload:
         raise IngestError("upload", f"is larger than the {max_bytes:,} byte limit", status=413)
     ctype = request.headers.get("content-type", "")
     if ctype.startswith("multipart/form-data"):
-        form = await request.form()
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise IngestError(
-                "upload", "has no 'file' part (send the article as multipart field 'file')"
-            )
-        data = await upload.read()
-        lang, title, visibility = form.get("lang"), form.get("title"), form.get("visibility")
-        return (
-            data,
-            upload.filename or "upload.txt",
-            lang if isinstance(lang, str) and lang else None,
-            title if isinstance(title, str) and title else None,
-            visibility if isinstance(visibility, str) and visibility else None,
-        )
+        return await _multipart_upload(request)
     if ctype.startswith("application/json"):
-        try:
-            body = json.loads(await request.body())
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise IngestError("request body", f"is not valid JSON ({exc})") from exc
-        if not isinstance(body, dict) or not isinstance(body.get("text"), str):
-            raise IngestError("request body", "must be a JSON object with a string field 'text'")
-        for key in ("title", "lang", "source", "visibility"):
-            if body.get(key) is not None and not isinstance(body[key], str):
-                raise IngestError("request body", f"field '{key}' must be a string")
-        source = body.get("source") or "pasted.txt"
-        text, lang, title = body["text"], body.get("lang"), body.get("title")
-        return text.encode("utf-8"), source, lang, title, body.get("visibility")
+        return await _json_upload(request)
     raise IngestError(
         "request",
         f"has content type '{ctype or 'none'}'; send multipart/form-data or application/json",
         status=415,
     )
+
+
+async def _multipart_upload(request: Request) -> Upload:
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise IngestError(
+            "upload", "has no 'file' part (send the article as multipart field 'file')"
+        )
+    data = await upload.read()
+    lang, title, visibility = form.get("lang"), form.get("title"), form.get("visibility")
+    return (
+        data,
+        upload.filename or "upload.txt",
+        lang if isinstance(lang, str) and lang else None,
+        title if isinstance(title, str) and title else None,
+        visibility if isinstance(visibility, str) and visibility else None,
+    )
+
+
+async def _json_upload(request: Request) -> Upload:
+    try:
+        body = json.loads(await request.body())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise IngestError("request body", f"is not valid JSON ({exc})") from exc
+    if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+        raise IngestError("request body", "must be a JSON object with a string field 'text'")
+    for key in ("title", "lang", "source", "visibility"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            raise IngestError("request body", f"field '{key}' must be a string")
+    source = body.get("source") or "pasted.txt"
+    text, lang, title = body["text"], body.get("lang"), body.get("title")
+    return text.encode("utf-8"), source, lang, title, body.get("visibility")
 
 
 UPLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -381,7 +398,7 @@ async def submit_upload(
             until=lambda j: j.document_id is not None,
             timeout=settings.upload_wait_seconds,
         )
-    if job.status == "failed":
+    if job.status == JobStatus.FAILED:
         return JSONResponse(
             {"detail": job.error, "job": job_ref(job).model_dump()}, failure_status(job)
         )
@@ -390,10 +407,10 @@ async def submit_upload(
     body.update(title=title, paragraphs=None, story_id=None)
     if job.document_id is not None:
         body.update(await run_in_threadpool(_document_fields, runtime.engine, job.document_id))
-    if not (duplicate or (wait and job.status == "done")):
+    if not (duplicate or (wait and job.status == JobStatus.DONE)):
         body["story_id"] = None  # not grouped yet: the job decides
     body["job"] = job_ref(job).model_dump()
-    code = 200 if duplicate else 201 if job.status == "done" and wait else 202
+    code = 200 if duplicate else 201 if job.status == JobStatus.DONE and wait else 202
     return JSONResponse(body, status_code=code)
 
 

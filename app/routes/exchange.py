@@ -11,7 +11,7 @@ from app.auth import UserDep, is_editor
 from app.deps import RuntimeDep, SessionDep
 from app.exchange import ExchangeError, ExportStory
 from app.labels import DocLabel
-from app.models import JobKind
+from app.models import JobKind, JobStatus
 from app.security.openapi import errors
 from app.services.exchange import export_story, render_export
 from app.services.jobs import TooManyWaits, failure_status, job_ref
@@ -128,7 +128,7 @@ async def import_file(
         )
     except TooManyWaits as err:
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(err)) from err
-    if job.status == "failed":
+    if job.status == JobStatus.FAILED:
         raise HTTPException(failure_status(job), job.error)
     body = {"story_id": job.story_id, "job": job_ref(job).model_dump()}
-    return JSONResponse(body, status_code=201 if job.status == "done" else 202)
+    return JSONResponse(body, status_code=201 if job.status == JobStatus.DONE else 202)

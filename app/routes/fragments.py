@@ -7,6 +7,7 @@ from starlette.datastructures import UploadFile
 
 from app.deps import RuntimeDep, SettingsDep
 from app.ingest import IngestError
+from app.models import JobStatus
 from app.services.jobs import await_job, failure_status, queue_upload
 from app.services.library import upload_scope
 from app.templating import templates
@@ -49,7 +50,7 @@ async def upload(
         until=lambda j: j.document_id is not None,
         timeout=settings.upload_wait_seconds,
     )
-    if job.status == "failed":
+    if job.status == JobStatus.FAILED:
         return templates.TemplateResponse(
             request,
             "stories/_upload_result.html",
@@ -60,6 +61,6 @@ async def upload(
         target = f"/stories/{job.story_id}" if job.story_id else "/"
         return RedirectResponse(target, status_code=303)
     response = templates.TemplateResponse(request, "stories/_upload_result.html", {"job": job})
-    if job.status == "done":  # otherwise the job line's own polling announces it
+    if job.status == JobStatus.DONE:  # otherwise the job line's own polling announces it
         response.headers["HX-Trigger"] = "parallax:stories-changed"
     return response

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from app.auth import UserDep
 from app.deps import EngineDep, SessionDep
-from app.models import Job, JobKind, User
+from app.models import Job, JobKind, JobStatus, User
 from app.services.jobs import JobOut, get_job, job_out, visible_jobs
 from app.services.visibility import job_visible
 from app.templating import templates
@@ -39,7 +39,7 @@ def job_progress(
     """One job's progress line; it keeps polling itself until the job is over."""
     job = _job(engine, session, job_id, user)
     response = templates.TemplateResponse(request, "jobs/_job.html", {"job": job})
-    if job.kind == JobKind.INGEST and job.status == "done":
+    if job.kind == JobKind.INGEST and job.status == JobStatus.DONE:
         # The home page's story list listens for this and reloads itself: the new story shows.
         response.headers["HX-Trigger"] = "parallax:stories-changed"
     return response

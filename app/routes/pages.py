@@ -206,13 +206,7 @@ def counterparts(
 
     For editors the review panel of the active paragraph comes along.
     """
-    # Only the links near the clicked and the previous paragraph are read: a click costs the
-    # same in a story of 4 paragraphs and in one of 4,000.
-    hl, links = highlight_in_db(session, story_id, active) if active else (None, [])
-    old = None
-    if previous and previous != active:
-        old, old_links = highlight_in_db(session, story_id, previous)
-        links = links + old_links
+    hl, old, links = _highlights(session, story_id, active, previous)
     keys = set(hl.relation if hl else ()) | set(old.relation if old else ()) | set(also)
     windows = parse_windows(request.headers.get("X-Parallax-Windows"))
     if hl and active and outside(windows, set(hl.relation)):
@@ -231,10 +225,9 @@ def counterparts(
     cells = [(docs[key[0]], paras[key], key in linked_keys) for key in sorted(keys) if key in paras]
     # Copies under the tapped paragraph are for stacked (phone) layouts only; app.js says so.
     narrow = request.headers.get("X-Parallax-Narrow") == "1"
-    copies = (
-        [(docs[k[0]], paras[k]) for k in sorted(hl.linked) if k in paras] if hl and narrow else []
-    )
+    copies = _copies(hl, docs, paras) if hl and narrow else []
     unders = _fragment_unders(session, story_id, links, hl, old, copies)
+    sls = sentence_groups(session, touching(links, set(hl.relation))) if hl else {}
     return templates.TemplateResponse(
         request,
         "stories/_counterparts.html",
@@ -243,19 +236,47 @@ def counterparts(
             "hl": hl,
             "cells": cells,
             "sentences": sentences,
-            "sls": _sentence_state(
-                sentence_groups(session, touching(links, set(hl.relation))) if hl else {}
-            ),
+            "sls": _sentence_state(sls),
             "unders": unders,
-            "panel": panel
-            or (
-                review_panel(session, story_id, active)
-                if active and _is_editor(request, session)
-                else None
-            ),
+            "panel": panel or _editor_panel(request, session, story_id, active),
         },
         status_code=status_code,
     )
+
+
+def _copies(
+    hl: Highlight, docs: dict[int, Document], paras: dict[tuple[int, int], Paragraph]
+) -> list[tuple[Document, Paragraph]]:
+    """The highlighted paragraph's counterparts, in key order."""
+    return [(docs[k[0]], paras[k]) for k in sorted(hl.linked) if k in paras]
+
+
+def _highlights(
+    session: SessionDep,
+    story_id: int,
+    active: tuple[int, int] | None,
+    previous: tuple[int, int] | None,
+) -> tuple[Highlight | None, Highlight | None, list[LinkView]]:
+    """The new highlight, the previous one (to clear) and the links they were read from.
+
+    Only the links near the clicked and the previous paragraph are read: a click costs the
+    same in a story of 4 paragraphs and in one of 4,000.
+    """
+    hl, links = highlight_in_db(session, story_id, active) if active else (None, [])
+    old = None
+    if previous and previous != active:
+        old, old_links = highlight_in_db(session, story_id, previous)
+        links = links + old_links
+    return hl, old, links
+
+
+def _editor_panel(
+    request: Request, session: SessionDep, story_id: int, active: tuple[int, int] | None
+) -> ReviewPanel | None:
+    """The review panel of the active paragraph, for editors."""
+    if active and _is_editor(request, session):
+        return review_panel(session, story_id, active)
+    return None
 
 
 def _sentence_state(groups: dict[tuple[int, int, int], list[int]]) -> dict[tuple[int, int], str]:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from app.auth import EditorDep, UserDep, is_editor
 from app.deps import SessionDep
-from app.models import JobKind, Link, User
+from app.models import JobKind, JobStatus, Link, User
 from app.routes.api import link_json
 from app.security.openapi import errors
 from app.services import actions, documents, paragraphs, review, undo
@@ -238,9 +238,9 @@ async def edit_text(
         )
     except TooManyWaits as err:
         raise HTTPException(429, str(err)) from err
-    if job.status == "failed":
+    if job.status == JobStatus.FAILED:
         raise HTTPException(failure_status(job), job.error)
-    if job.status != "done":
+    if job.status != JobStatus.DONE:
         raise HTTPException(503, "the edit is queued behind other work; try again shortly")
     return {"document": document_id, "paragraph": index, "text": (job.result or {})["text"]}
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from app.auth import EditorDep, UserDep, current_user, is_editor, session_user
 from app.deps import SessionDep
-from app.models import Document, JobKind, Link, Story, User
+from app.models import Document, JobKind, JobStatus, Link, Story, User
 from app.paranum import para_no
 from app.routes.pages import counterparts
 from app.routes.review import visible_history
@@ -221,7 +221,7 @@ async def document_action(
         job = await submit_and_wait(
             request, user.id, JobKind.REALIGN, params, document_id=document_id, created_by=user.id
         )
-        if job.status != "done":
+        if job.status != JobStatus.DONE:
             raise ReviewError(job.error or "the move is still queued", status=503)
     except TooManyWaits as err:
         return await run_in_threadpool(_refused, request, session, form, ReviewError(str(err), 429))

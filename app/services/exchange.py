@@ -1,6 +1,7 @@
 """Copy a story out of the database for export, and an imported TMX into it."""
 
 import json
+from collections.abc import Sequence
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -20,7 +21,17 @@ from app.exchange import (
     to_tsv,
 )
 from app.ingest import IngestError, parse_text
-from app.models import PUBLIC, Document, Link, ParagraphMark, SentenceLink, Story, User
+from app.models import (
+    PUBLIC,
+    Document,
+    Link,
+    Paragraph,
+    ParagraphMark,
+    Sentence,
+    SentenceLink,
+    Story,
+    User,
+)
 from app.services.ingest import store_document
 from app.services.stories import get_story, paragraphs_of, sentences_of
 from app.statuses import LinkStatus
@@ -39,8 +50,51 @@ def export_story(session: Session, story_id: int) -> ExportStory | None:
     names = {u.id: u.name for u in session.exec(select(User))}
     links = session.exec(select(Link).where(Link.story_id == story_id).order_by(col(Link.id))).all()
     sentences = sentences_of(session, [p.id for ps in paras.values() for p in ps if p.id])
+    return ExportStory(
+        id=story_id,
+        title=item.story.title,
+        documents=tuple(_export_document(d, paras[d.id or 0], sentences) for d in item.documents),
+        links=tuple(_export_link(lk, names) for lk in links),
+        sentence_links=_export_sentence_links(session, links),
+        marks=_export_marks(session, ids),
+    )
+
+
+def _export_document(
+    d: Document, paras: list[Paragraph], sentences: dict[int, list[Sentence]]
+) -> ExportDocument:
+    return ExportDocument(
+        id=d.id or 0,
+        lang=d.language_tag,
+        source=d.source,
+        title=d.title,
+        paragraphs=tuple(p.text for p in paras),
+        sentences=tuple(
+            tuple((s.index, s.text) for s in sentences.get(p.id or 0, [])) for p in paras
+        ),
+    )
+
+
+def _export_link(lk: Link, names: dict[int | None, str]) -> ExportLink:
+    return ExportLink(
+        source_document=lk.source_document_id,
+        source_paragraphs=tuple(lk.source_paragraphs),
+        target_document=lk.target_document_id,
+        target_paragraphs=tuple(lk.target_paragraphs),
+        relation=lk.relation,
+        status=lk.status,
+        score=lk.score,
+        reviewed_by=names.get(lk.reviewed_by) if lk.reviewed_by else None,
+        reviewed_at=lk.reviewed_at,
+    )
+
+
+def _export_sentence_links(
+    session: Session, links: Sequence[Link]
+) -> tuple[ExportSentenceLink, ...]:
+    """The sentence links under the story's links, each with its link's status and relation."""
     by_link = {lk.id: lk for lk in links}
-    sentence_links = [
+    return tuple(
         ExportSentenceLink(
             source_document=by_link[sl.link_id].source_document_id,
             source_sentences=tuple((int(p), int(i)) for p, i in sl.source_sentences),
@@ -55,48 +109,17 @@ def export_story(session: Session, story_id: int) -> ExportStory | None:
             .where(col(SentenceLink.link_id).in_(list(by_link)))
             .order_by(col(SentenceLink.id))
         )
-    ]
-    marks = [
+    )
+
+
+def _export_marks(session: Session, ids: list[int]) -> tuple[ExportMark, ...]:
+    return tuple(
         ExportMark(m.document_id, m.index, m.mark, m.target_document)
         for m in session.exec(
             select(ParagraphMark)
             .where(col(ParagraphMark.document_id).in_(ids))
             .order_by(col(ParagraphMark.document_id), col(ParagraphMark.index))
         )
-    ]
-    return ExportStory(
-        id=story_id,
-        title=item.story.title,
-        documents=tuple(
-            ExportDocument(
-                id=d.id or 0,
-                lang=d.language_tag,
-                source=d.source,
-                title=d.title,
-                paragraphs=tuple(p.text for p in paras[d.id or 0]),
-                sentences=tuple(
-                    tuple((s.index, s.text) for s in sentences.get(p.id or 0, []))
-                    for p in paras[d.id or 0]
-                ),
-            )
-            for d in item.documents
-        ),
-        links=tuple(
-            ExportLink(
-                source_document=lk.source_document_id,
-                source_paragraphs=tuple(lk.source_paragraphs),
-                target_document=lk.target_document_id,
-                target_paragraphs=tuple(lk.target_paragraphs),
-                relation=lk.relation,
-                status=lk.status,
-                score=lk.score,
-                reviewed_by=names.get(lk.reviewed_by) if lk.reviewed_by else None,
-                reviewed_at=lk.reviewed_at,
-            )
-            for lk in links
-        ),
-        sentence_links=tuple(sentence_links),
-        marks=tuple(marks),
     )
 
 

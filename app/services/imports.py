@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from app.ingest import IngestError
 from app.ingest.reading import ALL_EXTENSIONS
 from app.jobs.runtime import Runtime
-from app.models import Job, JobKind
+from app.models import Job, JobKind, JobStatus
 from app.services.jobs import submit
 from app.services.library import Scope, check_quota
 
@@ -124,10 +124,12 @@ def batch_jobs(engine: Engine, batch: str, user_id: int | None) -> list[Job]:
 
 def progress(batch: str, jobs: list[Job]) -> dict[str, Any]:
     """An import as `GET /api/imports/{id}` answers it."""
-    counts = {status: 0 for status in ("queued", "running", "done", "failed")}
+    counts = {status.value: 0 for status in JobStatus}
     for job in jobs:
         counts[job.status] = counts.get(job.status, 0) + 1
-    added = sum(1 for j in jobs if j.status == "done" and not (j.result or {}).get("duplicate"))
+    added = sum(
+        1 for j in jobs if j.status == JobStatus.DONE and not (j.result or {}).get("duplicate")
+    )
     return {
         "id": batch,
         "status": "done" if counts["queued"] + counts["running"] == 0 else "running",
@@ -138,7 +140,7 @@ def progress(batch: str, jobs: list[Job]) -> dict[str, Any]:
         "failures": [
             {"job": j.id, "source": j.params.get("source"), "error": j.error}
             for j in jobs
-            if j.status == "failed"
+            if j.status == JobStatus.FAILED
         ],
         "jobs": [j.id for j in jobs],
         "url": f"/api/imports/{batch}",

@@ -54,7 +54,8 @@ class IngestSummary:
 
 # Called after a new document is committed (grouping and alignment run after the store, in
 # transactions of their own, so the write lock is never held while the model encodes).
-AfterStore = Callable[[IngestOutcome], None]
+# what it returns (an alignment report, say) is not used
+AfterStore = Callable[[IngestOutcome], object]
 
 
 PUBLIC_SCOPE = Scope(None, "public")

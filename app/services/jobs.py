@@ -14,7 +14,8 @@ from starlette.concurrency import run_in_threadpool
 
 from app.jobs.runner import PRIORITY
 from app.jobs.runtime import Runtime
-from app.models import Job, JobKind, User
+from app.models import Job, JobKind, JobStatus, User
+from app.models.jobs import ACTIVE, FINISHED
 from app.services.visibility import job_visible
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ def wait_for(
     engine: Engine,
     job_id: int,
     *,
-    until: Callable[[Job], bool] = lambda job: job.status in ("done", "failed"),
+    until: Callable[[Job], bool] = lambda job: job.status in FINISHED,
     timeout: float = 60.0,
     interval: float = 0.05,
 ) -> Job:
@@ -143,14 +144,14 @@ def wait_for(
         job = get_job(engine, job_id)
         if job is None:
             raise LookupError(f"job {job_id} does not exist")
-        if until(job) or job.status in ("done", "failed") or time.monotonic() >= deadline:
+        if until(job) or job.status in FINISHED or time.monotonic() >= deadline:
             return job
         time.sleep(interval)
         interval = min(interval * 1.5, 0.5)
 
 
 def job_over(job: Job) -> bool:
-    return job.status in ("done", "failed")
+    return job.status in FINISHED
 
 
 async def await_job(
@@ -214,7 +215,7 @@ def failure_status(job: Job) -> int:
 def recent_jobs(engine: Engine, *, limit: int = 10, user_id: int | None = None) -> list[Job]:
     """Jobs still queued or running, newest first (the home page's live list)."""
     with Session(engine) as session:
-        query = select(Job).where(col(Job.status).in_(("queued", "running")))
+        query = select(Job).where(col(Job.status).in_(ACTIVE))
         if user_id is not None:
             query = query.where(Job.created_by == user_id)
         jobs = list(session.exec(query.order_by(col(Job.id).desc()).limit(limit)).all())
@@ -231,7 +232,9 @@ def refresh_after_review(runtime: Runtime, story_id: int, *, user_id: int | None
     with Session(runtime.engine) as session:
         waiting = session.exec(
             select(Job.id).where(
-                Job.kind == JobKind.SENTENCE_LINKS, Job.story_id == story_id, Job.status == "queued"
+                Job.kind == JobKind.SENTENCE_LINKS,
+                Job.story_id == story_id,
+                Job.status == JobStatus.QUEUED,
             )
         ).first()
     if waiting is None:

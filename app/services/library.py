@@ -18,7 +18,6 @@ from typing import Literal
 
 from fastapi import HTTPException, status
 from sqlalchemy import func
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
@@ -260,8 +259,3 @@ def library(session: Session, user: User) -> list[LibraryStory]:
     for entry in stories.values():
         entry.others -= len(entry.texts)
     return list(stories.values())
-
-
-def engine_usage(engine: Engine, owner_id: int) -> Usage:
-    with Session(engine) as session:
-        return usage(session, owner_id)

@@ -10,11 +10,11 @@ from sqlmodel import Session, col, select
 
 from app.labels import language_name
 from app.models import Document, Job, Link, utcnow
+from app.models.jobs import ACTIVE
 from app.statuses import REVIEWED
 
 # Jobs that (re)align a document; a pair with a document in one of these is still aligning.
 ALIGNING_KINDS = ("ingest", "realign", "edit_text", "import_tmx")
-ACTIVE = ("queued", "running")
 # A job nothing has touched for this long is a dead worker's, not work under way.
 STALE_AFTER = timedelta(minutes=30)
 

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, delete, select
 from app.align.encoder import Encoder, encoder_for
 from app.ingest import ParsedDocument
 from app.models import Document, GroupingDecision, Job, JobKind, Story
+from app.models.jobs import ACTIVE
 from app.services.alignment import (
     PairReport,
     apply_pair,
@@ -97,7 +98,7 @@ def _ungrouped(session: Session, document_id: int) -> set[int]:
     rows = session.exec(
         select(Job.document_id).where(
             Job.kind == JobKind.INGEST,
-            col(Job.status).in_(("queued", "running")),
+            col(Job.status).in_(ACTIVE),
             col(Job.document_id).is_not(None),
             Job.document_id != document_id,
             col(Job.document_id).not_in(decided),

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, col, delete
+from sqlmodel import Session, col, delete, select
 
 from app.config import Settings
 from app.main import create_app
@@ -30,7 +30,7 @@ def long_story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     app = create_app(settings, encoder=None)
     story_id = make_big_story(app.state.engine, documents=3, paragraphs=PARAGRAPHS)
     with Session(app.state.engine) as session:
-        docs = [d.id or 0 for d in session.query(Document).order_by(Document.id)]
+        docs = [d.id or 0 for d in session.exec(select(Document).order_by(col(Document.id)))]
         first, second, third = docs
         session.exec(
             delete(Link).where(

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import uvicorn
+from playwright.sync_api import Dialog
 
 from app.config import Settings
 from app.main import create_app
@@ -113,7 +114,12 @@ def _upload_all(base: str) -> list[dict]:  # type: ignore[type-arg]
 
 def _visit_all(page, base: str, urls: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(f"{page.url}: {d.message}"), d.dismiss()))
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(f"{page.url}: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     # The hook must see a dialog when one opens, or an empty list would prove nothing.
     page.set_content("<script>alert('control')</script>")
     assert dialogs and dialogs.pop().endswith("control")

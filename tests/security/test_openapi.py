@@ -9,6 +9,7 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
+from schemathesis.core.result import Err
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy.engine import Engine
 
@@ -68,6 +69,8 @@ def fuzz(app: object, headers: dict[str, str] | None) -> dict[str, str]:
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures: dict[str, str] = {}
     for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()
         operation = result.ok()
 
         @given(case=operation.as_strategy())

@@ -92,7 +92,11 @@ def _read_urls(app: object, ids: dict[str, object]) -> list[str]:
     urls = []
     for route in _api_routes(app.routes):  # type: ignore[attr-defined]
         names = set(re.findall(r"{(\w+)}", route.path))
-        if "GET" not in route.methods or not names & {"story_id", "document_id", "link_id"}:
+        if "GET" not in (route.methods or set()) or not names & {
+            "story_id",
+            "document_id",
+            "link_id",
+        }:
             continue
         url = route.path.format(**ids)
         urls += [f"{url}?format={f}" for f in EXPORTS] if url.endswith("/export") else [url]

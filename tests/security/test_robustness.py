@@ -24,7 +24,7 @@ def editor(settings: Settings, engine: Engine) -> Iterator[TestClient]:
         yield c
 
 
-ROUTES = [
+ROUTES: list[tuple[str, str, dict[str, object] | None]] = [
     ("GET", "/api/stories/{n}/alignment", None),
     ("GET", "/api/stories/{n}/sentence-links", None),
     ("GET", "/api/stories/{n}/findings", None),

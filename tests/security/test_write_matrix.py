@@ -85,7 +85,7 @@ def _write_routes(app: object, ids: dict[str, object]) -> list[tuple[str, str, s
     for route in _api_routes(app.routes):  # type: ignore[attr-defined]
         if route.path in PUBLIC:
             continue
-        for method in sorted(route.methods & WRITE_METHODS):
+        for method in sorted((route.methods or set()) & WRITE_METHODS):
             url = route.path.format(**ids)
             out.append((method, route.path, url))
     return out
