@@ -11,23 +11,28 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
+from sqlmodel import Session
 
-from app.auth import EditorDep, UserDep
-from app.deps import SessionDep
+from app.auth import require_editor, session_user
 from app.models import Job, JobKind, User
 from app.services.jobs import WaitSlots, await_job, submit
 
 
-def released_user(user: UserDep, session: SessionDep) -> User | None:
-    """The request's account, with the request's session closed (its objects stay loaded)."""
-    session.close()
+def released_user(request: Request) -> User | None:
+    """The request's account, read with a session of its own that is closed before the route
+    goes on: a request that then waits holds no pooled connection, not even between two
+    steps on the thread pool (with every thread taken by requests queueing for a connection,
+    a request holding one while it waits for a thread would never give it back)."""
+    with Session(request.app.state.engine) as session:
+        user = session_user(request, session)
+        if user is not None:
+            session.expunge(user)
     return user
 
 
-def released_editor(user: EditorDep, session: SessionDep) -> User:
-    """An editor's account (401/403 otherwise), with the request's session closed."""
-    session.close()
-    return user
+def released_editor(request: Request) -> User:
+    """An editor's account (401/403 otherwise), read the same way."""
+    return require_editor(released_user(request))
 
 
 WaitingUserDep = Annotated[User | None, Depends(released_user)]

@@ -13,8 +13,7 @@ from typing import Any
 from fastapi import HTTPException, Request, status
 from sqlmodel import Session
 
-from app.auth import UserDep
-from app.deps import SessionDep
+from app.auth import session_user
 from app.models import Document, Link, Story, User
 from app.services.visibility import document_visible, link_visible, story_visible
 
@@ -35,15 +34,26 @@ def _as_id(raw: object) -> int | None:
     return value if 0 < value <= _MAX_ID else None
 
 
-def guard_path_ids(request: Request, session: SessionDep, user: UserDep) -> None:
+def guard_path_ids(request: Request) -> None:
     """404 for a path id of something that exists but is someone else's private text.
 
     Ids of nothing are left to the route (its own 404, or the history a deleted link keeps,
-    which `app.services.review.history` filters the same way).
+    which `app.services.review.history` filters the same way). A session of its own, opened
+    only for a path with an id and closed before the route runs: this guard runs for every
+    request, and a request must not hold a pooled connection while it waits for its next
+    step (see app.waiting).
     """
-    for param, noun, (model, visible) in _CHECKS:
-        value = _as_id(request.path_params.get(param))
-        if value is None or session.get(model, value) is None:
-            continue
-        if not visible(session, value, user):
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"{noun} {value} does not exist")
+    ids = [
+        (noun, value, check)
+        for param, noun, check in _CHECKS
+        if (value := _as_id(request.path_params.get(param))) is not None
+    ]
+    if not ids:
+        return
+    with Session(request.app.state.engine) as session:
+        user = session_user(request, session)
+        for noun, value, (model, visible) in ids:
+            if session.get(model, value) is None:
+                continue
+            if not visible(session, value, user):
+                raise HTTPException(status.HTTP_404_NOT_FOUND, f"{noun} {value} does not exist")
