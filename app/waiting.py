@@ -1,7 +1,7 @@
 """What a request that waits for a job holds meanwhile: a slot of its account, nothing else.
 
-The account is read first; then the request's database session is closed, so the wait (on
-the event loop, between short reads) keeps no pooled connection. Each account (or address)
+The account is read with a session of its own, closed before the route goes on, so the
+wait (on the event loop, between short reads) keeps no pooled connection. Each account (or address)
 has `job_waits_per_account` slots; one wait more answers 429 (TooManyWaits).
 """
 

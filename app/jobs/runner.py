@@ -145,10 +145,9 @@ class Later(Exception):  # noqa: N818 (a signal, not an error)
     The job goes back to the queue at `priority`; what it recorded (its document) stays.
     """
 
-    def __init__(self, priority: int = 0, delay: float | None = None) -> None:
+    def __init__(self, priority: int = 0) -> None:
         super().__init__("continued later")
         self.priority = priority
-        self.delay = delay  # seconds before the queue hands it out again (None: at once)
 
 
 # The job ids this process is running now: the only ones its heartbeat keeps alive, so a
@@ -204,7 +203,7 @@ def _run_claimed(job: Job, runtime: "Runtime", may_defer: bool) -> None:
         result = HANDLERS[kind](JobContext(job, runtime, may_defer=may_defer))
     except Later as later:
         until_accepted(lambda: _requeue(engine, job_id, attempt), f"job {job_id}: re-queue")
-        _send_back(runtime, job_id, later.priority, later.delay)
+        _send_back(runtime, job_id, later.priority, None)
         return
     except OperationalError as exc:
         if not (may_defer and attempt < MAX_ATTEMPTS):
