@@ -237,8 +237,8 @@ def _assemble(
 ) -> ParsedDocument:
     supported = _check_languages(languages)
     texts = [_paragraph_text(original, p, k) for p, k in zip(raw, fixed, strict=True)]
-    prose = [t for t, k in zip(texts, fixed, strict=True) if k != "code"]
-    doc_lang = _document_language(source, "\n\n".join(prose), lang, supported)
+    prose = "\n\n".join(t for t, k in zip(texts, fixed, strict=True) if k != "code")
+    doc_lang = _document_language(source, prose, lang, supported)
     candidates = language.segment_candidates(supported, doc_lang)
     paragraph_kinds = kinds.classify(texts, fixed=fixed)
     paragraphs: list[ParagraphSpan] = []
@@ -273,9 +273,7 @@ def _assemble(
         original=original,
         content_hash=digest,
         paragraphs=tuple(paragraphs),
-        tag=tags.document_tag(
-            doc_lang, "\n\n".join(prose), given=lang, declared=declared, source=source
-        ),
+        tag=tags.document_tag(doc_lang, prose, given=lang, declared=declared, source=source),
     )
 
 
