@@ -46,6 +46,12 @@ def articles(n: int, size: int = 20) -> list[tuple[str, bytes]]:
     return out
 
 
+def enough_articles(n: int) -> list[tuple[str, bytes]]:
+    """n texts (as `articles`), in chunks short enough that the gold set yields n of them."""
+    size = next((s for s in (20, 10, 8, 6) if len(articles(n, s)) >= n), 6)
+    return articles(n, size)
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -252,10 +258,7 @@ def main() -> None:
         "--flood", type=int, default=60, help="?wait=true uploads sent at once after ingest"
     )
     args = parser.parse_args()
-    wanted = args.articles + args.flood
-    # Chunks short enough that the gold set yields as many texts as asked for.
-    size = next((n for n in (20, 10, 8, 6) if len(articles(wanted, n)) >= wanted), 6)
-    everything = articles(wanted, size)
+    everything = enough_articles(args.articles + args.flood)
     texts, flood_texts = everything[: args.articles], everything[args.articles :]
     print(
         f"command: .venv/bin/python bench/responsive.py --workers {args.workers} "

@@ -189,7 +189,7 @@ def _killer(server: Server, kills: int, every: float, stop: threading.Event) -> 
 
 
 def main() -> None:
-    from bench.responsive import articles
+    from bench.responsive import enough_articles
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--uploads", type=int, default=200)
@@ -200,6 +200,7 @@ def main() -> None:
     parser.add_argument("--postgres", help="a PostgreSQL URL (default: a fresh SQLite file)")
     parser.add_argument("--redis", help="the Redis queue URL to go with --postgres")
     args = parser.parse_args()
+    texts = enough_articles(args.uploads)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     from app.db import make_engine
     from app.migrate import upgrade
@@ -222,10 +223,6 @@ def main() -> None:
     for t in helpers:
         t.start()
     started = time.monotonic()
-    # Chunks short enough that the gold set yields as many texts as asked for.
-    size = next((n for n in (20, 10, 8, 6) if len(articles(args.uploads, n)) >= args.uploads), 6)
-    texts = articles(args.uploads, size)
-    log.info("%d texts of %d sentences", len(texts), size)
     sent = _upload_all(base, texts, args.concurrency)
     helpers[1].join()
     engine = make_engine(url)
