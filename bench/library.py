@@ -171,10 +171,9 @@ def quality(
 
     from app.align.encoder import EncoderSet, load_encoder
     from app.db import make_engine
+    from app.jobs.batch import ingest_here
     from app.migrate import upgrade
     from app.models import Document, GroupingDecision
-    from app.services.ingest import ingest_files
-    from app.services.pipeline import group_and_align
     from bench.goldsets import DiskCachedEncoder
 
     articles = library_articles(library, subset, limit)
@@ -200,14 +199,7 @@ def quality(
         upgrade(url)
         engine = make_engine(url)
         start = time.perf_counter()
-        summary = ingest_files(
-            engine=engine,
-            files=files,
-            max_bytes=2_000_000,
-            after_store=lambda done: group_and_align(
-                engine=engine, encoder=encoder, document_id=done.document_id
-            ),
-        )
+        summary = ingest_here(engine, encoder, files)
         elapsed = time.perf_counter() - start
         with Session(engine) as session:
             rows = session.exec(select(Document.id, Document.source, Document.story_id)).all()

@@ -3,7 +3,7 @@
 Each gold document (Text+Berg de-fr test, MAC-Dev zh-en) is cut into paragraphs between
 gold beads, two to six beads a paragraph (seeded); now and then one side's paragraph is
 cut once more, which makes a 1-2 or 2-1 gold link. Both texts are ingested into a fresh
-SQLite database with the migrations applied (``ingest_bytes``, the language given), then
+SQLite database with the migrations applied (the pipeline's store step, the language given), then
 the target joins the source's story (``move_into_story``) and is aligned there by the
 pipeline's ``align_in``: paragraph links, then sentence links inside each, exactly as an
 editor's move does. The stored translation links are scored against the gold paragraph
@@ -118,12 +118,12 @@ def run_pair(encoder, pair: ParagraphPair, langs: tuple[str, str]):  # type: ign
     from sqlmodel import Session, select
 
     from app.db import make_engine
+    from app.ingest import parse_bytes
     from app.migrate import upgrade
     from app.models import Document, DocumentPair, Link
     from app.services.alignment import move_into_story
     from app.services.embeddings import CachedEncoder
-    from app.services.ingest import ingest_bytes
-    from app.services.pipeline import align_in
+    from app.services.pipeline import align_in, store
 
     url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'paragraphs.db'}"
     upgrade(url)
@@ -132,13 +132,15 @@ def run_pair(encoder, pair: ParagraphPair, langs: tuple[str, str]):  # type: ign
     ids: list[int] = []
     n_paras: list[int] = []
     for paras, lang, side in ((pair.src, langs[0], "src"), (pair.tgt, langs[1], "tgt")):
-        outcome = ingest_bytes(
-            engine=engine,
-            data="\n\n".join(paras).encode("utf-8"),
+        parsed = parse_bytes(
+            "\n\n".join(paras).encode("utf-8"),
             source=f"{pair.name}-{side}.txt",
             lang=lang,
             max_bytes=10_000_000,
         )
+        outcome = store(
+            engine=engine, parsed=parsed, job_id=None
+        )  # the pipeline's first step, no grouping
         ids.append(outcome.document_id)
         n_paras.append(outcome.paragraphs)
     with Session(engine) as session:

@@ -123,10 +123,9 @@ def main() -> None:
 
     from app.align.encoder import load_encoder
     from app.config import Settings
+    from app.jobs.batch import ingest_here
     from app.main import create_app
     from app.migrate import upgrade
-    from app.services.ingest import ingest_files
-    from app.services.pipeline import group_and_align
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--encoder", default="usem3", choices=("usem3", "e5"))
@@ -136,14 +135,7 @@ def main() -> None:
     encoder = load_encoder(args.encoder)
     app = create_app(Settings(database_url=url, encoder=args.encoder), encoder=encoder)
     t0 = time.perf_counter()
-    summary = ingest_files(
-        engine=app.state.engine,
-        files=sorted((REPO / "seeds").glob("*.txt")),
-        max_bytes=2_000_000,
-        after_store=lambda done: group_and_align(
-            engine=app.state.engine, encoder=encoder, document_id=done.document_id
-        ),
-    )
+    summary = ingest_here(app.state.engine, encoder, sorted((REPO / "seeds").glob("*.txt")))
     elapsed = time.perf_counter() - t0
     with TestClient(app) as client:
         stories = client.get("/api/stories").json()["items"]

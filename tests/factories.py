@@ -11,9 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from app.align.encoder import Encoder
+from app.jobs.batch import ingest_here
 from app.models import Document, Paragraph, Sentence, Story
-from app.services.ingest import ingest_files
-from app.services.pipeline import group_and_align
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -138,14 +137,7 @@ def ingest_grouped(
     engine: Engine, encoder: Encoder, files: Sequence[Path], max_bytes: int = 2_000_000
 ) -> None:
     """Ingest files one by one, each grouped and aligned as its job would; all must be added."""
-    summary = ingest_files(
-        engine=engine,
-        files=list(files),
-        max_bytes=max_bytes,
-        after_store=lambda done: group_and_align(
-            engine=engine, encoder=encoder, document_id=done.document_id
-        ),
-    )
+    summary = ingest_here(engine, encoder, files, max_bytes=max_bytes)
     assert len(summary.added) == len(files), summary.line()
 
 

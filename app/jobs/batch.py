@@ -3,6 +3,10 @@
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
+
+from app.align.encoder import Encoder
+from app.config import Settings
 from app.ingest import IngestError
 from app.jobs.runner import Watchman, run_job
 from app.jobs.runtime import Runtime
@@ -56,13 +60,38 @@ def ingest_paths(
     return summary, job_ids
 
 
+def ingest_here(
+    engine: Engine,
+    encoder: Encoder | None,
+    files: Sequence[Path],
+    *,
+    max_bytes: int = 2_000_000,
+) -> IngestSummary:
+    """`parallax ingest` on a database given by its engine (tests, benchmarks): each file a job
+    run in this process through the one pipeline every upload takes (parse, store, place,
+    align, check). Without an encoder each document is only stored, in a story of its own."""
+    settings = Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        queue_url="inline",
+        max_upload_bytes=max_bytes,
+        load_encoder=encoder is not None,
+    )
+    runtime = Runtime(settings, encoder=encoder)
+    try:
+        summary, _ = ingest_paths(runtime, list(files))
+    finally:
+        runtime.engine.dispose()
+    return summary
+
+
 def _count(runtime: Runtime, job_id: int, summary: IngestSummary) -> None:
     job = get_job(runtime.engine, job_id)
     assert job is not None
     if job.status == JobStatus.FAILED:
         source = job.params.get("source", "")
         reason = (job.error or "failed").removeprefix(f"{source}: ")
-        summary.rejected.append(IngestError(source, reason))
+        status = int((job.result or {}).get("status", 422))
+        summary.rejected.append(IngestError(source, reason, status=status))
         return
     result = job.result or {}
     outcome = IngestOutcome(

@@ -1,7 +1,8 @@
-"""Ingest a file into the database: parse it, store it in one transaction, report what happened."""
+"""Store a parsed document in one transaction (the pipeline's first step), and the summary
+of a batch of files."""
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -11,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.ingest import IngestError, ParsedDocument, parse_bytes
+from app.ingest import IngestError, ParsedDocument
 from app.ingest.reading import ALL_EXTENSIONS
 from app.labels import machine_translation_note
 from app.models import Document, Job, Paragraph, Sentence, Story, utcnow
@@ -50,12 +51,6 @@ class IngestSummary:
         if self.rejected:
             text += ": " + "; ".join(str(err) for err in self.rejected)
         return text
-
-
-# Called after a new document is committed (grouping and alignment run after the store, in
-# transactions of their own, so the write lock is never held while the model encodes).
-# what it returns (an alignment report, say) is not used
-AfterStore = Callable[[IngestOutcome], object]
 
 
 PUBLIC_SCOPE = Scope(None, "public")
@@ -185,20 +180,6 @@ def ingest_parsed(
         return IngestOutcome("added", doc.id, doc.story_id, len(parsed.paragraphs))
 
 
-def ingest_bytes(
-    *,
-    engine: Engine,
-    data: bytes,
-    source: str,
-    lang: str | None = None,
-    title: str | None = None,
-    max_bytes: int,
-) -> IngestOutcome:
-    """Parse and store one upload; raises IngestError on bad input, storing nothing."""
-    parsed = parse_bytes(data, source=source, lang=lang, title=title, max_bytes=max_bytes)
-    return ingest_parsed(engine=engine, parsed=parsed)
-
-
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
     """Files as given, and the ingestible files inside folders (sorted, recursive)."""
     files: list[Path] = []
@@ -214,37 +195,3 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
         else:
             files.append(path)
     return files
-
-
-def ingest_files(
-    *,
-    engine: Engine,
-    files: Sequence[Path],
-    max_bytes: int,
-    after_store: AfterStore | None = None,
-    progress: Callable[[Iterable[Path]], Iterable[Path]] = iter,
-) -> IngestSummary:
-    """Ingest each file in its own transaction; one bad file does not stop the others.
-
-    `after_store` runs on each new document once it is committed (grouping and alignment).
-    """
-    summary = IngestSummary()
-    for path in progress(files):
-        try:
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise IngestError(str(path), f"cannot be read ({exc.strerror})") from exc
-            outcome = ingest_bytes(
-                engine=engine,
-                data=data,
-                source=path.name,
-                max_bytes=max_bytes,
-            )
-        except IngestError as err:
-            summary.rejected.append(err)
-            continue
-        if outcome.status == "added" and after_store is not None:
-            after_store(outcome)
-        (summary.added if outcome.status == "added" else summary.duplicates).append(outcome)
-    return summary
