@@ -83,3 +83,57 @@ def test_a_waiting_upload_holds_no_database_connection(
         answer = client.post("/api/documents?wait=true", files=files)
     assert answer.status_code == 202 and answer.json()["job"]["status"] == "queued"
     assert held and set(held) == {0}
+
+
+def test_a_flood_of_waiting_uploads_gets_no_5xx_and_pages_still_answer(
+    db_url: str, tmp_path: Path, seed_files: list[Path]
+) -> None:
+    """bench/responsive.py's flood in short: 60 `?wait=true` uploads at once from two reader
+    accounts (no worker runs, so every accepted one waits its full time). Each is accepted
+    (202) or told 429 in JSON; none gets a 5xx (a pool run dry answered 500 here once); every
+    accepted upload is one job; and the home page and /healthz answer meanwhile."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.factories import login, make_user
+
+    settings = Settings(
+        database_url=db_url,
+        queue_url="",
+        data_dir=tmp_path / "data",
+        upload_wait_seconds=1.5,
+        job_wait_seconds=1.5,
+    )
+    app = create_app(settings)
+    for name in ("rita", "rudi"):
+        make_user(app.state.engine, name, role="reader")
+    texts = [p.read_bytes() for p in seed_files]
+    with TestClient(app) as client:
+        headers = []
+        for name in ("rita", "rudi"):
+            login(client, name)
+            jar = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+            headers.append({"cookie": jar, "x-csrftoken": client.cookies["csrftoken"]})
+            client.cookies.clear()
+            del client.headers["x-csrftoken"]
+
+        def upload(i: int) -> int:
+            body = texts[i % len(texts)] + f"\n\nCopy {i}.\n".encode()
+            files = {"file": (f"flood-{i}.txt", body, "text/plain")}
+            answer = client.post("/api/documents?wait=true", files=files, headers=headers[i % 2])
+            if answer.status_code == 429:
+                assert answer.json()["detail"], answer.text
+            return answer.status_code
+
+        def read(path: str) -> int:
+            return client.get(path).status_code
+
+        with ThreadPoolExecutor(64) as pool:
+            flood = [pool.submit(upload, i) for i in range(60)]
+            reads = [pool.submit(read, path) for path in ("/healthz", "/", "/api/stories") * 3]
+            statuses = [f.result() for f in flood]
+            read_statuses = [f.result() for f in reads]
+    assert set(statuses) <= {201, 202, 429}, statuses
+    assert statuses.count(429) >= 60 - 2 * settings.job_waits_per_account - 8, statuses
+    assert set(read_statuses) == {200}, read_statuses
+    with Session(app.state.engine) as session:
+        assert len(session.exec(select(Job)).all()) == 60 - statuses.count(429)
