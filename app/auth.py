@@ -1,35 +1,21 @@
-"""Accounts: argon2 password hashes, server-side sessions, roles."""
+"""Logging in: server-side sessions, the request's user, the editor requirement (passwords
+and roles themselves are in app/library/credentials.py)."""
 
 import hashlib
 import secrets
 from datetime import timedelta
 from typing import Annotated
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, HTTPException, Request, status
 from sqlmodel import Session, col, delete, select
 
 from app.deps import SessionDep
+from app.library.credentials import hash_password, is_editor, verify_password
 from app.models import LoginSession, User, utcnow
 
-# argon2id with the library's defaults (RFC 9106 low-memory profile): memory-hard.
-_hasher = PasswordHasher()
+__all__ = ["hash_password", "is_editor", "verify_password"]  # used by routes through here too
 # The signed cookie carries only this random token; who it belongs to is in login_session.
 SESSION_TOKEN_KEY = "sid"
-
-
-def hash_password(password: str) -> str:
-    """An argon2id hash of `password`."""
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    """True when `password` matches; never raises on a wrong or malformed hash."""
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def authenticate(session: Session, name: str, password: str) -> User | None:
@@ -42,7 +28,7 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
     return user if verify_password(user.password_hash, password) else None
 
 
-_DUMMY_HASH = _hasher.hash("not a real password")
+_DUMMY_HASH = hash_password("not a real password")
 
 
 def _token_id(token: str) -> str:
@@ -114,13 +100,6 @@ def current_user(request: Request, session: SessionDep) -> User | None:
 
 
 UserDep = Annotated[User | None, Depends(current_user)]
-
-EDITOR_ROLES = ("editor", "admin")
-
-
-def is_editor(user: User | None) -> bool:
-    """Whether this user may change links."""
-    return user is not None and user.role in EDITOR_ROLES
 
 
 def require_editor(user: UserDep) -> User:

@@ -12,12 +12,12 @@ from app.align.encoder import encoder_name_for, load_encoder
 from app.cli_users import add_user_commands
 from app.config import Settings, get_settings
 from app.db import make_engine
-from app.jobs.batch import ingest_paths
-from app.jobs.runtime import Runtime
 from app.migrate import upgrade
 from app.models import Document, Job, JobKind
-from app.services.alignment import is_linkable
-from app.services.ingest import expand_paths
+from app.pipeline.alignment import is_linkable
+from app.pipeline.jobs.batch import ingest_paths
+from app.pipeline.jobs.runtime import Runtime
+from app.pipeline.store import expand_paths
 
 log = logging.getLogger("parallax")
 
@@ -74,7 +74,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """Run jobs from the queue until stopped."""
-    from app.jobs.worker import run_worker
+    from app.pipeline.jobs.worker import run_worker
 
     run_worker(_settings(args), threads=args.threads)
     return 0
@@ -84,9 +84,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Migrate, queue the seeds into an empty database, start a worker, then serve."""
     import uvicorn
 
-    from app.jobs.supervisor import Supervisor
-    from app.jobs.worker import spawn_worker
     from app.main import create_app
+    from app.pipeline.jobs.supervisor import Supervisor
+    from app.pipeline.jobs.worker import spawn_worker
     from app.web import web_processes
 
     settings = _settings(args)
@@ -204,7 +204,7 @@ def cmd_align(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """Write a story (or one document pair) as TMX, TSV or JSON to stdout or a file."""
     from app.exchange import ExchangeError
-    from app.services.exchange import export_story, render_export
+    from app.review.exchange import export_story, render_export
 
     settings = _settings(args)
     engine = make_engine(settings.database_url)
@@ -237,7 +237,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     """Import TMX files, each as a new story."""
     from app.exchange import ExchangeError
-    from app.services.exchange import import_tmx
+    from app.review.exchange import import_tmx
 
     settings = _settings(args)
     upgrade(settings.database_url)

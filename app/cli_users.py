@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 from app.auth import hash_password, revoke_sessions, set_password
 from app.config import get_settings
 from app.db import make_engine
+from app.library.accounts import create_invite
 from app.migrate import upgrade
 from app.models import ROLES, User
-from app.services.accounts import create_invite
 
 MIN_PASSWORD = 8
 

@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     # one Redis database under different names.
     queue_name: str = "parallax"
     # Threads per worker process for grouping, alignment and editors' jobs; parsing uploads
-    # has a queue and a thread of its own besides (app/jobs/worker.py).
+    # has a queue and a thread of its own besides (app/pipeline/jobs/worker.py).
     worker_threads: int = 2
     # How much lower the CPU priority of `parallax serve`'s embedded worker is than the web
     # process's (added to its nice value; 0: the same).

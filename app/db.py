@@ -40,3 +40,11 @@ def include_name(name: str | None, type_: str, _parents: object) -> bool:
     """Alembic's filter: the search tables and indexes (and the paragraph -> link table
     beside them) are not models, so never compare them."""
     return not (type_ in ("table", "index") and name is not None and name.startswith(FTS_TABLE))
+
+
+BUSY_MESSAGES = ("database is locked", "database is busy", "database table is locked")
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether `exc` is SQLite (or another database) saying it is locked."""
+    return any(m in str(exc).lower() for m in BUSY_MESSAGES)

@@ -9,9 +9,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.config import Settings
-from app.jobs.runtime import Runtime
 from app.models import LinkEvent
-from app.services.jobs import refresh_after_review
+from app.pipeline.jobs.runtime import Runtime
+from app.pipeline.jobs.submit import refresh_after_review
 
 
 def get_app_settings(request: Request) -> Settings:

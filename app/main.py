@@ -12,8 +12,8 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app.align.encoder import Encoder
 from app.config import REPO_ROOT, Settings, get_settings
-from app.jobs.runtime import Runtime
-from app.jobs.supervisor import health
+from app.pipeline.jobs.runtime import Runtime
+from app.pipeline.jobs.supervisor import health
 from app.routes import (
     api,
     auth,
@@ -44,7 +44,7 @@ from app.security.logins import LoginThrottle
 from app.security.openapi import document_errors
 from app.security.origin import SameOriginMiddleware
 from app.security.ratelimit import RateLimits, enforce_write_limits
-from app.services.jobs import WaitSlots
+from app.waiting import WaitSlots
 
 log = logging.getLogger(__name__)
 

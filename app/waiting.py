@@ -5,17 +5,21 @@ wait (on the event loop, between short reads) keeps no pooled connection. Each a
 has `job_waits_per_account` slots; one wait more answers 429 (TooManyWaits).
 """
 
-from contextlib import AbstractAsyncContextManager, nullcontext
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from functools import partial
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.auth import require_editor, session_user
 from app.models import Job, JobKind, User
-from app.services.jobs import WaitSlots, await_job, submit
+from app.pipeline.jobs.submit import get_job, job_over, submit
 
 
 def released_user(request: Request) -> User | None:
@@ -74,3 +78,56 @@ async def submit_and_wait(
         job_id = await run_in_threadpool(partial(submit, runtime, kind=kind, params=params), **job)
         timeout = runtime.settings.job_wait_seconds if wait else 0
         return await await_job(runtime.engine, job_id, timeout=timeout)
+
+
+async def await_job(
+    engine: Engine,
+    job_id: int,
+    *,
+    until: Callable[[Job], bool] = job_over,
+    timeout: float,
+) -> Job:
+    """`wait_for` for async routes: between short reads (each a pool connection for a moment,
+    on a worker thread) it sleeps on the event loop, holding no thread and no connection."""
+    deadline = time.monotonic() + timeout
+    interval = 0.05
+    while True:
+        job = await run_in_threadpool(get_job, engine, job_id)
+        if job is None:
+            raise LookupError(f"job {job_id} does not exist")
+        if until(job) or job_over(job) or time.monotonic() >= deadline:
+            return job
+        await _pause(interval)
+        interval = min(interval * 1.5, 0.5)
+
+
+_pause = asyncio.sleep  # between two reads of a waited-for job
+
+
+class TooManyWaits(Exception):  # noqa: N818 (answered as 429)
+    """An account already has as many requests waiting for jobs as it may."""
+
+
+class WaitSlots:
+    """How many requests of each account (or address) wait for jobs at once, in this process."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.counts: dict[str, int] = {}
+
+    @asynccontextmanager
+    async def hold(self, who: str) -> AsyncIterator[None]:
+        """One wait for `who`; TooManyWaits when they already have `limit` going (only the
+        event loop touches the counts, so no lock is needed)."""
+        if self.counts.get(who, 0) >= self.limit:
+            raise TooManyWaits(
+                f"{self.limit} requests of yours are already waiting for their jobs; wait for "
+                "them to finish, or send this one without ?wait=true and follow its job's url"
+            )
+        self.counts[who] = self.counts.get(who, 0) + 1
+        try:
+            yield
+        finally:
+            self.counts[who] -= 1
+            if not self.counts[who]:
+                del self.counts[who]

@@ -49,7 +49,7 @@ from app.auth import hash_password
 from app.db import make_engine
 from app.migrate import upgrade
 from app.models import User
-from app.jobs.batch import ingest_here
+from app.pipeline.jobs.batch import ingest_here
 url, editors, password = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 upgrade(url)
 engine = make_engine(url)
@@ -61,7 +61,7 @@ with Session(engine) as s:
         s.add(User(name=f"editor{i}", password_hash=h, role="editor"))
     s.commit()
 try:
-    from app.services.findings import compute_findings
+    from app.review.findings import compute_findings
 except ImportError:
     compute_findings = None
 if compute_findings is not None:

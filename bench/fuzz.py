@@ -26,9 +26,9 @@ from schemathesis.core.result import Err  # noqa: E402
 from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
 
 from app.config import Settings  # noqa: E402
-from app.jobs.batch import ingest_here  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
+from app.pipeline.jobs.batch import ingest_here  # noqa: E402
 from tests.factories import login, make_user  # noqa: E402
 
 

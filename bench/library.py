@@ -171,9 +171,9 @@ def quality(
 
     from app.align.encoder import EncoderSet, load_encoder
     from app.db import make_engine
-    from app.jobs.batch import ingest_here
     from app.migrate import upgrade
     from app.models import Document, GroupingDecision
+    from app.pipeline.jobs.batch import ingest_here
     from bench.goldsets import DiskCachedEncoder
 
     articles = library_articles(library, subset, limit)
@@ -275,7 +275,7 @@ def build_synthetic(url: str, n: int, dim: int, encoder_name: str, seed: int = 0
     from sqlalchemy import text
 
     from app.db import make_engine
-    from app.services.embeddings import cache_key, text_hash
+    from app.pipeline.embeddings import cache_key, text_hash
 
     rng = np.random.default_rng(seed)
     sentences = _sentences()
@@ -364,7 +364,7 @@ def _bridge_check(engine, runs: int) -> tuple[float, float]:  # type: ignore[no-
     from sqlalchemy import text
     from sqlmodel import Session
 
-    from app.services.bridge import bridge_name
+    from app.pipeline.bridge import bridge_name
 
     def median() -> float:
         spent = []
@@ -391,9 +391,9 @@ def scale(sizes: list[int], runs: int, requests: int) -> None:
     from app.main import create_app
     from app.migrate import upgrade
     from app.models import Document
-    from app.services.embeddings import CachedEncoder
-    from app.services.grouping import decide
-    from app.services.vectors import forget_indexes
+    from app.pipeline.embeddings import CachedEncoder
+    from app.pipeline.grouping import decide
+    from app.pipeline.vectors import forget_indexes
 
     print(f"command: {shlex.join(sys.argv)}")
     dim, name = 512, "usem3"

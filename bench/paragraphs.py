@@ -121,9 +121,9 @@ def run_pair(encoder, pair: ParagraphPair, langs: tuple[str, str]):  # type: ign
     from app.ingest import parse_bytes
     from app.migrate import upgrade
     from app.models import Document, DocumentPair, Link
-    from app.services.alignment import move_into_story
-    from app.services.embeddings import CachedEncoder
-    from app.services.pipeline import align_in, store
+    from app.pipeline.alignment import move_into_story
+    from app.pipeline.embeddings import CachedEncoder
+    from app.pipeline.steps import align_in, store
 
     url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'paragraphs.db'}"
     upgrade(url)

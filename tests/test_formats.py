@@ -14,7 +14,7 @@ from app.align.encoder import Encoder
 from app.ingest import IngestError, parse_bytes
 from app.ingest.epub import MAX_UNCOMPRESSED_BYTES
 from app.models import Document, Link, Paragraph
-from app.services.alignment import is_linkable
+from app.pipeline.alignment import is_linkable
 from tests.factories import ingest_grouped
 
 MARKDOWN = """# Bees of the Jura { #bees }

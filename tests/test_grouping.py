@@ -91,7 +91,7 @@ def test_grouping_evidence_in_the_api_and_on_the_story_page(
 def test_joining_needs_a_share_enough_strength_and_matches_in_line(
     basis: int, matched: int, strength: float, ordered: int, joins: bool
 ) -> None:
-    from app.services.grouping import RULE, Candidate, enough_evidence
+    from app.pipeline.grouping import RULE, Candidate, enough_evidence
 
     cand = Candidate(document=1, story=1, cosine=0.5, centred=0.5, matched=matched)
     cand.basis, cand.strength, cand.share = basis, strength, matched / basis
@@ -103,7 +103,7 @@ def test_joining_needs_a_share_enough_strength_and_matches_in_line(
 def test_ordered_pairs_are_mutual_best_matches_in_reading_order() -> None:
     import numpy as np
 
-    from app.services.grouping import RULE, ordered_pairs
+    from app.pipeline.grouping import RULE, ordered_pairs
 
     # a translation whose matches are each weak (0.25-0.35) but line up on the diagonal
     diagonal = np.array([[0.30, 0.05, 0.02], [0.04, 0.25, 0.10], [0.01, 0.08, 0.35]])
@@ -137,7 +137,7 @@ def test_ordered_pairs_are_mutual_best_matches_in_reading_order() -> None:
 def test_short_texts_join_on_paragraphs_that_line_up(
     basis: int, ordered: int, per_pair: float, lead: float, joins: bool
 ) -> None:
-    from app.services.grouping import RULE, Candidate, enough_order
+    from app.pipeline.grouping import RULE, Candidate, enough_order
 
     cand = Candidate(document=1, story=1, cosine=0.5, centred=0.5)
     cand.basis, cand.ordered, cand.ordered_strength = basis, ordered, per_pair * ordered

@@ -16,8 +16,8 @@ from app.align.encoder import Encoder
 from app.config import Settings
 from app.main import create_app
 from app.models import Document, DocumentVector, Embedding, GroupingDecision
-from app.services.bridge import _sample, backfill
-from app.services.embeddings import cache_key
+from app.pipeline.bridge import _sample, backfill
+from app.pipeline.embeddings import cache_key
 from tests.factories import ingest_grouped
 
 LANGS = Path(__file__).resolve().parent / "data" / "languages"

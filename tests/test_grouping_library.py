@@ -9,10 +9,10 @@ from sqlmodel import Session
 
 from app.align.encoder import Encoder
 from app.ingest import parse_bytes
+from app.library.personal import Scope
 from app.models import Document, Story
-from app.services.ingest import ingest_parsed
-from app.services.library import Scope
-from app.services.pipeline import group_and_align
+from app.pipeline.steps import group_and_align
+from app.pipeline.store import ingest_parsed
 from tests.factories import make_user
 
 DATA = Path(__file__).parent / "data" / "grouping"

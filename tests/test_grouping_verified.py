@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from app.align.encoder import Encoder
 from app.models import Document, GroupingDecision, Paragraph
-from app.services.grouping import (
+from app.pipeline.grouping import (
     RULE,
     Candidate,
     enough_evidence,

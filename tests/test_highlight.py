@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from app.services.reading import highlight
+from app.reading.view import highlight
 
 
 def _link(i: int, a: tuple[int, int], b: tuple[int, int], relation: str, score: float = 0.9):

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from app.jobs.batch import ingest_here
 from app.models import Document, Job, JobStatus, Paragraph, Sentence
-from app.services.ingest import expand_paths
+from app.pipeline.jobs.batch import ingest_here
+from app.pipeline.store import expand_paths
 from tests.factories import row_counts
 
 

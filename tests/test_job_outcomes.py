@@ -16,11 +16,11 @@ from sqlmodel import Session, select
 
 from app.align.encoder import Encoder
 from app.config import REPO_ROOT, Settings
-from app.jobs import handlers, runner
-from app.jobs.runner import JobContext, Watchman, reap_stalled, run_job
-from app.jobs.runtime import Runtime
 from app.models import Document, Job, JobKind, utcnow
-from app.services.jobs import submit
+from app.pipeline.jobs import handlers, runner
+from app.pipeline.jobs.runner import JobContext, Watchman, reap_stalled, run_job
+from app.pipeline.jobs.runtime import Runtime
+from app.pipeline.jobs.submit import submit
 from tests.factories import row_counts
 
 SEEDS = sorted((REPO_ROOT / "seeds").glob("*.txt"))

@@ -6,10 +6,10 @@ from pathlib import Path
 from sqlmodel import Session
 
 from app.config import Settings
-from app.jobs.runner import Watchman
-from app.jobs.runtime import Runtime
 from app.models import Job
 from app.models.content import utcnow
+from app.pipeline.jobs.runner import Watchman
+from app.pipeline.jobs.runtime import Runtime
 
 
 def _queued(runtime: Runtime, *, age: float) -> int:

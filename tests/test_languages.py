@@ -156,7 +156,7 @@ def test_each_paragraph_links_to_its_translation(four_documents: Engine, story: 
 
 @pytest.mark.model
 def test_embeddings_are_cached_under_the_versioned_encoder(four_documents: Engine) -> None:
-    from app.services.embeddings import cache_key
+    from app.pipeline.embeddings import cache_key
 
     with Session(four_documents) as session:
         encoders = set(session.exec(select(Embedding.encoder)).all())

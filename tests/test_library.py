@@ -322,7 +322,7 @@ def test_signup_attempts_are_rate_limited_per_address(
 def test_a_private_hash_is_the_owners_alone_and_comes_back_when_published() -> None:
     import hashlib
 
-    from app.services.visibility import library_hash
+    from app.library.visibility import library_hash
 
     plain = hashlib.sha256(b"un texte").hexdigest()
     rita, olga = library_hash(plain, 1, "private"), library_hash(plain, 2, "private")

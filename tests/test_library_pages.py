@@ -76,7 +76,7 @@ def test_search_finds_words_of_the_text_in_any_script(
     assert links and all("?p=" in href for href in links)
     assert page.xpath("//li[@class='hit']//mark/text()")[0].casefold() == "kurogi"
     # the index follows deletions (a failed ingest discards its document)
-    from app.services.pipeline import discard_document
+    from app.pipeline.steps import discard_document
 
     chinese = client.get("/api/search", params={"q": "冰川"}).json()["items"][0]
     discard_document(engine=client.app.state.engine, document_id=chinese["document"])  # type: ignore[attr-defined]

@@ -6,8 +6,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.models import Link, LinkSide, Story
-from app.services import reading
-from app.services.review import guarded_update
+from app.reading import view as reading
+from app.review.changes import guarded_update
 from tests.factories import make_big_story
 
 

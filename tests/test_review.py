@@ -5,7 +5,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from app.align.encoder import Encoder
-from app.services.pipeline import align
+from app.pipeline.steps import align
 from tests.factories import login, make_user
 
 pytestmark = pytest.mark.model

@@ -8,8 +8,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.align.encoder import Encoder
+from app.library.documents import move_document
 from app.models import Job, Link, StoredFinding, User
-from app.services.documents import move_document
 from tests.factories import login, make_user
 from tests.review_story import ReviewStory, make_review_story
 

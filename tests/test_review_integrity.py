@@ -13,8 +13,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.models import Link, LinkEvent, User
-from app.services import review, undo
-from app.services.review import Conflict
+from app.review import changes as review
+from app.review import undo
+from app.review.changes import Conflict
 from tests.factories import login, make_user
 from tests.review_story import ReviewStory, make_review_story, story_state
 

@@ -10,7 +10,7 @@ from app.align.encoder import Encoder
 from app.config import Settings
 from app.main import create_app
 from app.models import Job
-from app.services.jobs import TooManyWaits, WaitSlots
+from app.waiting import TooManyWaits, WaitSlots
 from tests.factories import row_counts, run_coroutine
 
 
@@ -60,7 +60,7 @@ def test_a_waiting_upload_holds_no_database_connection(
 ) -> None:
     """Between its reads of the job, a `?wait=true` upload of a logged-in reader holds no
     pooled connection (no worker runs here, so it waits until its time is up)."""
-    from app.services import jobs
+    from app import waiting as jobs
     from tests.factories import login, make_user
 
     settings = Settings(

@@ -7,11 +7,11 @@ import numpy as np
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from app.library.documents import remove_document
 from app.models import Document, DocumentVector, User
-from app.services.documents import remove_document
-from app.services.grouping import RULE, find_candidates, store_vector
-from app.services.undo import undo_last
-from app.services.vectors import forget_indexes, index_for
+from app.pipeline.grouping import RULE, find_candidates, store_vector
+from app.pipeline.vectors import forget_indexes, index_for
+from app.review.undo import undo_last
 from tests.factories import make_user
 from tests.review_story import ReviewStory, make_review_story
 

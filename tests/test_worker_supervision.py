@@ -11,11 +11,11 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.jobs.supervisor import Supervisor
-from app.jobs.worker import spawn_worker
 from app.main import create_app
 from app.models import JobKind
-from app.services.jobs import submit
+from app.pipeline.jobs.submit import submit
+from app.pipeline.jobs.supervisor import Supervisor
+from app.pipeline.jobs.worker import spawn_worker
 
 
 def _sleeper() -> subprocess.Popen[bytes]:

@@ -1,7 +1,7 @@
 """Export and import of aligned stories: TMX 1.4b, TSV and JSON.
 
 Pure: plain dataclasses in, bytes/str/dicts out (and back for TMX). Never imports
-fastapi, sqlmodel or the database layer; ``app.services`` does the copying.
+fastapi, sqlmodel or the database layer; ``app.review.exchange`` does the copying.
 """
 
 from app.exchange.jsondoc import to_json

@@ -11,7 +11,7 @@ from lxml import etree
 
 from app.ingest.blocks import Block, clean_line, clean_lines, code_text, keep, table_text
 from app.ingest.errors import IngestError
-from app.security.html_limits import HtmlTooComplex, check_html
+from app.ingest.html_limits import HtmlTooComplex, check_html
 
 log = logging.getLogger(__name__)
 

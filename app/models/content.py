@@ -45,7 +45,7 @@ class Document(SQLModel, table=True):
     """One ingested article, kept with its original text.
 
     `content_hash` is unique: for a private document it is the text's hash masked with its
-    owner (`app.services.visibility.library_hash`), so the same text is kept once among the
+    owner (`app.library.visibility.library_hash`), so the same text is kept once among the
     public documents and once per private library, and a private copy never reveals that
     someone else has it.
     """

@@ -15,7 +15,9 @@ from starlette.datastructures import UploadFile
 from app.auth import UserDep
 from app.deps import RuntimeDep, SessionDep, SettingsDep
 from app.ingest import IngestError
-from app.jobs.runtime import Runtime
+from app.library import documents
+from app.library.personal import Scope, upload_scope
+from app.library.stories import document_summary, get_story, page_stories, paragraphs_of
 from app.models import (
     Document,
     DocumentPair,
@@ -26,22 +28,25 @@ from app.models import (
     SentenceLink,
     Story,
 )
-from app.security.openapi import errors
-from app.services import documents
-from app.services.findings import finding_json, stored_findings
-from app.services.grouping import grouping_json
-from app.services.jobs import (
-    TooManyWaits,
-    await_job,
+from app.pipeline.grouping import grouping_json
+from app.pipeline.jobs.runtime import Runtime
+from app.pipeline.jobs.submit import (
     failure_status,
     job_ref,
     queue_upload,
 )
-from app.services.library import Scope, upload_scope
-from app.services.queue import build_queue, queue_filter
-from app.services.review import ReviewError
-from app.services.stories import document_summary, get_story, page_stories, paragraphs_of
-from app.waiting import WaitingEditorDep, WaitingUserDep, submit_and_wait, waiting
+from app.review.changes import ReviewError
+from app.review.findings import finding_json, stored_findings
+from app.review.queue import build_queue, queue_filter
+from app.security.openapi import errors
+from app.waiting import (
+    TooManyWaits,
+    WaitingEditorDep,
+    WaitingUserDep,
+    await_job,
+    submit_and_wait,
+    waiting,
+)
 
 router = APIRouter(prefix="/api", tags=["api"], responses=errors(404))
 

@@ -12,12 +12,12 @@ from app.deps import RuntimeDep, SessionDep
 from app.exchange import ExchangeError, ExportStory
 from app.labels import DocLabel
 from app.models import JobKind, JobStatus
+from app.pipeline.jobs.submit import failure_status, job_ref
+from app.reading.printable import print_rows
+from app.review.exchange import export_story, render_export
 from app.security.openapi import errors
-from app.services.exchange import export_story, render_export
-from app.services.jobs import TooManyWaits, failure_status, job_ref
-from app.services.printable import print_rows
 from app.templating import templates
-from app.waiting import WaitingEditorDep, submit_and_wait
+from app.waiting import TooManyWaits, WaitingEditorDep, submit_and_wait
 
 router = APIRouter(tags=["exchange"], responses=errors(404))
 

@@ -7,11 +7,11 @@ from starlette.datastructures import UploadFile
 
 from app.deps import RuntimeDep, SettingsDep
 from app.ingest import IngestError
+from app.library.personal import upload_scope
 from app.models import JobStatus
-from app.services.jobs import await_job, failure_status, queue_upload
-from app.services.library import upload_scope
+from app.pipeline.jobs.submit import failure_status, queue_upload
 from app.templating import templates
-from app.waiting import WaitingUserDep
+from app.waiting import WaitingUserDep, await_job
 
 router = APIRouter(include_in_schema=False)
 

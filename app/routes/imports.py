@@ -11,11 +11,11 @@ from starlette.datastructures import UploadFile
 from app.auth import UserDep, is_editor
 from app.deps import RuntimeDep, SettingsDep
 from app.ingest import IngestError
+from app.library.personal import upload_scope
 from app.models import User
+from app.pipeline.imports import ImportFile, batch_jobs, collect, progress, start_import
 from app.security.openapi import errors
 from app.security.ratelimit import RateLimits, client_address
-from app.services.imports import ImportFile, batch_jobs, collect, progress, start_import
-from app.services.library import upload_scope
 from app.waiting import WaitingUserDep
 
 router = APIRouter(prefix="/api", tags=["api"])

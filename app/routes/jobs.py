@@ -9,9 +9,9 @@ from fastapi.responses import HTMLResponse
 
 from app.auth import UserDep
 from app.deps import EngineDep, SessionDep
+from app.library.visibility import job_visible
 from app.models import Job, JobKind, JobStatus, User
-from app.services.jobs import JobOut, get_job, job_out, visible_jobs
-from app.services.visibility import job_visible
+from app.pipeline.jobs.submit import JobOut, get_job, job_out, visible_jobs
 from app.templating import templates
 
 router = APIRouter(tags=["jobs"])

@@ -15,10 +15,10 @@ from sqlmodel import Session
 from app.auth import UserDep, is_editor
 from app.config import Settings
 from app.deps import SessionDep, SettingsDep
+from app.library import personal as lib
 from app.models import User
+from app.review.changes import ReviewError
 from app.security.openapi import errors
-from app.services import library as lib
-from app.services.review import ReviewError
 from app.templating import templates
 
 router = APIRouter(tags=["library"])

@@ -8,12 +8,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.auth import UserDep, current_user, is_editor
 from app.deps import SessionDep
 from app.labels import DocLabel
+from app.library.stories import page_stories, paragraphs_of
 from app.models import Document, Paragraph, Story
-from app.routes.page_cache import serve_cached
-from app.services.grouping import story_decisions
-from app.services.jobs import visible_jobs
-from app.services.overview import overview
-from app.services.reading import (
+from app.pipeline.grouping import story_decisions
+from app.pipeline.jobs.submit import visible_jobs
+from app.reading.overview import overview
+from app.reading.view import (
     Highlight,
     LinkView,
     Missing,
@@ -33,8 +33,8 @@ from app.services.reading import (
     story_view,
     touching,
 )
-from app.services.reading import gaps as column_gaps
-from app.services.stories import page_stories, paragraphs_of
+from app.reading.view import gaps as column_gaps
+from app.routes.page_cache import serve_cached
 from app.templating import templates
 
 router = APIRouter(include_in_schema=False)

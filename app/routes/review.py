@@ -8,13 +8,15 @@ from pydantic import BaseModel, Field
 
 from app.auth import EditorDep, UserDep, is_editor
 from app.deps import SessionDep
+from app.library import documents
 from app.models import JobKind, JobStatus, Link, User
+from app.pipeline.jobs.submit import failure_status
+from app.review import actions, paragraphs, undo
+from app.review import changes as review
+from app.review.changes import ReviewError, Side
 from app.routes.api import link_json
 from app.security.openapi import errors
-from app.services import actions, documents, paragraphs, review, undo
-from app.services.jobs import TooManyWaits, failure_status
-from app.services.review import ReviewError, Side
-from app.waiting import WaitingEditorDep, submit_and_wait
+from app.waiting import TooManyWaits, WaitingEditorDep, submit_and_wait
 
 router = APIRouter(prefix="/api", tags=["review"], responses=errors(404))
 # What an editor's change can meet: not logged in, not an editor, a stale version, bad input.

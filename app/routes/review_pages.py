@@ -13,20 +13,21 @@ from sqlmodel import Session, select
 
 from app.auth import EditorDep, UserDep, current_user, is_editor, session_user
 from app.deps import SessionDep
+from app.library import documents
 from app.models import Document, JobKind, JobStatus, Link, Story, User
 from app.paranum import para_no
+from app.reading.view import highlight_in_db, parse_key, review_panel
+from app.review import actions
+from app.review import changes as review
+from app.review import undo as undo_service
+from app.review.changes import ReviewError, Side
+from app.review.pairs import parse_pair, story_pairs
+from app.review.queue import STATES, QueueFilter, build_queue, keep_order, queue_filter
+from app.review.report import report_csv, review_report
 from app.routes.pages import counterparts
 from app.routes.review import visible_history
-from app.services import actions, documents, review
-from app.services import undo as undo_service
-from app.services.jobs import TooManyWaits
-from app.services.pairs import parse_pair, story_pairs
-from app.services.queue import STATES, QueueFilter, build_queue, keep_order, queue_filter
-from app.services.reading import highlight_in_db, parse_key, review_panel
-from app.services.report import report_csv, review_report
-from app.services.review import ReviewError, Side
 from app.templating import templates
-from app.waiting import WaitingEditorDep, submit_and_wait
+from app.waiting import TooManyWaits, WaitingEditorDep, submit_and_wait
 
 router = APIRouter(prefix="/review", include_in_schema=False)
 
@@ -273,7 +274,7 @@ def review_extras(request: Request, panel: Any) -> dict[str, Any]:
     from sqlmodel import Session, select
 
     from app.models import Paragraph, ParagraphMark, StoredFinding
-    from app.services.findings import doc_names
+    from app.review.findings import doc_names
 
     out: dict[str, Any] = {"undo": None, "redo": None, "findings": [], "names": {}, "target": None}
     with Session(request.app.state.engine) as session:

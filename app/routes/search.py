@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 
 from app.auth import UserDep
 from app.deps import SessionDep
-from app.services.search import search_paragraphs
+from app.library.search import search_paragraphs
 from app.templating import templates
 
 router = APIRouter()

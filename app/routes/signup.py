@@ -14,11 +14,11 @@ from sqlmodel import Session
 from app.auth import start_session
 from app.config import Settings
 from app.deps import SessionDep, SettingsDep
+from app.library.accounts import SignupError, sign_up, signup_allowed
 from app.models import User
 from app.routes.auth import Me
 from app.security.openapi import errors
 from app.security.ratelimit import RateLimits, client_address
-from app.services.accounts import SignupError, sign_up, signup_allowed
 from app.templating import templates
 
 router = APIRouter(tags=["accounts"])

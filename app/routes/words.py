@@ -11,9 +11,9 @@ from sqlmodel import select
 
 from app.auth import UserDep
 from app.deps import SessionDep
+from app.library.visibility import may_read
 from app.models import Document, Story
 from app.security.openapi import errors
-from app.services.visibility import may_read
 from app.words.frequency import frequency
 from app.words.lemma import lemma
 from app.words.lookup import Lookup, LookupError_, lookup

@@ -4,7 +4,7 @@ Every route whose path carries `story_id`, `document_id` or `link_id` goes throu
 before its handler runs, so a private story of someone else answers exactly as a missing one
 (pages, fragments, JSON, exports, review and queue routes alike, and any route added later).
 Ids in bodies and forms are checked where editorial changes are recorded
-(`app.services.review.record`), and lists filter with `app.services.visibility`.
+(`app.review.changes.record`), and lists filter with `app.library.visibility`.
 """
 
 from collections.abc import Callable
@@ -14,8 +14,8 @@ from fastapi import HTTPException, Request, status
 from sqlmodel import Session
 
 from app.auth import session_user
+from app.library.visibility import document_visible, link_visible, story_visible
 from app.models import Document, Link, Story, User
-from app.services.visibility import document_visible, link_visible, story_visible
 
 _MAX_ID = 2**63 - 1
 Visible = Callable[[Session, int, User | None], bool]
@@ -38,7 +38,7 @@ def guard_path_ids(request: Request) -> None:
     """404 for a path id of something that exists but is someone else's private text.
 
     Ids of nothing are left to the route (its own 404, or the history a deleted link keeps,
-    which `app.services.review.history` filters the same way). A session of its own, opened
+    which `app.review.changes.history` filters the same way). A session of its own, opened
     only for a path with an id and closed before the route runs: this guard runs for every
     request, and a request must not hold a pooled connection while it waits for its next
     step (see app.waiting).

@@ -16,13 +16,13 @@ from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError, StatementError
 
+from app.db import is_busy
 from app.security.headers import security_headers
 
 log = logging.getLogger(__name__)
 
 INT64_MAX = 2**63 - 1
 BUSY_RETRY_AFTER = 2
-BUSY_MESSAGES = ("database is locked", "database is busy", "database table is locked")
 
 
 def _out_of_range_path_param(request: Request) -> str | None:
@@ -52,11 +52,6 @@ def _busy() -> JSONResponse:
         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
         headers={"Retry-After": str(BUSY_RETRY_AFTER)},
     )
-
-
-def is_busy(exc: BaseException) -> bool:
-    """Whether `exc` is SQLite (or another database) saying it is locked."""
-    return any(m in str(exc).lower() for m in BUSY_MESSAGES)
 
 
 async def overflow_handler(request: Request, exc: Exception) -> JSONResponse:

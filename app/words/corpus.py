@@ -15,7 +15,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from app.models import Link, Paragraph, Sentence, SentenceLink
-from app.services.reading import VISIBLE_STATUSES, links_touching
+from app.reading.view import VISIBLE_STATUSES, links_touching
 from app.words.align import Lexicon, train
 from app.words.lemma import lemma
 from app.words.tokens import words

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
+from app.library.visibility import may_read
 from app.models import Document, Paragraph, Sentence, Story
 from app.models.review import User
-from app.services.visibility import may_read
 from app.words.align import counterpart, scores
 from app.words.corpus import SentKey, counterpart_sentences, lexicon, sentence_texts
 from app.words.frequency import Frequency, frequency

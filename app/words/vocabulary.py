@@ -9,8 +9,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from app.library.visibility import may_read
 from app.models import Story, User, VocabularyItem, utcnow
-from app.services.visibility import may_read
 from app.words.lemma import lemma
 
 STATUSES = ("new", "learning", "known")

@@ -11,7 +11,7 @@ from app.config import Settings
 from app.main import create_app
 from app.migrate import upgrade
 from app.models import Document, Link
-from app.services.reading import WINDOW
+from app.reading.view import WINDOW
 from tests.e2e.conftest import serving
 from tests.factories import make_big_story
 

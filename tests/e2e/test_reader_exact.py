@@ -14,7 +14,7 @@ from app.align.encoder import Encoder
 from app.config import Settings
 from app.main import create_app
 from app.models import Link, User
-from app.services.review import extend
+from app.review.changes import extend
 from tests.e2e.conftest import serving
 from tests.e2e.test_layout import PHONE
 from tests.factories import make_user

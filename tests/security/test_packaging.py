@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from app.config import REPO_ROOT
 from app.models import Embedding
-from app.services.embeddings import CachedEncoder, cache_key
+from app.pipeline.embeddings import CachedEncoder, cache_key
 
 PYPROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 ASSET_DIRS = ("templates", "static", "migrations", "seeds")

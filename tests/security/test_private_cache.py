@@ -6,10 +6,10 @@ from sqlmodel import Session, select
 
 from app.config import Settings
 from app.ingest import parse_text
+from app.library.personal import Scope
 from app.main import create_app
 from app.models import User
-from app.services.ingest import ingest_parsed
-from app.services.library import Scope
+from app.pipeline.store import ingest_parsed
 from tests.factories import login, make_user
 
 PRIVATE = "private, no-store"

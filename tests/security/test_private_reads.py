@@ -19,10 +19,10 @@ from sqlmodel import Session, col, select
 
 from app.config import Settings
 from app.ingest import parse_text
+from app.library.personal import Scope
 from app.main import create_app
 from app.models import Document, Link, Paragraph, Story, User
-from app.services.ingest import ingest_parsed
-from app.services.library import Scope
+from app.pipeline.store import ingest_parsed
 from tests.factories import login, make_user
 from tests.security.test_write_matrix import _api_routes
 

@@ -1,0 +1,1 @@
+"""The library: accounts, who owns and sees what, stories, search, document moves."""

@@ -1,0 +1,1 @@
+"""The write path: jobs, storing uploads, grouping them into stories, aligning them."""

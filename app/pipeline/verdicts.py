@@ -1,0 +1,136 @@
+"""The pair alignment that confirms a grouping join, kept to be stored when the join happens.
+
+Grouping's paragraph evidence finds the story a document most likely belongs to; the
+aligner then judges the pair (the document and that story's best candidate) as a whole:
+`translation` or `partial` confirm the join; `comparable` confirms it only as a report of
+the same event, when enough of the shorter text is tied to the other by related links that
+share a fact (a number, or two names together: `_is_fact`). On a real site's pages the aligner
+called every same-page pair translation/partial and every different-page pair comparable
+(issue 21), where the vector evidence could not tell pages on one subject apart.
+
+The plan of a confirming alignment is written when the document joins (`apply_verified`),
+so the pair is not aligned twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from sqlmodel import Session, col, select
+
+from app.align.anchors import shared_evidence
+from app.align.encoder import Encoder
+from app.ingest.normal import normalised
+from app.models import Document, Paragraph
+from app.pipeline.alignment import PairPlan, PairReport, apply_pair, plan_pair
+from app.pipeline.grouping import GroupingResult, Verdict, linkable_paragraphs
+
+log = logging.getLogger(__name__)
+
+JOINING_KINDS = ("translation", "partial")
+# A comparable pair is a report of the same event when related links that share a fact
+# reach this share of the shorter document's linkable paragraphs (the seeds' separate
+# report: 2 of 9 paragraphs, .22; two pages of one site: none).
+SAME_EVENT_SHARE = 0.2
+
+
+class Verifier:
+    """Aligns a document with grouping's candidates, remembering each plan (so a decision
+    taken again under the grouping lock does not align again)."""
+
+    def __init__(self, encoder: Encoder, document_id: int) -> None:
+        self.encoder = encoder
+        self.document_id = document_id
+        self.plans: dict[int, PairPlan] = {}
+        self.verdicts: dict[int, Verdict] = {}
+
+    def bind(self, session: Session) -> _Bound:
+        """The `verify` callable `grouping.decide` takes, reading through `session`."""
+        return _Bound(self, session)
+
+    def verdict(self, session: Session, other_id: int) -> Verdict:
+        """The pair alignment's verdict on the document and `other_id` (aligned once)."""
+        if other_id in self.verdicts:
+            return self.verdicts[other_id]
+        doc, other = session.get(Document, self.document_id), session.get(Document, other_id)
+        if doc is None or other is None:
+            return Verdict(other_id, "gone", 0.0, False)
+        source, target = (doc, other) if (doc.id or 0) < (other.id or 0) else (other, doc)
+        plan = plan_pair(session=session, encoder=self.encoder, source=source, target=target)
+        related = _same_event_share(session, plan, source, target)
+        joins = plan.kind in JOINING_KINDS or related >= SAME_EVENT_SHARE
+        verdict = Verdict(other_id, plan.kind, plan.score, joins, round(related, 4))
+        log.info(
+            "document %s with %s: %s (score %.3f, related %.2f) -> %s",
+            self.document_id,
+            other_id,
+            plan.kind,
+            plan.score,
+            related,
+            "joins" if joins else "refuted",
+        )
+        self.plans[other_id] = plan
+        self.verdicts[other_id] = verdict
+        return verdict
+
+
+class _Bound:
+    def __init__(self, verifier: Verifier, session: Session) -> None:
+        self.verifier, self.session = verifier, session
+
+    def __call__(self, other_id: int) -> Verdict:
+        return self.verifier.verdict(self.session, other_id)
+
+
+def _same_event_share(
+    session: Session, plan: PairPlan, source: Document, target: Document
+) -> float:
+    """For a comparable pair: the share of the shorter document's linkable paragraphs in
+    related links that share a fact (`_is_fact` of `shared_evidence`) and are not the same
+    text (a footer or heading both pages carry is no fact of an event)."""
+    if plan.kind != "comparable":
+        return 0.0
+    src, tgt = _texts(session, source), _texts(session, target)
+    shorter = min(
+        len(linkable_paragraphs(session, source)), len(linkable_paragraphs(session, target))
+    )
+    related = [(lk.src[0], lk.tgt[0]) for lk in plan.links if lk.relation == "related"]
+    if not related or shorter == 0:
+        return 0.0
+    evidence = shared_evidence(src, tgt, related)
+    facts = [
+        (i, j)
+        for (i, j), ev in zip(related, evidence, strict=True)
+        if _is_fact(ev) and normalised(src[i]) != normalised(tgt[j])
+    ]
+    log.debug("same-event facts %s of related %s", facts, related)
+    return min(len({i for i, _ in facts}), len({j for _, j in facts})) / shorter
+
+
+def _is_fact(evidence: tuple[str, ...]) -> bool:
+    """Whether what two paragraphs share is a fact of an event: a number, or two names
+    together ("Cabinet Secretary Hirokazu Matsuno", "60 000"). One name alone ("GitHub",
+    "URL") is what any two pages on one subject share."""
+    return len(evidence) >= 2 or any(ch.isdigit() for item in evidence for ch in item)
+
+
+def _texts(session: Session, doc: Document) -> list[str]:
+    rows = session.exec(
+        select(Paragraph.text).where(Paragraph.document_id == doc.id).order_by(col(Paragraph.index))
+    ).all()
+    return list(rows)
+
+
+def apply_verified(
+    session: Session, verifier: Verifier, result: GroupingResult, story_id: int
+) -> list[PairReport]:
+    """Write the confirming alignment of the document that joined `story_id` (no commit);
+    returns its report (none when the document did not join on a verified candidate)."""
+    chosen = result.candidates[0] if result.story_id is not None and result.candidates else None
+    if chosen is None or chosen.document not in verifier.plans:
+        return []
+    if not verifier.verdicts[chosen.document].joins:
+        return []
+    report = apply_pair(session, replace(verifier.plans[chosen.document], story_id=story_id))
+    return [] if report is None else [report]  # None: an editor changed the pair meanwhile

@@ -1,0 +1,1 @@
+"""What the reader shows: a story's columns and links, the overview, the print view."""
