@@ -358,14 +358,16 @@ async def create_document(
     """
     if user is None:
         upload_scope(user, settings, None)  # 401 before the body is read
-    try:
-        upload = await _read_upload(request, settings.max_upload_bytes)
-    except IngestError as err:
-        return JSONResponse({"detail": str(err)}, status_code=err.status)
-    scope = upload_scope(user, settings, upload[4])
     user_id = user.id if user else None
     try:
+        # The slot first: an upload that may not wait is told so before its body is read
+        # (a flood of them would otherwise parse every body on the event loop for nothing).
         async with waiting(request, user_id, wait):
+            try:
+                upload = await _read_upload(request, settings.max_upload_bytes)
+            except IngestError as err:
+                return JSONResponse({"detail": str(err)}, status_code=err.status)
+            scope = upload_scope(user, settings, upload[4])
             return await submit_upload(runtime, upload, wait=wait, user_id=user_id, scope=scope)
     except TooManyWaits as err:
         return JSONResponse({"detail": str(err)}, status_code=429)

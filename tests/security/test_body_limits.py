@@ -157,7 +157,10 @@ def test_an_import_may_be_larger_than_one_upload(settings: Settings, engine: Eng
     """A zip of several articles passes the one-article limit as a whole but not the import
     limit; each article in it is still held to the one-article limit."""
     make_user(engine, "ed")
-    small = settings.model_copy(update={"max_upload_bytes": 40_000, "max_import_bytes": 400_000})
+    limits = {"max_upload_bytes": 40_000, "max_import_bytes": 400_000}
+    # No model: the articles are only stored (aligning four long pages of one repeated
+    # sentence, inline, took minutes and says nothing about the limits).
+    small = settings.model_copy(update={**limits, "load_encoder": False})
     articles = {
         f"site/page-{i}.txt": (f"Titre {i}\n\n" + f"Phrase {i} d'un article. " * 1200).encode()
         for i in range(4)
