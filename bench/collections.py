@@ -25,6 +25,7 @@ import itertools
 import logging
 import os
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -219,6 +220,8 @@ def run(args: argparse.Namespace) -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+            if args.keep_log:
+                shutil.copyfile(Path(tmp) / "server.log", args.keep_log)
     print(
         f"{root.name}: {len(items)} files, {len({i.story for i in items})} gold stories, "
         f"seed {args.seed}, encoder {args.encoder}, code {args.code}: {took:.0f} s wall"
@@ -240,6 +243,7 @@ def main() -> None:
         "--stories", type=int, default=0, help="largest N gold stories only (0: all)"
     )
     parser.add_argument("--posts", type=int, default=0, help="N single-file stories only (0: all)")
+    parser.add_argument("--keep-log", help="copy the server's log (grouping verdicts) here")
     parser.add_argument("--langs", default="", help="language folders to keep, e.g. en,fr (all)")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     run(parser.parse_args())

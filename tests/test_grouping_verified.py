@@ -17,11 +17,14 @@ from app.models import Document, GroupingDecision, Paragraph
 from app.pipeline.grouping import (
     RULE,
     Candidate,
+    Verdict,
     enough_evidence,
     linkable_paragraphs,
     repeat_weights,
     weigh_evidence,
 )
+from app.pipeline.jobs.batch import ingest_here
+from app.pipeline.verdicts import Verifier
 from tests.factories import UNRELATED_ARTICLE, ingest_grouped
 
 SITE = Path(__file__).parent / "data" / "grouping_site"
@@ -162,3 +165,44 @@ def test_coverage_is_counted_on_both_documents() -> None:
     back = Candidate(document=3, story=3, cosine=0.5, centred=0.5)
     weigh_evidence(long, [(back, short), (rest, other)], 0.0, RULE)
     assert back.theirs == 1.0 and back.mine <= 0.2 and not enough_evidence(back, RULE)
+
+
+RELEASES = Path(__file__).parent / "data" / "grouping_releases"
+TEXTBERG = Path(__file__).parent.parent / "bench" / "collections" / "textberg-articles" / "files"
+
+
+def _verdict(engine: Engine, encoder: Encoder, files: list[Path]) -> Verdict:
+    """The pair alignment's verdict on two documents, each stored in a story of its own."""
+    summary = ingest_here(engine, None, files)
+    first, second = (o.document_id for o in summary.added)
+    with Session(engine) as session:
+        return Verifier(encoder, second).verdict(session, first)
+
+
+def test_one_template_filled_with_other_figures_is_not_one_text(
+    engine: Engine, encoder: Encoder
+) -> None:
+    """Two release notes (real ones, tests/data/grouping_releases) align as a translation of
+    each other (same headings, same kind of lines), but their versions, dates and pull
+    requests differ in every line that has numbers: refuted."""
+    files = sorted(RELEASES.glob("release_*.md"))
+    verdict = _verdict(engine, encoder, files)
+    assert verdict.kind in ("translation", "partial")
+    assert not verdict.joins
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        [TEXTBERG / "de--article-001.txt", TEXTBERG / "fr--article-001.txt"],
+        sorted(Path(__file__).parent.parent.joinpath("seeds").glob("*.txt"))[:2],
+    ],
+    ids=["textberg-de-fr", "seeds-fr-de"],
+)
+def test_a_translation_full_of_figures_still_joins(
+    engine: Engine, encoder: Encoder, files: list[Path]
+) -> None:
+    """Translations keep their figures, however they write them (a Text+Berg article with
+    94 numbers in German and French; the seed story)."""
+    verdict = _verdict(engine, encoder, files)
+    assert verdict.kind in ("translation", "partial") and verdict.joins, verdict

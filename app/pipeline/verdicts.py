@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from app.align.anchors import shared_evidence
 from app.align.encoder import Encoder
+from app.checks.numbers import extract
 from app.ingest.normal import normalised
 from app.models import Document, Paragraph
 from app.pipeline.alignment import PairPlan, PairReport, apply_pair, plan_pair
@@ -33,6 +34,12 @@ JOINING_KINDS = ("translation", "partial")
 # reach this share of the shorter document's linkable paragraphs (the seeds' separate
 # report: 2 of 9 paragraphs, .22; two pages of one site: none).
 SAME_EVENT_SHARE = 0.2
+# A translation keeps its figures. When at least FIGURES_MIN translation links carry numbers
+# on both sides and in this share of them each side has a number the other lacks (a changed
+# figure, not a dropped one), the pair is one template filled with other figures (two
+# release notes, two monthly reports), not one text.
+FIGURES_DIFFER = 0.5
+FIGURES_MIN = 3
 
 
 class Verifier:
@@ -59,15 +66,19 @@ class Verifier:
         source, target = (doc, other) if (doc.id or 0) < (other.id or 0) else (other, doc)
         plan = plan_pair(session=session, encoder=self.encoder, source=source, target=target)
         related = _same_event_share(session, plan, source, target)
-        joins = plan.kind in JOINING_KINDS or related >= SAME_EVENT_SHARE
+        differ = _figures_differ(session, plan, source, target)
+        joins = (plan.kind in JOINING_KINDS and differ < FIGURES_DIFFER) or (
+            related >= SAME_EVENT_SHARE
+        )
         verdict = Verdict(other_id, plan.kind, plan.score, joins, round(related, 4))
         log.info(
-            "document %s with %s: %s (score %.3f, related %.2f) -> %s",
+            "document %s with %s: %s (score %.3f, related %.2f, figures differ %.2f) -> %s",
             self.document_id,
             other_id,
             plan.kind,
             plan.score,
             related,
+            differ,
             "joins" if joins else "refuted",
         )
         self.plans[other_id] = plan
@@ -106,6 +117,29 @@ def _same_event_share(
     ]
     log.debug("same-event facts %s of related %s", facts, related)
     return min(len({i for i, _ in facts}), len({j for _, j in facts})) / shorter
+
+
+def _figures_differ(session: Session, plan: PairPlan, source: Document, target: Document) -> float:
+    """Of the translation links with numbers on both sides, the share where each side has a
+    number the other lacks (0 when fewer than FIGURES_MIN links carry numbers on both sides).
+    Numbers are read per language (`60 000`, `60.000` and `60,000` are one number)."""
+    if plan.kind not in JOINING_KINDS:
+        return 0.0
+    src, tgt = _texts(session, source), _texts(session, target)
+    numeric = differing = 0
+    for link in plan.links:
+        if link.relation != "translation":
+            continue
+        ours = _values(" ".join(src[i] for i in link.src), source.lang)
+        theirs = _values(" ".join(tgt[j] for j in link.tgt), target.lang)
+        if ours and theirs:
+            numeric += 1
+            differing += bool(ours - theirs) and bool(theirs - ours)
+    return differing / numeric if numeric >= FIGURES_MIN else 0.0
+
+
+def _values(text: str, lang: str) -> set[object]:
+    return {value for number in extract(text, lang) for value in number.values}
 
 
 def _is_fact(evidence: tuple[str, ...]) -> bool:
