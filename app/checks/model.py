@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from app.exchange.link_shape import LinkShape
 from app.paranum import para_nos
 
 CHECKS = ("numbers", "omission", "addition", "wrong_language", "divergence", "names")
@@ -36,17 +37,9 @@ class CheckParagraph:
     sentence_langs: tuple[str | None, ...]
 
 
-@dataclass(frozen=True)
-class CheckLink:
-    """A link between paragraph groups of two documents (a bead of the alignment)."""
-
-    source_document: int
-    source_paragraphs: tuple[int, ...]
-    target_document: int
-    target_paragraphs: tuple[int, ...]
-    relation: str
-    status: str
-    score: float
+# A link between paragraph groups of two documents (a bead of the alignment): the shape the
+# exchange formats and the reader share.
+CheckLink = LinkShape
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@ Nothing here knows about the database: the services layer copies a story into an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+
+from app.exchange.link_shape import LinkShape
 
 LINK_STATUSES = frozenset({"auto", "confirmed", "manual", "rejected"})
 LINK_RELATIONS = frozenset({"translation", "related"})
@@ -40,23 +42,20 @@ class ExportDocument:
     sentences: tuple[tuple[tuple[int, str], ...], ...] = ()
 
 
-@dataclass(frozen=True)
-class ExportLink:
-    """Paragraphs of one document that correspond to paragraphs of another.
+@dataclass(frozen=True, slots=True)
+class ExportLink(LinkShape):
+    """A link as exported: its shape, and who reviewed it and when (a name, not an id)."""
 
-    ``status`` is one of auto, confirmed, manual, rejected; ``relation`` is translation or
-    related (same subject, not a translation).
-    """
-
-    source_document: int
-    source_paragraphs: tuple[int, ...]
-    target_document: int
-    target_paragraphs: tuple[int, ...]
-    relation: str
-    status: str
-    score: float
     reviewed_by: str | None = None
     reviewed_at: datetime | None = None
+
+    @classmethod
+    def of(
+        cls, shape: LinkShape, reviewed_by: str | None, reviewed_at: datetime | None
+    ) -> ExportLink:
+        """`shape` with its review."""
+        kept = {f.name: getattr(shape, f.name) for f in fields(LinkShape)}
+        return cls(**kept, reviewed_by=reviewed_by, reviewed_at=reviewed_at)
 
 
 @dataclass(frozen=True)
@@ -104,17 +103,16 @@ class ImportedDocument:
     source: str = ""
 
 
-@dataclass(frozen=True)
-class ImportedLink:
-    """A link read from a file; documents are positions in ``ImportedStory.documents``."""
+@dataclass(frozen=True, slots=True)
+class ImportedLink(LinkShape):
+    """A link read from a file; documents are positions in ``ImportedStory.documents``.
 
-    source_document: int
-    source_paragraphs: tuple[int, ...]
-    target_document: int
-    target_paragraphs: tuple[int, ...]
+    What the file does not say makes it a translation linked by hand.
+    """
+
+    relation: str = "translation"
     status: str = "manual"
     score: float = 1.0
-    relation: str = "translation"
     reviewed_by: str | None = None
     reviewed_at: datetime | None = None
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from pydantic import BaseModel, Field
 from sqlalchemy import func
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
@@ -138,12 +139,19 @@ def sentences_of(session: Session, paragraph_ids: list[int]) -> dict[int, list[S
     return out
 
 
-def document_summary(doc: Document) -> dict[str, object]:
+class DocumentSummary(BaseModel):
     """The document fields every API listing shares."""
-    return {
-        "id": doc.id,
-        "lang": doc.lang,
-        "tag": doc.language_tag,
-        "source": doc.source,
-        "title": doc.title,
-    }
+
+    id: int
+    lang: str
+    tag: str = Field(description="the language tag readers see (a variant if known)")
+    source: str
+    title: str
+
+
+def document_summary(doc: Document) -> DocumentSummary:
+    """The document fields every API listing shares."""
+    assert doc.id is not None
+    return DocumentSummary(
+        id=doc.id, lang=doc.lang, tag=doc.language_tag, source=doc.source, title=doc.title
+    )

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel, Field
 from sqlalchemy import distinct, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -644,24 +645,40 @@ def record_grouping(
     log.info("document %s %s story %s", doc.id, "joins" if result.story_id else "starts", story_id)
 
 
-def grouping_json(session: Session, doc: Document) -> dict[str, Any]:
+class DecisionOut(BaseModel):
+    """A grouping decision and the evidence it was taken on."""
+
+    decision: str = Field(description="joined (evidence found), own (none), moved (an editor)")
+    story: int | None
+    encoder: str
+    decided_at: str = Field(description="ISO 8601, UTC")
+    evidence: dict[str, Any] = Field(description="the scores and paragraphs weighed")
+
+
+class GroupingOut(BaseModel):
+    """A document's story and the latest decision that put it there (null before any)."""
+
+    document: int
+    story: int
+    decision: DecisionOut | None
+
+
+def grouping_json(session: Session, doc: Document) -> GroupingOut:
     """`GET /api/documents/{id}/grouping`: the document's story and the latest decision."""
+    assert doc.id is not None
     row = session.exec(
         select(GroupingDecision).where(GroupingDecision.document_id == doc.id)
     ).first()
-    return {
-        "document": doc.id,
-        "story": doc.story_id,
-        "decision": None
-        if row is None
-        else {
-            "decision": row.decision,
-            "story": row.story_id,
-            "encoder": row.encoder,
-            "decided_at": row.decided_at.isoformat(),
-            "evidence": row.evidence,
-        },
-    }
+    decision = None
+    if row is not None:
+        decision = DecisionOut(
+            decision=row.decision,
+            story=row.story_id,
+            encoder=row.encoder,
+            decided_at=row.decided_at.isoformat(),
+            evidence=row.evidence,
+        )
+    return GroupingOut(document=doc.id, story=doc.story_id, decision=decision)
 
 
 def story_decisions(session: Session, document_ids: list[int]) -> dict[int, GroupingDecision]:

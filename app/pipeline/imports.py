@@ -11,8 +11,9 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Literal
 
+from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -122,7 +123,32 @@ def batch_jobs(engine: Engine, batch: str, user_id: int | None) -> list[Job]:
         return jobs
 
 
-def progress(batch: str, jobs: list[Job]) -> dict[str, Any]:
+class ImportFailure(BaseModel):
+    """A file of an import that could not be added, and why."""
+
+    job: int
+    source: str | None
+    error: str | None
+
+
+class ImportProgress(BaseModel):
+    """An import as `GET /api/imports/{id}` answers it: its jobs counted by status."""
+
+    id: str
+    status: Literal["running", "done"]
+    total: int
+    queued: int
+    running: int
+    done: int
+    failed: int
+    added: int
+    duplicates: int
+    failures: list[ImportFailure]
+    jobs: list[int]
+    url: str
+
+
+def progress(batch: str, jobs: list[Job]) -> ImportProgress:
     """An import as `GET /api/imports/{id}` answers it."""
     counts = {status.value: 0 for status in JobStatus}
     for job in jobs:
@@ -130,18 +156,21 @@ def progress(batch: str, jobs: list[Job]) -> dict[str, Any]:
     added = sum(
         1 for j in jobs if j.status == JobStatus.DONE and not (j.result or {}).get("duplicate")
     )
-    return {
-        "id": batch,
-        "status": "done" if counts["queued"] + counts["running"] == 0 else "running",
-        "total": len(jobs),
-        **counts,
-        "added": added,
-        "duplicates": counts["done"] - added,
-        "failures": [
-            {"job": j.id, "source": j.params.get("source"), "error": j.error}
+    return ImportProgress(
+        id=batch,
+        status="done" if counts["queued"] + counts["running"] == 0 else "running",
+        total=len(jobs),
+        queued=counts["queued"],
+        running=counts["running"],
+        done=counts["done"],
+        failed=counts["failed"],
+        added=added,
+        duplicates=counts["done"] - added,
+        failures=[
+            ImportFailure(job=j.id, source=j.params.get("source"), error=j.error)
             for j in jobs
-            if j.status == JobStatus.FAILED
+            if j.status == JobStatus.FAILED and j.id is not None
         ],
-        "jobs": [j.id for j in jobs],
-        "url": f"/api/imports/{batch}",
-    }
+        jobs=[j.id for j in jobs if j.id is not None],
+        url=f"/api/imports/{batch}",
+    )

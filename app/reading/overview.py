@@ -7,8 +7,9 @@ from itertools import combinations
 
 from markupsafe import Markup, escape
 
+from app.exchange.link_shape import LinkShape
 from app.models import Document
-from app.reading.view import Highlight, LinkView, StoryView
+from app.reading.view import Highlight, StoryView
 
 LABEL = 34  # room for the language codes on the left
 STEP = 10  # one paragraph
@@ -128,8 +129,8 @@ def _x(view: StoryView, doc_id: int, index: int) -> int | None:
     return LABEL + (index - start) * STEP
 
 
-def _by_pair(view: StoryView) -> dict[frozenset[int], list[LinkView]]:
-    out: dict[frozenset[int], list[LinkView]] = {}
+def _by_pair(view: StoryView) -> dict[frozenset[int], list[LinkShape]]:
+    out: dict[frozenset[int], list[LinkShape]] = {}
     for link in view.links:
         out.setdefault(frozenset((link.source_document_id, link.target_document_id)), []).append(
             link
@@ -138,7 +139,7 @@ def _by_pair(view: StoryView) -> dict[frozenset[int], list[LinkView]]:
 
 
 def _edges(
-    view: StoryView, a: int, b: int, rows: dict[int, int], links: list[LinkView]
+    view: StoryView, a: int, b: int, rows: dict[int, int], links: list[LinkShape]
 ) -> list[Edge]:
     """A line per pair of linked paragraphs of documents a (top) and b, both in the window;
     `links` are those between a and b."""

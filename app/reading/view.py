@@ -1,12 +1,13 @@
 """What the reader shows: a story's columns, its links, and the counterparts of a paragraph."""
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol, cast
+from typing import Any
 
 from sqlalchemy import func, or_
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
+from app.exchange.link_shape import LinkShape, link_shape
 from app.library.stories import get_story, sentences_of
 from app.models import Document, Link, LinkSide, Paragraph, Sentence, SentenceLink
 from app.pipeline.alignment import LINKABLE_KINDS
@@ -15,18 +16,6 @@ ParaKey = tuple[int, int]  # (document id, paragraph index)
 
 # Rejected links stay in the database for the history, but are not shown as counterparts.
 VISIBLE_STATUSES = ("auto", "confirmed", "manual")
-
-
-class LinkView(Protocol):
-    """The fields of a link the reader needs (a full Link or a lighter row)."""
-
-    id: int | None
-    source_document_id: int
-    target_document_id: int
-    source_paragraphs: list[int]
-    target_paragraphs: list[int]
-    relation: str
-    score: float
 
 
 @dataclass
@@ -51,7 +40,7 @@ class StoryView:
     title: str
     documents: list[Document]
     paragraphs: dict[int, list[Paragraph]]
-    links: list[LinkView]
+    links: list[LinkShape]
     unlinked: set[ParaKey]
     sentences: dict[int, list[Sentence]]
     # per document: (first index shown, one past the last shown, paragraphs in the document)
@@ -68,8 +57,8 @@ class StoryView:
         return ",".join(f"{d}:{a}-{b}" for d, (a, b, _) in sorted(self.windows.items()))
 
 
-def _neighbours(links: list[LinkView]) -> dict[ParaKey, list[tuple[ParaKey, LinkView]]]:
-    graph: dict[ParaKey, list[tuple[ParaKey, LinkView]]] = {}
+def _neighbours(links: list[LinkShape]) -> dict[ParaKey, list[tuple[ParaKey, LinkShape]]]:
+    graph: dict[ParaKey, list[tuple[ParaKey, LinkShape]]] = {}
     for link in links:
         src = [(link.source_document_id, i) for i in link.source_paragraphs]
         tgt = [(link.target_document_id, i) for i in link.target_paragraphs]
@@ -80,7 +69,7 @@ def _neighbours(links: list[LinkView]) -> dict[ParaKey, list[tuple[ParaKey, Link
     return graph
 
 
-def highlight(links: list[LinkView], active: ParaKey) -> Highlight:
+def highlight(links: list[LinkShape], active: ParaKey) -> Highlight:
     """The clicked paragraph's counterparts in the *other* documents: translations, then
     related links one hop from them.
 
@@ -129,6 +118,7 @@ def _link_columns():  # type: ignore[no-untyped-def]
         Link.source_paragraphs,
         Link.target_paragraphs,
         Link.relation,
+        Link.status,
         Link.score,
     )
 
@@ -148,7 +138,7 @@ def links_holding(keys: set[ParaKey]):  # type: ignore[no-untyped-def]
     )
 
 
-def links_touching(session: Session, story_id: int, keys: set[ParaKey]) -> list[LinkView]:
+def links_touching(session: Session, story_id: int, keys: set[ParaKey]) -> list[LinkShape]:
     """The visible links of a story that hold any of `keys`, found through `link_side`.
 
     A story of 8 documents x 500 paragraphs has ~17,000 links: reading them all costs about
@@ -165,18 +155,18 @@ def links_touching(session: Session, story_id: int, keys: set[ParaKey]) -> list[
         )
         .order_by(col(Link.id))
     ).all()
-    return cast(list[LinkView], list(rows))
+    return [link_shape(row) for row in rows]
 
 
 def highlight_in_db(
     session: Session, story_id: int, active: ParaKey
-) -> tuple[Highlight, list[LinkView]]:
+) -> tuple[Highlight, list[LinkShape]]:
     """`highlight` computed from the links near `active` only, and those links.
 
     Every paragraph of the translation chain is looked up in turn, so the links read are
     exactly those `highlight` would follow: the result equals `highlight` over all links.
     """
-    found: dict[int | None, LinkView] = {}
+    found: dict[int | None, LinkShape] = {}
     seen, frontier = {active}, {active}
     while frontier:
         new: set[ParaKey] = set()
@@ -195,7 +185,7 @@ def highlight_in_db(
     return highlight(links, active), links
 
 
-def linked_paragraphs(links: list[LinkView]) -> set[ParaKey]:
+def linked_paragraphs(links: list[LinkShape]) -> set[ParaKey]:
     """Every paragraph that some link holds."""
     return {(lk.source_document_id, i) for lk in links for i in lk.source_paragraphs} | {
         (lk.target_document_id, j) for lk in links for j in lk.target_paragraphs
@@ -302,7 +292,7 @@ def story_view(
     )
 
 
-def touching(links: list[LinkView], keys: set[ParaKey]) -> list[LinkView]:
+def touching(links: list[LinkShape], keys: set[ParaKey]) -> list[LinkShape]:
     """The links that contain any of `keys`."""
     return [
         lk
@@ -313,7 +303,7 @@ def touching(links: list[LinkView], keys: set[ParaKey]) -> list[LinkView]:
 
 
 def sentence_groups(
-    session: Session, links: list[LinkView]
+    session: Session, links: list[LinkShape]
 ) -> dict[tuple[int, int, int], list[int]]:
     """For each sentence (document, paragraph, sentence), the sentence-link ids it belongs to."""
     by_id = {link.id: link for link in links}
@@ -508,7 +498,7 @@ class Missing:
 
 
 def missing_counterparts(
-    links: list[LinkView], hl: Highlight, langs: dict[int, str], counts: dict[int, int]
+    links: list[LinkShape], hl: Highlight, langs: dict[int, str], counts: dict[int, int]
 ) -> list[Missing]:
     """For each document without a highlighted paragraph, the place its counterpart would be.
 

@@ -20,6 +20,7 @@ from app.exchange import (
     to_tmx,
     to_tsv,
 )
+from app.exchange.link_shape import link_shape
 from app.ingest import IngestError, parse_text
 from app.library.stories import get_story, paragraphs_of, sentences_of
 from app.models import (
@@ -76,17 +77,8 @@ def _export_document(
 
 
 def _export_link(lk: Link, names: dict[int | None, str]) -> ExportLink:
-    return ExportLink(
-        source_document=lk.source_document_id,
-        source_paragraphs=tuple(lk.source_paragraphs),
-        target_document=lk.target_document_id,
-        target_paragraphs=tuple(lk.target_paragraphs),
-        relation=lk.relation,
-        status=lk.status,
-        score=lk.score,
-        reviewed_by=names.get(lk.reviewed_by) if lk.reviewed_by else None,
-        reviewed_at=lk.reviewed_at,
-    )
+    reviewer = names.get(lk.reviewed_by) if lk.reviewed_by else None
+    return ExportLink.of(link_shape(lk), reviewed_by=reviewer, reviewed_at=lk.reviewed_at)
 
 
 def _export_sentence_links(

@@ -9,14 +9,15 @@ paragraph to the counterpart it compares against, and it is worded with language
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.align.encoder import Encoder
 from app.checks import CheckLink, CheckPair, CheckParagraph, Finding, run_checks
 from app.checks.text import language_name
+from app.exchange.link_shape import link_shape
 from app.library.stories import paragraphs_of, sentences_of
 from app.models import Document, DocumentPair, Link, ParagraphMark, StoredFinding
 from app.paranum import para_no, para_nos
@@ -45,18 +46,7 @@ def _check_inputs(
         for ps in paras.values()
         for p in ps
     ]
-    links = [
-        CheckLink(
-            source_document=lk.source_document_id,
-            source_paragraphs=tuple(lk.source_paragraphs),
-            target_document=lk.target_document_id,
-            target_paragraphs=tuple(lk.target_paragraphs),
-            relation=lk.relation,
-            status=lk.status,
-            score=lk.score,
-        )
-        for lk in session.exec(select(Link).where(Link.story_id == story_id))
-    ]
+    links = [link_shape(lk) for lk in session.exec(select(Link).where(Link.story_id == story_id))]
     pairs = [
         CheckPair(source=pr.source_document_id, target=pr.target_document_id, kind=pr.kind)
         for pr in session.exec(select(DocumentPair).where(DocumentPair.story_id == story_id))
@@ -204,19 +194,40 @@ def stored_findings(session: Session, story_id: int) -> list[StoredFinding]:
     )
 
 
-def finding_json(f: StoredFinding) -> dict[str, Any]:
+class Counterpart(BaseModel):
+    """The paragraphs of the other version a finding compares against."""
+
+    document: int
+    paragraphs: list[int]
+
+
+class FindingOut(BaseModel):
+    """A stored finding as the API speaks it; `paragraph` is a 0-based index."""
+
+    check: str
+    document: int
+    paragraph: int
+    counterpart: Counterpart | None
+    detail: str
+    summary: str
+    severity: float
+    link: int | None
+
+
+def finding_json(f: StoredFinding) -> FindingOut:
     """The API's shape of a finding."""
-    return {
-        "check": f.check,
-        "document": f.document_id,
-        "paragraph": f.paragraph,
-        "counterpart": (
-            {"document": f.counterpart_document_id, "paragraphs": f.counterpart_paragraphs or []}
-            if f.counterpart_document_id is not None
-            else None
-        ),
-        "detail": f.detail,
-        "summary": f.summary,
-        "severity": f.severity,
-        "link": f.link_id,
-    }
+    counterpart = None
+    if f.counterpart_document_id is not None:
+        counterpart = Counterpart(
+            document=f.counterpart_document_id, paragraphs=f.counterpart_paragraphs or []
+        )
+    return FindingOut(
+        check=f.check,
+        document=f.document_id,
+        paragraph=f.paragraph,
+        counterpart=counterpart,
+        detail=f.detail,
+        summary=f.summary,
+        severity=f.severity,
+        link=f.link_id,
+    )

@@ -17,7 +17,13 @@ from app.deps import RuntimeDep, SessionDep, SettingsDep
 from app.ingest import IngestError
 from app.library import documents
 from app.library.personal import Scope, upload_scope
-from app.library.stories import document_summary, get_story, page_stories, paragraphs_of
+from app.library.stories import (
+    StoryDocuments,
+    document_summary,
+    get_story,
+    page_stories,
+    paragraphs_of,
+)
 from app.models import (
     Document,
     DocumentPair,
@@ -28,7 +34,7 @@ from app.models import (
     SentenceLink,
     Story,
 )
-from app.pipeline.grouping import grouping_json
+from app.pipeline.grouping import GroupingOut, grouping_json
 from app.pipeline.jobs.runtime import Runtime
 from app.pipeline.jobs.submit import (
     failure_status,
@@ -36,8 +42,24 @@ from app.pipeline.jobs.submit import (
     queue_upload,
 )
 from app.review.changes import ReviewError
-from app.review.findings import finding_json, stored_findings
-from app.review.queue import build_queue, queue_filter
+from app.review.findings import FindingOut, finding_json, stored_findings
+from app.review.queue import QueueRow, build_queue, queue_filter
+from app.routes.api_schemas import (
+    AlignedDocument,
+    AlignmentOut,
+    Moved,
+    PairOut,
+    ParagraphOut,
+    QueueItem,
+    QueueOut,
+    SentenceLinkOut,
+    SentenceSideOut,
+    StoryItem,
+    StoryPageOut,
+    Uploaded,
+    link_json,
+    moved,
+)
 from app.security.openapi import errors
 from app.waiting import (
     TooManyWaits,
@@ -90,29 +112,31 @@ def stories(
     user: UserDep,
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=200),
-) -> dict[str, Any]:
+) -> StoryPageOut:
     """Stories newest first, a page at a time: pass `next` back as `cursor`.
 
     The public stories, and a logged-in user's own private ones.
     """
     page = page_stories(session, cursor=cursor, limit=limit, user=user)
-    return {
-        "items": [
-            {
-                "id": item.story.id,
-                "title": item.story.title,
-                "languages": page.languages.get(item.story.id or 0, []),
-                "documents": [document_summary(d) for d in item.documents],
-            }
-            for item in page.items
-        ],
-        "next": page.next,
-        "total": page.total,
-    }
+    return StoryPageOut(
+        items=[_story_item(item, page.languages) for item in page.items],
+        next=page.next,
+        total=page.total,
+    )
+
+
+def _story_item(item: StoryDocuments, languages: dict[int, list[str]]) -> StoryItem:
+    assert item.story.id is not None
+    return StoryItem(
+        id=item.story.id,
+        title=item.story.title,
+        languages=languages.get(item.story.id, []),
+        documents=[document_summary(d) for d in item.documents],
+    )
 
 
 @router.get("/documents/{document_id}/grouping")
-def document_grouping(document_id: int, session: SessionDep) -> dict[str, Any]:
+def document_grouping(document_id: int, session: SessionDep) -> GroupingOut:
     """Why a document is in its story: the latest decision and its evidence."""
     doc = session.get(Document, document_id)
     if doc is None:
@@ -121,53 +145,39 @@ def document_grouping(document_id: int, session: SessionDep) -> dict[str, Any]:
 
 
 @router.get("/stories/{story_id}/alignment")
-def alignment(story_id: int, session: SessionDep) -> dict[str, Any]:
+def alignment(story_id: int, session: SessionDep) -> AlignmentOut:
     """A story's documents with their paragraphs, and the links between them."""
     item = get_story(session, story_id)
     if item is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
     paras = paragraphs_of(session, [d.id for d in item.documents if d.id is not None])
-    return {
-        "id": item.story.id,
-        "title": item.story.title,
-        "documents": [
-            {
-                **document_summary(d),
-                "paragraphs": [
-                    {"index": p.index, "text": p.text, "kind": p.kind, "lang": p.lang}
+    pairs = session.exec(
+        select(DocumentPair).where(DocumentPair.story_id == story_id).order_by(col(DocumentPair.id))
+    )
+    return AlignmentOut(
+        id=story_id,
+        title=item.story.title,
+        documents=[
+            AlignedDocument(
+                **document_summary(d).model_dump(),
+                paragraphs=[
+                    ParagraphOut(index=p.index, text=p.text, kind=p.kind, lang=p.lang)
                     for p in paras[d.id or 0]
                 ],
-            }
+            )
             for d in item.documents
         ],
-        "pairs": [
-            {
-                "source": pr.source_document_id,
-                "target": pr.target_document_id,
-                "kind": pr.kind,
-                "score": pr.score,
-            }
-            for pr in session.exec(
-                select(DocumentPair)
-                .where(DocumentPair.story_id == story_id)
-                .order_by(col(DocumentPair.id))
+        pairs=[
+            PairOut(
+                source=pr.source_document_id,
+                target=pr.target_document_id,
+                kind=pr.kind,
+                score=pr.score,
             )
+            for pr in pairs
         ],
-        "links": [link_json(link) for link in story_links(session, story_id)],
-    }
-
-
-def link_json(link: Link) -> dict[str, Any]:
-    """One paragraph link as the API speaks it."""
-    return {
-        "id": link.id,
-        "source": {"document": link.source_document_id, "paragraphs": link.source_paragraphs},
-        "target": {"document": link.target_document_id, "paragraphs": link.target_paragraphs},
-        "relation": link.relation,
-        "score": link.score,
-        "status": link.status,
-        "version": link.version,
-    }
+        links=[link_json(link) for link in story_links(session, story_id)],
+    )
 
 
 def story_links(session: Session, story_id: int) -> list[Link]:
@@ -178,7 +188,7 @@ def story_links(session: Session, story_id: int) -> list[Link]:
 
 
 @router.get("/stories/{story_id}/sentence-links")
-def sentence_links(story_id: int, session: SessionDep) -> list[dict[str, Any]]:
+def sentence_links(story_id: int, session: SessionDep) -> list[SentenceLinkOut]:
     """Sentence links inside each paragraph link; sentences are [paragraph, sentence] indexes."""
     if session.get(Story, story_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
@@ -189,18 +199,16 @@ def sentence_links(story_id: int, session: SessionDep) -> list[dict[str, Any]]:
         .order_by(col(SentenceLink.id))
     ).all()
     return [
-        {
-            "link": row.link_id,
-            "source": {
-                "document": links[row.link_id].source_document_id,
-                "sentences": row.source_sentences,
-            },
-            "target": {
-                "document": links[row.link_id].target_document_id,
-                "sentences": row.target_sentences,
-            },
-            "score": row.score,
-        }
+        SentenceLinkOut(
+            link=row.link_id,
+            source=SentenceSideOut(
+                document=links[row.link_id].source_document_id, sentences=row.source_sentences
+            ),
+            target=SentenceSideOut(
+                document=links[row.link_id].target_document_id, sentences=row.target_sentences
+            ),
+            score=row.score,
+        )
         for row in rows
     ]
 
@@ -215,9 +223,9 @@ class MoveDocument(BaseModel):
 @router.put(
     "/documents/{document_id}/story",
     status_code=202,
-    response_model=None,
+    response_model=Moved,
     responses={
-        200: {"description": "moved and realigned within the wait"},
+        200: {"model": Moved, "description": "moved and realigned within the wait"},
         **errors(401, 403, 404, 409, 422),
     },
 )
@@ -257,13 +265,9 @@ async def move_document(
         )
     done = job.status == JobStatus.DONE
     fields = await run_in_threadpool(_document_fields, runtime.engine, document_id)
+    answer = moved(fields, (job.result or {}).get("story_id") if done else None, job_ref(job))
     return JSONResponse(
-        {
-            **fields,
-            "story_id": (job.result or {}).get("story_id") if done else None,
-            "job": job_ref(job).model_dump(),
-        },
-        status_code=200 if done else 202,
+        answer.model_dump(mode="json", exclude_unset=True), status_code=200 if done else 202
     )
 
 
@@ -333,13 +337,25 @@ async def _json_upload(request: Request) -> Upload:
 
 
 UPLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "the same content was uploaded before: the existing document"},
-    201: {"description": "with `?wait=true`: stored, grouped into a story and aligned"},
+    200: {
+        "model": Uploaded,
+        "description": "the same content was uploaded before: the existing document",
+    },
+    201: {
+        "model": Uploaded,
+        "description": "with `?wait=true`: stored, grouped into a story and aligned",
+    },
     **errors(401, 403, 413, 415, 422),
 }
 
 
-@router.post("/documents", status_code=202, openapi_extra=UPLOAD_BODY, responses=UPLOAD_RESPONSES)
+@router.post(
+    "/documents",
+    status_code=202,
+    response_model=Uploaded,
+    openapi_extra=UPLOAD_BODY,
+    responses=UPLOAD_RESPONSES,
+)
 async def create_document(
     request: Request,
     settings: SettingsDep,
@@ -416,9 +432,9 @@ async def submit_upload(
         body.update(await run_in_threadpool(_document_fields, runtime.engine, job.document_id))
     if not (duplicate or (wait and job.status == JobStatus.DONE)):
         body["story_id"] = None  # not grouped yet: the job decides
-    body["job"] = job_ref(job).model_dump()
+    body["job"] = job_ref(job)
     code = 200 if duplicate else 201 if job.status == JobStatus.DONE and wait else 202
-    return JSONResponse(body, status_code=code)
+    return JSONResponse(Uploaded.model_validate(body).model_dump(mode="json"), status_code=code)
 
 
 def _document_fields(engine: Engine, document_id: int) -> dict[str, Any]:
@@ -429,11 +445,11 @@ def _document_fields(engine: Engine, document_id: int) -> dict[str, Any]:
         count = session.exec(
             select(func.count()).select_from(Paragraph).where(Paragraph.document_id == doc.id)
         ).one()
-        return {**document_summary(doc), "story_id": doc.story_id, "paragraphs": count}
+        return {**document_summary(doc).model_dump(), "story_id": doc.story_id, "paragraphs": count}
 
 
 @router.get("/stories/{story_id}/findings")
-def findings(story_id: int, session: SessionDep) -> list[dict[str, Any]]:
+def findings(story_id: int, session: SessionDep) -> list[FindingOut]:
     """The story's stored findings, most severe first (computed after alignment and review)."""
     if session.get(Story, story_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
@@ -448,7 +464,7 @@ def queue(
     state: str | None = None,
     finding: str | None = None,
     pair: str | None = None,
-) -> dict[str, Any]:
+) -> QueueOut:
     """The review queue: open rows first, most severe first; counts over the whole story.
 
     Filters: `relation` (translation, related), `state` (open, auto, confirmed, manual,
@@ -457,20 +473,18 @@ def queue(
     if session.get(Story, story_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
     q = build_queue(session, story_id, queue_filter(relation, state, finding, pair))
-    return {
-        "counts": q.counts,
-        "shown": len(q.rows),
-        "items": [
-            {
-                "key": row.key,
-                "state": row.state,
-                "action": row.action,
-                "link": link_json(row.link) if row.link else None,
-                "document": row.source.document.id,
-                "paragraphs": row.source.paragraphs,
-                "counterpart": row.target.document.id if row.target else None,
-                "findings": [finding_json(f) for f in row.findings],
-            }
-            for row in q.rows
-        ],
-    }
+    return QueueOut(counts=q.counts, shown=len(q.rows), items=[_queue_item(r) for r in q.rows])
+
+
+def _queue_item(row: QueueRow) -> QueueItem:
+    assert row.source.document.id is not None
+    return QueueItem(
+        key=row.key,
+        state=row.state,
+        action=row.action,
+        link=link_json(row.link) if row.link else None,
+        document=row.source.document.id,
+        paragraphs=row.source.paragraphs,
+        counterpart=row.target.document.id if row.target else None,
+        findings=[finding_json(f) for f in row.findings],
+    )

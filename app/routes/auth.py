@@ -6,7 +6,7 @@ server-side session and a new CSRF token and marks the browser as known to the a
 `next` is only ever a path on this site.
 """
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -43,6 +43,12 @@ class Me(BaseModel):
 
     name: str | None
     role: str
+
+
+class LoggedOut(BaseModel):
+    """The answer to a logout."""
+
+    status: Literal["logged out"]
 
 
 class PasswordChange(BaseModel):
@@ -84,10 +90,10 @@ def api_login(
 
 
 @router.post("/api/logout")
-def api_logout(request: Request, session: SessionDep) -> dict[str, str]:
+def api_logout(request: Request, session: SessionDep) -> LoggedOut:
     """End the session: it is revoked on the server, not only forgotten by the browser."""
     end_session(request, session)
-    return {"status": "logged out"}
+    return LoggedOut(status="logged out")
 
 
 @router.post("/api/password", responses=errors(401, 403, 429))

@@ -2,9 +2,9 @@
 
 Swagger UI and Redoc are vendored under static/vendor (versions in the folder names, each with
 its licence; Redoc's one local change is in PATCHES.md) and started by a script file, so the pages
-work offline: they make no request off the host. The JSON answers that have no response model
-show an example taken from the seeds (api_examples.json; tests/test_api_examples.py keeps each
-one the shape of a real answer).
+work offline: they make no request off the host. Besides its response model's schema, each GET
+answer listed in api_examples.json shows an example taken from the seeds
+(tests/test_api_examples.py keeps each one the shape of a real answer).
 """
 
 import json
@@ -42,7 +42,7 @@ def redoc(request: Request) -> HTMLResponse:
 
 
 def document_examples(app: FastAPI) -> None:
-    """Give the GET answers listed in EXAMPLES their example (Redoc showed `{ }`)."""
+    """Give the GET answers listed in EXAMPLES their example, taken from the seeds."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:

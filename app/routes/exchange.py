@@ -5,6 +5,7 @@ from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
 from app.auth import UserDep, is_editor
@@ -12,7 +13,7 @@ from app.deps import RuntimeDep, SessionDep
 from app.exchange import ExchangeError, ExportStory
 from app.labels import DocLabel
 from app.models import JobKind, JobStatus
-from app.pipeline.jobs.submit import failure_status, job_ref
+from app.pipeline.jobs.submit import JobRef, failure_status, job_ref
 from app.reading.printable import print_rows
 from app.review.exchange import export_story, render_export
 from app.security.openapi import errors
@@ -104,7 +105,22 @@ def _printable(request: Request, story: ExportStory, pair: tuple[int, int] | Non
     )
 
 
-@router.post("/api/import", status_code=201, responses=errors(401, 403, 413, 422))
+class Imported(BaseModel):
+    """The story a TMX import made (null until its job is over) and the job."""
+
+    story_id: int | None
+    job: JobRef
+
+
+@router.post(
+    "/api/import",
+    status_code=201,
+    response_model=Imported,
+    responses={
+        202: {"model": Imported, "description": "still importing: follow the job"},
+        **errors(401, 403, 413, 422),
+    },
+)
 async def import_file(
     request: Request, runtime: RuntimeDep, user: WaitingEditorDep
 ) -> JSONResponse:
@@ -130,5 +146,7 @@ async def import_file(
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(err)) from err
     if job.status == JobStatus.FAILED:
         raise HTTPException(failure_status(job), job.error)
-    body = {"story_id": job.story_id, "job": job_ref(job).model_dump()}
-    return JSONResponse(body, status_code=201 if job.status == JobStatus.DONE else 202)
+    body = Imported(story_id=job.story_id, job=job_ref(job))
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=201 if job.status == JobStatus.DONE else 202
+    )

@@ -1,7 +1,5 @@
 """Collections imported whole: `POST /api/imports` (many files or one zip) and its progress."""
 
-from typing import Any
-
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -13,7 +11,14 @@ from app.deps import RuntimeDep, SettingsDep
 from app.ingest import IngestError
 from app.library.personal import upload_scope
 from app.models import User
-from app.pipeline.imports import ImportFile, batch_jobs, collect, progress, start_import
+from app.pipeline.imports import (
+    ImportFile,
+    ImportProgress,
+    batch_jobs,
+    collect,
+    progress,
+    start_import,
+)
 from app.security.openapi import errors
 from app.security.ratelimit import RateLimits, client_address
 from app.waiting import WaitingUserDep
@@ -130,9 +135,8 @@ async def add_to_import(
 
 
 @router.get("/imports/{batch}", responses=errors(401, 404))
-def import_progress(batch: str, runtime: RuntimeDep, user: UserDep) -> dict[str, Any]:
-    """An import's progress: `{id, status, total, queued, running, done, failed, added,
-    duplicates, failures: [{job, source, error}], jobs, url}`."""
+def import_progress(batch: str, runtime: RuntimeDep, user: UserDep) -> ImportProgress:
+    """An import's progress: its jobs counted by status, the files that failed and why."""
     jobs = batch_jobs(runtime.engine, batch, _account(user).id)
     if not jobs:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"import {batch} does not exist")

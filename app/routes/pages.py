@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.auth import UserDep, current_user, is_editor
 from app.deps import SessionDep
+from app.exchange.link_shape import LinkShape
 from app.labels import DocLabel
 from app.library.stories import page_stories, paragraphs_of
 from app.models import Document, Paragraph, Story
@@ -15,7 +16,6 @@ from app.pipeline.jobs.submit import visible_jobs
 from app.reading.overview import overview
 from app.reading.view import (
     Highlight,
-    LinkView,
     Missing,
     ReviewPanel,
     StoryView,
@@ -256,7 +256,7 @@ def _highlights(
     story_id: int,
     active: tuple[int, int] | None,
     previous: tuple[int, int] | None,
-) -> tuple[Highlight | None, Highlight | None, list[LinkView]]:
+) -> tuple[Highlight | None, Highlight | None, list[LinkShape]]:
     """The new highlight, the previous one (to clear) and the links they were read from.
 
     Only the links near the clicked and the previous paragraph are read: a click costs the
@@ -290,7 +290,7 @@ def _sentence_state(groups: dict[tuple[int, int, int], list[int]]) -> dict[tuple
 def _fragment_unders(
     session: SessionDep,
     story_id: int,
-    links: list[LinkView],
+    links: list[LinkShape],
     hl: Highlight | None,
     old: Highlight | None,
     copies: list[tuple[Document, Paragraph]],

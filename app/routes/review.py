@@ -14,7 +14,18 @@ from app.pipeline.jobs.submit import failure_status
 from app.review import actions, paragraphs, undo
 from app.review import changes as review
 from app.review.changes import ReviewError, Side
-from app.routes.api import link_json
+from app.routes.api_schemas import LinkOut, link_json
+from app.routes.review_schemas import (
+    BatchOut,
+    HistoryEvent,
+    MarkOut,
+    PartOut,
+    RedoneOut,
+    RemovedOut,
+    SplitOut,
+    TextOut,
+    UndoneOut,
+)
 from app.security.openapi import errors
 from app.waiting import TooManyWaits, WaitingEditorDep, submit_and_wait
 
@@ -123,24 +134,24 @@ def install_review_errors(app: FastAPI) -> None:
 
 def _status_change(
     link_id: int, body: Versioned, session: SessionDep, user: EditorDep, action: str
-) -> dict[str, Any]:
+) -> LinkOut:
     return link_json(actions.set_status(session, user, link_id, body.version, action))
 
 
 @router.post("/links/{link_id}/confirm", responses=EDIT_ERRORS)
-def confirm(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> dict[str, Any]:
+def confirm(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> LinkOut:
     """Confirm an automatic link."""
     return _status_change(link_id, body, session, user, "confirm")
 
 
 @router.post("/links/{link_id}/reject", responses=EDIT_ERRORS)
-def reject(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> dict[str, Any]:
+def reject(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> LinkOut:
     """Reject a link: it disappears from the reader and realignment will not bring it back."""
     return _status_change(link_id, body, session, user, "reject")
 
 
 @router.post("/links/{link_id}/unlink", responses=EDIT_ERRORS)
-def unlink(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> dict[str, Any]:
+def unlink(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) -> LinkOut:
     """Remove a link (kept as rejected in the history)."""
     return _status_change(link_id, body, session, user, "unlink")
 
@@ -148,7 +159,7 @@ def unlink(link_id: int, body: Versioned, session: SessionDep, user: EditorDep) 
 @router.post("/stories/{story_id}/links", status_code=201, responses=EDIT_ERRORS)
 def create(
     story_id: int, body: NewLink, request: Request, session: SessionDep, user: EditorDep
-) -> dict[str, Any]:
+) -> LinkOut:
     """Link paragraphs by hand."""
     link = review.create_link(
         session=session,
@@ -162,7 +173,7 @@ def create(
 
 
 @router.post("/links/merge", status_code=201, responses=EDIT_ERRORS)
-def merge(body: MergeIn, request: Request, session: SessionDep, user: EditorDep) -> dict[str, Any]:
+def merge(body: MergeIn, request: Request, session: SessionDep, user: EditorDep) -> LinkOut:
     """Merge links of one document pair into one (1-1 + 1-1 → 2-1 or 1-2)."""
     link = review.merge(session=session, user=user, links=[(r.id, r.version) for r in body.links])
     return link_json(link)
@@ -171,7 +182,7 @@ def merge(body: MergeIn, request: Request, session: SessionDep, user: EditorDep)
 @router.post("/links/{link_id}/split", status_code=201, responses=EDIT_ERRORS)
 def split(
     link_id: int, body: SplitIn, request: Request, session: SessionDep, user: EditorDep
-) -> list[dict[str, Any]]:
+) -> list[LinkOut]:
     """Split a group link into parts."""
     links = review.split(
         session=session,
@@ -188,7 +199,7 @@ def split(
 @router.put("/documents/{document_id}/paragraphs/{index}/mark", responses=EDIT_ERRORS)
 def mark(
     document_id: int, index: int, body: MarkTargetIn, session: SessionDep, user: EditorDep
-) -> dict[str, Any]:
+) -> MarkOut:
     """Mark a paragraph 'not_translated' (optionally from one version) or 'added'; null clears."""
     review.mark_paragraph(
         session=session,
@@ -198,12 +209,12 @@ def mark(
         mark=body.mark,
         target_document=body.target_document,
     )
-    return {
-        "document": document_id,
-        "paragraph": index,
-        "mark": body.mark,
-        "target_document": body.target_document if body.mark == "not_translated" else None,
-    }
+    return MarkOut(
+        document=document_id,
+        paragraph=index,
+        mark=body.mark,
+        target_document=body.target_document if body.mark == "not_translated" else None,
+    )
 
 
 class TextIn(BaseModel):
@@ -222,7 +233,7 @@ async def edit_text(
     body: TextIn,
     request: Request,
     user: WaitingEditorDep,
-) -> dict[str, Any]:
+) -> TextOut:
     """Change a paragraph's text (recorded, undoable); the document is realigned around it.
 
     The edit and the realignment are one recorded step, run by a worker (it needs the model);
@@ -244,7 +255,7 @@ async def edit_text(
         raise HTTPException(failure_status(job), job.error)
     if job.status != JobStatus.DONE:
         raise HTTPException(503, "the edit is queued behind other work; try again shortly")
-    return {"document": document_id, "paragraph": index, "text": (job.result or {})["text"]}
+    return TextOut(document=document_id, paragraph=index, text=(job.result or {})["text"])
 
 
 class SplitAtIn(BaseModel):
@@ -258,7 +269,7 @@ class SplitAtIn(BaseModel):
 )
 def split_paragraph(
     document_id: int, index: int, body: SplitAtIn, session: SessionDep, user: EditorDep
-) -> dict[str, Any]:
+) -> SplitOut:
     """Split a paragraph in two at `at` (undoable); its links hold both parts.
 
     `index` is 0-based, as everywhere in the API; later paragraphs move down by one.
@@ -266,44 +277,40 @@ def split_paragraph(
     head, tail = paragraphs.split_paragraph(
         session=session, user=user, document_id=document_id, index=index, at=body.at
     )
-    return {
-        "document": document_id,
-        "paragraphs": [
-            {"index": head.index, "text": head.text},
-            {"index": tail.index, "text": tail.text},
+    return SplitOut(
+        document=document_id,
+        paragraphs=[
+            PartOut(index=head.index, text=head.text),
+            PartOut(index=tail.index, text=tail.text),
         ],
-    }
+    )
 
 
 @router.post("/documents/{document_id}/paragraphs/{index}/merge-next", responses=EDIT_ERRORS)
-def merge_paragraph(
-    document_id: int, index: int, session: SessionDep, user: EditorDep
-) -> dict[str, Any]:
+def merge_paragraph(document_id: int, index: int, session: SessionDep, user: EditorDep) -> TextOut:
     """Join a paragraph with the next one (undoable); later paragraphs move up by one."""
     para = paragraphs.merge_paragraphs(
         session=session, user=user, document_id=document_id, index=index
     )
-    return {"document": document_id, "paragraph": para.index, "text": para.text}
+    return TextOut(document=document_id, paragraph=para.index, text=para.text)
 
 
 @router.post("/undo", responses=EDIT_ERRORS)
-def undo_change(body: UndoIn, session: SessionDep, user: EditorDep) -> dict[str, Any]:
+def undo_change(body: UndoIn, session: SessionDep, user: EditorDep) -> UndoneOut:
     """Undo your last change; again for the one before (409 if someone changed it since)."""
     event = undo.undo_last(session=session, user=user, story_id=body.story_id)
-    return {"undone": event.before, "now": event.after, "event": event.reverts}
+    return UndoneOut(undone=event.before, now=event.after, event=event.reverts)
 
 
 @router.post("/redo", responses=EDIT_ERRORS)
-def redo_change(body: UndoIn, session: SessionDep, user: EditorDep) -> dict[str, Any]:
+def redo_change(body: UndoIn, session: SessionDep, user: EditorDep) -> RedoneOut:
     """Redo the change you undid last (until you make a new one)."""
     event = undo.redo_last(session=session, user=user, story_id=body.story_id)
-    return {"redone": event.after, "before": event.before, "event": event.reverts}
+    return RedoneOut(redone=event.after, before=event.before, event=event.reverts)
 
 
 @router.post("/links/{link_id}/relation", responses=errors(401, 403, 404, 409, 422))
-def relation(
-    link_id: int, body: RelationIn, session: SessionDep, user: EditorDep
-) -> dict[str, Any]:
+def relation(link_id: int, body: RelationIn, session: SessionDep, user: EditorDep) -> LinkOut:
     """Say whether a link is a translation or related facts."""
     link = review.set_relation(
         session=session,
@@ -318,7 +325,7 @@ def relation(
 @router.post("/stories/{story_id}/confirm-batch", responses=errors(401, 403, 404, 409, 422))
 def confirm_batch(
     story_id: int, body: BatchConfirmIn, session: SessionDep, user: EditorDep
-) -> dict[str, Any]:
+) -> BatchOut:
     """Confirm all automatic translation links scoring at least `min_score`; one undo."""
     pair = None
     if body.documents is not None:
@@ -328,14 +335,14 @@ def confirm_batch(
     links = review.batch_confirm(
         session=session, user=user, story_id=story_id, min_score=body.min_score, documents=pair
     )
-    return {"confirmed": [link.id for link in links], "count": len(links)}
+    return BatchOut(confirmed=[link.id for link in links if link.id is not None], count=len(links))
 
 
 @router.delete("/documents/{document_id}", responses=errors(401, 403, 404, 409))
-def remove_document(document_id: int, session: SessionDep, user: EditorDep) -> dict[str, Any]:
+def remove_document(document_id: int, session: SessionDep, user: EditorDep) -> RemovedOut:
     """Remove a document from the library with its links and findings (undo brings it back)."""
     story_id = documents.remove_document(session=session, user=user, document_id=document_id)
-    return {"removed": document_id, "story_id": story_id}
+    return RemovedOut(removed=document_id, story_id=story_id)
 
 
 def visible_history(session: SessionDep, link_id: int, user: User | None) -> list[dict[str, Any]]:
@@ -347,15 +354,15 @@ def visible_history(session: SessionDep, link_id: int, user: User | None) -> lis
 
 
 @router.get("/links/{link_id}/history")
-def link_history(link_id: int, session: SessionDep, user: UserDep) -> list[dict[str, Any]]:
+def link_history(link_id: int, session: SessionDep, user: UserDep) -> list[HistoryEvent]:
     """Who changed a link (a name for editors, "editor" for others), when, from what to what."""
-    return visible_history(session, link_id, user)
+    return [HistoryEvent.model_validate(e) for e in visible_history(session, link_id, user)]
 
 
 @router.get("/links/{link_id}")
-def get_link(link_id: int, session: SessionDep) -> dict[str, Any]:
+def get_link(link_id: int, session: SessionDep) -> LinkOut:
     """One link with its version (send the version back with a change)."""
     link = session.get(Link, link_id)
     if link is None:
         raise HTTPException(404, f"link {link_id} does not exist")
-    return {**link_json(link), "version": link.version}
+    return link_json(link)

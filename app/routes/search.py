@@ -1,10 +1,10 @@
 """Search: the results page and `GET /api/search`."""
 
 import unicodedata
-from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
 
 from app.auth import UserDep
 from app.deps import SessionDep
@@ -12,6 +12,24 @@ from app.library.search import search_paragraphs
 from app.templating import templates
 
 router = APIRouter()
+
+
+class HitOut(BaseModel):
+    """A paragraph that holds every word of the query, and where to read it."""
+
+    story: int
+    document: int
+    paragraph: int
+    lang: str
+    snippet: str = Field(description="the paragraph's text around the first match (plain text)")
+    url: str = Field(description="the story page with this paragraph highlighted")
+
+
+class SearchOut(BaseModel):
+    """A page of hits; `next` is the cursor of the next page (null: the last)."""
+
+    items: list[HitOut]
+    next: str | None
 
 
 def _checked(q: str) -> str:
@@ -33,25 +51,25 @@ def api_search(
     q: str = Query(..., min_length=1, max_length=200),
     cursor: str | None = None,
     limit: int = Query(20, ge=1, le=100),
-) -> dict[str, Any]:
+) -> SearchOut:
     """Paragraphs of any language that contain every word of `q`; pass `next` as `cursor`.
 
     Public texts, and a logged-in user's own private ones."""
     page = search_paragraphs(session, query=_checked(q), cursor=cursor, limit=limit, user=user)
-    return {
-        "items": [
-            {
-                "story": h.story,
-                "document": h.document,
-                "paragraph": h.paragraph,
-                "lang": h.lang,
-                "snippet": h.snippet,
-                "url": h.url,
-            }
+    return SearchOut(
+        items=[
+            HitOut(
+                story=h.story,
+                document=h.document,
+                paragraph=h.paragraph,
+                lang=h.lang,
+                snippet=h.snippet,
+                url=h.url,
+            )
             for h in page.items
         ],
-        "next": page.next,
-    }
+        next=page.next,
+    )
 
 
 @router.get("/search", response_class=HTMLResponse, include_in_schema=False)
