@@ -28,6 +28,7 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path("/work/shared")
@@ -62,10 +63,10 @@ def texts() -> dict[str, list[tuple[str, str, str]]]:
 
 def identify(
     items: list[tuple[str, str, str]],
-) -> dict[str, dict[str, object]]:
+) -> dict[str, dict[str, Any]]:
     from app.ingest import IngestError, parse_bytes
 
-    out: dict[str, dict[str, object]] = {}
+    out: dict[str, dict[str, Any]] = {}
     for name, _gold, text in items:
         try:
             doc = parse_bytes(text.encode("utf-8"), source=name)
@@ -121,7 +122,7 @@ def main() -> int:
         results[name] = found
         right = sum(found[n]["doc"] == gold for n, gold, _t in items if gold)
         graded = sum(1 for _n, gold, _t in items if gold)
-        pieces = sum(len(v["sentences"]) for v in found.values())  # type: ignore[arg-type]
+        pieces = sum(len(v["sentences"]) for v in found.values())
         print(
             f"{name}: {len(items)} documents, {pieces} sentences; "
             f"document language right {right}/{graded}"

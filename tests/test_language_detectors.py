@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.ingest import SUPPORTED_LANGUAGES
-from app.ingest import detectors
+from app.ingest import SUPPORTED_LANGUAGES, detectors
 from app.ingest.language import document_language
 
 
