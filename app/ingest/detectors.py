@@ -29,6 +29,8 @@ TRIGRAM_LETTERS = 130
 # common ones).
 SHORTLIST = 3
 
+# lingua's calls, one at a time: unloading a language's models must not happen while
+# another thread scores with them (parsing has one thread in a worker anyway).
 _lock = threading.Lock()
 
 
@@ -70,7 +72,8 @@ def _values(values: list[ConfidenceValue]) -> dict[str, float]:
 
 def confidences(text: str, codes: frozenset[str]) -> dict[str, float]:
     """lingua's confidence per language of `codes` (at least two)."""
-    return _values(_detector(codes).compute_language_confidence_values(text))
+    with _lock:  # never while another thread unloads models (document_confidences)
+        return _values(_detector(codes).compute_language_confidence_values(text))
 
 
 def document_confidences(
@@ -81,15 +84,16 @@ def document_confidences(
     SHORTLIST best languages by trigrams and the `common` ones only; others get 0.0."""
     if letters >= TRIGRAM_LETTERS or codes <= common:
         return confidences(text, codes)
-    rough = _values(_detector(codes, True).compute_language_confidence_values(text))
+    with _lock:
+        rough = _values(_detector(codes, True).compute_language_confidence_values(text))
     ranked = sorted(codes, key=lambda code: (-rough.get(code, 0.0), code))
     rare = frozenset(ranked[:SHORTLIST]) - common
     shortlist = (common & codes) | rare
     if len(shortlist) == 1:
         return {code: 1.0 if code in shortlist else 0.0 for code in codes}
-    with _lock:  # a concurrent short document must not lose its rare models midway
-        found = confidences(text, shortlist)
-        if rare:
+    found = confidences(text, shortlist)
+    if rare:
+        with _lock:
             log.debug("unloading lingua's full models of %s", ", ".join(sorted(rare)))
             _detector(rare).unload_language_models()
     return {code: found.get(code, 0.0) for code in codes}
