@@ -263,5 +263,5 @@ def _switch_or_keep(
 def warm_up(languages: Iterable[str] = SUPPORTED_LANGUAGES) -> None:
     """Build the detectors and load their models now (a few seconds) rather than on the first
     upload; an app can call this once at startup."""
-    document_language("Warm-up text long enough for trigrams. " * 4, tuple(languages))
+    document_language("Warm-up text long enough for trigrams. " * 5, tuple(languages))
     segment_language("Warm up", None, segment_candidates(languages))
