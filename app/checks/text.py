@@ -54,6 +54,6 @@ def lemma(word: str, lang: str) -> str:
     import simplemma
 
     try:
-        return str(simplemma.lemmatize(word, lang=lang))
+        return str(simplemma.lemmatize(word, lang=lang, low_memory=True))
     except ValueError:  # simplemma knows no such language
         return word

@@ -4,9 +4,9 @@ Two questions, two candidate sets:
 
 * What is the document in? Asked of the whole text, against every language lingua knows, so
   that a Finnish or Swahili upload is named as such and refused, not forced into the nearest
-  supported language. On an article this is fast: from 120 characters on, lingua only loads
-  and uses its trigram models. Only a very short document makes it load every model (a few
-  seconds, once per process).
+  supported language. On an article this is fast: from 120 letters on, lingua only loads
+  and uses its trigram models. A shorter document is scored in full among its likeliest
+  languages only (app.ingest.detectors), not among all of them.
 * What is this line or sentence in? Short pieces are hard: over all languages, 'JAPAN
   SPENDET' comes out Swedish. So a piece keeps the language of what contains it (the
   document for a line, the line for a sentence) unless lingua, restricted to a bounded set of
@@ -20,15 +20,11 @@ import logging
 from collections.abc import Iterable
 
 import regex
-from lingua import (
-    ConfidenceValue,
-    IsoCode639_1,
-    Language,
-    LanguageDetector,
-    LanguageDetectorBuilder,
-)
+from lingua import Language
 
 from app.align.encoder import E5_LANGUAGES, USEM3_LANGUAGES
+from app.ingest.detectors import all_codes as _all_codes
+from app.ingest.detectors import confidences, document_confidences, language_of
 from app.ingest.script import (
     keep_scripts,
     language_scripts,
@@ -103,18 +99,6 @@ def id_text(text: str) -> str:
     return _URL.sub(" ", _ATTRIBUTES.sub(" ", text))
 
 
-def language_of(code: str) -> Language:
-    """lingua's Language for an ISO 639-1 code.
-
-    Raises:
-        ValueError: when lingua does not know the code.
-    """
-    try:
-        return Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper()))
-    except AttributeError:
-        raise ValueError(f"unknown language code {code!r}") from None
-
-
 def language_name(code: str) -> str:
     """English name of a language code, for messages ('fi' -> 'Finnish')."""
     try:
@@ -123,34 +107,9 @@ def language_name(code: str) -> str:
         return code
 
 
-def _code(language: Language) -> str:
-    return language.iso_code_639_1.name.lower()
-
-
-@functools.lru_cache(maxsize=1)
-def _all_languages_detector() -> LanguageDetector:
-    log.info("building the lingua detector for all languages")
-    return LanguageDetectorBuilder.from_all_languages().build()
-
-
-@functools.cache
-def _all_codes() -> frozenset[str]:
-    return frozenset(_code(language) for language in Language.all())
-
-
 @functools.cache
 def _all_scripts() -> frozenset[str]:
     return frozenset(s for code in _all_codes() for s in language_scripts(code))
-
-
-def _detector(codes: frozenset[str]) -> LanguageDetector:
-    return _all_languages_detector() if codes >= _all_codes() else _segment_detector(codes)
-
-
-@functools.lru_cache(maxsize=32)
-def _segment_detector(codes: frozenset[str]) -> LanguageDetector:
-    log.info("building the lingua detector for %d languages", len(codes))
-    return LanguageDetectorBuilder.from_languages(*(language_of(c) for c in codes)).build()
 
 
 def _is_capitalized(word: str) -> bool:
@@ -167,10 +126,6 @@ def segment_candidates(supported: Iterable[str], doc_lang: str | None = None) ->
     return common | ({doc_lang} if doc_lang else frozenset())
 
 
-def _confidences(values: list[ConfidenceValue]) -> dict[str, float]:
-    return {_code(value.language): value.value for value in values}
-
-
 def _fitting(text: str, codes: frozenset[str]) -> frozenset[str]:
     """The languages among `codes` whose scripts fit the text's words best."""
     fit = script_fit(text, codes)
@@ -180,15 +135,20 @@ def _fitting(text: str, codes: frozenset[str]) -> frozenset[str]:
     return frozenset(code for code, share in fit.items() if share >= top - FIT_MARGIN)
 
 
-def _scores(text: str, codes: frozenset[str]) -> dict[str, float]:
+def _scores(
+    text: str, codes: frozenset[str], common: frozenset[str] | None = None
+) -> dict[str, float]:
     """lingua's confidences among `codes`, on the words written in their scripts only
-    (lingua gives every language 0 when a text has letters none of them uses)."""
+    (lingua gives every language 0 when a text has letters none of them uses). With
+    `common`, a document's: see app.ingest.detectors.document_confidences."""
     if len(codes) == 1:
         return {next(iter(codes)): 1.0}
     scripts = frozenset(s for code in codes for s in language_scripts(code))
     if scripts and scripts != _LATIN:
         text = keep_scripts(text, scripts)
-    return _confidences(_detector(codes).compute_language_confidence_values(text))
+    if common is None:
+        return confidences(text, codes)
+    return document_confidences(text, codes, letter_count(text), common)
 
 
 def document_language(
@@ -208,10 +168,9 @@ def document_language(
     if letters < 2:
         return None
     short = letters < SHORT_LETTERS
-    pool = _all_codes()
-    if short:
-        pool = frozenset(common) or segment_candidates(supported)
-    scores = _scores(text, _fitting(text, pool))
+    usual = frozenset(common) or segment_candidates(supported)
+    pool = usual if short else _all_codes()
+    scores = _scores(text, _fitting(text, pool), usual)
     best = max(scores, key=scores.__getitem__, default=None)
     if best is None or scores[best] <= 0.0:
         return None
@@ -304,5 +263,5 @@ def _switch_or_keep(
 def warm_up(languages: Iterable[str] = SUPPORTED_LANGUAGES) -> None:
     """Build the detectors and load their models now (a few seconds) rather than on the first
     upload; an app can call this once at startup."""
-    document_language("Warm-up text long enough for trigrams. " * 4, tuple(languages))
+    document_language("Warm-up text long enough for trigrams. " * 5, tuple(languages))
     segment_language("Warm up", None, segment_candidates(languages))

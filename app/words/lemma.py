@@ -1,4 +1,10 @@
-"""A word's dictionary form, by simplemma (rules and word lists for about 50 languages)."""
+"""A word's dictionary form, by simplemma (rules and word lists for about 50 languages).
+
+simplemma's low-memory dictionaries, here and in app.checks: the same word lists read from
+their compressed stream (about 8 MB a language in memory) rather than unpacked into a dict of
+every form (about 60 MB a language, 230 MB for de, fr, en and uk); the same lemmas
+(bench/memory.py).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,6 @@ def lemma(word: str, lang: str) -> str:
     """The lemma of `word` in `lang`; the word itself where simplemma has no data for it."""
     base = lang.lower().split("-")[0]
     try:
-        return str(simplemma.lemmatize(word, lang=base))
+        return str(simplemma.lemmatize(word, lang=base, low_memory=True))
     except ValueError:  # a language simplemma does not cover (zh, ja, ...)
         return word
