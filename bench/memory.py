@@ -55,9 +55,9 @@ def _collection_text(lang: str) -> str:
 
 def step_imports() -> None:
     import app.checks.names  # noqa: F401
-    import app.jobs.worker  # noqa: F401
-    import app.services.alignment  # noqa: F401
-    import app.services.grouping  # noqa: F401
+    import app.pipeline.alignment  # noqa: F401
+    import app.pipeline.grouping  # noqa: F401
+    import app.pipeline.jobs.worker  # noqa: F401
 
 
 KEPT: list[object] = []  # what a worker keeps loaded

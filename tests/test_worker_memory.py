@@ -6,7 +6,7 @@ import platform
 
 import pytest
 
-from app.jobs.worker import limit_malloc_arenas
+from app.pipeline.jobs.worker import limit_malloc_arenas
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
