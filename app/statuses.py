@@ -22,9 +22,21 @@ class Relation(StrEnum):
     RELATED = "related"
 
 
+class PairKind(StrEnum):
+    """What the aligner calls a document pair as a whole."""
+
+    TRANSLATION = "translation"
+    PARTIAL = "partial"  # a translation of part of the other (a shortened version)
+    COMPARABLE = "comparable"  # texts on the same thing, not translations: related links only
+
+
+# Pairs whose paragraphs translate each other (their sentences are linked, their gaps are findings).
+TRANSLATED_KINDS = frozenset({PairKind.TRANSLATION, PairKind.PARTIAL})
+
 # An editor decided on these; realignment keeps them.
 REVIEWED = frozenset({LinkStatus.CONFIRMED, LinkStatus.MANUAL, LinkStatus.REJECTED})
 # These show in the reader.
 VISIBLE = frozenset({LinkStatus.AUTO, LinkStatus.CONFIRMED, LinkStatus.MANUAL})
 STATUSES = tuple(LinkStatus)
 RELATIONS = tuple(Relation)
+PAIR_KINDS = tuple(PairKind)

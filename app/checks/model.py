@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from app.exchange.link_shape import LinkShape
 from app.paranum import para_nos
+from app.statuses import PairKind, Relation
 
 CHECKS = ("numbers", "omission", "addition", "wrong_language", "divergence", "names")
-RELATIONS = ("translation", "related")
+RELATIONS = tuple(Relation)
 STATUSES = ("auto", "confirmed", "manual", "rejected")
-PAIR_KINDS = ("translation", "partial", "comparable")
+PAIR_KINDS = tuple(PairKind)
 MARKS = ("not_translated", "added")
 # Kinds whose absence from a counterpart is a defect; captions and boilerplate are page
 # furniture that a translation may legitimately drop or replace.

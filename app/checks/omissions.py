@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 from app.checks.model import TEXT_KINDS, Corpus, Finding, label, marked, shorten
 from app.paranum import para_no, para_nos
+from app.statuses import TRANSLATED_KINDS
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def check_omissions(corpus: Corpus, marks: Mapping[tuple[int, int], str]) -> lis
     findings: list[Finding] = []
     additions: dict[tuple[int, int], list[int]] = {}
     for pair in corpus.pairs:
-        if pair.kind not in ("translation", "partial"):
+        if pair.kind not in TRANSLATED_KINDS:
             continue
         linked = _linked(corpus, pair.source, pair.target)
         for (doc, index), para in sorted(corpus.paragraphs.items()):

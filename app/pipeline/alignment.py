@@ -13,6 +13,7 @@ from app.align.encoder import Encoder, encoder_for
 from app.models import Document, DocumentPair, Link, Paragraph, Sentence, SentenceLink, Story
 from app.models.versions import touch_stories
 from app.pipeline.embeddings import CachedEncoder
+from app.statuses import Relation
 
 log = logging.getLogger(__name__)
 
@@ -309,8 +310,8 @@ def apply_pair(session: Session, plan: PairPlan) -> PairReport | None:
         plan.source_id,
         plan.target_id,
         plan.kind,
-        sum(1 for lk in plan.links if lk.relation == "translation"),
-        sum(1 for lk in plan.links if lk.relation == "related"),
+        sum(1 for lk in plan.links if lk.relation == Relation.TRANSLATION),
+        sum(1 for lk in plan.links if lk.relation == Relation.RELATED),
     )
 
 

@@ -26,10 +26,11 @@ from app.ingest.normal import normalised
 from app.models import Document, Paragraph
 from app.pipeline.alignment import PairPlan, PairReport, apply_pair, plan_pair
 from app.pipeline.grouping import GroupingResult, Verdict, linkable_paragraphs
+from app.statuses import TRANSLATED_KINDS, Relation
 
 log = logging.getLogger(__name__)
 
-JOINING_KINDS = ("translation", "partial")
+JOINING_KINDS = TRANSLATED_KINDS
 # A comparable pair is a report of the same event when related links that share a fact
 # reach this share of the shorter document's linkable paragraphs (the seeds' separate
 # report: 2 of 9 paragraphs, .22; two pages of one site: none).
@@ -106,7 +107,7 @@ def _same_event_share(
     shorter = min(
         len(linkable_paragraphs(session, source)), len(linkable_paragraphs(session, target))
     )
-    related = [(lk.src[0], lk.tgt[0]) for lk in plan.links if lk.relation == "related"]
+    related = [(lk.src[0], lk.tgt[0]) for lk in plan.links if lk.relation == Relation.RELATED]
     if not related or shorter == 0:
         return 0.0
     evidence = shared_evidence(src, tgt, related)
@@ -128,7 +129,7 @@ def _figures_differ(session: Session, plan: PairPlan, source: Document, target: 
     src, tgt = _texts(session, source), _texts(session, target)
     numeric = differing = 0
     for link in plan.links:
-        if link.relation != "translation":
+        if link.relation != Relation.TRANSLATION:
             continue
         ours = _values(" ".join(src[i] for i in link.src), source.lang)
         theirs = _values(" ".join(tgt[j] for j in link.tgt), target.lang)

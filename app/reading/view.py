@@ -11,6 +11,7 @@ from app.exchange.link_shape import LinkShape, link_shape
 from app.library.stories import get_story, sentences_of
 from app.models import Document, Link, LinkSide, Paragraph, Sentence, SentenceLink
 from app.pipeline.alignment import LINKABLE_KINDS
+from app.statuses import TRANSLATED_KINDS, Relation
 
 ParaKey = tuple[int, int]  # (document id, paragraph index)
 
@@ -103,7 +104,11 @@ def highlight(links: list[LinkShape], active: ParaKey) -> Highlight:
         layer = found
     for node in chain:
         for other, link in graph.get(node, []):
-            if link.relation == "translation" or other in result.relation or other[0] == active[0]:
+            if (
+                link.relation == Relation.TRANSLATION
+                or other in result.relation
+                or other[0] == active[0]
+            ):
                 continue
             result.relation[other] = "related"
             result.score[other] = round(link.score, 3)
@@ -227,7 +232,9 @@ def _windows(
         anchor = 0
         if active is not None and hl is not None:
             # translations first: they are what the reader clicked for
-            mine = sorted((rel == "related", i) for (d, i), rel in hl.relation.items() if d == doc)
+            mine = sorted(
+                (rel == Relation.RELATED, i) for (d, i), rel in hl.relation.items() if d == doc
+            )
             if mine:
                 anchor = mine[0][1]
             elif totals.get(active[0]):
@@ -342,7 +349,7 @@ def gaps(session: Session, view: StoryView) -> dict[tuple[int, int | None], list
     pairs = session.exec(
         select(DocumentPair).where(
             DocumentPair.story_id == view.story_id,
-            col(DocumentPair.kind).in_(("translation", "partial")),
+            col(DocumentPair.kind).in_(TRANSLATED_KINDS),
         )
     ).all()
     docs = {d.id: d for d in view.documents}

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from app.models import Link, Paragraph, Sentence, SentenceLink
 from app.reading.view import VISIBLE_STATUSES, links_touching
+from app.statuses import Relation
 from app.words.align import Lexicon, train
 from app.words.lemma import lemma
 from app.words.tokens import words
@@ -38,7 +39,7 @@ def _pair_links(session: Session, a: int, b: int) -> list[tuple[Link, SentenceLi
         select(Link, SentenceLink)
         .join(SentenceLink, col(SentenceLink.link_id) == col(Link.id))
         .where(
-            Link.relation == "translation",
+            Link.relation == Relation.TRANSLATION,
             col(Link.status).in_(VISIBLE_STATUSES),
             or_(
                 (col(Link.source_document_id) == a) & (col(Link.target_document_id) == b),
@@ -119,7 +120,7 @@ def counterpart_sentences(
     links = {
         lk.id: lk
         for lk in links_touching(session, story_id, {(document_id, para)})
-        if lk.relation == "translation"
+        if lk.relation == Relation.TRANSLATION
     }
     rows = session.exec(
         select(SentenceLink).where(col(SentenceLink.link_id).in_(list(links)))
