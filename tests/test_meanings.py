@@ -43,6 +43,13 @@ def test_german_and_french_words_get_their_english_senses_by_form_and_lemma() ->
     assert meanings("Haus", "Haus", "de", "en", ("house",))[0].text == "house"
 
 
+def test_definitions_in_the_headwords_language_are_not_senses() -> None:
+    """German–French numbers its senses and follows each with a German definition."""
+    _installed("deu-fra")
+    found = meanings("Botschaft", "Botschaft", "de", "fr", ("ambassade",))
+    assert [m.text for m in found] == ["ambassade", "message, annonce"]
+
+
 def test_a_pair_without_a_dictionary_answers_an_empty_list(tmp_path: Path) -> None:
     assert dictionary("de", "ja") is None  # no dict-freedict-deu-jpn is installed
     assert meanings("Haus", "Haus", "de", "ja") == []

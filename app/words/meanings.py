@@ -20,7 +20,7 @@ from app.words.frequency import frequency
 
 LIMIT = 3
 SENSE_CHARS = 70
-NUMBER = re.compile(r"^\d+\.\s*")
+NUMBER = re.compile(r"^\d+\.(\s+|$)")
 TAG = re.compile(r"<[^>]*>")
 XREF = re.compile(r"\{[^}]*\}")
 LABEL = re.compile(r"\[[^\]]*\]")
@@ -34,20 +34,34 @@ class Meaning:
     text: str
 
 
+def _clean(line: str) -> str:
+    text = XREF.sub("", TAG.sub("", LABEL.sub("", line)))
+    text = re.sub(r"\s+\d+\.$", "", text)  # "ambassade 2.": a reference to a sense number
+    text = re.sub(r"\s+,", ",", re.sub(r"\s+", " ", text)).strip(" ,;")
+    if text.startswith("(") and text.endswith(")"):
+        return ""  # a grammar note: "(noun (common))", "(suffix)"
+    if len(text) > SENSE_CHARS:
+        text = text[: SENSE_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;") + "…"
+    return text
+
+
 def senses(entry: Entry) -> list[tuple[bool, str]]:
-    """(labelled, text) of each sense line of an entry."""
-    out = []
+    """(labelled, text) of each sense of an entry: the first line of text of each numbered
+    sense (or of the entry, when it is not numbered). Lines after it are definitions in the
+    headword's language (FreeDict's German–French has them), examples or notes."""
+    out, taken = [], False
     for line in entry.text.split("\n"):
         if line.startswith("  ") or line.strip().startswith(SKIP):
             continue
-        labelled = bool(LABEL.search(line))
-        text = XREF.sub("", TAG.sub("", LABEL.sub("", NUMBER.sub("", line.strip()))))
-        text = re.sub(r"\s+,", ",", re.sub(r"\s+", " ", text)).strip(" ,;")
-        if not text or (text.startswith("(") and text.endswith(")")):
-            continue  # a grammar note: "(noun (common))", "(suffix)"
-        if len(text) > SENSE_CHARS:
-            text = text[: SENSE_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;") + "…"
-        out.append((labelled, text))
+        numbered = NUMBER.match(line.strip())
+        if numbered:  # a number alone has no translation (what follows defines it)
+            taken = not NUMBER.sub("", line.strip())
+        if taken:
+            continue
+        text = _clean(NUMBER.sub("", line.strip()))
+        if text:
+            out.append((bool(LABEL.search(line)), text))
+            taken = True
     return out
 
 
@@ -69,7 +83,8 @@ def _common(text: str, lang: str) -> float:
 def _ranked(
     book: Dictionary, forms: list[str], hints: list[str], into: str
 ) -> list[tuple[str, str]]:
-    """(headword, sense) in the order of the module's docstring, without repeats."""
+    """(headword, sense) in the order of the module's docstring, without a sense whose first
+    rendering an earlier one has."""
     scored: list[tuple[tuple[bool, int, bool, int, float, int], str, str]] = []
     for rank, form in enumerate(forms):
         for entry in book.entries(form):
@@ -83,8 +98,9 @@ def _ranked(
     seen: set[str] = set()
     out = []
     for _key, form, text in sorted(scored):
-        if text.lower() not in seen:
-            seen.add(text.lower())
+        first = re.split(r"[,;]", text, maxsplit=1)[0].strip().lower()
+        if first not in seen:  # "message, embassage" adds little after "message"
+            seen.add(first)
             out.append((form, text))
     return out
 
