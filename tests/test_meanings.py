@@ -50,6 +50,15 @@ def test_definitions_in_the_headwords_language_are_not_senses() -> None:
     assert [m.text for m in found] == ["ambassade", "message, annonce"]
 
 
+def test_chinese_words_get_english_senses_from_cc_cedict_in_either_script() -> None:
+    assert [m.text for m in meanings("大使馆", "大使馆", "zh-cn", "en")] == ["embassy"]
+    simplified, traditional = (meanings(w, w, "zh", "en") for w in ("权利", "權利"))
+    assert [m.text for m in simplified] == [m.text for m in traditional]
+    assert simplified[0].text.startswith("right")  # before "(classical) power and wealth"
+    assert all(not m.text.startswith("CL:") for m in meanings("房子", "房子", "zh", "en"))
+    assert meanings("大使馆", "大使馆", "zh", "de") == []
+
+
 def test_a_pair_without_a_dictionary_answers_an_empty_list(tmp_path: Path) -> None:
     assert dictionary("de", "ja") is None  # no dict-freedict-deu-jpn is installed
     assert meanings("Haus", "Haus", "de", "ja") == []

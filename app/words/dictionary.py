@@ -8,7 +8,8 @@ without files simply has no meanings.
 The index is one line per headword: the headword lowercased, a tab, the entry's offset and
 length in the .dict file in dictd's base64, a tab. It is memory-mapped (the German–English
 index is 12 MB; the operating system shares its pages between processes); a table of its
-headwords' hashes, built on first use, finds a headword's lines.
+headwords' hashes, built on first use, finds a headword's lines. Chinese–English, which
+FreeDict lacks, comes from CC-CEDICT (app.words.cedict).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import langcodes
 import numpy as np
@@ -115,6 +117,19 @@ def code(lang: str) -> str | None:
         return None
 
 
+class Book(Protocol):
+    """A bilingual dictionary: the entries of a headword."""
+
+    def entries(self, word: str) -> list[Entry]: ...
+
+
+@lru_cache(maxsize=1)
+def _cedict() -> Book | None:
+    from app.words.cedict import load
+
+    return load()
+
+
 @lru_cache(maxsize=64)
 def _open(folder: str, src: str, tgt: str) -> Dictionary | None:
     base = Path(folder) / f"freedict-{src}-{tgt}"
@@ -130,10 +145,13 @@ def _open(folder: str, src: str, tgt: str) -> Dictionary | None:
         return None
 
 
-def dictionary(src_lang: str, tgt_lang: str, folder: Path | None = None) -> Dictionary | None:
-    """The installed dictionary from one language into another (in `folder`, by default the
-    setting `dictionary_dir`), or None."""
+def dictionary(src_lang: str, tgt_lang: str, folder: Path | None = None) -> Book | None:
+    """The installed dictionary from one language into another (FreeDict's in `folder`, by
+    default the setting `dictionary_dir`; Chinese–English: CC-CEDICT), or None."""
     src, tgt = code(src_lang), code(tgt_lang)
     if src is None or tgt is None or src == tgt:
         return None
-    return _open(str(folder or get_settings().dictionary_dir), src, tgt)
+    found = _open(str(folder or get_settings().dictionary_dir), src, tgt)
+    if found is None and (src, tgt) == ("zho", "eng"):
+        return _cedict()
+    return found

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.words.dictionary import Dictionary, Entry, dictionary
+from app.words.dictionary import Book, Entry, dictionary
 from app.words.frequency import frequency
 
 LIMIT = 3
@@ -73,16 +73,14 @@ def _mentions(text: str, words: list[str]) -> bool:
 def _common(text: str, lang: str) -> float:
     """How common the sense's first rendering is in its language (Zipf; a phrase counts as
     its rarest word, less half a point a word more): "go" before "turn out" for "gehen"."""
-    first = re.split(r"[,;]", text, maxsplit=1)[0]
+    first = re.split(r"[,;]", re.sub(r"\([^)]*\)", "", text), maxsplit=1)[0]
     words = [w for w in re.findall(r"\w+", first.lower()) if w]
     if not words:
         return 0.0
     return min(frequency(w, lang).zipf for w in words) - 0.5 * (len(words) - 1)
 
 
-def _ranked(
-    book: Dictionary, forms: list[str], hints: list[str], into: str
-) -> list[tuple[str, str]]:
+def _ranked(book: Book, forms: list[str], hints: list[str], into: str) -> list[tuple[str, str]]:
     """(headword, sense) in the order of the module's docstring, without a sense whose first
     rendering an earlier one has."""
     scored: list[tuple[tuple[bool, int, bool, int, float, int], str, str]] = []
@@ -98,7 +96,7 @@ def _ranked(
     seen: set[str] = set()
     out = []
     for _key, form, text in sorted(scored):
-        first = re.split(r"[,;]", text, maxsplit=1)[0].strip().lower()
+        first = re.split(r"[,;]", re.sub(r"\([^)]*\)", "", text), maxsplit=1)[0].strip().lower()
         if first not in seen:  # "message, embassage" adds little after "message"
             seen.add(first)
             out.append((form, text))
