@@ -12,6 +12,10 @@ Precision: right proposed words / proposed words; recall: right proposed words /
 (over words that have a counterpart). "content" leaves out words whose gold is only English
 function words. Baseline: the word at the same relative place (``proportional``).
 
+The card's dictionary senses (app/words/meanings.py) are scored on the same labels: the share
+of words with a gold English content word that get any sense, and that get one holding a
+gold word.
+
 Then a story of the five texts (one paragraph a sentence, linked 1-1, sentence links as the
 aligner writes them) is stored in a fresh SQLite file and every labelled word is looked up
 through ``app.words.lookup.lookup`` and ``define`` (what GET /api/lookup runs): p50/p95 wall
@@ -123,6 +127,35 @@ def score(lang: str) -> dict[str, object]:
     return out
 
 
+def meanings_score(lang: str) -> dict[str, object]:
+    """The card's English senses (no counterpart hint) for every labelled word whose gold has
+    an English content word: how many get a sense at all, and how many get one holding a
+    gold word (compared by English lemma, so "right" counts for gold "rights")."""
+    import re
+
+    from app.words.lemma import lemma
+    from app.words.meanings import meanings
+
+    _, sents, labels = load(lang)
+    asked = covered = hit = 0
+    for lab in labels:
+        gold = lab.gold - FUNCTION
+        i = find(words(sents[lab.sentence], lang), lab)
+        if not gold or i is None:
+            continue
+        form = words(sents[lab.sentence], lang)[i].text
+        senses = meanings(form, lemma(form, lang), lang, "en")
+        said = {lemma(w, "en").lower() for m in senses for w in re.findall(r"\w+", m.text)}
+        asked += 1
+        covered += bool(senses)
+        hit += bool(said & {lemma(g, "en").lower() for g in gold})
+    return {
+        "words": asked,
+        "with_senses": round(covered / asked, 3) if asked else None,
+        "gold_in_senses": round(hit / asked, 3) if asked else None,
+    }
+
+
 def _story(url: str) -> tuple[int, dict[str, int]]:
     """The five texts as one story; returns (story id, document id per language)."""
     from sqlmodel import Session
@@ -224,6 +257,7 @@ def main() -> None:
     ap.add_argument("--no-timing", action="store_true")
     args = ap.parse_args()
     results: dict[str, object] = {f"{lang}-en": score(lang) for lang in PAIRS}
+    results["meanings"] = {f"{lang}-en": meanings_score(lang) for lang in PAIRS}
     if not args.no_timing:
         results["lookup"] = timing()
     print(json.dumps(results, indent=1, ensure_ascii=False))
