@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import struct
+import threading
 import zlib
 from pathlib import Path
 
@@ -61,6 +62,7 @@ class DictFile:
         self._whole: bytes | None = None
         self._layout: tuple[int, list[int], list[int]] | None = None
         self._cache: dict[int, bytes] = {}
+        self._lock = threading.Lock()
         if path.suffix != ".dz":
             self._whole = path.read_bytes()
             return
@@ -84,16 +86,18 @@ class DictFile:
         self._layout = (length, sizes, starts)
 
     def _chunk(self, n: int) -> bytes:
-        cached = self._cache.pop(n, None)
+        with self._lock:  # lookups run in the web server's threads
+            cached = self._cache.pop(n, None)
         if cached is None:
             assert self._layout is not None
             _length, sizes, starts = self._layout
             with self.path.open("rb") as f:
                 f.seek(starts[n])
                 cached = zlib.decompressobj(-zlib.MAX_WBITS).decompress(f.read(sizes[n]))
-        self._cache[n] = cached  # most recently used last
-        while len(self._cache) > CACHED_CHUNKS:
-            self._cache.pop(next(iter(self._cache)))
+        with self._lock:
+            self._cache[n] = cached  # most recently used last
+            while len(self._cache) > CACHED_CHUNKS:
+                self._cache.pop(next(iter(self._cache)))
         return cached
 
     def read(self, offset: int, length: int) -> bytes:
