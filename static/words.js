@@ -255,13 +255,20 @@
     return picked(sel.getRangeAt(0));
   }
   let selTimer = 0;
-  document.addEventListener("selectionchange", () => {
+  // While a mouse drag is still selecting, the card waits for the button's release: drawn
+  // mid-drag, its marks would replace the selection and the release would click the paragraph.
+  let dragging = false;
+  function selectionSettled() {
     clearTimeout(selTimer);
     selTimer = setTimeout(() => {
+      if (dragging) return;
       const pick = fromSelection();
       if (pick && !(current && current.pick.text === pick.text && current.pick.p === pick.p)) open(pick);
     }, 60);
-  });
+  }
+  document.addEventListener("selectionchange", selectionSettled);
+  document.addEventListener("pointerdown", (e) => { if (e.pointerType === "mouse" && e.button === 0) dragging = true; }, true);
+  document.addEventListener("pointerup", () => { if (dragging) { dragging = false; selectionSettled(); } }, true);
   // A click with a selection made, or on a word of the paragraph already clicked, is the
   // word's, not the paragraph's: it neither follows the paragraph's link nor reaches htmx.
   document.addEventListener("click", (e) => {
