@@ -7,6 +7,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
     PARALLAX_DATA_DIR=/data
 RUN useradd --create-home --uid 10001 parallax && mkdir /data && chown parallax:parallax /data
 
+# The word card's offline dictionaries (Debian's FreeDict packages, under /usr/share/dictd).
+COPY scripts/dictionaries.sh /tmp/
+RUN sh /tmp/dictionaries.sh && rm -rf /var/lib/apt/lists/* /tmp/dictionaries.sh
+
 # Dependencies first, from the lock alone (every file hash-checked): this layer is rebuilt
 # only when requirements/base.txt changes, not on every code change.
 COPY requirements/pip.txt requirements/base.txt requirements/postgres.txt /tmp/

@@ -103,6 +103,10 @@ class Settings(BaseSettings):
     # --forwarded-allow-ips): "127.0.0.1" by default, "*" behind a proxy you control.
     forwarded_allow_ips: str = "127.0.0.1"
 
+    # The word card's offline bilingual dictionaries: FreeDict's dictd files
+    # (freedict-deu-eng.index + .dict.dz), as scripts/dictionaries.sh installs them.
+    dictionary_dir: Path = Path("/usr/share/dictd")
+
     # Where a generated secret key is kept (the Docker image points it at its volume).
     data_dir: Path = REPO_ROOT / "data"
 

@@ -12,10 +12,15 @@ Precision: right proposed words / proposed words; recall: right proposed words /
 (over words that have a counterpart). "content" leaves out words whose gold is only English
 function words. Baseline: the word at the same relative place (``proportional``).
 
+The card's dictionary senses (app/words/meanings.py) are scored on the same labels: the share
+of words with a gold English content word that get any sense, and that get one holding a
+gold word.
+
 Then a story of the five texts (one paragraph a sentence, linked 1-1, sentence links as the
 aligner writes them) is stored in a fresh SQLite file and every labelled word is looked up
-through ``app.words.lookup.lookup`` (what GET /api/lookup runs): p50/p95 wall and CPU time,
-the first lookup of a pair (which trains its tables) reported apart.
+through ``app.words.lookup.lookup`` and ``define`` (what GET /api/lookup runs): p50/p95 wall
+and CPU time, the first lookup of a pair (which trains its tables and opens its dictionaries)
+reported apart; the dictionaries' share (``define``) also alone.
 
     .venv/bin/python bench/words.py [--json out.json]
 """
@@ -122,6 +127,35 @@ def score(lang: str) -> dict[str, object]:
     return out
 
 
+def meanings_score(lang: str) -> dict[str, object]:
+    """The card's English senses (no counterpart hint) for every labelled word whose gold has
+    an English content word: how many get a sense at all, and how many get one holding a
+    gold word (compared by English lemma, so "right" counts for gold "rights")."""
+    import re
+
+    from app.words.lemma import lemma
+    from app.words.meanings import meanings
+
+    _, sents, labels = load(lang)
+    asked = covered = hit = 0
+    for lab in labels:
+        gold = lab.gold - FUNCTION
+        i = find(words(sents[lab.sentence], lang), lab)
+        if not gold or i is None:
+            continue
+        form = words(sents[lab.sentence], lang)[i].text
+        senses = meanings(form, lemma(form, lang), lang, "en")
+        said = {lemma(w, "en").lower() for m in senses for w in re.findall(r"\w+", m.text)}
+        asked += 1
+        covered += bool(senses)
+        hit += bool(said & {lemma(g, "en").lower() for g in gold})
+    return {
+        "words": asked,
+        "with_senses": round(covered / asked, 3) if asked else None,
+        "gold_in_senses": round(hit / asked, 3) if asked else None,
+    }
+
+
 def _story(url: str) -> tuple[int, dict[str, int]]:
     """The five texts as one story; returns (story id, document id per language)."""
     from sqlmodel import Session
@@ -175,7 +209,7 @@ def timing() -> dict[str, object]:
 
     from app.db import make_engine
     from app.migrate import upgrade
-    from app.words.lookup import lookup
+    from app.words.lookup import define, lookup
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/words.db"
@@ -185,16 +219,20 @@ def timing() -> dict[str, object]:
         first: list[float] = []
         wall: list[float] = []
         cpu: list[float] = []
+        meaning: list[float] = []
         with Session(engine) as session:
             for lang in PAIRS:
                 for k, lab in enumerate(load(lang)[2]):
                     t0, c0 = time.perf_counter(), time.process_time()
-                    lookup(session, None, story_id=story, document_id=docs[lang],
-                           index=lab.sentence, lang=lang, word=lab.word)  # fmt: skip
+                    card = lookup(session, None, story_id=story, document_id=docs[lang],
+                                  index=lab.sentence, lang=lang, word=lab.word)  # fmt: skip
+                    tm = time.perf_counter()
+                    define(card)
                     t1, c1 = time.perf_counter(), time.process_time()
                     (first if k == 0 else wall).append((t1 - t0) * 1000)
                     if k:
                         cpu.append((c1 - c0) * 1000)
+                        meaning.append((t1 - tm) * 1000)
         engine.dispose()
 
     def p(xs: list[float], q: float) -> float:
@@ -205,6 +243,8 @@ def timing() -> dict[str, object]:
         "wall_ms_p50": p(wall, 50),
         "wall_ms_p95": p(wall, 95),
         "cpu_ms_p95": p(cpu, 95),
+        "meanings_wall_ms_p50": p(meaning, 50),
+        "meanings_wall_ms_p95": p(meaning, 95),
         "first_lookup_of_a_pair_ms": [round(x, 1) for x in first],
     }
 
@@ -218,7 +258,8 @@ def main() -> None:
     args = ap.parse_args()
     results: dict[str, object] = {f"{lang}-en": score(lang) for lang in PAIRS}
     if not args.no_timing:
-        results["lookup"] = timing()
+        results["lookup"] = timing()  # before the senses' scoring, which would warm its tables
+    results["meanings"] = {f"{lang}-en": meanings_score(lang) for lang in PAIRS}
     print(json.dumps(results, indent=1, ensure_ascii=False))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")

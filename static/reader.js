@@ -37,11 +37,51 @@
   }
 
   // --- preferences: visible columns and their order, reading column, learner, sync, size ---
+  const docLang = (doc) => { const c = $("#col-" + doc); return c ? c.lang : ""; };
+  const editorView = () => $("#reader").dataset.editor === "1";
+  // A story opens with the reader's language and one other, both remembered by language
+  // across stories; the rest is one click away (#all-columns). Editors see every column.
+  function pair(ranked) {
+    const byLang = (lang, not) => ranked.find((d) => d !== not && lang && docLang(d) === lang);
+    const stored = store.get("reading:" + story(), null);
+    const reading = (ranked.includes(stored) && stored) || byLang(store.get("lang:reading", ""), null) || ranked[0];
+    const other = byLang(store.get("lang:with", ""), reading)
+      || ranked.find((d) => d !== reading && docLang(d) !== docLang(reading))
+      || ranked.find((d) => d !== reading);
+    return [reading, other];
+  }
+  function hiddenDocs(ranked) {
+    const stored = store.get("hidden:" + story(), null);
+    const shown = pair(ranked);
+    let hidden = Array.isArray(stored) ? stored : editorView() ? [] : ranked.filter((d) => !shown.includes(d));
+    // A link to a paragraph (?p=, a search result) shows that paragraph's column.
+    const active = $(".para.active");
+    const target = active && active.closest(".column");
+    if (target) hidden = hidden.filter((d) => d !== target.dataset.document);
+    return hidden;
+  }
+  // The reading column's language and, when one other column is shown, its language.
+  function rememberLanguages() {
+    const reading = $("#reader").dataset.reading;
+    if (reading) store.set("lang:reading", docLang(reading));
+    const others = visibleDocs().filter((d) => d !== reading);
+    if (others.length === 1) store.set("lang:with", docLang(others[0]));
+  }
+  const visibleDocs = () => columns().filter((c) => !c.hidden).map((c) => c.dataset.document);
+  function applyAllButton(hidden) {
+    const button = $("#all-columns");
+    if (!button) return;
+    const count = columns().length;
+    button.hidden = count <= 2 || (!hidden.length && editorView());
+    button.textContent = hidden.length ? "All " + count + " columns" : "Two columns";
+    button.setAttribute("aria-pressed", String(!hidden.length));
+  }
   function applyColumns() {
     const order = store.get("order:" + story(), []);
-    const hidden = store.get("hidden:" + story(), []);
     const all = columns().map((c) => c.dataset.document);
     const ranked = order.filter((d) => all.includes(d)).concat(all.filter((d) => !order.includes(d)));
+    const hidden = hiddenDocs(ranked);
+    applyAllButton(hidden);
     columns().forEach((c) => {
       c.style.order = String(ranked.indexOf(c.dataset.document));
       c.hidden = hidden.includes(c.dataset.document);
@@ -50,7 +90,7 @@
       row.style.order = String(ranked.indexOf(row.dataset.document));
       row.querySelector("input").checked = !hidden.includes(row.dataset.document);
     });
-    const wanted = store.get("reading:" + story(), null);
+    const wanted = pair(ranked)[0];  // this story's reading column, or the remembered language's
     const firstVisible = ranked.find((d) => !hidden.includes(d));
     setReading(wanted && all.includes(wanted) && !hidden.includes(wanted) ? wanted : firstVisible, false);
   }
@@ -59,7 +99,7 @@
     columns().forEach((c) => c.classList.toggle("reading", c.dataset.document === doc));
     const select = $("#reading-select");
     if (select && doc) select.value = doc;
-    if (save) store.set("reading:" + story(), doc);
+    if (save) { store.set("reading:" + story(), doc); rememberLanguages(); }
     applyWith();
   }
   function applyWith() {
@@ -109,7 +149,10 @@
     const sync = $("#sync-toggle");
     if (sync) sync.checked = store.get("sync", true);
     const withSelect = $("#with-select");
-    if (withSelect) withSelect.value = store.get("with:" + story(), "");
+    if (withSelect) {  // on a phone, the other language under each paragraph
+      const all = columns().map((c) => c.dataset.document);
+      withSelect.value = store.get("with:" + story(), editorView() ? "" : pair(all)[1] || "");
+    }
     applyColumns();
     applyToggles();
     markOverview();
@@ -119,15 +162,26 @@
 
   document.addEventListener("change", (e) => {
     const t = e.target;
-    if (t.matches(".columns-toggle input")) {
-      const hidden = store.get("hidden:" + story(), []).filter((d) => d !== t.value);
+    if (t.matches(".columns-toggle input[name=col]")) {
+      const hidden = columns().filter((c) => c.hidden).map((c) => c.dataset.document).filter((d) => d !== t.value);
       if (!t.checked) hidden.push(t.value);
       store.set("hidden:" + story(), hidden);
       applyColumns();
+      rememberLanguages();
     } else if (t.id === "learner-toggle") { store.set("learner", t.checked); applyToggles(); }
     else if (t.id === "sync-toggle") store.set("sync", t.checked);
-    else if (t.id === "reading-select") setReading(t.value, true);
-    else if (t.id === "with-select") { store.set("with:" + story(), t.value); applyWith(); }
+    else if (t.id === "reading-select") {  // a hidden column chosen for reading is shown
+      const hidden = store.get("hidden:" + story(), null);
+      if (Array.isArray(hidden)) store.set("hidden:" + story(), hidden.filter((d) => d !== t.value));
+      store.set("reading:" + story(), t.value);
+      applyColumns();
+      rememberLanguages();
+    }
+    else if (t.id === "with-select") {
+      store.set("with:" + story(), t.value);
+      if (t.value) store.set("lang:with", docLang(t.value));
+      applyWith();
+    }
   });
   document.addEventListener("click", (e) => {
     const t = e.target.closest ? e.target : null;
@@ -140,6 +194,11 @@
       if (j < 0 || j >= order.length) return;
       [order[i], order[j]] = [order[j], order[i]];
       store.set("order:" + story(), order);
+      applyColumns();
+      return;
+    }
+    if (t.closest("#all-columns")) {  // every column, or back to the two of the default
+      store.set("hidden:" + story(), columns().some((c) => c.hidden) ? [] : null);
       applyColumns();
       return;
     }

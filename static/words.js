@@ -147,6 +147,22 @@
     return data.counterparts.filter((c) => order.includes(c.document) || c.document === withDoc)
       .sort((a, b) => rank(a.document) - rank(b.document));
   }
+  // The dictionary's senses of the word in one language, or why there are none.
+  function meaningsOf(data, lang, langName) {
+    const senses = (data.meanings || []).filter((m) => m.lang === lang);
+    if (senses.length) {
+      const ol = el("ol", "wc-meanings");
+      ol.lang = lang;
+      ol.setAttribute("aria-label", "Dictionary meanings in " + langName);
+      senses.forEach((m) => ol.append(el("li", "", m.text)));
+      return ol;
+    }
+    const from = columnName(data.document) || data.lang;
+    const why = (data.dictionaries || []).includes(lang)
+      ? "not in the " + from + "–" + langName + " dictionary"
+      : "no " + from + "–" + langName + " dictionary";
+    return el("span", "wc-nodict", why);
+  }
   function render(pick, data) {
     card.textContent = "";
     const head = el("div", "wc-head");
@@ -167,6 +183,7 @@
     card.append(head, facts);
     const list = el("ul", "wc-counterparts");
     const sides = ordered(data);
+    const defined = new Set();
     sides.forEach((c) => {
       const li = el("li");
       li.append(el("span", "wc-lang", columnName(c.document) || c.lang), " ");
@@ -174,6 +191,7 @@
       words.lang = c.lang;
       li.append(words);
       if (!c.words.length) li.append(el("span", "wc-none", " no sure counterpart word"));
+      if (!defined.has(c.lang)) { defined.add(c.lang); li.append(meaningsOf(data, c.lang, columnName(c.document) || c.lang)); }
       list.append(li);
     });
     if (!sides.length) list.append(el("li", "wc-none", "No aligned sentence in the columns shown"));
@@ -220,7 +238,7 @@
       place(rect);
       lightUp(data);
       performance.mark("parallax:card");
-      status(data.word + ": " + $$(".wc-counterparts li", card).map((li) => li.textContent).join("; "));
+      status(data.word + ": " + $$(".wc-counterparts > li", card).map((li) => li.textContent).join("; "));
     }).catch((code) => { if (n === seq) { card.textContent = ""; card.append(el("p", "wc-none", "This word could not be looked up (" + code + ").")); } });
   }
   function closeCard() {
@@ -237,13 +255,20 @@
     return picked(sel.getRangeAt(0));
   }
   let selTimer = 0;
-  document.addEventListener("selectionchange", () => {
+  // While a mouse drag is still selecting, the card waits for the button's release: drawn
+  // mid-drag, its marks would replace the selection and the release would click the paragraph.
+  let dragging = false;
+  function selectionSettled() {
     clearTimeout(selTimer);
     selTimer = setTimeout(() => {
+      if (dragging) return;
       const pick = fromSelection();
       if (pick && !(current && current.pick.text === pick.text && current.pick.p === pick.p)) open(pick);
     }, 60);
-  });
+  }
+  document.addEventListener("selectionchange", selectionSettled);
+  document.addEventListener("pointerdown", (e) => { if (e.pointerType === "mouse" && e.button === 0) dragging = true; }, true);
+  document.addEventListener("pointerup", () => { if (dragging) { dragging = false; selectionSettled(); } }, true);
   // A click with a selection made, or on a word of the paragraph already clicked, is the
   // word's, not the paragraph's: it neither follows the paragraph's link nor reaches htmx.
   document.addEventListener("click", (e) => {

@@ -36,6 +36,7 @@ from app.reading.view import (
 from app.reading.view import gaps as column_gaps
 from app.routes.page_cache import serve_cached
 from app.templating import templates
+from app.words.share import new_word_shares
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,7 +49,8 @@ def home(
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=200),
 ) -> HTMLResponse | RedirectResponse:
-    """Stories a page at a time with their languages, a search box and an upload form."""
+    """Stories a page at a time with their languages, a search box and an upload form; for a
+    learner with saved words, the share of each story's words new to them."""
     if q:  # the search box of older pages and bookmarks
         return RedirectResponse(f"/search?{urlencode({'q': q})}", status.HTTP_303_SEE_OTHER)
     user = current_user(request, session)
@@ -59,7 +61,7 @@ def home(
         request,
         template,
         {"items": page.items, "page": page, "limit": limit, "q": "", "jobs": jobs}
-        | {"first_page": cursor is None},
+        | {"first_page": cursor is None, "shares": new_word_shares(session, user, page.items)},
     )
     response.headers["Vary"] = "HX-Request"
     return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlmodel import Session, col, select
 
@@ -12,8 +13,10 @@ from app.models import Document, Paragraph, Sentence, Story
 from app.models.review import User
 from app.words.align import counterpart, scores
 from app.words.corpus import SentKey, counterpart_sentences, lexicon, sentence_texts
+from app.words.dictionary import dictionary
 from app.words.frequency import Frequency, frequency
 from app.words.lemma import lemma
+from app.words.meanings import Meaning, meanings
 from app.words.tokens import Word, word_at, words
 
 logger = logging.getLogger(__name__)
@@ -59,6 +62,10 @@ class Lookup:
     sentence_text: str
     start: int | None
     counterparts: list[CounterpartSide] = field(default_factory=list)
+    #: the languages of the other documents the reader may see (or of `to`)
+    languages: list[str] = field(default_factory=list)
+    meanings: list[Meaning] = field(default_factory=list)
+    dictionaries: list[str] = field(default_factory=list)
 
 
 def _sentence(
@@ -115,7 +122,8 @@ def lookup(
     """The card for `word` in paragraph `index` of a document of a story.
 
     Counterparts come from the sentences aligned with the word's sentence, in every other
-    document the reader may see (or in document `to` only).
+    document the reader may see (or in document `to` only). Those documents' languages are
+    `card.languages`, which `define` looks meanings up in.
     """
     doc, para = _paragraph(session, user, story_id, document_id, index)
     row, hit = _sentence(session, para, word, lang, sentence)
@@ -125,14 +133,37 @@ def lookup(
         shown, lang, base, freq, document_id, index,
         row.index if row else None, row.text if row else "", hit.start if hit else None,
     )  # fmt: skip
-    if row is None or hit is None:
-        return card
-    found = counterpart_sentences(session, story_id, document_id, (index, row.index))
-    wanted = [d for d in found if to is None or d == to]
-    others = session.exec(select(Document).where(col(Document.id).in_(wanted))).all()
-    for other in sorted(others, key=lambda d: d.id or 0):
-        if other.id is not None and other.story_id == story_id and may_read(other, user):
-            card.counterparts.append(_side(session, doc, other, row, hit, found[other.id]))
+    others = _others(session, user, story_id, document_id, to)
+    if row is not None and hit is not None:
+        found = counterpart_sentences(session, story_id, document_id, (index, row.index))
+        for other in others:
+            if other.id in found:
+                card.counterparts.append(_side(session, doc, other, row, hit, found[other.id]))
+    card.languages.extend(sorted({d.lang for d in others}))
+    return card
+
+
+def _others(
+    session: Session, user: User | None, story_id: int, document_id: int, to: int | None
+) -> list[Document]:
+    """The story's other documents the reader may see (or document `to` only), by id."""
+    query = select(Document).where(Document.story_id == story_id, Document.id != document_id)
+    if to is not None:
+        query = query.where(Document.id == to)
+    rows = session.exec(query.order_by(col(Document.id))).all()
+    return [d for d in rows if may_read(d, user)]
+
+
+def define(card: Lookup, folder: Path | None = None) -> Lookup:
+    """Add the card's meanings in each of its languages that a dictionary from the word's
+    language is installed for in `folder` (those languages go to `card.dictionaries`)."""
+    for into in card.languages:
+        if dictionary(card.lang, into, folder) is None:
+            continue
+        card.dictionaries.append(into)
+        hints = tuple(w.text for c in card.counterparts if c.lang == into for w in c.words)
+        found = meanings(card.word, card.lemma, card.lang, into, hints, folder=folder)
+        card.meanings.extend(found)
     return card
 
 

@@ -133,7 +133,10 @@ def test_a_drag_selects_words_without_clicking_the_paragraph(live_server: str, p
     box = page.locator(f"#p-{fr}-4 .s").first.bounding_box()
     page.mouse.move(box["x"] + 30, box["y"] + 8)
     page.mouse.down()
-    page.mouse.move(box["x"] + 150, box["y"] + 8, steps=6)
+    page.mouse.move(box["x"] + 100, box["y"] + 8, steps=4)
+    page.wait_for_timeout(400)  # a slow drag: the card waits for the release
+    assert page.locator("#word-card").is_hidden()
+    page.mouse.move(box["x"] + 150, box["y"] + 8, steps=2)
     page.mouse.up()
     page.wait_for_selector("#word-card:not([hidden])")
     assert page.locator(f"#p-{fr}-4.active").count() == 0  # the paragraph was not clicked

@@ -57,6 +57,7 @@ def long_story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
 def test_a_long_story_shows_windows_and_highlights_across_them(long_story, page) -> None:  # type: ignore[no-untyped-def]
     url, story_id, (first, second, third) = long_story
     page.goto(f"{url}/stories/{story_id}")
+    page.click("#all-columns")  # a story opens with two columns; this test needs all three
     # one window per column, not the whole story
     assert page.locator(f"#col-{first} .para").count() == WINDOW
     assert page.locator(f"#p-{first}-{FAR}").count() == 0

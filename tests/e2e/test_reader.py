@@ -5,6 +5,8 @@ import re
 import httpx
 import pytest
 
+from tests.e2e.conftest import EDITOR
+
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
 
@@ -29,6 +31,9 @@ def test_click_links_counterparts_in_every_column_without_navigation(
     )
     mt_kurogi = _index(mt, "Kurogi, a 39-year-old")
     page.goto(f"{live_server}/stories/{story['id']}")
+    assert page.locator("#columns .column:visible").count() == 2  # the rest is one click away
+    page.click("#all-columns")
+    assert page.locator("#columns .column:visible").count() == len(story["documents"])
     page.evaluate("window.__sameDocument = true")
     page.click(f"#p-{fr['id']}-0")
     page.wait_for_selector(f"#p-{fr['id']}-0.active[aria-current]")
@@ -149,3 +154,66 @@ def test_help_panel_and_column_preferences(live_server: str, page) -> None:  # t
     assert not page.is_visible(f"#col-{de}")
     page.reload()
     assert not page.is_visible(f"#col-{de}")  # kept across visits
+
+
+def _shown(page) -> list[int]:  # type: ignore[no-untyped-def]
+    ids = page.eval_on_selector_all(
+        "#columns .column", "cs => cs.filter(c => !c.hidden).map(c => c.dataset.document)"
+    )
+    return sorted(int(d) for d in ids)
+
+
+def test_a_story_opens_with_two_languages_remembered_and_editors_see_all(
+    live_server: str, browser
+) -> None:  # type: ignore[no-untyped-def]
+    story = _story(live_server)
+    docs = story["documents"]
+    assert len({d["lang"] for d in docs}) >= 3
+    first = docs[0]
+    other = next(d for d in docs if d["lang"] != first["lang"])
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server}/stories/{story['id']}")
+    assert _shown(page) == sorted([first["id"], other["id"]])
+    assert page.inner_text("#all-columns") == f"All {len(docs)} columns"
+    page.click("#all-columns")
+    assert _shown(page) == sorted(d["id"] for d in docs)
+    page.click("#all-columns")  # now "Two columns": back to the pair
+    assert _shown(page) == sorted([first["id"], other["id"]])
+    # Reading a third language: it and the first other language are shown, and both
+    # languages are remembered for the next story (here: this one, forgotten by id).
+    third = next(d for d in docs if d["lang"] not in (first["lang"], other["lang"]))
+    page.select_option("#reading-select", str(third["id"]))
+    assert _shown(page) == sorted([third["id"], first["id"]])
+    page.evaluate(
+        f"Object.keys(localStorage).filter(k => k.endsWith(':{story['id']}'))"
+        ".forEach(k => localStorage.removeItem(k))"
+    )
+    page.reload()
+    assert _shown(page) == sorted([third["id"], first["id"]])
+    assert page.get_attribute("#reader", "data-reading") == str(third["id"])
+    context.close()
+    # A phone shows one other language under each paragraph, the same pair's.
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    page = phone.new_page()
+    page.goto(f"{live_server}/stories/{story['id']}")
+    assert page.eval_on_selector("#with-select", "s => s.value") == str(other["id"])
+    phone.close()
+    # A link to a paragraph of a column the pair leaves out shows that column too.
+    linked = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = linked.new_page()
+    last = docs[-1]
+    page.goto(f"{live_server}/stories/{story['id']}?p={last['id']}-0")
+    assert last["id"] in _shown(page) and first["id"] in _shown(page)
+    linked.close()
+    # Editors see every column.
+    editor = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = editor.new_page()
+    page.goto(f"{live_server}/login?next=/stories/{story['id']}")
+    page.fill("input[name=name]", EDITOR)
+    page.fill("input[name=password]", "correct horse")
+    page.click("form.login button[type=submit]")
+    page.wait_for_url(f"{live_server}/stories/{story['id']}")
+    assert _shown(page) == sorted(d["id"] for d in docs)
+    assert not page.is_visible("#all-columns")
+    editor.close()

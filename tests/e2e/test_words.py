@@ -37,6 +37,9 @@ def test_select_card_save_practice_and_anki(live_server: str, browser, tmp_path:
     _double_click_word(page, f"p-{de}-2", "Botschaft")
     page.wait_for_selector("#word-card .wc-save")
     assert page.locator(f"#p-{fr}-2 mark.w-lit").all_inner_texts() == ["ambassade"]
+    # the German–French dictionary's senses, the aligned word's first
+    senses = page.locator("#word-card .wc-meanings[lang=fr] li").all_inner_texts()
+    assert senses[0] == "ambassade" and len(senses) <= 3
     assert _axe(page) == []
     page.click("#word-card .wc-save")
     page.wait_for_function("document.getElementById('words-count').textContent === '1'")
@@ -82,6 +85,7 @@ def test_the_local_list_is_imported_after_logging_in(live_server: str, browser) 
     _double_click_word(page, f"p-{fr}-2", "ambassade")
     page.wait_for_selector("#word-card.sheet .wc-save")
     assert page.inner_text("#word-card .wc-word") == "ambassade"
+    assert page.locator("#word-card .wc-meanings[lang=de] li").all_inner_texts()[0] == "Botschaft"
     assert _axe(page) == []  # the card as a phone's bottom sheet
     page.click("#word-card .wc-save")
     _login(page, live_server, "learner-ida", f"/stories/{story['id']}")
@@ -100,3 +104,23 @@ def test_the_local_list_is_imported_after_logging_in(live_server: str, browser) 
     page.wait_for_selector("#pcard-result", state="hidden")
     assert page.inner_text("#pcard-cloze").count("ambassade") == 0  # asked again, blank
     context.close()
+
+
+def test_the_card_says_when_no_dictionary_covers_the_pair(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """The server's answer without dictionaries (as on a machine without FreeDict)."""
+    import json
+
+    def without(route) -> None:  # type: ignore[no-untyped-def]
+        answer = route.fetch()
+        card = {**answer.json(), "meanings": [], "dictionaries": []}
+        route.fulfill(response=answer, body=json.dumps(card))
+
+    story = _story(live_server)
+    de = story["documents"][1]["id"]
+    page.route("**/api/lookup?*", without)
+    page.goto(f"{live_server}/stories/{story['id']}")
+    _double_click_word(page, f"p-{de}-2", "Botschaft")
+    page.wait_for_selector("#word-card .wc-save")
+    note = page.inner_text("#word-card .wc-nodict")
+    assert note.startswith("no ") and note.endswith(" dictionary")
+    assert page.locator("#word-card .wc-meanings").count() == 0
