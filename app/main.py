@@ -13,7 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from app.align.encoder import Encoder
 from app.config import REPO_ROOT, Settings, get_settings
 from app.pipeline.jobs.runtime import Runtime
-from app.pipeline.jobs.supervisor import health
+from app.pipeline.jobs.supervisor import HealthOut, health
 from app.routes import (
     api,
     auth,
@@ -142,7 +142,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
 
     app.state.supervisor = None  # `parallax serve` sets its embedded worker's
 
-    @app.get("/healthz", tags=["ops"])
+    @app.get("/healthz", tags=["ops"], response_model=HealthOut, response_model_exclude_unset=True)
     def healthz() -> dict[str, Any]:
         """Liveness probe: `status` ok (degraded: no worker heard of lately, so queued jobs
         wait), the worker's liveness and the queue's depth."""

@@ -5,8 +5,9 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel, Field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -74,6 +75,29 @@ class Supervisor(threading.Thread):
                 proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+class WorkerHealth(BaseModel):
+    """The worker as `/healthz` sees it (fields only where they apply)."""
+
+    inline: bool = Field(description="jobs run in the request's thread: no worker needed")
+    alive: bool | None = Field(None, description="a worker was heard of lately")
+    last_seen_seconds: float | None = Field(None, description="since its last heartbeat")
+    embedded: bool | None = Field(None, description="started by `parallax serve` itself")
+    running: bool | None = Field(None, description="the embedded worker's process is up")
+    restarts: int | None = Field(None, description="times the embedded worker was restarted")
+
+
+class QueueHealth(BaseModel):
+    queued: int
+    running: int
+    messages: int | None = Field(description="messages in the queues; null if it did not answer")
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok", "degraded"]
+    worker: WorkerHealth
+    queue: QueueHealth
 
 
 def health(runtime: Runtime, supervisor: Supervisor | None) -> dict[str, Any]:
