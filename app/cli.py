@@ -87,7 +87,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from app.main import create_app
     from app.pipeline.jobs.supervisor import Supervisor
     from app.pipeline.jobs.worker import spawn_worker
-    from app.web import web_processes
+    from app.web import settle_heap, web_processes
 
     settings = _settings(args)
     upgrade(settings.database_url)
@@ -107,6 +107,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # the proxies listed (PARALLAX_FORWARDED_ALLOW_IPS / --forwarded-allow-ips): rate limits
         # count per client address, and a spoofable one would make them worthless.
         target, processes = web_processes(app, args.web_workers, settings)
+        settle_heap()
         uvicorn.run(
             target,
             host=args.host,

@@ -1,13 +1,15 @@
 """Concurrent editors on the same links through HTTP: lost updates, 5xx, history; queue TTFB.
 
 Usage: /work/main/.venv/bin/python bench/editors.py [--editors 20] [--edits 200] [--links 6]
-       [--tree PATH] [--ttfb 50]
+       [--tree PATH] [--ttfb 50] [--postgres]
 
-Builds a fresh SQLite database with the seeds ingested and aligned (and the findings stored,
-when the tree has `compute_findings`), makes N editor accounts, serves it with uvicorn in a
-subprocess (the tree's own code: `--tree /work/main` measures the baseline), then runs N
-threads, each logged in as its own editor, doing E edits on the same few FR-DE links: read the
-link, confirm or reject it with the version read (every tenth edit an undo). Afterwards:
+Builds a fresh SQLite database (`--postgres`: a fresh PostgreSQL database on the server
+named by PARALLAX_TEST_POSTGRES_URL, dropped afterwards) with the seeds ingested and aligned
+(and the findings stored, when the tree has `compute_findings`), makes N editor accounts,
+serves it with uvicorn in a subprocess (the tree's own code: `--tree /work/main` measures the
+baseline), then runs N threads, each logged in as its own editor, doing E edits on the same
+few FR-DE links: read the link, confirm or reject it with the version read (every tenth edit
+an undo). Afterwards:
 
 - lost updates: two writes answered 200 from the same version of the same link (both
   "won"), a 200 write whose result is not in the history, or an event (an undo, say) whose
@@ -24,7 +26,6 @@ import os
 import random
 import shutil
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -32,10 +33,13 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import create_engine, text
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
@@ -112,34 +116,57 @@ def _editor(
         client.close()
 
 
-def _check_history(db: Path, links: list[int], wins: list[dict[str, Any]]) -> dict[str, int]:
+def _json(value: Any) -> dict[str, Any]:
+    """A JSON column as read: text on SQLite, already decoded on PostgreSQL."""
+    return json.loads(value) if isinstance(value, str) else dict(value)
+
+
+def _check_history(url: str, links: list[int], wins: list[dict[str, Any]]) -> dict[str, int]:
     """Chain the events per link and compare the last one with the link as stored."""
-    conn = sqlite3.connect(db)
-    events = conn.execute("SELECT id, action, before, after FROM linkevent ORDER BY id").fetchall()
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        events = [
+            (i, action, _json(b), _json(a))
+            for i, action, b, a in conn.execute(
+                text('SELECT id, action, "before", "after" FROM linkevent ORDER BY id')
+            )
+        ]
+        rows = {
+            lid: (status, version)
+            for lid, status, version in conn.execute(text("SELECT id, status, version FROM link"))
+        }
+    engine.dispose()
     broken = mismatched = 0
     for link in links:
         key = str(link)
-        chain = [
-            (json.loads(b).get(key), json.loads(a).get(key))
-            for _, _, b, a in events
-            if key in json.loads(b) or key in json.loads(a)
-        ]
+        chain = [(b.get(key), a.get(key)) for _, _, b, a in events if key in b or key in a]
         for (_, prev_after), (before, _) in zip(chain, chain[1:], strict=False):
             if (prev_after or {}).get("version") != (before or {}).get("version"):
                 broken += 1
-        row = conn.execute("SELECT status, version FROM link WHERE id = ?", (link,)).fetchone()
+        row = rows.get(link)
         last = chain[-1][1] if chain else None
         if last is None or row is None or (last["status"], last["version"]) != tuple(row):
             mismatched += 1
     recorded = {
-        (json.loads(a)[k]["version"])
-        for _, action, _, a in events
-        if action in ("confirm", "reject")
-        for k in json.loads(a)
+        a[k]["version"] for _, action, _, a in events if action in ("confirm", "reject") for k in a
     }
     unrecorded = sum(1 for w in wins if w["now"] not in recorded)
-    conn.close()
     return {"broken_chains": broken, "final_state_mismatches": mismatched, "unrecorded": unrecorded}
+
+
+@contextmanager
+def _database(args: argparse.Namespace, tmp: Path) -> Iterator[str]:
+    """The database's URL: a SQLite file in `tmp`, or a fresh PostgreSQL database."""
+    if not args.postgres:
+        yield f"sqlite:///{tmp / 'bench.db'}"
+        return
+    sys.path.insert(0, str(REPO))
+    from tests import pg
+
+    if not pg.admin_url():
+        raise SystemExit("--postgres needs PARALLAX_TEST_POSTGRES_URL (scripts/services.sh)")
+    with pg.fresh_database() as url:
+        yield url
 
 
 def _ttfb(base: str, path: str, n: int) -> list[float]:
@@ -154,15 +181,16 @@ def _ttfb(base: str, path: str, n: int) -> list[float]:
     return times
 
 
-def _prepare(args: argparse.Namespace, db: Path, tree: Path, env: dict[str, str]) -> None:
+def _prepare(args: argparse.Namespace, url: str, tree: Path, env: dict[str, str]) -> None:
     """A copy of the given database, or a fresh one with the seeds and the editors."""
-    if args.db:
+    db = Path(url.removeprefix("sqlite:///"))
+    if args.db and url.startswith("sqlite"):
         for suffix in ("", "-wal", "-shm"):
             if Path(f"{args.db}{suffix}").exists():
                 shutil.copyfile(f"{args.db}{suffix}", f"{db}{suffix}")
         return
     subprocess.run(
-        [sys.executable, "-c", PREPARE, f"sqlite:///{db}", str(args.editors), PASSWORD],
+        [sys.executable, "-c", PREPARE, url, str(args.editors), PASSWORD],
         cwd=tree,
         env=env,
         check=True,
@@ -237,12 +265,17 @@ def main() -> None:
     parser.add_argument("--ttfb", type=int, default=50)
     parser.add_argument("--tree", type=Path, default=REPO, help="the checkout whose code serves")
     parser.add_argument("--db", type=Path, help="reuse a prepared database (a copy is used)")
+    parser.add_argument("--postgres", action="store_true", help="on PostgreSQL (see above)")
     args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="parallax-editors-"))
+    with _database(args, tmp) as url:
+        run(args, tmp, url)
+
+
+def run(args: argparse.Namespace, tmp: Path, url: str) -> None:
+    """Prepare, serve, edit at once, check, and report."""
     tree = args.tree.resolve()
     python = sys.executable
-    tmp = Path(tempfile.mkdtemp(prefix="parallax-editors-"))
-    db = tmp / "bench.db"
-    url = f"sqlite:///{db}"
     env = {
         **os.environ,
         "PYTHONPATH": str(tree),
@@ -252,9 +285,9 @@ def main() -> None:
         "PARALLAX_DATA_DIR": str(tmp),
     }
     print(f"command: {' '.join([python, *sys.argv])}")
-    print(f"serving code from {tree}; database {db}")
+    print(f"serving code from {tree}; database {url.split('@')[-1]}")
     t0 = time.perf_counter()
-    _prepare(args, db, tree, env)
+    _prepare(args, url, tree, env)
     print(f"prepared (seeds ingested, aligned, findings) in {time.perf_counter() - t0:.1f} s")
     port = _free_port()
     server = subprocess.Popen(
@@ -297,7 +330,7 @@ def main() -> None:
             t.join()
         elapsed = time.perf_counter() - start
         wins, double_wins = _wins(results)
-        history = _check_history(db, shared, wins)
+        history = _check_history(url, shared, wins)
         queue_page = _ttfb(base, "/stories/1/review", args.ttfb)
         queue_api = _ttfb(base, "/api/stories/1/queue", args.ttfb)
     finally:
