@@ -30,7 +30,6 @@ from app.statuses import TRANSLATED_KINDS, Relation
 
 log = logging.getLogger(__name__)
 
-JOINING_KINDS = TRANSLATED_KINDS
 # A comparable pair is a report of the same event when related links that share a fact
 # reach this share of the shorter document's linkable paragraphs (the seeds' separate
 # report: 2 of 9 paragraphs, .22; two pages of one site: none).
@@ -68,7 +67,7 @@ class Verifier:
         plan = plan_pair(session=session, encoder=self.encoder, source=source, target=target)
         related = _same_event_share(session, plan, source, target)
         differ = _figures_differ(session, plan, source, target)
-        joins = (plan.kind in JOINING_KINDS and differ < FIGURES_DIFFER) or (
+        joins = (plan.kind in TRANSLATED_KINDS and differ < FIGURES_DIFFER) or (
             related >= SAME_EVENT_SHARE
         )
         verdict = Verdict(other_id, plan.kind, plan.score, joins, round(related, 4))
@@ -124,7 +123,7 @@ def _figures_differ(session: Session, plan: PairPlan, source: Document, target: 
     """Of the translation links with numbers on both sides, the share where each side has a
     number the other lacks (0 when fewer than FIGURES_MIN links carry numbers on both sides).
     Numbers are read per language (`60 000`, `60.000` and `60,000` are one number)."""
-    if plan.kind not in JOINING_KINDS:
+    if plan.kind not in TRANSLATED_KINDS:
         return 0.0
     src, tgt = _texts(session, source), _texts(session, target)
     numeric = differing = 0
