@@ -13,7 +13,6 @@ from app.deps import SessionDep
 from app.library.credentials import hash_password, is_editor, verify_password
 from app.models import LoginSession, User, utcnow
 
-__all__ = ["hash_password", "is_editor", "verify_password"]  # used by routes through here too
 # The signed cookie carries only this random token; who it belongs to is in login_session.
 SESSION_TOKEN_KEY = "sid"
 

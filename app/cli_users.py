@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app.auth import hash_password, revoke_sessions, set_password
+from app.auth import revoke_sessions, set_password
 from app.config import get_settings
 from app.db import make_engine
 from app.library.accounts import create_invite
+from app.library.credentials import hash_password
 from app.migrate import upgrade
 from app.models import ROLES, User
 

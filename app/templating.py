@@ -6,9 +6,10 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
-from app.auth import is_editor, session_user
+from app.auth import session_user
 from app.config import REPO_ROOT
 from app.labels import language_name, text_direction
+from app.library.credentials import is_editor
 from app.paranum import para_no, para_nos
 
 HTMX_FILE = "htmx-2.0.11.min.js"

@@ -49,7 +49,7 @@ import sys
 from pathlib import Path
 from sqlmodel import Session
 from app.align.encoder import load_encoder
-from app.auth import hash_password
+from app.library.credentials import hash_password
 from app.db import make_engine
 from app.migrate import upgrade
 from app.models import User

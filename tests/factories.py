@@ -48,7 +48,7 @@ def make_user(
     engine: Engine, name: str, role: str = "editor", password: str = "correct horse"
 ) -> None:
     """An account, as `parallax user add` makes it."""
-    from app.auth import hash_password
+    from app.library.credentials import hash_password
     from app.models import User
 
     with Session(engine) as session:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from app.auth import verify_password
 from app.cli import main as cli
 from app.db import make_engine
+from app.library.credentials import verify_password
 from app.models import User
 
 

@@ -13,15 +13,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from app.auth import (
-    UserDep,
-    authenticate,
-    end_session,
-    set_password,
-    start_session,
-    verify_password,
-)
+from app.auth import UserDep, authenticate, end_session, set_password, start_session
 from app.deps import SessionDep, SettingsDep
+from app.library.credentials import verify_password
 from app.models import User
 from app.security.logins import LoginThrottle
 from app.security.openapi import errors

@@ -8,10 +8,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
-from app.auth import UserDep, is_editor
+from app.auth import UserDep
 from app.deps import RuntimeDep, SessionDep
 from app.exchange import ExchangeError, ExportStory
 from app.labels import DocLabel
+from app.library.credentials import is_editor
 from app.models import JobKind, JobStatus
 from app.pipeline.jobs.submit import JobRef, failure_status, job_ref
 from app.reading.printable import print_rows

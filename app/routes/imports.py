@@ -6,9 +6,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
-from app.auth import UserDep, is_editor
+from app.auth import UserDep
 from app.deps import RuntimeDep, SettingsDep
 from app.ingest import IngestError
+from app.library.credentials import is_editor
 from app.library.personal import upload_scope
 from app.models import User
 from app.pipeline.imports import (

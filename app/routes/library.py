@@ -12,10 +12,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from app.auth import UserDep, is_editor
+from app.auth import UserDep
 from app.config import Settings
 from app.deps import SessionDep, SettingsDep
 from app.library import personal as lib
+from app.library.credentials import is_editor
 from app.models import User
 from app.review.changes import ReviewError
 from app.security.openapi import errors

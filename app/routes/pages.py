@@ -5,10 +5,11 @@ from urllib.parse import parse_qs, urlencode, urlparse
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.auth import UserDep, current_user, is_editor
+from app.auth import UserDep, current_user
 from app.deps import SessionDep
 from app.exchange.link_shape import LinkShape
 from app.labels import DocLabel
+from app.library.credentials import is_editor
 from app.library.stories import page_stories, paragraphs_of
 from app.models import Document, Paragraph, Story
 from app.pipeline.grouping import story_decisions

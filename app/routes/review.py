@@ -6,9 +6,10 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from app.auth import EditorDep, UserDep, is_editor
+from app.auth import EditorDep, UserDep
 from app.deps import SessionDep
 from app.library import documents
+from app.library.credentials import is_editor
 from app.models import JobKind, JobStatus, Link, User
 from app.pipeline.jobs.submit import failure_status
 from app.review import actions, paragraphs, undo

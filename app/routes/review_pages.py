@@ -11,9 +11,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, select
 
-from app.auth import EditorDep, UserDep, current_user, is_editor, session_user
+from app.auth import EditorDep, UserDep, current_user, session_user
 from app.deps import SessionDep
 from app.library import documents
+from app.library.credentials import is_editor
 from app.models import Document, JobKind, JobStatus, Link, Story, User
 from app.paranum import para_no
 from app.reading.view import highlight_in_db, parse_key, review_panel

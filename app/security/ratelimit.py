@@ -20,8 +20,9 @@ from limits.storage import Storage, storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
 from sqlmodel import Session
 
-from app.auth import is_editor, session_user
+from app.auth import session_user
 from app.config import Settings
+from app.library.credentials import is_editor
 from app.security.limitstore import BoundedMemoryStorage
 
 UPLOAD_PATHS = frozenset({"/api/documents", "/upload", "/api/import"})
