@@ -93,6 +93,25 @@ def session_user(request: Request, session: Session) -> User | None:
     return user
 
 
+def account_read(request: Request) -> bool:
+    """Whether `request_account` has read this request's account already."""
+    return hasattr(request.state, "account")
+
+
+def request_account(request: Request) -> User | None:
+    """The request's account, read at most once per request with a session of its own that is
+    closed at once (the object is detached): the write limits, the path guard and the routes
+    that wait share it, so a request reads its account once and holds no pooled connection."""
+    if account_read(request):
+        return request.state.account  # type: ignore[no-any-return]
+    with Session(request.app.state.engine) as session:
+        user = session_user(request, session)
+        if user is not None:
+            session.expunge(user)
+    request.state.account = user
+    return user
+
+
 def current_user(request: Request, session: SessionDep) -> User | None:
     """The logged-in user, or None for an anonymous reader."""
     return session_user(request, session)

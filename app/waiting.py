@@ -15,28 +15,26 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
-from app.auth import require_editor, session_user
+from app.auth import account_read, request_account, require_editor
 from app.models import Job, JobKind, User
 from app.pipeline.jobs.submit import get_job, job_over, submit
 
 
-def released_user(request: Request) -> User | None:
+async def released_user(request: Request) -> User | None:
     """The request's account, read with a session of its own that is closed before the route
     goes on: a request that then waits holds no pooled connection, not even between two
     steps on the thread pool (with every thread taken by requests queueing for a connection,
-    a request holding one while it waits for a thread would never give it back)."""
-    with Session(request.app.state.engine) as session:
-        user = session_user(request, session)
-        if user is not None:
-            session.expunge(user)
-    return user
+    a request holding one while it waits for a thread would never give it back). An upload
+    has read it already for the write limits; then it costs no thread at all."""
+    if account_read(request):
+        return request_account(request)
+    return await run_in_threadpool(request_account, request)
 
 
-def released_editor(request: Request) -> User:
+async def released_editor(request: Request) -> User:
     """An editor's account (401/403 otherwise), read the same way."""
-    return require_editor(released_user(request))
+    return require_editor(await released_user(request))
 
 
 WaitingUserDep = Annotated[User | None, Depends(released_user)]

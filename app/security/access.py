@@ -11,9 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
-from app.auth import session_user
+from app.auth import request_account
 from app.library.visibility import document_visible, link_visible, story_visible
 from app.models import Document, Link, Story, User
 
@@ -34,24 +35,27 @@ def _as_id(raw: object) -> int | None:
     return value if 0 < value <= _MAX_ID else None
 
 
-def guard_path_ids(request: Request) -> None:
+async def guard_path_ids(request: Request) -> None:
     """404 for a path id of something that exists but is someone else's private text.
 
     Ids of nothing are left to the route (its own 404, or the history a deleted link keeps,
-    which `app.review.changes.history` filters the same way). A session of its own, opened
-    only for a path with an id and closed before the route runs: this guard runs for every
-    request, and a request must not hold a pooled connection while it waits for its next
-    step (see app.waiting).
+    which `app.review.changes.history` filters the same way). This guard runs for every
+    request: a path without an id returns at once, on the event loop; one with ids is checked
+    on the thread pool with a session of its own, closed before the route runs (a request must
+    not hold a pooled connection while it waits for its next step, see app.waiting).
     """
     ids = [
         (noun, value, check)
         for param, noun, check in _CHECKS
         if (value := _as_id(request.path_params.get(param))) is not None
     ]
-    if not ids:
-        return
+    if ids:
+        await run_in_threadpool(_check_ids, request, ids)
+
+
+def _check_ids(request: Request, ids: list[tuple[str, int, tuple[type[Any], Visible]]]) -> None:
+    user = request_account(request)
     with Session(request.app.state.engine) as session:
-        user = session_user(request, session)
         for noun, value, (model, visible) in ids:
             if session.get(model, value) is None:
                 continue
