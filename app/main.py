@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import CapacityLimiter
 from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
@@ -43,7 +44,7 @@ from app.security.jsontext import reject_lone_surrogates
 from app.security.logins import LoginThrottle
 from app.security.openapi import document_errors
 from app.security.origin import SameOriginMiddleware
-from app.security.ratelimit import RateLimits, enforce_write_limits
+from app.security.ratelimit import WRITE_LANE, RateLimits, enforce_write_limits
 from app.waiting import WaitSlots
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.write_lane = CapacityLimiter(WRITE_LANE)  # bound to this event loop
         yield
         runtime.close()
 

@@ -137,3 +137,46 @@ def test_a_flood_of_waiting_uploads_gets_no_5xx_and_pages_still_answer(
     assert set(read_statuses) == {200}, read_statuses
     with Session(app.state.engine) as session:
         assert len(session.exec(select(Job)).all()) == 60 - statuses.count(429)
+
+
+def test_a_burst_of_writes_takes_turns_on_the_write_lane(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writes read their account and count on WRITE_LANE threads at most, so that a burst of
+    uploads queues on the event loop instead of taking every thread (and the interpreter
+    lock) from the pages being read meanwhile."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.security import ratelimit
+
+    running, most = [0], [0]
+    lock = threading.Lock()
+    real = ratelimit._count_write
+
+    def slow_count(request: object) -> None:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        real(request)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ratelimit, "_count_write", slow_count)
+    with TestClient(create_app(settings)) as client:
+
+        def post(i: int) -> int:
+            body = {"name": f"nobody{i}", "password": "wrong"}
+            return client.post("/api/login", json=body).status_code
+
+        def read() -> int:
+            return client.get("/healthz").status_code
+
+        with ThreadPoolExecutor(20) as pool:
+            writes = [pool.submit(post, i) for i in range(16)]
+            reads = [pool.submit(read) for _ in range(4)]
+            assert {f.result() for f in writes} <= {401, 429}
+            assert {f.result() for f in reads} == {200}
+    assert 2 <= most[0] <= ratelimit.WRITE_LANE, most[0]

@@ -14,8 +14,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from anyio import to_thread
 from fastapi import HTTPException, Request, status
-from fastapi.concurrency import run_in_threadpool
 from limits import RateLimitItem, parse, parse_many
 from limits.storage import Storage, storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
@@ -28,6 +28,7 @@ from app.security.limitstore import BoundedMemoryStorage
 UPLOAD_PATHS = frozenset({"/api/documents", "/upload", "/api/import"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 IPV6_PREFIX = 64  # one subscriber's network: its addresses share one count
+WRITE_LANE = 4  # threads on which writes read their account and count, one request each
 
 Limit = RateLimitItem | Sequence[RateLimitItem]
 
@@ -181,11 +182,14 @@ async def enforce_write_limits(request: Request) -> None:
     """App-wide dependency: every state-changing request counts against the write limits.
 
     A read returns at once, on the event loop; a write reads its account (once for the
-    request, see `app.auth.request_account`) and counts on the thread pool, since a shared
-    store (Redis) answers over the network."""
+    request, see `app.auth.request_account`) and counts on a thread, since a shared store
+    (Redis) answers over the network: on one of the app's `WRITE_LANE` threads (`write_lane`,
+    made by the app's lifespan), so that a burst of uploads takes turns there instead of
+    filling the thread pool (and the interpreter lock) that the pages being read need."""
     if request.method not in UNSAFE_METHODS:
         return
-    await run_in_threadpool(_count_write, request)
+    lane = getattr(request.app.state, "write_lane", None)
+    await to_thread.run_sync(_count_write, request, limiter=lane)
 
 
 def _count_write(request: Request) -> None:
