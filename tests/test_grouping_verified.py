@@ -185,10 +185,45 @@ def test_one_template_filled_with_other_figures_is_not_one_text(
     """Two release notes (real ones, tests/data/grouping_releases) align as a translation of
     each other (same headings, same kind of lines), but their versions, dates and pull
     requests differ in every line that has numbers: refuted."""
-    files = sorted(RELEASES.glob("release_*.md"))
+    files = [RELEASES / "release_v24.10.0.md", RELEASES / "release_v24.11.0.md"]
     verdict = _verdict(engine, encoder, files)
     assert verdict.kind in ("translation", "partial")
     assert not verdict.joins
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("25.2.1", "25.9.0"), ("25.0.0", "25.1.0")],
+    ids=["patch-and-minor", "major-and-next"],
+)
+def test_two_release_notes_in_one_language_are_two_stories(
+    engine: Engine, encoder: Encoder, first: str, second: str
+) -> None:
+    """Within one language a template filled twice is not one text: v25.2.1 and v25.9.0
+    align as `partial` with a single linked pair carrying numbers (the header, with another
+    date and version); v25.0.0 and v25.1.0 align as `comparable` with related links that
+    share a year, a month and contributors' names, each with figures the other lacks. Both
+    joined one story on the nodejs-site collection."""
+    files = [RELEASES / f"release_v{first}.md", RELEASES / f"release_v{second}.md"]
+    verdict = _verdict(engine, encoder, files)
+    assert not verdict.joins, verdict
+
+
+def test_a_revised_article_in_one_language_still_joins(
+    engine: Engine, encoder: Encoder, tmp_path: Path
+) -> None:
+    """A revision (one figure updated, a paragraph added) keeps the rest of its figures: it
+    joins the story of the text it revises."""
+    seed = sorted(Path(__file__).parent.parent.joinpath("seeds").glob("*.txt"))[3]
+    text = seed.read_text(encoding="utf-8")
+    assert "70" in text
+    revised = tmp_path / "revised.txt"
+    revised.write_text(
+        text.replace("70", "80", 1) + "\n\nThe embassy said more would be known next week.\n",
+        encoding="utf-8",
+    )
+    verdict = _verdict(engine, encoder, [seed, revised])
+    assert verdict.joins, verdict
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,10 @@ Grouping's paragraph evidence finds the story a document most likely belongs to;
 aligner then judges the pair (the document and that story's best candidate) as a whole:
 `translation` or `partial` confirm the join; `comparable` confirms it only as a report of
 the same event, when enough of the shorter text is tied to the other by related links that
-share a fact (a number, or two names together: `_is_fact`). On a real site's pages the aligner
+share a fact (a number, or two names together: `_is_fact`). A translation whose linked
+paragraphs carry other figures is one template filled twice (`_figures_differ`); within one
+language a single such pair is enough, and a shared "fact" that comes with figures each side
+lacks is that template too (`_contradicted`). On a real site's pages the aligner
 called every same-page pair translation/partial and every different-page pair comparable
 (issue 21), where the vector evidence could not tell pages on one subject apart.
 
@@ -40,6 +43,11 @@ SAME_EVENT_SHARE = 0.2
 # release notes, two monthly reports), not one text.
 FIGURES_DIFFER = 0.5
 FIGURES_MIN = 3
+# Within one language both sides' numbers are read the same way, so a changed figure is never
+# a reading artefact: one linked pair of paragraphs with numbers is enough to judge (two
+# release notes in English share their template, and only their header and lists carry
+# numbers, all of them different; a revised article keeps most of its figures).
+FIGURES_MIN_ONE_LANGUAGE = 1
 
 
 class Verifier:
@@ -110,10 +118,13 @@ def _same_event_share(
     if not related or shorter == 0:
         return 0.0
     evidence = shared_evidence(src, tgt, related)
+    one_language = source.lang == target.lang
     facts = [
         (i, j)
         for (i, j), ev in zip(related, evidence, strict=True)
-        if _is_fact(ev) and normalised(src[i]) != normalised(tgt[j])
+        if _is_fact(ev)
+        and normalised(src[i]) != normalised(tgt[j])
+        and not (one_language and _contradicted(src[i], tgt[j], source.lang))
     ]
     log.debug("same-event facts %s of related %s", facts, related)
     return min(len({i for i, _ in facts}), len({j for _, j in facts})) / shorter
@@ -135,7 +146,16 @@ def _figures_differ(session: Session, plan: PairPlan, source: Document, target: 
         if ours and theirs:
             numeric += 1
             differing += bool(ours - theirs) and bool(theirs - ours)
-    return differing / numeric if numeric >= FIGURES_MIN else 0.0
+    least = FIGURES_MIN_ONE_LANGUAGE if source.lang == target.lang else FIGURES_MIN
+    return differing / numeric if numeric >= least else 0.0
+
+
+def _contradicted(ours: str, theirs: str, lang: str) -> bool:
+    """Whether each of two paragraphs in one language has a number the other lacks: what they
+    share then is a template filled twice ("2025-10-15, Version 25.0.0" and "2025-10-28,
+    Version 25.1.0" share a year, a month and a word), not a fact both report."""
+    mine, other = _values(ours, lang), _values(theirs, lang)
+    return bool(mine - other) and bool(other - mine)
 
 
 def _values(text: str, lang: str) -> set[object]:
