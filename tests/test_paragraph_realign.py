@@ -1,9 +1,8 @@
 """Splitting or merging paragraphs realigns the document through the job pipeline.
 
 On a real SQLite file with the migrations (and on the test PostgreSQL server), the seeds
-aligned by the real model. The app's
-queue is the embedded one with no worker, so the realign job waits until the test runs it:
-meanwhile the pair shows as aligning and its review waits; afterwards the document's links are
+aligned by the real model. The app's queue is the embedded one with no worker, so the
+realign job waits until the test runs it: meanwhile the pair shows as aligning and its review waits; afterwards the document's links are
 what the model aligns on the new paragraphs, and one undo takes back the split with them.
 """
 
