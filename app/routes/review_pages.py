@@ -137,11 +137,7 @@ def link_by_hand(
 @router.post("/mark", response_class=HTMLResponse)
 def mark(request: Request, session: SessionDep, user: EditorDep, form: FormDep) -> HTMLResponse:
     """Mark the active paragraph 'not translated' or 'added' (empty clears)."""
-
-    def change() -> str:
-        return _mark(session, user, form)
-
-    return _apply(request, session, form.get("p", ""), change)
+    return _apply(request, session, form.get("p", ""), lambda: _mark(session, user, form))
 
 
 def _mark(session: Session, user: User, form: dict[str, str]) -> str:
