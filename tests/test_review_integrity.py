@@ -281,9 +281,18 @@ def _links_of(engine: Engine, doc: int) -> dict[int, tuple[list[int], list[int]]
         }
 
 
+def _confirm_fr_de(client: TestClient, desk: ReviewStory) -> None:
+    """Reviewed links follow a split or merge exactly; the realignment after it replaces
+    automatic links only (tests/test_paragraph_realign.py)."""
+    batch = {"min_score": 0.0, "documents": [desk.fr, desk.de]}
+    confirmed = client.post(f"/api/stories/{desk.story}/confirm-batch", json=batch)
+    assert confirmed.status_code == 200, confirmed.text
+
+
 def test_split_at_the_cursor_moves_links_and_marks_with_the_text(
     desk: ReviewStory, client: TestClient, engine: Engine
 ) -> None:
+    _confirm_fr_de(client, desk)
     mark = {"mark": "added"}
     assert client.put(f"/api/documents/{desk.fr}/paragraphs/4/mark", json=mark).status_code == 200
     text = client.get(f"/api/stories/{desk.story}/alignment").json()
@@ -308,6 +317,7 @@ def test_split_at_the_cursor_moves_links_and_marks_with_the_text(
 def test_merge_with_next_joins_the_two_links_of_one_pair(
     desk: ReviewStory, client: TestClient, engine: Engine
 ) -> None:
+    _confirm_fr_de(client, desk)
     response = client.post(f"/api/documents/{desk.fr}/paragraphs/1/merge-next")
     assert response.status_code == 200, response.text
     assert response.json()["paragraph"] == 1

@@ -36,6 +36,7 @@ from app.review.changes import (
     mark_state,
     record,
     with_sentences,
+    writing,
 )
 from app.statuses import REVIEWED
 
@@ -277,16 +278,12 @@ def move_document(
     )
     key = f"doc:{document_id}"
     before = {key: doc_state(session, document_id), **surroundings(session, document_id)}
-    try:
+    with writing(session):
         move_into_story(session, doc, story_id)
         align_in(session, encoder, doc)
         after = {key: doc_state(session, document_id), **surroundings(session, document_id)}
         before, after = both(before, after)
         record(session, user, doc.story_id, "move", before, after)
-        session.commit()
-    except ReviewError:
-        session.rollback()
-        raise
     session.refresh(doc)
     return doc
 
@@ -308,13 +305,13 @@ def remove_document(*, session: Session, user: User, document_id: int) -> int:
         **surroundings(session, document_id),
     }
     after = {k: None for k in before}
-    session.connection().execute(
-        delete(ParagraphMark).where(col(ParagraphMark.target_document) == document_id)
-    )
-    session.delete(doc)
-    session.flush()
-    record(session, user, story_id, "remove", before, after)
-    session.commit()
+    with writing(session):
+        session.connection().execute(
+            delete(ParagraphMark).where(col(ParagraphMark.target_document) == document_id)
+        )
+        session.delete(doc)
+        session.flush()
+        record(session, user, story_id, "remove", before, after)
     return story_id
 
 
@@ -424,17 +421,13 @@ def edit_text(
     if para.text == text:
         raise ReviewError("the text is unchanged")
     before = {key: {"text": para.text}, **surroundings(session, document_id)}
-    try:
+    with writing(session):
         set_text(session, para, text)
         if encoder is not None:
             align_in(session, encoder, doc)
         after = {key: {"text": text}, **surroundings(session, document_id)}
         before, after = both(before, after)
         record(session, user, doc.story_id, "text", before, after)
-        session.commit()
-    except ReviewError:
-        session.rollback()
-        raise
     if encoder is not None:
         fill_sentence_links(session=session, encoder=encoder, story_id=doc.story_id)
     session.refresh(para)

@@ -6,6 +6,8 @@ interleaved cannot both win, whatever the database's isolation level. Undo and r
 app/review/undo.py, moving and removing documents in app/library/documents.py.
 """
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -214,12 +216,34 @@ def _reviewed(user: User) -> dict[str, Any]:
     return {"reviewed_by": user.id, "reviewed_at": utcnow()}
 
 
-def _commit_or_rollback(session: Session) -> None:
+@contextmanager
+def writing(session: Session) -> Iterator[None]:
+    """One review write: what the block did is committed, or all of it rolled back (a refused
+    change, a conflict, a database error)."""
     try:
+        yield
         session.commit()
-    except Exception:
+    except BaseException:
         session.rollback()
         raise
+
+
+def _update_one(
+    session: Session,
+    user: User,
+    link_id: int,
+    version: int | None,
+    action: str,
+    values: Callable[[Link], dict[str, Any]],
+) -> Link:
+    """Change one link's fields to `values(link)`, reviewed by `user`, recorded as `action`."""
+    with writing(session):
+        link = load(session, link_id, version)
+        before = {str(link_id): snapshot(link)}
+        guarded_update(session, link, **values(link), **_reviewed(user))
+        record(session, user, link.story_id, action, before, {str(link_id): snapshot(link)})
+    session.refresh(link)
+    return link
 
 
 def set_status(
@@ -229,17 +253,7 @@ def set_status(
 
     Unlinked links stay in the table as rejected, so that realignment does not propose them again.
     """
-    try:
-        link = load(session, link_id, version)
-        before = {str(link_id): snapshot(link)}
-        guarded_update(session, link, status=status, **_reviewed(user))
-        record(session, user, link.story_id, action, before, {str(link_id): snapshot(link)})
-    except ReviewError:
-        session.rollback()
-        raise
-    _commit_or_rollback(session)
-    session.refresh(link)
-    return link
+    return _update_one(session, user, link_id, version, action, lambda _: {"status": status})
 
 
 def set_relation(
@@ -248,22 +262,12 @@ def set_relation(
     """Say whether a link is a translation or related facts (links made by hand, mostly)."""
     if relation not in RELATIONS:
         raise ReviewError(f"relation must be 'translation' or 'related', not {relation!r}")
-    try:
-        link = load(session, link_id, version)
-        before = {str(link_id): snapshot(link)}
-        status = (
-            link.status
-            if link.status in (LinkStatus.MANUAL, LinkStatus.REJECTED)
-            else LinkStatus.CONFIRMED
-        )
-        guarded_update(session, link, relation=relation, status=status, **_reviewed(user))
-        record(session, user, link.story_id, "relation", before, {str(link_id): snapshot(link)})
-    except ReviewError:
-        session.rollback()
-        raise
-    _commit_or_rollback(session)
-    session.refresh(link)
-    return link
+
+    def values(link: Link) -> dict[str, Any]:
+        kept = link.status in (LinkStatus.MANUAL, LinkStatus.REJECTED)
+        return {"relation": relation, "status": link.status if kept else LinkStatus.CONFIRMED}
+
+    return _update_one(session, user, link_id, version, "relation", values)
 
 
 def batch_confirm(
@@ -295,16 +299,12 @@ def batch_confirm(
     refuse_while_aligning(session, story_id, tuple(sorted(ends)))
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
-    try:
+    with writing(session):
         for link in links:
             before[str(link.id)] = snapshot(link)
             guarded_update(session, link, status=LinkStatus.CONFIRMED, **_reviewed(user))
             after[str(link.id)] = snapshot(link)
         record(session, user, story_id, "confirm_batch", before, after)
-    except ReviewError:
-        session.rollback()
-        raise
-    _commit_or_rollback(session)
     return links
 
 
@@ -381,7 +381,7 @@ def create_link(
         source, target = target, source
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
-    try:
+    with writing(session):
         for other in touching(session, source, target, set()):
             if other.status != LinkStatus.AUTO:
                 raise Conflict(
@@ -408,10 +408,6 @@ def create_link(
         before[str(link.id)] = None
         after[str(link.id)] = snapshot(link)
         record(session, user, story_id, "link", before, after)
-    except ReviewError:
-        session.rollback()
-        raise
-    _commit_or_rollback(session)
     session.refresh(link)
     return link
 
@@ -439,7 +435,7 @@ def _replace(
     """Delete `old` (each only at the version read), add `new`, record one change, commit."""
     story_id = old[0].story_id
     before: dict[str, Any] = {str(r.id): with_sentences(session, r) for r in old}
-    try:
+    with writing(session):
         for r in old:
             guarded_delete(session, r)
         session.add_all(new)
@@ -449,10 +445,6 @@ def _replace(
             after[str(r.id)] = snapshot(r)
             before[str(r.id)] = None
         record(session, user, story_id, action, before, after)
-    except ReviewError:
-        session.rollback()
-        raise
-    _commit_or_rollback(session)
     for r in new:
         session.refresh(r)
     return new
@@ -590,25 +582,25 @@ def mark_paragraph(
         target = session.get(Document, target_document)
         if target is None or target.story_id != doc.story_id or target.id == document_id:
             raise ReviewError(f"document {target_document} is not another version of this story")
-    row = mark_row(session, document_id, index)
-    key = mark_key(document_id, index)
-    before = {key: mark_state(row)}
-    if row is not None:
-        session.delete(row)
-        session.flush()
-    new = None
-    if mark is not None:
-        assert user.id is not None
-        new = ParagraphMark(
-            document_id=document_id,
-            index=index,
-            mark=mark,
-            user_id=user.id,
-            target_document=target_document if mark == "not_translated" else None,
-        )
-        session.add(new)
-    record(session, user, doc.story_id, "mark", before, {key: mark_state(new)})
-    _commit_or_rollback(session)
+    with writing(session):
+        row = mark_row(session, document_id, index)
+        key = mark_key(document_id, index)
+        before = {key: mark_state(row)}
+        if row is not None:
+            session.delete(row)
+            session.flush()
+        new = None
+        if mark is not None:
+            assert user.id is not None
+            new = ParagraphMark(
+                document_id=document_id,
+                index=index,
+                mark=mark,
+                user_id=user.id,
+                target_document=target_document if mark == "not_translated" else None,
+            )
+            session.add(new)
+        record(session, user, doc.story_id, "mark", before, {key: mark_state(new)})
 
 
 def history(session: Session, link_id: int, viewer: User | None) -> list[dict[str, Any]]:

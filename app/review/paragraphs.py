@@ -6,13 +6,14 @@ every recorded change queues. One event records the document's paragraph layout
 (`layout:<document>`) with the links and marks around it, so one undo puts all of it back.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.library import documents
-from app.models import Document, Link, Paragraph, ParagraphMark, SentenceLink, User
+from app.models import Document, Link, LinkEvent, Paragraph, ParagraphMark, SentenceLink, User
 from app.paranum import para_no
 from app.review.changes import (
     Conflict,
@@ -20,8 +21,18 @@ from app.review.changes import (
     guarded_delete,
     guarded_update,
     record,
+    refuse_while_aligning,
+    writing,
 )
 from app.statuses import VISIBLE
+
+
+@dataclass(frozen=True)
+class Reshaped:
+    """What a split or merge left: the paragraphs it made and the event that records it."""
+
+    paragraphs: tuple[Paragraph, ...]
+    event: int
 
 
 def layout_key(document_id: int) -> str:
@@ -200,19 +211,21 @@ def _start(session: Session, document_id: int, index: int) -> tuple[Document, Pa
     ).first()
     if doc is None or para is None:
         raise ReviewError(f"document {document_id} has no paragraph {para_no(index)}", status=404)
+    # A realignment under way plans from the paragraphs it read: they must not move meanwhile.
+    refuse_while_aligning(session, doc.story_id, (document_id,))
     return doc, para
 
 
 def _record(
     session: Session, user: User, doc: Document, action: str, before: dict[str, Any], touched: tuple
-) -> None:
+) -> LinkEvent:
     assert doc.id is not None
     after = {
         layout_key(doc.id): layout_state(session, doc.id, touched),
         **documents.surroundings(session, doc.id),
     }
     before, after = documents.both(before, after)
-    record(session, user, doc.story_id, action, before, after)
+    return record(session, user, doc.story_id, action, before, after)
 
 
 def _before(session: Session, doc_id: int, touched: tuple) -> dict[str, Any]:
@@ -224,7 +237,7 @@ def _before(session: Session, doc_id: int, touched: tuple) -> dict[str, Any]:
 
 def split_paragraph(
     *, session: Session, user: User, document_id: int, index: int, at: int
-) -> tuple[Paragraph, Paragraph]:
+) -> Reshaped:
     """Split a paragraph at character `at` of its text; links holding it hold both halves."""
     doc, para = _start(session, document_id, index)
     head, tail = para.text[:at].rstrip(), para.text[at:].lstrip()
@@ -235,7 +248,7 @@ def split_paragraph(
         )
     touched = (para.id or 0,)
     before = _before(session, document_id, touched)
-    try:
+    with writing(session):
         _move_marks(session, document_id, index, +1)
         _move_links(session, document_id, index, +1)
         end = para.end
@@ -252,12 +265,8 @@ def split_paragraph(
         _insert_after(session, document_id, index, new)
         documents.set_text(session, para, head)
         documents.set_text(session, new, tail)
-        _record(session, user, doc, "split_text", before, (para.id or 0, new.id or 0))
-        session.commit()
-    except ReviewError:
-        session.rollback()
-        raise
-    return para, new
+        event = _record(session, user, doc, "split_text", before, (para.id or 0, new.id or 0))
+    return Reshaped((para, new), event.id or 0)
 
 
 def _insert_after(session: Session, document_id: int, index: int, new: Paragraph) -> None:
@@ -275,7 +284,7 @@ def _insert_after(session: Session, document_id: int, index: int, new: Paragraph
     session.flush()
 
 
-def merge_paragraphs(*, session: Session, user: User, document_id: int, index: int) -> Paragraph:
+def merge_paragraphs(*, session: Session, user: User, document_id: int, index: int) -> Reshaped:
     """Join a paragraph with the next one; links of either hold the joined paragraph."""
     doc, para = _start(session, document_id, index)
     nxt = session.exec(
@@ -285,7 +294,7 @@ def merge_paragraphs(*, session: Session, user: User, document_id: int, index: i
         raise ReviewError(f"{para_no(index)} is the last paragraph: there is none to merge with")
     touched = (para.id or 0, nxt.id or 0)
     before = _before(session, document_id, touched)
-    try:
+    with writing(session):
         _move_marks(session, document_id, index, -1)
         _move_links(session, document_id, index, -1)
         text = f"{para.text} {nxt.text}"
@@ -293,10 +302,6 @@ def merge_paragraphs(*, session: Session, user: User, document_id: int, index: i
         ids = [p.id for p in _rows(session, document_id) if p.id != nxt.id]
         apply_layout(session, document_id, {"ids": ids})
         documents.set_text(session, para, text)
-        _record(session, user, doc, "merge_text", before, touched)
-        session.commit()
-    except ReviewError:
-        session.rollback()
-        raise
+        event = _record(session, user, doc, "merge_text", before, touched)
     session.refresh(para)
-    return para
+    return Reshaped((para,), event.id or 0)

@@ -15,7 +15,6 @@ from starlette.datastructures import UploadFile
 from app.auth import UserDep
 from app.deps import RuntimeDep, SessionDep, SettingsDep
 from app.ingest import IngestError
-from app.library import documents
 from app.library.personal import Scope, upload_scope
 from app.library.stories import (
     StoryDocuments,
@@ -27,7 +26,6 @@ from app.library.stories import (
 from app.models import (
     Document,
     DocumentPair,
-    JobKind,
     JobStatus,
     Link,
     Paragraph,
@@ -41,6 +39,7 @@ from app.pipeline.jobs.submit import (
     job_ref,
     queue_upload,
 )
+from app.review import actions
 from app.review.changes import ReviewError
 from app.review.findings import FindingOut, finding_json, stored_findings
 from app.review.queue import QueueRow, build_queue, queue_filter
@@ -246,12 +245,12 @@ async def move_document(
         await run_in_threadpool(_check_move, runtime.engine, document_id, body)
     except ReviewError as err:
         return JSONResponse({"detail": str(err), **err.data}, status_code=err.status)
-    params = {"story_id": body.story_id, "move": True, "discard_reviewed": body.discard_reviewed}
+    kind, params = actions.move_job(body.story_id, body.discard_reviewed)
     try:
         job = await submit_and_wait(
             request,
             user.id,
-            JobKind.REALIGN,
+            kind,
             params,
             wait=wait,
             document_id=document_id,
@@ -273,12 +272,7 @@ async def move_document(
 
 def _check_move(engine: Engine, document_id: int, body: MoveDocument) -> None:
     with Session(engine) as session:
-        documents.check_move(
-            session=session,
-            document_id=document_id,
-            story_id=body.story_id,
-            discard_reviewed=body.discard_reviewed,
-        )
+        actions.check_move(session, document_id, body.story_id, body.discard_reviewed)
 
 
 Upload = tuple[bytes, str, str | None, str | None, str | None]

@@ -7,12 +7,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from app.auth import EditorDep, UserDep
-from app.deps import SessionDep
-from app.library import documents
+from app.deps import RuntimeDep, SessionDep
 from app.library.credentials import is_editor
-from app.models import JobKind, JobStatus, Link, User
-from app.pipeline.jobs.submit import failure_status
-from app.review import actions, paragraphs, undo
+from app.models import JobStatus, Link, User
+from app.pipeline.jobs.runtime import Runtime
+from app.pipeline.jobs.submit import JobRef, failure_status, get_job, job_ref
+from app.review import actions
 from app.review import changes as review
 from app.review.changes import ReviewError, Side
 from app.routes.api_schemas import LinkOut, link_json
@@ -162,22 +162,15 @@ def create(
     story_id: int, body: NewLink, request: Request, session: SessionDep, user: EditorDep
 ) -> LinkOut:
     """Link paragraphs by hand."""
-    link = review.create_link(
-        session=session,
-        user=user,
-        story_id=story_id,
-        source=Side(body.source.document, tuple(body.source.paragraphs)),
-        target=Side(body.target.document, tuple(body.target.paragraphs)),
-        relation=body.relation,
-    )
-    return link_json(link)
+    source = Side(body.source.document, tuple(body.source.paragraphs))
+    target = Side(body.target.document, tuple(body.target.paragraphs))
+    return link_json(actions.create_link(session, user, story_id, source, target, body.relation))
 
 
 @router.post("/links/merge", status_code=201, responses=EDIT_ERRORS)
 def merge(body: MergeIn, request: Request, session: SessionDep, user: EditorDep) -> LinkOut:
     """Merge links of one document pair into one (1-1 + 1-1 → 2-1 or 1-2)."""
-    link = review.merge(session=session, user=user, links=[(r.id, r.version) for r in body.links])
-    return link_json(link)
+    return link_json(actions.merge(session, user, [(r.id, r.version) for r in body.links]))
 
 
 @router.post("/links/{link_id}/split", status_code=201, responses=EDIT_ERRORS)
@@ -185,16 +178,8 @@ def split(
     link_id: int, body: SplitIn, request: Request, session: SessionDep, user: EditorDep
 ) -> list[LinkOut]:
     """Split a group link into parts."""
-    links = review.split(
-        session=session,
-        user=user,
-        link_id=link_id,
-        version=body.version,
-        parts=[(p.source, p.target) for p in body.parts],
-    )
-    for link in links:
-        session.refresh(link)
-    return [link_json(link) for link in links]
+    parts = [(p.source, p.target) for p in body.parts]
+    return [link_json(lk) for lk in actions.split(session, user, link_id, body.version, parts)]
 
 
 @router.put("/documents/{document_id}/paragraphs/{index}/mark", responses=EDIT_ERRORS)
@@ -202,14 +187,7 @@ def mark(
     document_id: int, index: int, body: MarkTargetIn, session: SessionDep, user: EditorDep
 ) -> MarkOut:
     """Mark a paragraph 'not_translated' (optionally from one version) or 'added'; null clears."""
-    review.mark_paragraph(
-        session=session,
-        user=user,
-        document_id=document_id,
-        index=index,
-        mark=body.mark,
-        target_document=body.target_document,
-    )
+    actions.mark(session, user, (document_id, index), body.mark, body.target_document)
     return MarkOut(
         document=document_id,
         paragraph=index,
@@ -240,12 +218,12 @@ async def edit_text(
     The edit and the realignment are one recorded step, run by a worker (it needs the model);
     the request waits for it, holding no thread and no database connection meanwhile.
     """
-    params = {"index": index, "text": body.text}
+    kind, params = actions.edit_text_job(index, body.text)
     try:
         job = await submit_and_wait(
             request,
             user.id,
-            JobKind.EDIT_TEXT,
+            kind,
             params,
             document_id=document_id,
             created_by=user.id,
@@ -269,58 +247,61 @@ class SplitAtIn(BaseModel):
     "/documents/{document_id}/paragraphs/{index}/split", status_code=201, responses=EDIT_ERRORS
 )
 def split_paragraph(
-    document_id: int, index: int, body: SplitAtIn, session: SessionDep, user: EditorDep
+    document_id: int,
+    index: int,
+    body: SplitAtIn,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    user: EditorDep,
 ) -> SplitOut:
-    """Split a paragraph in two at `at` (undoable); its links hold both parts.
+    """Split a paragraph in two at `at` (undoable); its links hold both parts, then the
+    document is realigned by the job `realign` names (its pairs show as aligning meanwhile).
 
     `index` is 0-based, as everywhere in the API; later paragraphs move down by one.
     """
-    head, tail = paragraphs.split_paragraph(
-        session=session, user=user, document_id=document_id, index=index, at=body.at
-    )
+    parts, job_id = actions.split_paragraph(session, runtime, user, document_id, index, body.at)
     return SplitOut(
         document=document_id,
-        paragraphs=[
-            PartOut(index=head.index, text=head.text),
-            PartOut(index=tail.index, text=tail.text),
-        ],
+        paragraphs=[PartOut(index=p.index, text=p.text) for p in parts],
+        realign=_job(runtime, job_id),
     )
+
+
+def _job(runtime: Runtime, job_id: int) -> JobRef | None:
+    job = get_job(runtime.engine, job_id)
+    return job_ref(job) if job is not None else None
 
 
 @router.post("/documents/{document_id}/paragraphs/{index}/merge-next", responses=EDIT_ERRORS)
-def merge_paragraph(document_id: int, index: int, session: SessionDep, user: EditorDep) -> TextOut:
-    """Join a paragraph with the next one (undoable); later paragraphs move up by one."""
-    para = paragraphs.merge_paragraphs(
-        session=session, user=user, document_id=document_id, index=index
+def merge_paragraph(
+    document_id: int, index: int, session: SessionDep, runtime: RuntimeDep, user: EditorDep
+) -> TextOut:
+    """Join a paragraph with the next one (undoable); later paragraphs move up by one, then
+    the document is realigned by the job `realign` names."""
+    para, job_id = actions.merge_paragraphs(session, runtime, user, document_id, index)
+    return TextOut(
+        document=document_id, paragraph=para.index, text=para.text, realign=_job(runtime, job_id)
     )
-    return TextOut(document=document_id, paragraph=para.index, text=para.text)
 
 
 @router.post("/undo", responses=EDIT_ERRORS)
 def undo_change(body: UndoIn, session: SessionDep, user: EditorDep) -> UndoneOut:
     """Undo your last change; again for the one before (409 if someone changed it since)."""
-    event = undo.undo_last(session=session, user=user, story_id=body.story_id)
+    event = actions.revert(session, user, body.story_id, "undo")
     return UndoneOut(undone=event.before, now=event.after, event=event.reverts)
 
 
 @router.post("/redo", responses=EDIT_ERRORS)
 def redo_change(body: UndoIn, session: SessionDep, user: EditorDep) -> RedoneOut:
     """Redo the change you undid last (until you make a new one)."""
-    event = undo.redo_last(session=session, user=user, story_id=body.story_id)
+    event = actions.revert(session, user, body.story_id, "redo")
     return RedoneOut(redone=event.after, before=event.before, event=event.reverts)
 
 
 @router.post("/links/{link_id}/relation", responses=errors(401, 403, 404, 409, 422))
 def relation(link_id: int, body: RelationIn, session: SessionDep, user: EditorDep) -> LinkOut:
     """Say whether a link is a translation or related facts."""
-    link = review.set_relation(
-        session=session,
-        user=user,
-        link_id=link_id,
-        version=body.version,
-        relation=body.relation,
-    )
-    return link_json(link)
+    return link_json(actions.set_relation(session, user, link_id, body.version, body.relation))
 
 
 @router.post("/stories/{story_id}/confirm-batch", responses=errors(401, 403, 404, 409, 422))
@@ -333,16 +314,14 @@ def confirm_batch(
         if len(body.documents) != 2:
             raise HTTPException(422, "documents must name exactly two documents")
         pair = (body.documents[0], body.documents[1])
-    links = review.batch_confirm(
-        session=session, user=user, story_id=story_id, min_score=body.min_score, documents=pair
-    )
+    links = actions.confirm_batch(session, user, story_id, body.min_score, pair)
     return BatchOut(confirmed=[link.id for link in links if link.id is not None], count=len(links))
 
 
 @router.delete("/documents/{document_id}", responses=errors(401, 403, 404, 409))
 def remove_document(document_id: int, session: SessionDep, user: EditorDep) -> RemovedOut:
     """Remove a document from the library with its links and findings (undo brings it back)."""
-    story_id = documents.remove_document(session=session, user=user, document_id=document_id)
+    story_id = actions.remove_document(session, user, document_id)
     return RemovedOut(removed=document_id, story_id=story_id)
 
 

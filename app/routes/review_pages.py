@@ -13,16 +13,13 @@ from sqlmodel import Session, select
 
 from app.auth import EditorDep, UserDep, current_user, session_user
 from app.deps import SessionDep
-from app.library import documents
 from app.library.credentials import is_editor
-from app.models import Document, JobKind, JobStatus, Link, Story, User
-from app.paranum import para_no
+from app.models import Document, JobStatus, Link, Story, User
 from app.reading.view import highlight_in_db, parse_key, review_panel
 from app.review import actions
-from app.review import changes as review
 from app.review import undo as undo_service
-from app.review.changes import ReviewError, Side
-from app.review.pairs import parse_pair, story_pairs
+from app.review.changes import ReviewError
+from app.review.pairs import aligning_documents, parse_pair, story_pairs
 from app.review.queue import STATES, QueueFilter, build_queue, keep_order, queue_filter
 from app.review.report import report_csv, review_report
 from app.routes.pages import counterparts
@@ -48,6 +45,20 @@ def _version(form: dict[str, str]) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def _attempt(session: Session, change: Callable[[], str]) -> tuple[str | None, str | None, int]:
+    """Run one review action (again while the database is busy): its message, or why it was
+    refused, and the status to answer with. The one error wrapper of the HTMX routes: a
+    refused change is rolled back and said in the panel or the queue, not raised."""
+    try:
+        message = actions.retrying(session, change)
+    except ReviewError as err:
+        session.rollback()
+        return None, str(err), err.status
+    # Committed here: the session then queues the sentence links and findings refresh.
+    session.commit()
+    return message, None, 200
+
+
 def _apply(
     request: Request,
     session: SessionDep,
@@ -63,15 +74,7 @@ def _apply(
     if doc is None:
         raise HTTPException(404, f"document {active[0]} does not exist")
     before = set(highlight_in_db(session, doc.story_id, active)[0].relation)
-    error, message, status = None, None, 200
-    try:
-        message = actions.retrying(session, change)
-    except ReviewError as err:
-        session.rollback()
-        error, status = str(err), err.status
-    else:
-        # Committed here: the session then queues the sentence links and findings refresh.
-        session.commit()
+    message, error, status = _attempt(session, change)
     panel = review_panel(session, doc.story_id, active)
     panel.error, panel.message, panel.ask = error, message, ask
     return counterparts(
@@ -96,35 +99,22 @@ def link_action(
         if action in actions.STATUS_OF:
             done = actions.set_status(session, user, link_id, version, action)
             return f"link {link_id} {done.status}"
-        if action in ("boundary", "merge-next"):
-            if active is None:
-                raise ReviewError("which paragraph? send p=DOCUMENT-INDEX")
-            if action == "merge-next":
-                return actions.merge_next(session, user, link_id, version, active)
+        if action in ("boundary", "merge-next") and active is None:
+            raise ReviewError("which paragraph? send p=DOCUMENT-INDEX")
+        if action == "merge-next" and active is not None:
+            return actions.merge_next(session, user, link_id, version, active)
+        if action == "boundary" and active is not None:
             down = form.get("delta") == "1"
             return actions.move_boundary(session, user, link_id, version, active, down)
         if action == "relation":
             relation = form.get("relation", "")
-            review.set_relation(
-                session=session, user=user, link_id=link_id, version=version, relation=relation
-            )
+            actions.set_relation(session, user, link_id, version, relation)
             return f"link {link_id} is now {relation}"
         if action == "split":
             actions.split_in_reading_order(session, user, link_id, version)
             return f"link {link_id} split"
         if action == "extend":
-            key = parse_key(form.get("to"))
-            if key is None:
-                raise ReviewError("which paragraph should join the link?")
-            review.extend(
-                session=session,
-                user=user,
-                link_id=link_id,
-                version=version,
-                document=key[0],
-                index=key[1],
-            )
-            return f"paragraph {para_no(key[1])} added to the link"
+            return actions.extend(session, user, link_id, version, parse_key(form.get("to")))
         raise ReviewError(f"unknown action {action!r}", 404)
 
     return _apply(request, session, form.get("p", ""), change)
@@ -138,18 +128,7 @@ def link_by_hand(
     a, b = parse_key(form.get("from")), parse_key(form.get("to"))
 
     def change() -> str:
-        if a is None or b is None:
-            raise ReviewError("click one paragraph, then the other")
-        doc = session.get(Document, a[0])
-        if doc is None:
-            raise ReviewError(f"document {a[0]} does not exist", 404)
-        review.create_link(
-            session=session,
-            user=user,
-            story_id=doc.story_id,
-            source=Side(a[0], (a[1],)),
-            target=Side(b[0], (b[1],)),
-        )
+        actions.link_active(session, user, a, b)
         return "linked by hand"
 
     return _apply(request, session, form.get("from", ""), change)
@@ -158,24 +137,19 @@ def link_by_hand(
 @router.post("/mark", response_class=HTMLResponse)
 def mark(request: Request, session: SessionDep, user: EditorDep, form: FormDep) -> HTMLResponse:
     """Mark the active paragraph 'not translated' or 'added' (empty clears)."""
-    key = parse_key(form.get("p"))
+    return _apply(request, session, form.get("p", ""), lambda: _mark(session, user, form))
 
-    def change() -> str:
-        if key is None:
-            raise ReviewError("which paragraph?")
-        value = form.get("mark") or None
-        target = form.get("target", "")
-        review.mark_paragraph(
-            session=session,
-            user=user,
-            document_id=key[0],
-            index=key[1],
-            mark=value,
-            target_document=int(target) if target.isdigit() else None,
-        )
-        return "mark cleared" if value is None else f"marked {value.replace('_', ' ')}"
 
-    return _apply(request, session, form.get("p", ""), change)
+def _mark(session: Session, user: User, form: dict[str, str]) -> str:
+    """The mark the form asks for (p=DOCUMENT-INDEX, mark, target), through the action."""
+    target = form.get("target", "")
+    return actions.mark(
+        session,
+        user,
+        parse_key(form.get("p")),
+        form.get("mark") or None,
+        int(target) if target.isdigit() else None,
+    )
 
 
 @router.post("/{direction}", response_class=HTMLResponse)
@@ -219,9 +193,9 @@ async def document_action(
         if action == "remove":
             return await run_in_threadpool(_remove, session, user, document_id)
         await run_in_threadpool(_check_move, session, document_id, story, discard)
-        params = {"story_id": story, "move": True, "discard_reviewed": discard}
+        kind, params = actions.move_job(story, discard)
         job = await submit_and_wait(
-            request, user.id, JobKind.REALIGN, params, document_id=document_id, created_by=user.id
+            request, user.id, kind, params, document_id=document_id, created_by=user.id
         )
         if job.status != JobStatus.DONE:
             raise ReviewError(job.error or "the move is still queued", status=503)
@@ -233,7 +207,7 @@ async def document_action(
 
 
 def _remove(session: Session, user: User, document_id: int) -> HTMLResponse:
-    story_id = documents.remove_document(session=session, user=user, document_id=document_id)
+    story_id = actions.remove_document(session, user, document_id)
     return HTMLResponse("", headers={"HX-Redirect": f"/stories/{story_id}"})
 
 
@@ -243,9 +217,7 @@ def _check_move(session: Session, document_id: int, story: int | None, discard: 
     try:
         if session.get(Document, document_id) is None:
             raise HTTPException(404, f"document {document_id} does not exist")
-        documents.check_move(
-            session=session, document_id=document_id, story_id=story, discard_reviewed=discard
-        )
+        actions.check_move(session, document_id, story, discard)
     finally:
         session.close()
 
@@ -278,6 +250,7 @@ def review_extras(request: Request, panel: Any) -> dict[str, Any]:
     from app.review.findings import doc_names
 
     out: dict[str, Any] = {"undo": None, "redo": None, "findings": [], "names": {}, "target": None}
+    out["aligning"] = []
     with Session(request.app.state.engine) as session:
         doc_id, index = panel.active
         docs = list(panel.docs.values())
@@ -290,6 +263,9 @@ def review_extras(request: Request, panel: Any) -> dict[str, Any]:
             again = undo_service.redo_target(session, user, story_id)
             out["undo"] = undo_service.event_label(last) if last else None
             out["redo"] = undo_service.event_label(again) if again else None
+        if story_id is not None:
+            busy = aligning_documents(session, story_id)
+            out["aligning"] = [(out["names"].get(d, f"document {d}"), j) for d, j in busy.items()]
         out["findings"] = session.exec(
             select(StoredFinding).where(
                 StoredFinding.document_id == doc_id, StoredFinding.paragraph == index
@@ -485,15 +461,12 @@ def queue_action(
     if link is None or link.story_id != story_id:
         raise HTTPException(404, f"link {link_id} is not in story {story_id}")
     story = _story(session, story_id)
-    error, message, status = None, None, 200
-    try:
-        done = actions.retrying(
-            session, lambda: actions.set_status(session, user, link_id, _version(form), action)
-        )
-        message = f"link {link_id} {done.status}"
-    except ReviewError as err:
-        session.rollback()
-        error, status = str(err), err.status
+
+    def change() -> str:
+        done = actions.set_status(session, user, link_id, _version(form), action)
+        return f"link {link_id} {done.status}"
+
+    message, error, status = _attempt(session, change)
     flt = _form_filter(session, story_id, form)
     return _row_response(request, session, story, f"link-{link_id}", error, message, status, flt)
 
@@ -504,24 +477,7 @@ def queue_mark(
 ) -> HTMLResponse:
     """Mark a flagged paragraph not translated (from the row's counterpart) or added."""
     story = _story(session, story_id)
-    key = parse_key(form.get("p"))
-    target = form.get("target", "")
-    error, message, status = None, None, 200
-    try:
-        if key is None:
-            raise ReviewError("which paragraph? send p=DOCUMENT-INDEX")
-        review.mark_paragraph(
-            session=session,
-            user=user,
-            document_id=key[0],
-            index=key[1],
-            mark=form.get("mark") or None,
-            target_document=int(target) if target.isdigit() else None,
-        )
-        message = "mark cleared" if not form.get("mark") else "marked"
-    except ReviewError as err:
-        session.rollback()
-        error, status = str(err), err.status
+    message, error, status = _attempt(session, lambda: _mark(session, user, form))
     flt = _form_filter(session, story_id, form)
     return _row_response(request, session, story, form.get("row", ""), error, message, status, flt)
 
@@ -554,21 +510,16 @@ def queue_batch(
     """Confirm every unreviewed translation link at or above a score (within the pair filter)."""
     story = _story(session, story_id)
     flt = _form_filter(session, story_id, form)
-    error, message, status = None, None, 200
     try:
         score = float(form.get("min_score", ""))
     except ValueError:
         score = -1.0
-    try:
-        if not 0.0 <= score <= 1.0:
-            raise ReviewError("the score must be a number between 0 and 1")
-        links = review.batch_confirm(
-            session=session, user=user, story_id=story_id, min_score=score, documents=flt.pair
-        )
-        message = f"{len(links)} translation links confirmed"
-    except ReviewError as err:
-        session.rollback()
-        error, status = str(err), err.status
+
+    def change() -> str:
+        links = actions.confirm_batch(session, user, story_id, score, flt.pair)
+        return f"{len(links)} translation links confirmed"
+
+    message, error, status = _attempt(session, change)
     return _table_response(
         request, session, story, flt, error, message, status, form.get("order", "")
     )
@@ -587,14 +538,9 @@ def queue_undo(
     if direction not in ("undo", "redo"):
         raise HTTPException(404, f"unknown action {direction!r}")
     story = _story(session, story_id)
-    error, message, status = None, None, 200
-    try:
-        message = actions.retrying(
-            session, lambda: actions.step(session, user, story_id, direction)
-        )
-    except ReviewError as err:
-        session.rollback()
-        error, status = str(err), err.status
+    message, error, status = _attempt(
+        session, lambda: actions.step(session, user, story_id, direction)
+    )
     return _table_response(
         request,
         session,

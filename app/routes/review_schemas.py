@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.pipeline.jobs.submit import JobRef
+
 
 class MarkOut(BaseModel):
     """A paragraph's mark after the change (null: cleared)."""
@@ -23,6 +25,9 @@ class TextOut(BaseModel):
     document: int
     paragraph: int
     text: str
+    realign: JobRef | None = Field(
+        default=None, description="after a merge: the job realigning the document"
+    )
 
 
 class PartOut(BaseModel):
@@ -37,6 +42,7 @@ class SplitOut(BaseModel):
 
     document: int
     paragraphs: list[PartOut]
+    realign: JobRef | None = Field(description="the job realigning the document after the split")
 
 
 States = dict[str, Any]

@@ -216,3 +216,36 @@ def test_axe_finds_nothing_serious_on_the_pair_view(live_server: str, browser) -
             session.add(done)
             session.commit()
         engine.dispose()
+
+
+def test_findings_stay_readable_on_reviewed_rows(live_server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    """A finding's tint over a reviewed row's tint measured 4.28:1 (its muted text) and 4.17:1
+    (its summary): the tint is now drawn on the page's surface, not on the row's."""
+    from tests.e2e.test_layout import _axe
+    from tests.e2e.test_reader import _story
+
+    story = _story(live_server)["id"]
+    for scheme in ("light", "dark"):
+        context = browser.new_context(
+            viewport={"width": 1440, "height": 900}, bypass_csp=True, color_scheme=scheme
+        )
+        page = context.new_page()
+        page.goto(f"{live_server}/login?next=/stories/{story}/review?finding=any")
+        page.fill("input[name=name]", EDITOR)
+        page.fill("input[name=password]", "correct horse")
+        page.click("form.login button[type=submit]")
+        page.wait_for_url(f"{live_server}/stories/{story}/review?finding=any")
+        open_row = "#queue tr.state-open:has(td.findings .finding)"
+        page.click(f"{open_row}:has(button.reject) button.confirm")  # a link
+        page.wait_for_selector("#queue tr.state-confirmed td.findings .finding")
+        page.click(f"{open_row}:not(.rel-translation):not(.rel-related) button.confirm")  # a ¶
+        page.wait_for_selector("#queue tr.state-marked td.findings .finding")
+        for width, height in ((1440, 900), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            assert _axe(page) == [], (scheme, width)
+            _shot(page, f"queue-reviewed-findings-{scheme}-{width}")
+        for _ in range(2):  # the live server's story as it was, for the other tests
+            with page.expect_response(lambda r: r.url.endswith("/review/undo")) as undone:
+                page.click("#undo-bar button.undo")
+            assert undone.value.ok
+        context.close()

@@ -30,6 +30,7 @@ from app.pipeline.steps import (
 from app.pipeline.store import IngestOutcome
 from app.review.changes import ReviewError
 from app.review.exchange import import_tmx
+from app.review.realign import realign_layout
 
 
 def _outcome(out: AlignmentOutcome) -> dict[str, Any]:
@@ -111,6 +112,15 @@ def forget_upload(engine: Engine, job_id: int) -> None:
     discard_document(engine=engine, document_id=document_id, job_id=job_id)
 
 
+def _plan_ahead(session: Session, encoder: CachedEncoder, doc: Document, story_id: int) -> None:
+    """Plan `doc`'s pairs in `story_id` once with no lock held, so the model has encoded
+    everything by the time the recorded write runs (it then reads the cache)."""
+    for other in session.exec(select(Document).where(Document.story_id == story_id)):
+        if other.id != doc.id:
+            source, dest = ordered(doc, other)
+            plan_pair(session=session, encoder=encoder, source=source, target=dest)
+
+
 def _recorded_move(ctx: JobContext) -> AlignmentOutcome:
     """An editor's move: recorded in the history as one undoable step with the realignment.
 
@@ -126,10 +136,7 @@ def _recorded_move(ctx: JobContext) -> AlignmentOutcome:
             raise JobFailed("the document or the editor who moved it is gone", status=404)
         cached = CachedEncoder(ctx.encoder, session)
         if target is not None:
-            for other in session.exec(select(Document).where(Document.story_id == target)):
-                if other.id != doc.id:
-                    source, dest = ordered(doc, other)
-                    plan_pair(session=session, encoder=cached, source=source, target=dest)
+            _plan_ahead(session, cached, doc, target)
         session.rollback()
         try:
             moved = documents.move_document(
@@ -145,9 +152,36 @@ def _recorded_move(ctx: JobContext) -> AlignmentOutcome:
         return AlignmentOutcome(ctx.document_id, moved.story_id)
 
 
-def realign_document(ctx: JobContext) -> dict[str, Any]:
-    """An editor's move of a document to another story (or its own), realigned there."""
+def _realign_in_place(ctx: JobContext, event_id: int) -> dict[str, Any]:
+    """After an editor's split or merge (event `event_id`): the document realigned in its
+    story, written into that change's history event; sentence links and findings after."""
     assert ctx.document_id is not None
+    if ctx.encoder is None:
+        return {"document": ctx.document_id, "realigned": False, "why": "no alignment model"}
+    with Session(ctx.engine) as session:
+        doc = session.get(Document, ctx.document_id)
+        if doc is None:
+            return {"document": ctx.document_id, "realigned": False, "why": "document removed"}
+        story_id = doc.story_id
+        cached = CachedEncoder(ctx.encoder, session)
+        _plan_ahead(session, cached, doc, story_id)
+        session.rollback()
+        cached.save(session)
+        done = realign_layout(
+            session=session, encoder=cached, event_id=event_id, document_id=ctx.document_id
+        )
+    if done:
+        _fill_sentences(ctx, story_id)
+        check(ctx.engine, ctx.encoder, story_id)
+    return {"document": ctx.document_id, "story_id": story_id, "realigned": done}
+
+
+def realign_document(ctx: JobContext) -> dict[str, Any]:
+    """An editor's move of a document to another story (or its own), realigned there; with
+    an `event` parameter, the realignment in place after that split or merge."""
+    assert ctx.document_id is not None
+    if "event" in ctx.params:
+        return _realign_in_place(ctx, int(ctx.params["event"]))
     if ctx.encoder is None:
         raise JobFailed("the alignment model is switched off (PARALLAX_LOAD_ENCODER)", status=503)
     before = ctx.story_id
