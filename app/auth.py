@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy import inspect
 from sqlmodel import Session, col, delete, select
 
 from app.deps import SessionDep
@@ -60,6 +61,7 @@ def end_session(request: Request, session: Session) -> None:
         session.exec(delete(LoginSession).where(col(LoginSession.id) == _token_id(token)))
         session.commit()
     request.session.clear()
+    forget_user(request)
 
 
 def revoke_sessions(session: Session, user_id: int) -> int:
@@ -79,18 +81,64 @@ def set_password(session: Session, user: User, password: str) -> None:
 
 
 def session_user(request: Request, session: Session) -> User | None:
-    """The account of the request's session, if the session is still valid."""
+    """The account of the request's session, if the session is still valid.
+
+    Looked up once per request and session token: the path guard, the write limits, the
+    route and the page template all ask, and each asking used to cost two queries. The one
+    found is handed to each `session` merged without a query (a copy in that session)."""
     if "session" not in request.scope:
         return None
     token = request.session.get(SESSION_TOKEN_KEY)
     if not isinstance(token, str):
         return None
+    known = getattr(request.state, _KNOWN_USER, None)
+    if known is not None and known[0] == token:
+        return _in_session(session, known[1])
+    user = _lookup(request, session, token)
+    setattr(request.state, _KNOWN_USER, (token, user))
+    return user
+
+
+# request.state attribute: (session token, its user or None) for the rest of the request
+_KNOWN_USER = "parallax_user"
+
+
+def _lookup(request: Request, session: Session, token: str) -> User | None:
     row = session.get(LoginSession, _token_id(token))
     user = session.get(User, row.user_id) if row is not None else None
     if row is None or user is None or user.disabled or row.expires_at <= utcnow():
         request.session.clear()
         return None
     return user
+
+
+def _in_session(session: Session, user: User | None) -> User | None:
+    """`user` as an object of `session`: itself, the one `session` holds, or a copy merged
+    without a query. A user changed and not yet written is read again instead."""
+    if user is None or user in session:
+        return user
+    state = inspect(user)
+    if state.modified or state.expired_attributes:
+        return session.get(User, user.id)
+    return session.merge(user, load=False)
+
+
+def known_user(request: Request) -> tuple[bool, User | None]:
+    """(True, the request's user) when that is known without a query: no session token (None),
+    or the user an earlier step of this request found for it; else (False, None)."""
+    token = request.session.get(SESSION_TOKEN_KEY) if "session" in request.scope else None
+    if not isinstance(token, str):
+        return True, None
+    known = getattr(request.state, _KNOWN_USER, None)
+    if known is not None and known[0] == token:
+        return True, known[1]
+    return False, None
+
+
+def forget_user(request: Request) -> None:
+    """Drop this request's known user (its sessions were revoked or it logged out)."""
+    if hasattr(request.state, _KNOWN_USER):
+        delattr(request.state, _KNOWN_USER)
 
 
 def current_user(request: Request, session: SessionDep) -> User | None:

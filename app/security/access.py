@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
 from app.auth import session_user
@@ -34,13 +35,13 @@ def _as_id(raw: object) -> int | None:
     return value if 0 < value <= _MAX_ID else None
 
 
-def guard_path_ids(request: Request) -> None:
+async def guard_path_ids(request: Request) -> None:
     """404 for a path id of something that exists but is someone else's private text.
 
     Ids of nothing are left to the route (its own 404, or the history a deleted link keeps,
-    which `app.review.changes.history` filters the same way). A session of its own, opened
-    only for a path with an id and closed before the route runs: this guard runs for every
-    request, and a request must not hold a pooled connection while it waits for its next
+    which `app.review.changes.history` filters the same way). Paths without an id cost
+    nothing; the others one trip to the thread pool, in a session of its own closed before
+    the route runs: a request must not hold a pooled connection while it waits for its next
     step (see app.waiting).
     """
     ids = [
@@ -48,12 +49,29 @@ def guard_path_ids(request: Request) -> None:
         for param, noun, check in _CHECKS
         if (value := _as_id(request.path_params.get(param))) is not None
     ]
-    if not ids:
-        return
+    if ids:
+        await run_in_threadpool(_check, request, ids)
+
+
+def _check(request: Request, ids: list[tuple[str, int, tuple[type[Any], Visible]]]) -> None:
     with Session(request.app.state.engine) as session:
         user = session_user(request, session)
         for noun, value, (model, visible) in ids:
-            if session.get(model, value) is None:
+            row = session.get(model, value)
+            if row is None:
                 continue
             if not visible(session, value, user):
                 raise HTTPException(status.HTTP_404_NOT_FOUND, f"{noun} {value} does not exist")
+            if isinstance(row, Story):
+                setattr(request.state, GUARDED_STORY, row)
+
+
+# request.state attribute: the path's story as the guard read it (detached: id, version,
+# visibility), for routes that need no more than that, such as a page cache hit.
+GUARDED_STORY = "parallax_guarded_story"
+
+
+def guarded_story(request: Request, story_id: int) -> Story | None:
+    """The story the guard read and let through for this request, if it is `story_id`."""
+    story = getattr(request.state, GUARDED_STORY, None)
+    return story if isinstance(story, Story) and story.id == story_id else None

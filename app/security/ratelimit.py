@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from limits import RateLimitItem, parse, parse_many
 from limits.storage import Storage, storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
@@ -177,14 +178,17 @@ def client_address(request: Request) -> str:
     return host
 
 
-def enforce_write_limits(request: Request) -> None:
-    """App-wide dependency: every state-changing request counts against the write limits."""
-    if request.method not in UNSAFE_METHODS:
-        return
+async def enforce_write_limits(request: Request) -> None:
+    """App-wide dependency: every state-changing request counts against the write limits.
+    Reads return at once, without a trip to the thread pool."""
+    if request.method in UNSAFE_METHODS:
+        await run_in_threadpool(_count_write, request)
+
+
+def _count_write(request: Request) -> None:
     limits: RateLimits = request.app.state.rate_limits
     with Session(request.app.state.engine) as session:
         user = session_user(request, session)
         account = user.id if user is not None else None
-    limits.check_write(
-        client_address(request), account, request.url.path in UPLOAD_PATHS, is_editor(user)
-    )
+        editor = is_editor(user)
+    limits.check_write(client_address(request), account, request.url.path in UPLOAD_PATHS, editor)
