@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
-from sqlalchemy import inspect
 from sqlmodel import Session, col, delete, select
 
 from app.deps import SessionDep
@@ -52,6 +51,7 @@ def start_session(request: Request, session: Session, user: User, max_age: int) 
     session.commit()
     request.session[SESSION_TOKEN_KEY] = token
     request.state.rotate_csrf = True
+    forget_account(request)
 
 
 def end_session(request: Request, session: Session) -> None:
@@ -61,7 +61,7 @@ def end_session(request: Request, session: Session) -> None:
         session.exec(delete(LoginSession).where(col(LoginSession.id) == _token_id(token)))
         session.commit()
     request.session.clear()
-    forget_user(request)
+    forget_account(request)
 
 
 def revoke_sessions(session: Session, user_id: int) -> int:
@@ -81,29 +81,12 @@ def set_password(session: Session, user: User, password: str) -> None:
 
 
 def session_user(request: Request, session: Session) -> User | None:
-    """The account of the request's session, if the session is still valid.
-
-    Looked up once per request and session token: the path guard, the write limits, the
-    route and the page template all ask, and each asking used to cost two queries. The one
-    found is handed to each `session` merged without a query (a copy in that session)."""
+    """The account of the request's session, if the session is still valid."""
     if "session" not in request.scope:
         return None
     token = request.session.get(SESSION_TOKEN_KEY)
     if not isinstance(token, str):
         return None
-    known = getattr(request.state, _KNOWN_USER, None)
-    if known is not None and known[0] == token:
-        return _in_session(session, known[1])
-    user = _lookup(request, session, token)
-    setattr(request.state, _KNOWN_USER, (token, user))
-    return user
-
-
-# request.state attribute: (session token, its user or None) for the rest of the request
-_KNOWN_USER = "parallax_user"
-
-
-def _lookup(request: Request, session: Session, token: str) -> User | None:
     row = session.get(LoginSession, _token_id(token))
     user = session.get(User, row.user_id) if row is not None else None
     if row is None or user is None or user.disabled or row.expires_at <= utcnow():
@@ -112,38 +95,39 @@ def _lookup(request: Request, session: Session, token: str) -> User | None:
     return user
 
 
-def _in_session(session: Session, user: User | None) -> User | None:
-    """`user` as an object of `session`: itself, the one `session` holds, or a copy merged
-    without a query. A user changed and not yet written is read again instead."""
-    if user is None or user in session:
-        return user
-    state = inspect(user)
-    if state.modified or state.expired_attributes:
-        return session.get(User, user.id)
-    return session.merge(user, load=False)
+def account_read(request: Request) -> bool:
+    """Whether `request_account` has read this request's account already."""
+    return hasattr(request.state, "account")
 
 
-def known_user(request: Request) -> tuple[bool, User | None]:
-    """(True, the request's user) when that is known without a query: no session token (None),
-    or the user an earlier step of this request found for it; else (False, None)."""
-    token = request.session.get(SESSION_TOKEN_KEY) if "session" in request.scope else None
-    if not isinstance(token, str):
-        return True, None
-    known = getattr(request.state, _KNOWN_USER, None)
-    if known is not None and known[0] == token:
-        return True, known[1]
-    return False, None
-
-
-def forget_user(request: Request) -> None:
-    """Drop this request's known user (its sessions were revoked or it logged out)."""
-    if hasattr(request.state, _KNOWN_USER):
-        delattr(request.state, _KNOWN_USER)
+def request_account(request: Request) -> User | None:
+    """The request's account, read at most once per request with a session of its own that is
+    closed at once (the object is detached): the write limits, the path guard and the routes
+    that wait share it, so a request reads its account once and holds no pooled connection."""
+    if account_read(request):
+        return request.state.account  # type: ignore[no-any-return]
+    with Session(request.app.state.engine) as session:
+        user = session_user(request, session)
+        if user is not None:
+            session.expunge(user)
+    request.state.account = user
+    return user
 
 
 def current_user(request: Request, session: SessionDep) -> User | None:
-    """The logged-in user, or None for an anonymous reader."""
-    return session_user(request, session)
+    """The logged-in user, or None for an anonymous reader: the request's account if it was
+    read already (by the path guard, the write limits), merged into `session` without a
+    query, else read in `session`."""
+    if not account_read(request):
+        return session_user(request, session)
+    user: User | None = request.state.account
+    return None if user is None else session.merge(user, load=False)
+
+
+def forget_account(request: Request) -> None:
+    """The session changed hands (a login, a logout): read the account again when asked."""
+    if account_read(request):
+        del request.state.account
 
 
 UserDep = Annotated[User | None, Depends(current_user)]

@@ -7,7 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, select
 
-from app.auth import current_user, known_user, session_user
+from app.auth import account_read, current_user, request_account
 from app.deps import SessionDep
 from app.exchange.link_shape import LinkShape
 from app.labels import DocLabel
@@ -64,7 +64,7 @@ async def home(
 
 def _home(request: Request, cursor: str | None, limit: int) -> Response:
     with Session(request.app.state.engine) as session:
-        user = session_user(request, session)
+        user = current_user(request, session)
         # The jobs are shown in the upload form only.
         can_upload = user is not None or request.app.state.settings.open_uploads
         jobs = visible_jobs(session, user) if can_upload else []
@@ -112,9 +112,8 @@ async def story_page(request: Request, story_id: int, p: str | None = None) -> R
     found: no database, no thread.
     """
     story = guarded_story(request, story_id)
-    known, user = known_user(request)
-    if story is not None and known:
-        kept = kept_answer(request, story, user)
+    if story is not None and account_read(request):
+        kept = kept_answer(request, story, request_account(request))
         if kept is not None:
             return kept
     return await run_in_threadpool(_story, request, story_id, p)
@@ -125,7 +124,7 @@ def _story(request: Request, story_id: int, p: str | None) -> Response:
         story = session.get(Story, story_id) if 0 < story_id < 2**63 else None
         if story is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
-        user = session_user(request, session)
+        user = current_user(request, session)
         return serve_cached(
             request, story, user, lambda: _story_answer(request, session, story_id, p)
         )

@@ -14,7 +14,7 @@ from fastapi import HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
-from app.auth import session_user
+from app.auth import request_account
 from app.library.visibility import document_visible, link_visible, story_visible
 from app.models import Document, Link, Story, User
 
@@ -39,10 +39,10 @@ async def guard_path_ids(request: Request) -> None:
     """404 for a path id of something that exists but is someone else's private text.
 
     Ids of nothing are left to the route (its own 404, or the history a deleted link keeps,
-    which `app.review.changes.history` filters the same way). Paths without an id cost
-    nothing; the others one trip to the thread pool, in a session of its own closed before
-    the route runs: a request must not hold a pooled connection while it waits for its next
-    step (see app.waiting).
+    which `app.review.changes.history` filters the same way). This guard runs for every
+    request: a path without an id returns at once, on the event loop; one with ids is checked
+    on the thread pool with a session of its own, closed before the route runs (a request must
+    not hold a pooled connection while it waits for its next step, see app.waiting).
     """
     ids = [
         (noun, value, check)
@@ -50,12 +50,12 @@ async def guard_path_ids(request: Request) -> None:
         if (value := _as_id(request.path_params.get(param))) is not None
     ]
     if ids:
-        await run_in_threadpool(_check, request, ids)
+        await run_in_threadpool(_check_ids, request, ids)
 
 
-def _check(request: Request, ids: list[tuple[str, int, tuple[type[Any], Visible]]]) -> None:
+def _check_ids(request: Request, ids: list[tuple[str, int, tuple[type[Any], Visible]]]) -> None:
+    user = request_account(request)
     with Session(request.app.state.engine) as session:
-        user = session_user(request, session)
         for noun, value, (model, visible) in ids:
             row = session.get(model, value)
             if row is None:
@@ -66,8 +66,8 @@ def _check(request: Request, ids: list[tuple[str, int, tuple[type[Any], Visible]
                 setattr(request.state, GUARDED_STORY, row)
 
 
-# request.state attribute: the path's story as the guard read it (detached: id, version,
-# visibility), for routes that need no more than that, such as a page cache hit.
+# request.state attribute: the path's story as the guard read it and let through (detached:
+# id, version, visibility), for a route that needs no more, such as a page cache hit.
 GUARDED_STORY = "parallax_guarded_story"
 
 
