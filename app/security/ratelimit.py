@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request, status
-from fastapi.concurrency import run_in_threadpool
 from limits import RateLimitItem, parse, parse_many
 from limits.storage import Storage, storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
+from sqlmodel import Session
 
-from app.auth import request_account
+from app.auth import session_user
 from app.config import Settings
 from app.library.credentials import is_editor
 from app.security.limitstore import BoundedMemoryStorage
@@ -177,23 +177,14 @@ def client_address(request: Request) -> str:
     return host
 
 
-async def enforce_write_limits(request: Request) -> None:
-    """App-wide dependency: every state-changing request counts against the write limits.
-
-    A read returns at once, on the event loop; a write reads its account (once for the
-    request, see `app.auth.request_account`) and counts on the thread pool, since a shared
-    store (Redis) answers over the network."""
+def enforce_write_limits(request: Request) -> None:
+    """App-wide dependency: every state-changing request counts against the write limits."""
     if request.method not in UNSAFE_METHODS:
         return
-    await run_in_threadpool(_count_write, request)
-
-
-def _count_write(request: Request) -> None:
-    user = request_account(request)
     limits: RateLimits = request.app.state.rate_limits
+    with Session(request.app.state.engine) as session:
+        user = session_user(request, session)
+        account = user.id if user is not None else None
     limits.check_write(
-        client_address(request),
-        user.id if user is not None else None,
-        request.url.path in UPLOAD_PATHS,
-        is_editor(user),
+        client_address(request), account, request.url.path in UPLOAD_PATHS, is_editor(user)
     )
