@@ -10,9 +10,9 @@ e.g. main, for a before/after): a 4 x 81 story (the seed story's shape) and an 8
 synthetic documents for the listing pages (bench.library.build_synthetic). Then it serves
 that repo with `parallax serve --no-worker` and loads each URL with wrk (`-t1 -c8`; a Python
 keep-alive client when wrk is missing). Printed per URL: requests per second, that as a share
-of the static file's, and the body size. Pages are warm (the same URL again and again); the
-cold line renders a fresh page each time (a query parameter the page ignores, so no cache
-entry matches) and gives its server time per request.
+of the static file's measured right before it, and the body size. Pages are warm (the same
+URL again and again); the cold line renders a fresh page each time (a query parameter the
+page ignores, so no cache entry matches) and gives its server time per request.
 
 The machine may be shared: compare shares of the static rate within one run, not raw rates
 across runs.
@@ -204,13 +204,13 @@ def _measure(args: argparse.Namespace, repo: Path, python: str, tmp: Path, url: 
     try:
         _wait_up(base, server)
         cases = _cases(stories, base)
+        static_path = cases.pop("static file (baseline)")
         for name, (path, headers) in cases.items():
             size = len(httpx.get(f"{base}{path}", headers=headers, timeout=60).content)
-            if use_wrk:
-                rps = _wrk(f"{base}{path}", headers, args.seconds, args.connections)
-            else:
-                rps = _python_rps(f"{base}{path}", headers, args.seconds)
-            rows.append((name, rps, size))
+            # The static file right before each page: on a shared machine the load moves
+            # within a run, and a baseline measured minutes earlier would not share it.
+            static = _rate(args, base, *static_path, use_wrk)
+            rows.append((name, _rate(args, base, path, headers, use_wrk), static, size))
         cold = {
             name: _cold_ms(base, cases[name][0])
             for name in ("story page 4 x 81", "story page 8 x 500", "home")
@@ -221,12 +221,19 @@ def _measure(args: argparse.Namespace, repo: Path, python: str, tmp: Path, url: 
     tool = f"wrk -t1 -c{args.connections} -d{args.seconds}s" if use_wrk else "python client"
     database = make_url(url).get_backend_name()
     print(f"repo {repo} ({_head(repo)}), {tool}, {database}, library +{args.library:,} documents")
-    static = rows[0][1]
-    print(f"{'url':26} {'rps':>9} {'% static':>9} {'bytes':>8}")
-    for name, rps, size in rows:
-        print(f"{name:26} {rps:9.1f} {100 * rps / static:8.1f}% {size:8d}")
+    print(f"{'url':26} {'rps':>9} {'static rps':>11} {'% static':>9} {'bytes':>8}")
+    for name, rps, static, size in rows:
+        print(f"{name:26} {rps:9.1f} {static:11.1f} {100 * rps / static:8.1f}% {size:8d}")
     for name, ms in cold.items():
         print(f"{name + ', cold':26} {ms:8.1f} ms per request (nothing kept; median of 15)")
+
+
+def _rate(
+    args: argparse.Namespace, base: str, path: str, headers: dict[str, str], use_wrk: bool
+) -> float:
+    if use_wrk:
+        return _wrk(f"{base}{path}", headers, args.seconds, args.connections)
+    return _python_rps(f"{base}{path}", headers, args.seconds)
 
 
 def _head(repo: Path) -> str:
