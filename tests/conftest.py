@@ -24,7 +24,7 @@ SEEDS = REPO_ROOT / "seeds"
 BOTH_DATABASES = {
     "test_api", "test_review", "test_jobs", "test_review_pages", "test_grouping_bridge",
     "test_vector_index", "test_link_sides", "test_story_versions", "test_review_desk",
-    "test_vocabulary", "test_home_cache",
+    "test_vocabulary",
 }  # fmt: skip
 
 

@@ -19,6 +19,9 @@ from app.main import create_app
 from app.models import PRIVATE, Document, Job, Story, User
 from tests.factories import login, make_big_story, make_user
 
+# On SQLite and on PostgreSQL (the `backend` fixture skips the latter without a server).
+pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
+
 
 @pytest.fixture
 def app_client(settings: Settings) -> Iterator[TestClient]:
