@@ -51,6 +51,7 @@ def start_session(request: Request, session: Session, user: User, max_age: int) 
     session.commit()
     request.session[SESSION_TOKEN_KEY] = token
     request.state.rotate_csrf = True
+    forget_account(request)
 
 
 def end_session(request: Request, session: Session) -> None:
@@ -60,6 +61,7 @@ def end_session(request: Request, session: Session) -> None:
         session.exec(delete(LoginSession).where(col(LoginSession.id) == _token_id(token)))
         session.commit()
     request.session.clear()
+    forget_account(request)
 
 
 def revoke_sessions(session: Session, user_id: int) -> int:
@@ -113,8 +115,19 @@ def request_account(request: Request) -> User | None:
 
 
 def current_user(request: Request, session: SessionDep) -> User | None:
-    """The logged-in user, or None for an anonymous reader."""
-    return session_user(request, session)
+    """The logged-in user, or None for an anonymous reader: the request's account if it was
+    read already (by the path guard, the write limits), merged into `session` without a
+    query, else read in `session`."""
+    if not account_read(request):
+        return session_user(request, session)
+    user: User | None = request.state.account
+    return None if user is None else session.merge(user, load=False)
+
+
+def forget_account(request: Request) -> None:
+    """The session changed hands (a login, a logout): read the account again when asked."""
+    if account_read(request):
+        del request.state.account
 
 
 UserDep = Annotated[User | None, Depends(current_user)]

@@ -17,6 +17,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+# Connections kept open per process. SQLAlchemy's default keeps 5: with more requests than
+# that at once (8 readers, each also checking the path in a session of its own) every request
+# past the fifth opened a connection and closed it again (on SQLite with four PRAGMAs).
+POOL_SIZE = 10
+
+
+def _pool(database: str | None) -> dict[str, int]:
+    """Pool options: none for an in-memory SQLite database (one connection per thread)."""
+    return {} if database in (None, "", ":memory:") else {"pool_size": POOL_SIZE}
+
+
 def make_engine(url: str) -> Engine:
     """Create the engine for `url`; SQLite files get their folder created and the pragmas set."""
     parsed = make_url(url)
@@ -25,7 +36,7 @@ def make_engine(url: str) -> Engine:
         connect_args["check_same_thread"] = False
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args=connect_args)
+    engine = create_engine(url, connect_args=connect_args, **_pool(parsed.database))
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -123,11 +123,13 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     document_errors(app)
     docs.document_examples(app)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "static"), name="static")
+    # The reading pages first: every request walks the routes in order until one matches,
+    # and the reader's are the most requested (no path of theirs is another router's).
+    app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(imports.router)
     app.include_router(search.router)
     app.include_router(jobs.router)
-    app.include_router(pages.router)
     app.include_router(fragments.router)
     app.include_router(auth.router)
     app.include_router(signup.router)

@@ -4,9 +4,8 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
-from sqlmodel import Session
 
-from app.auth import session_user
+from app.auth import request_account
 from app.config import REPO_ROOT
 from app.labels import language_name, text_direction
 from app.library.credentials import is_editor
@@ -17,10 +16,7 @@ HTMX_FILE = "htmx-2.0.11.min.js"
 
 def _user(request: Request) -> dict[str, Any]:
     """Every template knows who is looking: editors get the review controls."""
-    with Session(request.app.state.engine) as session:
-        user = session_user(request, session)
-        if user is not None:
-            session.expunge(user)
+    user = request_account(request)  # read once per request, shared with the guards
     editor = is_editor(user)
     settings = request.app.state.settings
     # The upload form is shown only to those allowed to use it: every account (readers into

@@ -2,7 +2,7 @@
 
 Usage:
     nice -n 10 .venv/bin/python bench/reader.py [--repo PATH] [--seconds 10] [--library 10000]
-        [--web-workers 1] [--database-url postgresql+psycopg://...]
+        [--web-workers 1] [--database-url postgresql+psycopg://... | --postgres]
 
 Builds a database with the code of `--repo` (default: this checkout; pass another checkout,
 e.g. main, for a before/after): a 4 x 81 story (the seed story's shape) and an 8 x 500 one
@@ -10,9 +10,9 @@ e.g. main, for a before/after): a 4 x 81 story (the seed story's shape) and an 8
 synthetic documents for the listing pages (bench.library.build_synthetic). Then it serves
 that repo with `parallax serve --no-worker` and loads each URL with wrk (`-t1 -c8`; a Python
 keep-alive client when wrk is missing). Printed per URL: requests per second, that as a share
-of the static file's, and the body size. Pages are warm (the same URL again and again); the
-cold line renders a fresh page each time (a query parameter the page ignores, so no cache
-entry matches) and gives its server time per request.
+of the static file's measured right before it, and the body size. Pages are warm (the same
+URL again and again); the cold line renders a fresh page each time (a query parameter the
+page ignores, so no cache entry matches) and gives its server time per request.
 
 The machine may be shared: compare shares of the static rate within one run, not raw rates
 across runs.
@@ -29,9 +29,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from sqlalchemy.engine import make_url
 
 HERE = Path(__file__).resolve().parent.parent
 
@@ -47,6 +50,14 @@ if library:
     build_synthetic(url, library, 16, "usem3")
 from tests.factories import make_big_story
 engine = make_engine(url)
+if engine.dialect.name == "postgresql":  # the synthetic rows were inserted with their ids
+    from sqlalchemy import text
+    with engine.begin() as conn:
+        for table in ("story", "document", "paragraph"):
+            conn.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
+            ))
 print(json.dumps({
     "seed": make_big_story(engine, documents=4, paragraphs=81),
     "long": make_big_story(engine, documents=8, paragraphs=500),
@@ -142,7 +153,33 @@ def run(args: argparse.Namespace) -> None:
     if not Path(python).exists():
         python = sys.executable
     tmp = Path(tempfile.mkdtemp(prefix="parallax-reader-"))
-    url = args.database_url or f"sqlite:///{tmp / 'reader.db'}"
+    try:
+        with _database(args, tmp) as url:
+            _measure(args, repo, python, tmp, url)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def _database(args: argparse.Namespace, tmp: Path) -> Iterator[str]:
+    """An empty database: `--database-url`, a fresh PostgreSQL database (`--postgres`, on the
+    server PARALLAX_TEST_POSTGRES_URL names, dropped afterwards) or a new SQLite file."""
+    if args.database_url:
+        yield args.database_url
+        return
+    if not args.postgres:
+        yield f"sqlite:///{tmp / 'reader.db'}"
+        return
+    sys.path.insert(0, str(HERE))
+    from tests import pg
+
+    if not pg.admin_url():
+        raise SystemExit("--postgres needs PARALLAX_TEST_POSTGRES_URL (scripts/services.sh)")
+    with pg.fresh_database() as url:
+        yield url
+
+
+def _measure(args: argparse.Namespace, repo: Path, python: str, tmp: Path, url: str) -> None:
     env = _env(repo, url, tmp)
     built = subprocess.run(
         [python, "-c", BUILD, url, str(args.library), str(HERE)],
@@ -167,13 +204,13 @@ def run(args: argparse.Namespace) -> None:
     try:
         _wait_up(base, server)
         cases = _cases(stories, base)
+        static_path = cases.pop("static file (baseline)")
         for name, (path, headers) in cases.items():
             size = len(httpx.get(f"{base}{path}", headers=headers, timeout=60).content)
-            if use_wrk:
-                rps = _wrk(f"{base}{path}", headers, args.seconds, args.connections)
-            else:
-                rps = _python_rps(f"{base}{path}", headers, args.seconds)
-            rows.append((name, rps, size))
+            # The static file right before each page: on a shared machine the load moves
+            # within a run, and a baseline measured minutes earlier would not share it.
+            static = _rate(args, base, *static_path, use_wrk)
+            rows.append((name, _rate(args, base, path, headers, use_wrk), static, size))
         cold = {
             name: _cold_ms(base, cases[name][0])
             for name in ("story page 4 x 81", "story page 8 x 500", "home")
@@ -181,15 +218,22 @@ def run(args: argparse.Namespace) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-        shutil.rmtree(tmp, ignore_errors=True)
     tool = f"wrk -t1 -c{args.connections} -d{args.seconds}s" if use_wrk else "python client"
-    print(f"repo {repo} ({_head(repo)}), {tool}, library +{args.library:,} documents")
-    static = rows[0][1]
-    print(f"{'url':26} {'rps':>9} {'% static':>9} {'bytes':>8}")
-    for name, rps, size in rows:
-        print(f"{name:26} {rps:9.1f} {100 * rps / static:8.1f}% {size:8d}")
+    database = make_url(url).get_backend_name()
+    print(f"repo {repo} ({_head(repo)}), {tool}, {database}, library +{args.library:,} documents")
+    print(f"{'url':26} {'rps':>9} {'static rps':>11} {'% static':>9} {'bytes':>8}")
+    for name, rps, static, size in rows:
+        print(f"{name:26} {rps:9.1f} {static:11.1f} {100 * rps / static:8.1f}% {size:8d}")
     for name, ms in cold.items():
         print(f"{name + ', cold':26} {ms:8.1f} ms per request (nothing kept; median of 15)")
+
+
+def _rate(
+    args: argparse.Namespace, base: str, path: str, headers: dict[str, str], use_wrk: bool
+) -> float:
+    if use_wrk:
+        return _wrk(f"{base}{path}", headers, args.seconds, args.connections)
+    return _python_rps(f"{base}{path}", headers, args.seconds)
 
 
 def _head(repo: Path) -> str:
@@ -207,6 +251,7 @@ def main() -> None:
     parser.add_argument("--library", type=int, default=0, help="synthetic documents to add")
     parser.add_argument("--web-workers", type=int, default=1)
     parser.add_argument("--database-url", help="an empty database (default: a new SQLite file)")
+    parser.add_argument("--postgres", action="store_true", help="a fresh PostgreSQL database")
     parser.add_argument("--python-client", action="store_true", help="do not use wrk")
     run(parser.parse_args())
 

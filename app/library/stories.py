@@ -99,6 +99,23 @@ def count_stories(session: Session, user: User | None) -> int:
     return int(total)
 
 
+def library_version(session: Session) -> str:
+    """A digest of every story's version: it changes with every write a story list shows.
+
+    Each such write bumps its story's version in its transaction (app.models.versions), and
+    versions only go up, so their sum does; a story made or deleted changes the count and
+    the greatest id as well (a new story starts at a random version: a deletion and a
+    creation in one transaction leave the sum as it was with odds of 2**-30)."""
+    row = session.exec(
+        select(
+            func.count(col(Story.id)),
+            func.coalesce(func.sum(Story.version), 0),
+            func.coalesce(func.max(Story.id), 0),
+        )
+    ).one()
+    return ".".join(str(int(value or 0)) for value in row)
+
+
 def get_story(session: Session, story_id: int) -> StoryDocuments | None:
     """One story and its documents, or None."""
     story = session.get(Story, story_id)

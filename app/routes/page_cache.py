@@ -100,49 +100,89 @@ class PageCache:
 
 def cache_key(request: Request, story: Story, user: User | None) -> str:
     """What a story page's answer is a function of, as one digest (also its ETag)."""
+    return _digest(request, f"story {story.id} {story.version}", user)
+
+
+def _digest(request: Request, what: str, user: User | None) -> str:
     parts = [
         RELEASE,
-        str(story.id),
-        str(story.version),
-        str(user.id) if user is not None else "-",
-        user.role if user is not None else "-",
+        what,
+        *((str(user.id), user.role, user.name) if user is not None else ("-", "-", "-")),
         request.url.query,
         *(request.headers.get(name, "") for name in VARY),
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
-def _cache_control(story: Story, user: User | None) -> str:
+def _cache_control(story: Story | None, user: User | None) -> str:
     # A private story, or a page that names its logged-in viewer, is kept by no cache at all
     # (the private-content contract); public pages revalidate with their ETag.
-    private = story.visibility != PUBLIC or user is not None
+    private = (story is not None and story.visibility != PUBLIC) or user is not None
     return "private, no-store" if private else "no-cache"
+
+
+def _headers(key: str, story: Story | None, user: User | None) -> dict[str, str]:
+    return {
+        "ETag": f'W/"{key}"',
+        "Cache-Control": _cache_control(story, user),
+        "Vary": ", ".join((*VARY, "Cookie", "Accept-Encoding")),
+    }
+
+
+def kept_answer(request: Request, story: Story, user: User | None) -> Response | None:
+    """The answer to a story page request if nothing has to be rendered (a 304 or kept
+    bytes), else None. Reads no database: the story row and the user are already known."""
+    key = cache_key(request, story, user)
+    return _kept(request, key, _headers(key, story, user))
+
+
+def _kept(request: Request, key: str, headers: dict[str, str]) -> Response | None:
+    if headers["ETag"] in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    entry = request.app.state.page_cache.get(key)
+    return None if entry is None else _send(request, key, entry, headers)
+
+
+def _send(request: Request, key: str, entry: Entry, headers: dict[str, str]) -> Response:
+    cache: PageCache = request.app.state.page_cache
+    body = entry.body
+    if "gzip" in request.headers.get("accept-encoding", "") and len(body) >= 500:
+        body = cache.zip(key, entry)
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, status_code=entry.status, headers={**entry.headers, **headers})
+
+
+def _serve(
+    request: Request, key: str, headers: dict[str, str], render: Callable[[], Response]
+) -> Response:
+    kept = _kept(request, key, headers)
+    if kept is not None:
+        return kept
+    response = render()
+    if response.status_code != 200:
+        return response
+    entry = Entry(
+        response.status_code,
+        bytes(response.body),
+        {k: v for k, v in response.headers.items() if k in KEPT_HEADERS},
+    )
+    request.app.state.page_cache.put(key, entry)
+    return _send(request, key, entry, headers)
 
 
 def serve_cached(
     request: Request, story: Story, user: User | None, render: Callable[[], Response]
 ) -> Response:
     """The answer to a story page request: 304, kept bytes, or `render()` kept for next time."""
-    cache: PageCache = request.app.state.page_cache
     key = cache_key(request, story, user)
-    etag = f'W/"{key}"'
-    headers = {
-        "ETag": etag,
-        "Cache-Control": _cache_control(story, user),
-        "Vary": ", ".join((*VARY, "Cookie", "Accept-Encoding")),
-    }
-    if etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
-    entry = cache.get(key)
-    if entry is None:
-        response = render()
-        if response.status_code != 200:
-            return response
-        kept = {k: v for k, v in response.headers.items() if k in KEPT_HEADERS}
-        entry = Entry(response.status_code, bytes(response.body), kept)
-        cache.put(key, entry)
-    body = entry.body
-    if "gzip" in request.headers.get("accept-encoding", "") and len(body) >= 500:
-        body = cache.zip(key, entry)
-        headers["Content-Encoding"] = "gzip"
-    return Response(body, status_code=entry.status, headers={**entry.headers, **headers})
+    return _serve(request, key, _headers(key, story, user), render)
+
+
+def serve_listing(
+    request: Request, library: str, user: User | None, render: Callable[[], Response]
+) -> Response:
+    """A page listing stories (home), kept by `library` (`library_version`) and its viewer.
+
+    The viewer's id is in the key: their private stories are on their page only."""
+    key = _digest(request, f"library {request.url.path} {library}", user)
+    return _serve(request, key, _headers(key, None, user), render)

@@ -3,15 +3,17 @@
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session, select
 
-from app.auth import UserDep, current_user
+from app.auth import account_read, current_user, request_account
 from app.deps import SessionDep
 from app.exchange.link_shape import LinkShape
 from app.labels import DocLabel
 from app.library.credentials import is_editor
-from app.library.stories import page_stories, paragraphs_of
-from app.models import Document, Paragraph, Story
+from app.library.stories import library_version, page_stories, paragraphs_of
+from app.models import Document, Job, Paragraph, Story, User, VocabularyItem
 from app.pipeline.grouping import story_decisions
 from app.pipeline.jobs.submit import visible_jobs
 from app.reading.overview import overview
@@ -35,7 +37,8 @@ from app.reading.view import (
     touching,
 )
 from app.reading.view import gaps as column_gaps
-from app.routes.page_cache import serve_cached
+from app.routes.page_cache import VARY, kept_answer, serve_cached, serve_listing
+from app.security.access import guarded_story
 from app.templating import templates
 from app.words.share import new_word_shares
 
@@ -43,46 +46,91 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse, response_model=None)
-def home(
+async def home(
     request: Request,
-    session: SessionDep,
     q: str | None = None,
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=200),
-) -> HTMLResponse | RedirectResponse:
+) -> Response:
     """Stories a page at a time with their languages, a search box and an upload form; for a
-    learner with saved words, the share of each story's words new to them."""
+    learner with saved words, the share of each story's words new to them.
+
+    Kept in the page cache by the library's version and the viewer, unless the page shows
+    what changes without a story changing: active jobs, or a learner's new-word shares."""
     if q:  # the search box of older pages and bookmarks
         return RedirectResponse(f"/search?{urlencode({'q': q})}", status.HTTP_303_SEE_OTHER)
-    user = current_user(request, session)
+    return await run_in_threadpool(_home, request, cursor, limit)
+
+
+def _home(request: Request, cursor: str | None, limit: int) -> Response:
+    with Session(request.app.state.engine) as session:
+        user = current_user(request, session)
+        # The jobs are shown in the upload form only.
+        can_upload = user is not None or request.app.state.settings.open_uploads
+        jobs = visible_jobs(session, user) if can_upload else []
+        learner = user is not None and _has_words(session, user)
+
+        def render() -> Response:
+            return _home_page(request, session, user, cursor, limit, jobs)
+
+        if jobs or learner:
+            response = render()
+            response.headers["Vary"] = ", ".join(VARY)
+            return response
+        return serve_listing(request, library_version(session), user, render)
+
+
+def _has_words(session: Session, user: User) -> bool:
+    found = select(VocabularyItem.id).where(VocabularyItem.user_id == user.id).limit(1)
+    return session.exec(found).first() is not None
+
+
+def _home_page(
+    request: Request,
+    session: Session,
+    user: User | None,
+    cursor: str | None,
+    limit: int,
+    jobs: list[Job],
+) -> Response:
     page = page_stories(session, cursor=cursor, limit=limit, user=user)
     template = "stories/_list.html" if request.headers.get("HX-Request") else "stories/index.html"
-    jobs = visible_jobs(session, user)
-    response = templates.TemplateResponse(
+    return templates.TemplateResponse(
         request,
         template,
         {"items": page.items, "page": page, "limit": limit, "q": "", "jobs": jobs}
         | {"first_page": cursor is None, "shares": new_word_shares(session, user, page.items)},
     )
-    response.headers["Vary"] = "HX-Request"
-    return response
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse, response_model=None)
-def story_page(
-    request: Request, story_id: int, session: SessionDep, user: UserDep, p: str | None = None
-) -> Response:
+async def story_page(request: Request, story_id: int, p: str | None = None) -> Response:
     """The side-by-side reader; an HTMX click on a paragraph gets only the counterparts.
 
     Both are served from the page cache (ETag/304, kept bytes) keyed on the story's version.
+    A repeated read is answered here, from the story row the path guard read and the user it
+    found: no database, no thread.
     """
-    story = session.get(Story, story_id) if 0 < story_id < 2**63 else None
-    if story is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
-    return serve_cached(request, story, user, lambda: _story_answer(request, session, story_id, p))
+    story = guarded_story(request, story_id)
+    if story is not None and account_read(request):
+        kept = kept_answer(request, story, request_account(request))
+        if kept is not None:
+            return kept
+    return await run_in_threadpool(_story, request, story_id, p)
 
 
-def _story_answer(request: Request, session: SessionDep, story_id: int, p: str | None) -> Response:
+def _story(request: Request, story_id: int, p: str | None) -> Response:
+    with Session(request.app.state.engine) as session:
+        story = session.get(Story, story_id) if 0 < story_id < 2**63 else None
+        if story is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"story {story_id} does not exist")
+        user = current_user(request, session)
+        return serve_cached(
+            request, story, user, lambda: _story_answer(request, session, story_id, p)
+        )
+
+
+def _story_answer(request: Request, session: Session, story_id: int, p: str | None) -> Response:
     active = _in_story(session, story_id, parse_key(p))
     htmx = request.headers.get("HX-Request") and not request.headers.get(
         "HX-History-Restore-Request"

@@ -57,7 +57,21 @@ def _check_ids(request: Request, ids: list[tuple[str, int, tuple[type[Any], Visi
     user = request_account(request)
     with Session(request.app.state.engine) as session:
         for noun, value, (model, visible) in ids:
-            if session.get(model, value) is None:
+            row = session.get(model, value)
+            if row is None:
                 continue
             if not visible(session, value, user):
                 raise HTTPException(status.HTTP_404_NOT_FOUND, f"{noun} {value} does not exist")
+            if isinstance(row, Story):
+                setattr(request.state, GUARDED_STORY, row)
+
+
+# request.state attribute: the path's story as the guard read it and let through (detached:
+# id, version, visibility), for a route that needs no more, such as a page cache hit.
+GUARDED_STORY = "parallax_guarded_story"
+
+
+def guarded_story(request: Request, story_id: int) -> Story | None:
+    """The story the guard read and let through for this request, if it is `story_id`."""
+    story = getattr(request.state, GUARDED_STORY, None)
+    return story if isinstance(story, Story) and story.id == story_id else None
