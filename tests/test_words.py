@@ -4,6 +4,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from app.words import align, evidence
+from app.words.dictionary import dictionary
 from app.words.frequency import UNLISTED, frequency
 from app.words.practice import GAP, cloze
 from app.words.tokens import _icu, word_at, words
@@ -170,3 +171,11 @@ def test_the_commonest_words_need_strong_evidence() -> None:
     keys = [w.key for w in src]
     assert align.scores(weak, keys, ["the"])[1, 0] > 0
     assert align.scores(weak, keys, ["the"], common=evidence.common(src, "ja"))[1, 0] == 0
+
+
+def test_a_conjugated_japanese_verb_is_looked_up_by_its_dictionary_form() -> None:
+    book = dictionary("ja", "en")
+    assert book is not None and book.entries("配っ") == []  # 配っ(て): no headword
+    assert "distribute" in evidence.translations("配っ", "ja", "en")  # 配る's senses
+    assert "write" in evidence.translations("書き", "ja", "en")  # 書く
+    assert "distribute" not in evidence.translations("配っ", "zh", "en")  # Japanese only

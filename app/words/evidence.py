@@ -32,7 +32,7 @@ GLUE_ZIPF = 6.2
 #: a word this common (Zipf, in its language: は, の, der, the) ...
 COMMON_ZIPF = 6.8
 #: ... is linked only on this much evidence (its IBM-1 score is often high by chance)
-COMMON_SCORE = 0.35
+COMMON_SCORE = 0.45
 
 
 @lru_cache(maxsize=65536)
@@ -42,7 +42,7 @@ def translations(word: str, lang: str, into: str, folder: str | None = None) -> 
     if book is None:
         return frozenset()
     out: set[str] = set()
-    for form in dict.fromkeys((word, lemma(word, lang))):
+    for form in dict.fromkeys((word, lemma(word, lang), *_dictionary_forms(word, lang))):
         for entry in book.entries(form):
             if entry.headword.endswith("…"):
                 continue
@@ -51,6 +51,28 @@ def translations(word: str, lang: str, into: str, folder: str | None = None) -> 
                     if frequency(w, into).zipf < GLUE_ZIPF:
                         out.add(lemma(w, into).lower())
     return frozenset(out)
+
+
+#: Japanese verb stems' last kana (連用形, "i" row, or the っ before て/た) → the
+#: dictionary form's ending (終止形) it may come from: 読み → 読む, 書き → 書く, 配っ → 配る
+_I_TO_U = dict(zip("いきぎしちにびみり", "うくぐすつぬぶむる", strict=True))
+_SOKUON = ("る", "う", "つ")
+_HAN = re.compile(r"^[\u3400-\u9fff]+$")
+
+
+def _dictionary_forms(word: str, lang: str) -> tuple[str, ...]:
+    """Japanese: the dictionary forms a conjugated verb's stem may come from (simplemma
+    has no Japanese); a lone kanji (立 of 立って) may be an ichidan or godan stem."""
+    if lang.split("-")[0] != "ja" or not word:
+        return ()
+    stem, last = word[:-1], word[-1]
+    if stem and last in _I_TO_U:
+        return (stem + _I_TO_U[last], word + "る")
+    if stem and last == "っ":
+        return tuple(stem + end for end in _SOKUON)
+    if _HAN.match(word) and len(word) == 1:
+        return tuple(word + end for end in _SOKUON)
+    return ()
 
 
 def prior(
