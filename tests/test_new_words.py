@@ -44,6 +44,32 @@ def test_the_story_list_counts_the_words_a_learner_does_not_know(
     after = _share(seeded_client)
     assert after is not None and after[1] == total
     assert after[0] == total - len(lemmas) and after[2] == round(100 * after[0] / total) < 100
+    # /api/stories gives the same share, on the story with a German text only.
+    listed = seeded_client.get("/api/stories").json()["items"]
+    shares = {s["id"]: s["new_words"] for s in listed}
+    assert shares[story["id"]] == {
+        "lang": "de", "new": after[0], "total": total, "percent": after[2],
+    }  # fmt: skip
+    assert all(v is None for k, v in shares.items() if k != story["id"])
+
+
+def test_api_stories_has_no_share_for_anonymous_readers_or_learners_without_words(
+    seeded_client: TestClient, seeded_engine: Engine
+) -> None:
+    def shares() -> list[dict[str, object]]:
+        answer = seeded_client.get("/api/stories")
+        assert answer.status_code == 200
+        return [s["new_words"] for s in answer.json()["items"]]
+
+    assert shares() and not any(shares())  # anonymous
+    make_user(seeded_engine, "tomas", role="reader")
+    login(seeded_client, "tomas")
+    assert not any(shares())
+    saved = {"word": "ambassade", "lang": "fr", "status": "learning"}
+    assert seeded_client.post("/api/vocabulary", json=saved).status_code == 201
+    french = [s for s in shares() if s]
+    assert french and all(str(s["lang"]).startswith("fr") for s in french)
+    assert all(s["new"] == s["total"] for s in french)
 
 
 def test_the_share_says_100_only_when_every_word_is_new_and_0_when_none_is() -> None:

@@ -3,10 +3,11 @@
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from app.words import align
+from app.words import align, evidence
+from app.words.dictionary import dictionary
 from app.words.frequency import UNLISTED, frequency
 from app.words.practice import GAP, cloze
-from app.words.tokens import words
+from app.words.tokens import _icu, word_at, words
 from tests.factories import login, make_user
 
 
@@ -125,3 +126,56 @@ def test_warming_a_story_loads_its_languages_tables_and_hides_private_stories(
     make_user(seeded_engine, "olga", role="reader")
     make_private(seeded_engine, story["id"], "olga")
     assert seeded_client.get("/api/lookup/warm", params={"story": story["id"]}).status_code == 404
+
+
+def test_chinese_and_japanese_words_are_cut_on_the_dictionarys_headwords() -> None:
+    zh = "这座老图书馆位于小镇中心的河边。"
+    assert "图书" in _icu(zh[3:], "zh")  # ICU alone cuts "library" into "book" + "building"
+    found = words(zh, "zh")
+    assert {"图书馆", "小镇", "河边"} <= {w.text for w in found}
+    assert all(zh[w.start : w.end] == w.text for w in found)
+    ja = "子どもたちは放課後に絵を描く。"
+    cut = [w.text for w in words(ja, "ja")]
+    assert "子どもたち" in cut and "放課後" in cut  # merged ICU pieces; not "後に" + "放課"
+    assert cut[-3:] == ["絵", "を", "描く"]  # a particle is never merged into a headword
+    assert [w.text for w in words("1620年に", "ja")] == ["1620", "年", "に"]
+
+
+def test_a_selection_cut_otherwise_finds_the_word_it_starts() -> None:
+    zh = "这座老图书馆位于小镇中心的河边。"
+    hit = word_at(zh, "zh", "图书")  # what Chromium's double-click selects
+    assert hit is not None and (hit.text, hit.start) == ("图书馆", 3)
+    assert word_at(zh, "zh", "书店") is None
+
+
+def test_dictionary_evidence_links_words_the_tables_never_saw() -> None:
+    empty = align.Lexicon({}, {})
+    for lang, text, want in (
+        ("de", "Die alte Bibliothek steht am Fluss.", ("Bibliothek", "library")),
+        ("zh", "这座老图书馆位于河边。", ("图书馆", "library")),
+    ):
+        src, tgt = words(text, lang), words("The old library stands by the river.", "en")
+        keys_s, keys_t = [w.key for w in src], [w.key for w in tgt]
+        i = next(n for n, w in enumerate(src) if w.text == want[0])
+        assert align.counterpart(align.scores(empty, keys_s, keys_t), i) == []
+        matrix = align.scores(
+            empty, keys_s, keys_t, evidence.prior(src, lang, tgt, "en"), evidence.common(src, lang)
+        )
+        assert [tgt[j].text for j in align.counterpart(matrix, i)] == [want[1]]
+
+
+def test_the_commonest_words_need_strong_evidence() -> None:
+    src = words("図書館は古い", "ja")
+    assert evidence.common(src, "ja").tolist() == [False, True, False]
+    weak = align.Lexicon({("は", "the"): 0.3}, {("the", "は"): 0.3})
+    keys = [w.key for w in src]
+    assert align.scores(weak, keys, ["the"])[1, 0] > 0
+    assert align.scores(weak, keys, ["the"], common=evidence.common(src, "ja"))[1, 0] == 0
+
+
+def test_a_conjugated_japanese_verb_is_looked_up_by_its_dictionary_form() -> None:
+    book = dictionary("ja", "en")
+    assert book is not None and book.entries("配っ") == []  # 配っ(て): no headword
+    assert "distribute" in evidence.translations("配っ", "ja", "en")  # 配る's senses
+    assert "write" in evidence.translations("書き", "ja", "en")  # 書く
+    assert "distribute" not in evidence.translations("配っ", "zh", "en")  # Japanese only

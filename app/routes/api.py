@@ -47,6 +47,7 @@ from app.routes.api_schemas import (
     AlignedDocument,
     AlignmentOut,
     Moved,
+    NewWordsOut,
     PairOut,
     ParagraphOut,
     QueueItem,
@@ -68,6 +69,7 @@ from app.waiting import (
     submit_and_wait,
     waiting,
 )
+from app.words.share import Share, new_word_shares
 
 router = APIRouter(prefix="/api", tags=["api"], responses=errors(404))
 
@@ -114,23 +116,31 @@ def stories(
 ) -> StoryPageOut:
     """Stories newest first, a page at a time: pass `next` back as `cursor`.
 
-    The public stories, and a logged-in user's own private ones.
+    The public stories, and a logged-in user's own private ones; for a logged-in learner
+    with saved words, each story's share of words new to them (`new_words`).
     """
     page = page_stories(session, cursor=cursor, limit=limit, user=user)
+    shares = new_word_shares(session, user, page.items)
     return StoryPageOut(
-        items=[_story_item(item, page.languages) for item in page.items],
+        items=[_story_item(item, page.languages, shares) for item in page.items],
         next=page.next,
         total=page.total,
     )
 
 
-def _story_item(item: StoryDocuments, languages: dict[int, list[str]]) -> StoryItem:
+def _story_item(
+    item: StoryDocuments, languages: dict[int, list[str]], shares: dict[int, Share]
+) -> StoryItem:
     assert item.story.id is not None
+    share = shares.get(item.story.id)
     return StoryItem(
         id=item.story.id,
         title=item.story.title,
         languages=languages.get(item.story.id, []),
         documents=[document_summary(d) for d in item.documents],
+        new_words=None
+        if share is None
+        else NewWordsOut(lang=share.lang, new=share.new, total=share.total, percent=share.percent),
     )
 
 

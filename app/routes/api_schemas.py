@@ -15,13 +15,25 @@ from app.review.findings import FindingOut
 from app.statuses import LinkStatus, Relation
 
 
+class NewWordsOut(BaseModel):
+    """How many of a story's different words (by lemma) are new to the logged-in learner, in
+    the language most of their saved words are in: not saved, or saved and not yet known."""
+
+    lang: str = Field(description="the learner's language, as the story's document tags it")
+    new: int = Field(ge=0, description="different words (lemmas) not marked known")
+    total: int = Field(ge=0, description="different words (lemmas) of the story's text")
+    percent: int = Field(ge=0, le=100, description="100 only if every word is new, 0 if none")
+
+
 class StoryItem(BaseModel):
-    """A story in the list: its languages and documents."""
+    """A story in the list: its languages and documents; for a logged-in learner with saved
+    words, the share of its words new to them (`new_words`, null otherwise)."""
 
     id: int
     title: str
     languages: list[str]
     documents: list[DocumentSummary]
+    new_words: NewWordsOut | None = None
 
 
 class StoryPageOut(BaseModel):

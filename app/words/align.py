@@ -2,9 +2,14 @@
 
 The evidence is the document pair's own IBM Model 1 tables (app.align.lexicon.train_ibm1),
 trained here on the pair's aligned sentences over lemmas, in both directions, and combined
-as in the "grow" heuristics of statistical MT:
+as in the "grow" heuristics of statistical MT, with the installed bilingual dictionaries'
+word pairs (app.words.evidence) as a prior:
 
-    score(i, j) = max(sqrt(p(t_j | s_i) * p(s_i | t_j)), same_form(i, j)) * diagonal(i, j)
+    score(i, j) = max(sqrt(p(t_j | s_i) * p(s_i | t_j)), same_form(i, j), dict(i, j))
+                  * diagonal(i, j)
+
+and a score under ``evidence.COMMON_SCORE`` dropped for a source word among its language's
+commonest (particles and articles, which small tables pair with anything).
 
 ``same_form`` is 1 for identical forms (names, numbers) and a string-similarity value for
 close cognates of the same script; ``diagonal`` is a mild prior for words at the same
@@ -87,16 +92,34 @@ def same_form(a: str, b: str) -> float:
     return sim if sim >= 0.8 else 0.0
 
 
-def scores(lex: Lexicon, src: Sequence[str], tgt: Sequence[str]) -> np.ndarray:
-    """(len(src), len(tgt)) alignment scores of two sentences' keys."""
+def scores(
+    lex: Lexicon,
+    src: Sequence[str],
+    tgt: Sequence[str],
+    prior: np.ndarray | None = None,
+    common: np.ndarray | None = None,
+) -> np.ndarray:
+    """(len(src), len(tgt)) alignment scores of two sentences' keys.
+
+    `prior`: dictionary evidence of the same shape (app.words.evidence.prior), taken where it
+    beats the tables; `common`: which source words are among their language's commonest,
+    whose scores under ``evidence.COMMON_SCORE`` are dropped.
+    """
     n, m = len(src), len(tgt)
     out = np.zeros((n, m))
     for i, s in enumerate(src):
         for j, t in enumerate(tgt):
             base = max(lex.prob(s, t), same_form(s, t))
+            if prior is not None:
+                base = max(base, float(prior[i, j]))
             if base > 0:
                 gap = abs((i + 0.5) / n - (j + 0.5) / m)
                 out[i, j] = base * math.exp(-DIAGONAL * gap)
+    if common is not None and out.size:
+        from app.words.evidence import COMMON_SCORE
+
+        weak = common[:, None] & (out < COMMON_SCORE)
+        out[weak] = 0.0
     return out
 
 

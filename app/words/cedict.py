@@ -44,6 +44,10 @@ class Cedict:
         self._hashes = np.array(hashes, dtype=np.uint32)[order]
         self._starts = np.array(starts, dtype=np.int64)[order]
 
+    def has(self, word: str) -> bool:
+        """Whether `word` is a headword (in either script) with a sense."""
+        return bool(self.entries(word))
+
     def entries(self, word: str) -> list[Entry]:
         key = word.strip().encode()
         h = zlib.crc32(key)

@@ -91,6 +91,11 @@ class Dictionary:
                 found.append((_b64(parts[1]), _b64(parts[2])))
         return found
 
+    def has(self, word: str) -> bool:
+        """Whether `word` is a headword (read from the index only)."""
+        key = " ".join(word.split()).lower().encode()
+        return bool(key) and bool(self._positions(key))
+
     def entries(self, word: str) -> list[Entry]:
         key = " ".join(word.split()).lower().encode()
         if not key or key.startswith(b"00database"):

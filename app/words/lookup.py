@@ -14,6 +14,7 @@ from app.models.review import User
 from app.words.align import counterpart, scores
 from app.words.corpus import SentKey, counterpart_sentences, lexicon, sentence_texts
 from app.words.dictionary import dictionary
+from app.words.evidence import common, prior
 from app.words.frequency import Frequency, frequency
 from app.words.lemma import lemma
 from app.words.meanings import Meaning, meanings
@@ -123,7 +124,8 @@ def lookup(
 
     Counterparts come from the sentences aligned with the word's sentence, in every other
     document the reader may see (or in document `to` only). Those documents' languages are
-    `card.languages`, which `define` looks meanings up in.
+    `card.languages`, which `define` looks meanings up in. The aligner's dictionary
+    evidence is read from the setting `dictionary_dir`.
     """
     doc, para = _paragraph(session, user, story_id, document_id, index)
     row, hit = _sentence(session, para, word, lang, sentence)
@@ -138,7 +140,8 @@ def lookup(
         found = counterpart_sentences(session, story_id, document_id, (index, row.index))
         for other in others:
             if other.id in found:
-                card.counterparts.append(_side(session, doc, other, row, hit, found[other.id]))
+                side = _side(session, doc, other, (row, hit), found[other.id])
+                card.counterparts.append(side)
     card.languages.extend(sorted({d.lang for d in others}))
     return card
 
@@ -168,19 +171,27 @@ def define(card: Lookup, folder: Path | None = None) -> Lookup:
 
 
 def _side(
-    session: Session, doc: Document, other: Document, row: Sentence, hit: Word, sents: list[SentKey]
+    session: Session,
+    doc: Document,
+    other: Document,
+    at: tuple[Sentence, Word],
+    sents: list[SentKey],
 ) -> CounterpartSide:
     assert doc.id is not None and other.id is not None
+    row, hit = at
     src_lang, tgt_lang = row.lang or doc.lang, other.lang
     texts = sentence_texts(session, other.id, sents)
     lex = lexicon(session, doc.id, doc.lang, other.id, other.lang)
     mine = words(row.text, src_lang)
     i = next(n for n, w in enumerate(mine) if w.start == hit.start)
     theirs = [(k, w) for k in sents for w in words(texts.get(k, ""), tgt_lang)]
+    tgt_words = [w for _, w in theirs]
     matrix = scores(
         lex,
         [lemma(w.key, src_lang).lower() for w in mine],
-        [lemma(w.key, tgt_lang).lower() for _, w in theirs],
+        [lemma(w.key, tgt_lang).lower() for w in tgt_words],
+        prior(mine, src_lang, tgt_words, tgt_lang),
+        common(mine, src_lang),
     )
     lit = [
         LitWord(

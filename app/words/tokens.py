@@ -3,7 +3,8 @@
 Letters and digits runs, with inner hyphens kept ("sud-ouest"); French and Italian elisions
 ("l'ambassade") and the English possessive ("Kurogi's") are split off. Han and kana runs,
 and Thai, Lao, Khmer and Burmese, are cut by ICU's dictionary word breaks (so 权利 is one
-word, not two characters).
+word, not two characters); Chinese and Japanese ones are then re-cut on the installed
+dictionary's headwords (app.words.segment).
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from functools import lru_cache
 
 import regex
 
+from app.words.segment import cut
+
 _RUN = regex.compile(
     r"(?P<cjk>[\p{Han}\p{Hiragana}\p{Katakana}ー]+)"
     r"|(?P<dict>[\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}][\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\p{M}]*)"
-    r"|(?P<word>[\p{L}\p{M}\p{N}]+(?:[-'’][\p{L}\p{M}\p{N}]+)*)"
+    r"|(?P<word>(?:(?!\p{Han}|\p{Hiragana}|\p{Katakana})[\p{L}\p{M}\p{N}])+"
+    r"(?:[-'’](?:(?!\p{Han}|\p{Hiragana}|\p{Katakana})[\p{L}\p{M}\p{N}])+)*)"
 )
 _ELISION = regex.compile(
     r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|dell|dall|nell|sull|all|un)['’]", regex.I
@@ -54,7 +58,8 @@ def words(text: str, lang: str) -> list[Word]:
             out.extend(_split_elision(m.group(), m.start(), base))
             continue
         at = m.start()
-        for piece in _icu(m.group(), base):
+        pieces = _icu(m.group(), base)
+        for piece in cut(m.group(), base, pieces) if m.group("cjk") else pieces:
             if piece.strip():
                 out.append(Word(piece, at, at + len(piece)))
             at += len(piece)
@@ -78,7 +83,8 @@ def _split_elision(tok: str, start: int, lang: str) -> list[Word]:
 
 def word_at(text: str, lang: str, word: str) -> Word | None:
     """Where `word` is in `text`: the first word equal to it (case-insensitive); for a
-    selection that is several words ("l'ambassade", "droits de l'homme"), its longest word."""
+    selection that is several words ("l'ambassade", "droits de l'homme"), its longest word;
+    else the word where the selection starts."""
     wanted = word.strip().lower().replace("’", "'")
     found = words(text, lang)
     for w in found:
@@ -87,4 +93,12 @@ def word_at(text: str, lang: str, word: str) -> Word | None:
     parts = sorted(words(word, lang), key=lambda w: -len(w.text))
     if parts and parts[0].key != wanted:
         return word_at(text, lang, parts[0].text)
-    return None
+    return _around(found, text.lower().replace("’", "'").find(wanted))
+
+
+def _around(found: list[Word], at: int) -> Word | None:
+    """The word at character `at`: a selection cut otherwise than here (Chromium selects
+    ICU's 图书 of what app.words.segment keeps as 图书馆)."""
+    if at < 0:
+        return None
+    return next((w for w in found if w.start <= at < w.end), None)

@@ -124,3 +124,26 @@ def test_the_card_says_when_no_dictionary_covers_the_pair(live_server: str, page
     note = page.inner_text("#word-card .wc-nodict")
     assert note.startswith("no ") and note.endswith(" dictionary")
     assert page.locator("#word-card .wc-meanings").count() == 0
+
+
+def test_a_double_click_opens_its_card_once(live_server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    """The card opens on the double-click itself, and the double-click's first click (which,
+    in the active paragraph, opens the card on its own) does not open it a second time: a
+    second opening would throw the first lookup's answer away and wait for another."""
+    story = _story(live_server)
+    de = story["documents"][1]["id"]
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/stories/{story['id']}")
+    opened = "performance.getEntriesByName('parallax:word').length"
+    for _ in range(2):  # in a paragraph not yet active, then in the now active one
+        page.evaluate("performance.clearMarks()")
+        _double_click_word(page, f"p-{de}-2", "Botschaft")
+        page.wait_for_selector("#word-card .wc-save")
+        page.wait_for_timeout(300)  # past the selection's settling (60 ms)
+        assert page.evaluate(opened) == 1
+        assert page.inner_text("#word-card .wc-word") == "Botschaft"
+        assert page.locator(f"#p-{de}-2").evaluate("(p) => p.classList.contains('active')")
+        page.keyboard.press("Escape")
+        page.wait_for_selector("#word-card", state="hidden")
+    context.close()
