@@ -193,8 +193,8 @@ def test_one_template_filled_with_other_figures_is_not_one_text(
 
 @pytest.mark.parametrize(
     ("first", "second"),
-    [("25.2.1", "25.9.0"), ("25.0.0", "25.1.0")],
-    ids=["patch-and-minor", "major-and-next"],
+    [("25.2.1", "25.9.0"), ("25.0.0", "25.1.0"), ("24.10.0", "24.8.0")],
+    ids=["patch-and-minor", "major-and-next", "links-and-file-names"],
 )
 def test_two_release_notes_in_one_language_are_two_stories(
     engine: Engine, encoder: Encoder, first: str, second: str
@@ -202,8 +202,10 @@ def test_two_release_notes_in_one_language_are_two_stories(
     """Within one language a template filled twice is not one text: v25.2.1 and v25.9.0
     align as `partial` with a single linked pair carrying numbers (the header, with another
     date and version); v25.0.0 and v25.1.0 align as `comparable` with related links that
-    share a year, a month and contributors' names, each with figures the other lacks. Both
-    joined one story on the nodejs-site collection."""
+    share a year, a month and contributors' names, each with figures the other lacks;
+    v24.8.0 aligns with v24.10.0 as `partial` where two of three numbered links agree on the
+    numbers read as numbers (64-bit, 64-bit) and differ only in their links and file names
+    (node-v24.8.0-x64.msi). All three joined one story on the nodejs-site collection."""
     files = [RELEASES / f"release_v{first}.md", RELEASES / f"release_v{second}.md"]
     verdict = _verdict(engine, encoder, files)
     assert not verdict.joins, verdict

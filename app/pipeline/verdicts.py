@@ -18,6 +18,7 @@ so the pair is not aligned twice.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 
 from sqlmodel import Session, col, select
@@ -48,6 +49,7 @@ FIGURES_MIN = 3
 # release notes in English share their template, and only their header and lists carry
 # numbers, all of them different; a revised article keeps most of its figures).
 FIGURES_MIN_ONE_LANGUAGE = 1
+DIGITS = re.compile(r"\d+")
 
 
 class Verifier:
@@ -124,7 +126,7 @@ def _same_event_share(
         for (i, j), ev in zip(related, evidence, strict=True)
         if _is_fact(ev)
         and normalised(src[i]) != normalised(tgt[j])
-        and not (one_language and _contradicted(src[i], tgt[j], source.lang))
+        and not (one_language and _contradicted(src[i], tgt[j]))
     ]
     log.debug("same-event facts %s of related %s", facts, related)
     return min(len({i for i, _ in facts}), len({j for _, j in facts})) / shorter
@@ -137,25 +139,36 @@ def _figures_differ(session: Session, plan: PairPlan, source: Document, target: 
     if plan.kind not in TRANSLATED_KINDS:
         return 0.0
     src, tgt = _texts(session, source), _texts(session, target)
+    one_language = source.lang == target.lang
     numeric = differing = 0
     for link in plan.links:
         if link.relation != Relation.TRANSLATION:
             continue
-        ours = _values(" ".join(src[i] for i in link.src), source.lang)
-        theirs = _values(" ".join(tgt[j] for j in link.tgt), target.lang)
-        if ours and theirs:
+        ours, theirs = (" ".join(src[i] for i in link.src), " ".join(tgt[j] for j in link.tgt))
+        if one_language:
+            numeric += bool(_digits(ours)) and bool(_digits(theirs))
+            differing += _contradicted(ours, theirs)
+            continue
+        mine, other = _values(ours, source.lang), _values(theirs, target.lang)
+        if mine and other:
             numeric += 1
-            differing += bool(ours - theirs) and bool(theirs - ours)
-    least = FIGURES_MIN_ONE_LANGUAGE if source.lang == target.lang else FIGURES_MIN
+            differing += bool(mine - other) and bool(other - mine)
+    least = FIGURES_MIN_ONE_LANGUAGE if one_language else FIGURES_MIN
     return differing / numeric if numeric >= least else 0.0
 
 
-def _contradicted(ours: str, theirs: str, lang: str) -> bool:
+def _contradicted(ours: str, theirs: str) -> bool:
     """Whether each of two paragraphs in one language has a number the other lacks: what they
     share then is a template filled twice ("2025-10-15, Version 25.0.0" and "2025-10-28,
-    Version 25.1.0" share a year, a month and a word), not a fact both report."""
-    mine, other = _values(ours, lang), _values(theirs, lang)
+    Version 25.1.0" share a year, a month and a word), not a fact both report. In one language
+    a number is written alike on both sides, so every run of digits counts, those in links
+    and file names too ("node-v24.8.0-x64.msi")."""
+    mine, other = _digits(ours), _digits(theirs)
     return bool(mine - other) and bool(other - mine)
+
+
+def _digits(text: str) -> set[str]:
+    return set(DIGITS.findall(text))
 
 
 def _values(text: str, lang: str) -> set[object]:
