@@ -235,7 +235,8 @@ def _report(
     codes = Counter(r["code"] for r in results)
     wins, _ = _wins(results)
     print(
-        f"{args.editors} editors x {args.edits} edits on {len(shared)} shared FR-DE links in "
+        f"{args.editors} editors x {args.edits} edits on {len(shared)} shared links "
+        f"(the first two documents') in "
         f"{elapsed:.1f} s ({len(results) / elapsed:.0f} requests/s, reads not counted)"
     )
     print(f"answers: {dict(sorted(codes.items()))}")
@@ -263,7 +264,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--editors", type=int, default=20)
     parser.add_argument("--edits", type=int, default=200)
-    parser.add_argument("--links", type=int, default=6, help="how many FR-DE links they share")
+    parser.add_argument(
+        "--links", type=int, default=6, help="how many links of the first two documents they share"
+    )
     parser.add_argument("--ttfb", type=int, default=50)
     parser.add_argument(
         "--files",
