@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 
 from app.align.encoder import Encoder
 from app.library.documents import move_document
-from app.models import Job, Link, StoredFinding, User
+from app.models import Document, Job, Link, StoredFinding, User
+from app.review.pairs import PairView, document_names
 from tests.factories import login, make_user
 from tests.review_story import ReviewStory, make_review_story
 
@@ -156,3 +157,27 @@ def test_a_move_is_undone_from_the_story_it_left(
     assert redone.status_code == 200, redone.text
     docs = {d["id"] for d in client.get(f"/api/stories/{desk.story}/alignment").json()["documents"]}
     assert desk.en not in docs
+
+
+def test_two_texts_in_one_language_are_two_pairs_told_apart() -> None:
+    """A story with two English texts (the seeds: a machine translation and a separate report)
+    has two French–English pairs; their labels say which English text each is."""
+
+    def doc(i: int, lang: str, title: str) -> Document:
+        return Document(
+            id=i, story_id=1, lang=lang, title=title, source=f"{i}.txt", content_hash=str(i),
+            original="",
+        )  # fmt: skip
+
+    fr = doc(1, "fr", "Kurogi, un employé de bureau")
+    mt = doc(2, "en", "JAKARTA - Japan announced the temporary closure")
+    report = doc(3, "en", "Around 70 Japanese")
+    names = document_names([fr, mt, report])
+    labels = [
+        PairView(fr, en, 0, 1, False, (names[1], names[en.id or 0])).label for en in (mt, report)
+    ]
+    assert labels == [
+        "French – English (JAKARTA - Japan announced…)",
+        "French – English (Around 70 Japanese)",
+    ]
+    assert PairView(fr, mt, 0, 1, False).label == "French – English"  # no names: languages

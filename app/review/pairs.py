@@ -2,9 +2,11 @@
 still aligning (and so not open to review yet), and how a `pair=` parameter names one.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import combinations
+from textwrap import shorten
 
 from sqlmodel import Session, col, select
 
@@ -28,6 +30,7 @@ class PairView:
     reviewed: int
     total: int
     aligning: bool
+    names: tuple[str, str] = ("", "")  # from `document_names`: which text, when it matters
 
     @property
     def key(self) -> str:
@@ -36,8 +39,26 @@ class PairView:
 
     @property
     def label(self) -> str:
-        """'French – German'."""
-        return f"{language_name(self.source.lang)} – {language_name(self.target.lang)}"
+        """'French – German'; 'French – English (Around 70 Japanese…)' for one of two English
+        texts."""
+        ours, theirs = self.names
+        ours = ours or language_name(self.source.lang)
+        theirs = theirs or language_name(self.target.lang)
+        return f"{ours} – {theirs}"
+
+
+def document_names(documents: list[Document], width: int = 28) -> dict[int, str]:
+    """Each document's name in a pair's label: its language, and the start of its title when
+    the story holds another text in that language (two English texts are two pairs with
+    French, which the label must tell apart)."""
+    twice = {lang for lang, n in Counter(d.lang for d in documents).items() if n > 1}
+    names = {}
+    for doc in documents:
+        name = language_name(doc.lang)
+        if doc.lang in twice:
+            name = f"{name} ({shorten(doc.title, width, placeholder='…')})"
+        names[doc.id or 0] = name
+    return names
 
 
 def aligning_documents(session: Session, story_id: int) -> dict[int, int]:
@@ -78,10 +99,13 @@ def story_pairs(session: Session, story_id: int) -> list[PairView]:
         seen[0] += link.status in REVIEWED
         seen[1] += 1
     busy = aligning_documents(session, story_id)
+    names = document_names(documents)
     out = []
     for a, b in combinations(documents, 2):
         reviewed, total = counts.get((a.id or 0, b.id or 0), [0, 0])
-        out.append(PairView(a, b, reviewed, total, aligning=bool({a.id, b.id} & set(busy))))
+        aligning = bool({a.id, b.id} & set(busy))
+        named = (names[a.id or 0], names[b.id or 0])
+        out.append(PairView(a, b, reviewed, total, aligning=aligning, names=named))
     return out
 
 
