@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import replace
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -141,18 +142,19 @@ def _figures_differ(session: Session, plan: PairPlan, source: Document, target: 
     src, tgt = _texts(session, source), _texts(session, target)
     one_language = source.lang == target.lang
     numeric = differing = 0
+    mine: set[Any]
+    other: set[Any]
     for link in plan.links:
         if link.relation != Relation.TRANSLATION:
             continue
         ours, theirs = (" ".join(src[i] for i in link.src), " ".join(tgt[j] for j in link.tgt))
         if one_language:
-            numeric += bool(_digits(ours)) and bool(_digits(theirs))
-            differing += _contradicted(ours, theirs)
-            continue
-        mine, other = _values(ours, source.lang), _values(theirs, target.lang)
+            mine, other = _digits(ours), _digits(theirs)
+        else:
+            mine, other = _values(ours, source.lang), _values(theirs, target.lang)
         if mine and other:
             numeric += 1
-            differing += bool(mine - other) and bool(other - mine)
+            differing += _each_lacks(mine, other)
     least = FIGURES_MIN_ONE_LANGUAGE if one_language else FIGURES_MIN
     return differing / numeric if numeric >= least else 0.0
 
@@ -163,7 +165,11 @@ def _contradicted(ours: str, theirs: str) -> bool:
     Version 25.1.0" share a year, a month and a word), not a fact both report. In one language
     a number is written alike on both sides, so every run of digits counts, those in links
     and file names too ("node-v24.8.0-x64.msi")."""
-    mine, other = _digits(ours), _digits(theirs)
+    return _each_lacks(_digits(ours), _digits(theirs))
+
+
+def _each_lacks(mine: set[Any], other: set[Any]) -> bool:
+    """Whether each side has a figure the other lacks (a changed figure, not a dropped one)."""
     return bool(mine - other) and bool(other - mine)
 
 
