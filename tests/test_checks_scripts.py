@@ -47,6 +47,23 @@ def test_a_word_that_only_starts_like_a_scale_word_does_not_scale() -> None:
     assert extract("5 millionaires", "en")[0].values[0] == Decimal(5)
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "value"),
+    [
+        # Text+Berg's yearbook: a height in metres is no million (the French side read
+        # "8611 m" as 8.611e9 and refuted a true translation for "figures differ").
+        ("K2 , 8611 m , Leiter A.Desio", "de", 8611),
+        ("K2 , 8611 m. Chef A. Desio", "fr", 8611),
+        ("a climb to 8000 m on the ridge", "en", 8000),
+        ("a £5m budget", "en", 5_000_000),
+        ("un budget de 5 M€", "fr", 5_000_000),
+        ("5k views", "en", 5_000),
+    ],
+)
+def test_a_lone_small_letter_after_a_space_is_a_unit(text: str, lang: str, value: int) -> None:
+    assert extract(text, lang)[0].values[0] == Decimal(value)
+
+
 def _pair(a: str, a_lang: str, b: str, b_lang: str) -> list:  # type: ignore[type-arg]
     paragraphs = [
         CheckParagraph(0, 0, a, "text", a_lang, a_lang, (a,), (a_lang,)),

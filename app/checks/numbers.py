@@ -223,6 +223,14 @@ def _scale_table(lang: str) -> dict[str, int]:
     return {**cldr_scales(lang), **manual, **_COMPOUND_SCALES.get(lang, {})}
 
 
+def _unit_letter(text: str, end: int, words: str) -> bool:
+    """Whether the word after a number is one lower-case letter set apart by a space: a unit
+    ("8611 m", a height in metres), not the compact "m"/"M" of a million, which is written
+    against the number ("£5m") or capitalised ("5 M€", CLDR's French form)."""
+    first = words.split()[0]
+    return len(first) == 1 and first.islower() and text[end : end + 1].isspace()
+
+
 def _scale(text: str, end: int, lang: str) -> tuple[int, int]:
     """The scale word right after a number ending at `end`: (multiplier, end of the word)."""
     match = _SCALE_AFTER.match(text, end)
@@ -230,6 +238,8 @@ def _scale(text: str, end: int, lang: str) -> tuple[int, int]:
         return 1, end
     words = fold(match.group(1))
     table = _scale_table(lang)
+    if _unit_letter(text, end, match.group(1)):
+        return 1, end
     if words in table:
         return table[words], match.end()
     raw = match.group(1).split()[0]
