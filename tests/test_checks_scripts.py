@@ -48,6 +48,19 @@ def test_a_word_that_only_starts_like_a_scale_word_does_not_scale() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "lang", "found"),
+    [
+        # A MAC-Dev chapter: the countdown the English translation keeps as "1108".
+        ("这是1108：21：37。还剩1108小时？", "zh", [1108, 21, 37, 1108]),
+        ("第3章で100万人が参加した", "ja", [3, 1_000_000]),
+        ("v24 and A4 are names, 24 is a number", "en", [24]),
+    ],
+)
+def test_numbers_run_into_words_of_unspaced_scripts(text: str, lang: str, found: list[int]) -> None:
+    assert [n.values[0] for n in extract(text, lang)] == [Decimal(v) for v in found]
+
+
+@pytest.mark.parametrize(
     ("text", "lang", "value"),
     [
         # Text+Berg's yearbook: a height in metres is no million (the French side read

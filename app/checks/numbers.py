@@ -28,13 +28,17 @@ from app.checks.text import fold
 log = logging.getLogger(__name__)
 
 SPACES = " \u00a0\u202f\u2009"
+# A number does not start inside a word ("v24", "A4"), but scripts written without spaces run
+# words into numbers ("这是1108", "第3章"): a letter of those may come right before one.
+_UNSPACED_LETTERS = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_NOT_IN_WORD = rf"(?<!(?![{_UNSPACED_LETTERS}])[\w.,])"
 # A digit run with its separators. A space only groups when exactly three digits follow and
 # the number starts with one to three digits, so that '1995 200' stays two numbers.
 _TOKEN = re.compile(
-    rf"(?<![\w.,])(?:\d{{1,3}}(?:[{SPACES}]\d{{3}}(?!\d))+(?:[.,]\d+)?|\d+(?:[.,'’]\d+)*)"
+    rf"{_NOT_IN_WORD}(?:\d{{1,3}}(?:[{SPACES}]\d{{3}}(?!\d))+(?:[.,]\d+)?|\d+(?:[.,'’]\d+)*)"
 )
 # Clock times: '10:30', '10h30', '10.30 Uhr', read as two numbers, hour and minutes.
-_TIME = re.compile(r"(?<![\w.,])([01]?\d|2[0-4])(?:[:hH]|\.(?=\d\d\s*(?:Uhr|h)\b))([0-5]\d)\b")
+_TIME = re.compile(_NOT_IN_WORD + r"([01]?\d|2[0-4])(?:[:hH]|\.(?=\d\d\s*(?:Uhr|h)\b))([0-5]\d)\b")
 
 # Scale words after a number come from CLDR's compact decimal formats for every locale
 # (Babel): '0 млн' (ru) is 10^6, '0万' (zh, ja) 10^4, '0 लाख' (hi) 10^5. These are

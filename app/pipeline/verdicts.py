@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 
 from app.align.anchors import shared_evidence
 from app.align.encoder import Encoder
-from app.checks.numbers import extract
+from app.checks.numbers import extract, word_values
 from app.ingest.normal import normalised
 from app.models import Document, Paragraph
 from app.pipeline.alignment import PairPlan, PairReport, apply_pair, plan_pair
@@ -136,7 +136,8 @@ def _same_event_share(
 def _figures_differ(session: Session, plan: PairPlan, source: Document, target: Document) -> float:
     """Of the translation links with numbers on both sides, the share where each side has a
     number the other lacks (0 when fewer than FIGURES_MIN links carry numbers on both sides).
-    Numbers are read per language (`60 000`, `60.000` and `60,000` are one number)."""
+    Numbers are read per language (`60 000`, `60.000` and `60,000` are one number), and across
+    languages a number one side writes in words is not missing from it."""
     if plan.kind not in TRANSLATED_KINDS:
         return 0.0
     src, tgt = _texts(session, source), _texts(session, target)
@@ -154,6 +155,11 @@ def _figures_differ(session: Session, plan: PairPlan, source: Document, target: 
             mine, other = _values(ours, source.lang), _values(theirs, target.lang)
         if mine and other:
             numeric += 1
+            if not one_language:  # "seven centimeters" for "7cm", "November" for "11月"
+                mine, other = (
+                    mine | word_values(ours, source.lang),
+                    other | word_values(theirs, target.lang),
+                )
             differing += _each_lacks(mine, other)
     least = FIGURES_MIN_ONE_LANGUAGE if one_language else FIGURES_MIN
     return differing / numeric if numeric >= least else 0.0
@@ -178,7 +184,10 @@ def _digits(text: str) -> set[str]:
 
 
 def _values(text: str, lang: str) -> set[object]:
-    return {value for number in extract(text, lang) for value in number.values}
+    """The values a text's numbers may stand for, with and without their scale word: one
+    language reads "3K" as 3,000 where another has no such abbreviation and reads 3 (the
+    same "3K glasses" in a MAC-Dev chapter and its Chinese original)."""
+    return {v for number in extract(text, lang) for v in (*number.values, *number.base)}
 
 
 def _is_fact(evidence: tuple[str, ...]) -> bool:
