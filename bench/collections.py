@@ -8,6 +8,8 @@ grouping and alignment), reads each document's story from
 `GET /api/documents/{id}/grouping`, and prints, per language folder and in total: gold
 stories whole (every file in one story, with nothing else), pairwise precision and recall
 of "in the same story", and wrong merges (stories that hold files of two gold stories).
+A file the app keeps once (the same text as a file uploaded before it: a duplicate, one
+document) is listed and not scored.
 
 A file the app cannot tell the language of (422) is sent again with its folder's language.
 `.mdx` files are sent named `.md` (a checkout before issue 21 refuses `.mdx`), so both sides
@@ -228,7 +230,27 @@ def run(args: argparse.Namespace) -> None:
         f" ({len(items) - len(ids)} refused)"
     )
     del cpu
-    report([i for i in items if i.path.name in ids], story_of)
+    kept_once = duplicates(items, ids)
+    for name, first in kept_once.items():
+        print(f"kept once: {name} is the same text as {first} (a duplicate, not scored)")
+    report([i for i in items if i.path.name in ids and i.path.name not in kept_once], story_of)
+
+
+def duplicates(items: list[Item], ids: dict[str, int]) -> dict[str, str]:
+    """Files the app kept once: stored as the same document as a file uploaded before (the
+    same text at two paths, which the library keeps once), each with that file. They are
+    not scored: whatever the gold says of them, one document is in one story."""
+    first: dict[int, str] = {}
+    out: dict[str, str] = {}
+    for item in items:
+        doc = ids.get(item.path.name)
+        if doc is None:
+            continue
+        if doc in first:
+            out[item.path.name] = first[doc]
+        else:
+            first[doc] = item.path.name
+    return out
 
 
 def main() -> None:

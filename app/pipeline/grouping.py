@@ -34,7 +34,9 @@ from sqlmodel import Session, col, select
 from app.align.encoder import Encoder
 from app.models import Document, DocumentVector, GroupingDecision, Paragraph
 from app.pipeline.alignment import is_linkable
+from app.pipeline.pages import stories_with_page
 from app.pipeline.vectors import index_for
+from app.statuses import TRANSLATED_KINDS
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,12 @@ class GroupingRule:
     new_story: float = 0.2
     # Candidates the pair alignment may refute before the document starts its own story.
     verifications: int = 3
+    # A candidate just short of both rules above, whose paragraphs still line up (half of
+    # them mutual best pairs in reading order, at `order_score` each) with the nearest
+    # story, is put to the pair alignment, which alone decides (`worth_verifying`): a
+    # MAC-Dev chapter matched its English translation at share .49 and 41 of 59 paragraphs
+    # in order, and started a story of its own.
+    verify_order_share: float = 0.5
 
 
 RULE = GroupingRule()
@@ -560,13 +568,28 @@ def decide(
     result.pool_level = weigh_evidence(mine, pool, encoder_baseline(encoder), rule, langs, weights)
     _set_leads(candidates, rule)
     result.candidates = sorted(candidates, key=lambda c: (-c.share, -c.centred))
-    chosen = _verified_choice(result.candidates, doc.story_id, rule, verify)
+    paged = stories_with_page(session, doc, {c.story for c in candidates})
+    chosen = _same_page(result.candidates, paged, doc.story_id, verify)
+    if chosen is None:
+        chosen = _verified_choice(result.candidates, doc.story_id, rule, verify)
     if chosen is not None:
         result.story_id = chosen.story
         # the chosen one first in the stored evidence
         result.candidates.remove(chosen)
         result.candidates.insert(0, chosen)
     return result, vector
+
+
+def worth_verifying(candidate: Candidate, rule: GroupingRule) -> bool:
+    """Whether a candidate short of `enough_evidence` and `enough_order` still lines up well
+    enough with us for the pair alignment to judge it (`rule.verify_order_share`)."""
+    if candidate.basis < 4:
+        return False
+    return (
+        candidate.ordered >= math.ceil(rule.verify_order_share * candidate.basis)
+        and candidate.ordered_strength >= rule.order_score * candidate.ordered - 1e-9
+        and candidate.lead > 0
+    )
 
 
 def _verified_choice(
@@ -578,11 +601,14 @@ def _verified_choice(
     """`choose`'s candidate, confirmed by `verify`; a candidate it refutes is left out and
     the choice made again (another document of the same story may confirm it: a report of
     the same event in the same language shares more names with it), at most
-    `rule.verifications` alignments."""
+    `rule.verifications` alignments. When no candidate has the evidence to be chosen, the
+    one `worth_verifying` joins if the pair alignment finds a translation."""
     left = list(candidates)
     for _ in range(rule.verifications):
         chosen = choose(left, story_id, rule)
-        if chosen is None or verify is None:
+        if chosen is None:
+            return _near_miss(left, story_id, rule, verify)
+        if verify is None:
             return chosen
         verdict = verify(chosen.document)
         chosen.verdict, chosen.pair_score = verdict.kind, verdict.score
@@ -590,6 +616,42 @@ def _verified_choice(
             return chosen
         left.remove(chosen)
     return None
+
+
+def _same_page(
+    candidates: list[Candidate],
+    paged: set[int],
+    story_id: int,
+    verify: Callable[[int], Verdict] | None,
+) -> Candidate | None:
+    """The story that holds this document's page of a site in another text (`pages.py`),
+    if the pair alignment with its nearest document there finds a translation: the path
+    names the page, the alignment confirms it, whatever the vectors' margins say (a
+    Japanese download page matched its English text better than its French one, in the
+    story of the site's other download page)."""
+    mine = [c for c in candidates if c.story in paged and c.story != story_id]
+    if verify is None or not mine:
+        return None
+    nearest = max(mine, key=lambda c: (c.ordered_strength, c.centred))
+    verdict = verify(nearest.document)
+    nearest.verdict, nearest.pair_score = verdict.kind, verdict.score
+    return nearest if verdict.joins and verdict.kind in TRANSLATED_KINDS else None
+
+
+def _near_miss(
+    candidates: list[Candidate],
+    story_id: int,
+    rule: GroupingRule,
+    verify: Callable[[int], Verdict] | None,
+) -> Candidate | None:
+    if verify is None or not candidates:
+        return None
+    lined = max(candidates, key=lambda c: (c.ordered_strength, c.centred))
+    if lined.story == story_id or not worth_verifying(lined, rule):
+        return None
+    verdict = verify(lined.document)
+    lined.verdict, lined.pair_score = verdict.kind, verdict.score
+    return lined if verdict.joins and verdict.kind in TRANSLATED_KINDS else None
 
 
 def record_decision(
@@ -648,7 +710,10 @@ def record_grouping(
 class DecisionOut(BaseModel):
     """A grouping decision and the evidence it was taken on."""
 
-    decision: str = Field(description="joined (evidence found), own (none), moved (an editor)")
+    decision: str = Field(
+        description="joined (evidence found), own (none), moved (an editor), separated"
+        " (another page of the site: evidence.page)"
+    )
     story: int | None
     encoder: str
     decided_at: str = Field(description="ISO 8601, UTC")

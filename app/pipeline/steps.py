@@ -36,6 +36,7 @@ from app.pipeline.alignment import (
 from app.pipeline.bridge import backfill, bridging, decide_across
 from app.pipeline.embeddings import CachedEncoder
 from app.pipeline.grouping import GroupingResult, decide, record_grouping
+from app.pipeline.pages import record_separation, separate_pages
 from app.pipeline.store import PUBLIC_SCOPE, IngestOutcome, ingest_parsed
 from app.pipeline.verdicts import Verifier, apply_verified
 from app.review.findings import compute_findings
@@ -55,6 +56,8 @@ class AlignmentOutcome:
     document_id: int
     story_id: int
     pairs: list[PairReport] = field(default_factory=list)
+    # another story the placement changed: two pages of one site split apart (pages.py)
+    separated: int | None = None
 
 
 def _no_progress(done: int, total: int) -> None:
@@ -113,13 +116,16 @@ def place(
     encoder: Encoder,
     document_id: int,
     aligned: list[PairReport] | None = None,
+    separated: list[int] | None = None,
 ) -> int:
     """Step 2: decide which story a new document belongs to and put it there; returns it.
 
     The document's own vectors, and the alignment that verifies a join, are computed first
     with no lock held (a first decision); the decision is then taken again and the move
     made in one transaction under the grouping lock. The verifying alignment of a join is
-    stored with it; `aligned` receives that pair's report.
+    stored with it; `aligned` receives that pair's report. When the story it joins holds
+    another page of its site in its language, the story is split by page (`pages.py`) and
+    `separated` receives the other story.
     """
     with Session(engine) as session:
         lang = _document(session, document_id).lang
@@ -150,6 +156,15 @@ def place(
             vectors=vectors,
             encoder_name=deciding,
         )
+        split = separate_pages(session, _document(session, document_id), story_id)
+        if split is not None:
+            record_separation(session, split)
+            went = document_id in split.documents
+            story_id, other = (split.story, split.left) if went else (split.left, split.story)
+            moved = set(split.documents)  # a pair across the split went with it
+            done = [r for r in done if (r.source in moved) == (r.target in moved)]
+            if separated is not None:
+                separated.append(other)
         session.commit()
     if aligned is not None:
         aligned.extend(done)
@@ -276,12 +291,20 @@ def group_and_align(
     """Steps 2 and 3: choose the story of a newly stored document, move it there, align it
     with its siblings (but the one whose alignment verified the join: stored with it)."""
     aligned: list[PairReport] = []
-    place(engine=engine, encoder=encoder, document_id=document_id, aligned=aligned)
+    separated: list[int] = []
+    place(
+        engine=engine,
+        encoder=encoder,
+        document_id=document_id,
+        aligned=aligned,
+        separated=separated,
+    )
     skip = {r.source if r.target == document_id else r.target for r in aligned}
     outcome = align(
         engine=engine, encoder=encoder, document_id=document_id, progress=progress, skip=skip
     )
     outcome.pairs[:0] = aligned
+    outcome.separated = separated[0] if separated else None
     return outcome
 
 

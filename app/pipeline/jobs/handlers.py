@@ -80,7 +80,7 @@ def ingest(ctx: JobContext) -> dict[str, Any]:
         engine=ctx.engine, encoder=ctx.encoder, document_id=ctx.document_id, progress=ctx.progress
     )
     ctx.update(story_id=out.story_id)
-    check(ctx.engine, ctx.encoder, out.story_id)
+    check(ctx.engine, ctx.encoder, out.story_id, out.separated)
     return {**_outcome(out), "duplicate": False}
 
 
