@@ -22,6 +22,7 @@ nothing is split unless two texts of one language meet in one story.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -33,6 +34,8 @@ from app.models import Document, DocumentPair, GroupingDecision, Link, Story
 from app.models.review import StoredFinding
 from app.models.versions import touch_stories
 from app.statuses import LinkStatus
+
+log = logging.getLogger(__name__)
 
 _TAG = re.compile(r"^[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*$")
 _LEAD = re.compile(r"^([a-z]{2,3}(?:[-_][a-z0-9]{2,4})?)(?:--|[._])")
@@ -115,6 +118,10 @@ def separate_pages(session: Session, doc: Document, story_id: int) -> Separation
     session.flush()
     assert story.id is not None
     _move_group(session, moving, staying, story_id, story.id)
+    log.info(
+        "story %s holds two pages in %s (%s, %s): documents %s move to story %s",
+        story_id, doc.lang, key, other, sorted(moving), story.id,
+    )  # fmt: skip
     return Separation(page, apart, story_id, story.id, tuple(sorted(moving)))
 
 
