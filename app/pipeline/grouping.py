@@ -632,10 +632,7 @@ def _same_page(
     mine = [c for c in candidates if c.story in paged and c.story != story_id]
     if verify is None or not mine:
         return None
-    nearest = max(mine, key=lambda c: (c.ordered_strength, c.centred))
-    verdict = verify(nearest.document)
-    nearest.verdict, nearest.pair_score = verdict.kind, verdict.score
-    return nearest if verdict.joins and verdict.kind in TRANSLATED_KINDS else None
+    return _translation(max(mine, key=lambda c: (c.ordered_strength, c.centred)), verify)
 
 
 def _near_miss(
@@ -644,14 +641,21 @@ def _near_miss(
     rule: GroupingRule,
     verify: Callable[[int], Verdict] | None,
 ) -> Candidate | None:
+    """The best-ordered candidate, when it is `worth_verifying` and a translation."""
     if verify is None or not candidates:
         return None
     lined = max(candidates, key=lambda c: (c.ordered_strength, c.centred))
     if lined.story == story_id or not worth_verifying(lined, rule):
         return None
-    verdict = verify(lined.document)
-    lined.verdict, lined.pair_score = verdict.kind, verdict.score
-    return lined if verdict.joins and verdict.kind in TRANSLATED_KINDS else None
+    return _translation(lined, verify)
+
+
+def _translation(candidate: Candidate, verify: Callable[[int], Verdict]) -> Candidate | None:
+    """`candidate` if the pair alignment with it finds a translation (or a partial one)
+    that keeps its figures; its verdict is kept on it either way."""
+    verdict = verify(candidate.document)
+    candidate.verdict, candidate.pair_score = verdict.kind, verdict.score
+    return candidate if verdict.joins and verdict.kind in TRANSLATED_KINDS else None
 
 
 def record_decision(
