@@ -88,3 +88,19 @@ def test_an_older_copy_at_another_path_is_its_own_page(engine: Engine, encoder: 
     ingest_here(engine, encoder, [PAGES / f"{name}.mdx" for name in order])
     stories = _pages(engine)
     assert sorted(stories.values(), key=sorted) == [{"about_eol"}, {"eol"}]
+
+
+def test_links_an_editor_reviewed_keep_a_story_whole(engine: Engine, encoder: Encoder) -> None:
+    """An editor confirmed a link between the French `download/current` and the English
+    `download/index` text: the story is not split when the French `download/index` comes."""
+    ingest_here(
+        engine, encoder, [PAGES / "fr--download_current.mdx", PAGES / "en--download_index.mdx"]
+    )
+    with Session(engine) as session:
+        link = session.exec(select(Link)).first()
+        assert link is not None
+        link.status = "confirmed"
+        session.add(link)
+        session.commit()
+    ingest_here(engine, encoder, [PAGES / "fr--download_index.mdx"])
+    assert list(_pages(engine).values()) == [{"download_current", "download_index"}]
