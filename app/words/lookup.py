@@ -16,7 +16,7 @@ from app.words.corpus import SentKey, counterpart_sentences, lexicon, sentence_t
 from app.words.dictionary import dictionary
 from app.words.evidence import common, prior
 from app.words.frequency import Frequency, frequency
-from app.words.lemma import lemma
+from app.words.lemma import lemma, lemma_of
 from app.words.meanings import Meaning, meanings
 from app.words.tokens import Word, word_at, words
 
@@ -87,9 +87,10 @@ def _sentence(
     return None, None
 
 
-def _about(form: str, lang: str) -> tuple[str, Frequency]:
-    """The lemma, and the frequency of the form (of the lemma when the form is unlisted)."""
-    base = lemma(form, lang)
+def _about(form: str, lang: str, read: str = "") -> tuple[str, Frequency]:
+    """The lemma (`read`: as the analyser read the form in its sentence), and the frequency
+    of the form (of the lemma when the form is unlisted)."""
+    base = read or lemma(form, lang)
     freq = frequency(form, lang)
     return base, freq if freq.zipf > 0 else frequency(base, lang)
 
@@ -130,7 +131,7 @@ def lookup(
     doc, para = _paragraph(session, user, story_id, document_id, index)
     row, hit = _sentence(session, para, word, lang, sentence)
     shown = hit.text if hit else word.strip()
-    base, freq = _about(shown, lang)
+    base, freq = _about(shown, lang, hit.base if hit else "")
     card = Lookup(
         shown, lang, base, freq, document_id, index,
         row.index if row else None, row.text if row else "", hit.start if hit else None,
@@ -188,8 +189,8 @@ def _side(
     tgt_words = [w for _, w in theirs]
     matrix = scores(
         lex,
-        [lemma(w.key, src_lang).lower() for w in mine],
-        [lemma(w.key, tgt_lang).lower() for w in tgt_words],
+        [lemma_of(w, src_lang) for w in mine],
+        [lemma_of(w, tgt_lang) for w in tgt_words],
         prior(mine, src_lang, tgt_words, tgt_lang),
         common(mine, src_lang),
     )
