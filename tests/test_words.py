@@ -159,6 +159,13 @@ def test_japanese_words_carry_the_dictionary_form_read_in_their_sentence() -> No
     assert [tgt[j].text for j in matrix[i].nonzero()[0]] == ["gathered"]
 
 
+def test_a_japanese_run_longer_than_the_analyser_takes_is_read_in_parts() -> None:
+    run = "古い図書館は町の中心の川のそばに立っている" * 2000  # 40,000 characters, no punctuation
+    found = words(run + "。", "ja")
+    assert "".join(w.text for w in found) == run
+    assert [w.text for w in found[:3]] == ["古い", "図書館", "は"]
+
+
 def test_a_selection_cut_otherwise_finds_the_word_it_starts() -> None:
     zh = "这座老图书馆位于小镇中心的河边。"
     hit = word_at(zh, "zh", "图书")  # what Chromium's double-click selects

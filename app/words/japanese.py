@@ -38,7 +38,32 @@ def _tokenizer() -> Any:
 @lru_cache(maxsize=8192)
 def morphemes(run: str) -> tuple[tuple[str, str], ...]:
     """(surface, dictionary form) of each word of `run`, in order; the surfaces join to `run`."""
-    return tuple((m.surface(), m.dictionary_form()) for m in _tokenizer().tokenize(run))
+    tok = _tokenizer()
+    return tuple(
+        (m.surface(), m.dictionary_form()) for part in _parts(run) for m in tok.tokenize(part)
+    )
+
+
+#: Sudachi refuses an input over 49,149 bytes; a run of Han and kana this long (characters,
+#: up to 4 bytes each) is analysed in parts cut between two of ICU's words
+LONGEST_PART = 4000
+
+
+def _parts(run: str) -> list[str]:
+    if len(run) <= LONGEST_PART:
+        return [run]
+    from icu4py.breakers import WordBreaker
+
+    parts, now = [], ""
+    for piece in WordBreaker(run, "ja"):
+        while len(piece) > LONGEST_PART:  # one "word" that long: cut it anywhere
+            parts.append(now + piece[: LONGEST_PART - len(now)])
+            piece, now = piece[LONGEST_PART - len(now) :], ""
+        if len(now) + len(piece) > LONGEST_PART:
+            parts.append(now)
+            now = ""
+        now += piece
+    return [p for p in [*parts, now] if p]
 
 
 @lru_cache(maxsize=65536)
