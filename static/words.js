@@ -243,9 +243,19 @@
   function isOpen(pick) {
     return opened !== null && opened.text === pick.text && opened.p === pick.p;
   }
+  // The documents whose counterparts the card shows (see `ordered`): the visible columns and
+  // the "with" language; on a phone, the "with" language's copy (all when none is chosen).
+  // The server aligns the word with each document asked for, so it is asked for these only.
+  function shownDocuments(pick) {
+    const own = pick.p.split("-")[0];
+    const withDoc = ($("#with-select") || {}).value || "";
+    const docs = narrow() ? [withDoc] : visibleColumns().map((c) => c.dataset.document).concat([withDoc]);
+    return Array.from(new Set(docs.filter((d) => d && d !== own)));
+  }
   function lookup(pick) {
     const q = new URLSearchParams({ lang: pick.lang, word: pick.text, story: story, p: pick.p });
     if (pick.s !== "") q.set("s", pick.s);
+    shownDocuments(pick).forEach((d) => q.append("to", d));
     return api("GET", "/api/lookup?" + q);
   }
   const lookupKey = (pick) => [pick.lang, pick.text, pick.p, pick.s].join("|");

@@ -77,6 +77,13 @@ def test_lookup_lights_the_counterpart_word_in_each_aligned_sentence(
     assert sent["text"][lit["start"] : lit["end"]] == "Botschaft"
     only = seeded_client.get("/api/lookup", params={**q, "to": de}).json()
     assert [c["document"] for c in only["counterparts"]] == [de]
+    assert {m["lang"] for m in only["meanings"]} == {"de"}  # and meanings in German only
+    others = [d["id"] for d in story["documents"] if d["id"] != fr]
+    both = seeded_client.get("/api/lookup", params=[*q.items(), *(("to", d) for d in others)])
+    every = sorted(c["document"] for c in card["counterparts"])
+    assert len(every) >= 2 and sorted(c["document"] for c in both.json()["counterparts"]) == every
+    bad = seeded_client.get("/api/lookup", params={**q, "to": 0})
+    assert bad.status_code == 422 and "to" in bad.text
 
 
 def test_lookup_says_what_is_wrong(seeded_client: TestClient) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,12 +120,12 @@ def lookup(
     lang: str,
     word: str,
     sentence: int | None = None,
-    to: int | None = None,
+    to: Sequence[int] | None = None,
 ) -> Lookup:
     """The card for `word` in paragraph `index` of a document of a story.
 
     Counterparts come from the sentences aligned with the word's sentence, in every other
-    document the reader may see (or in document `to` only). Those documents' languages are
+    document the reader may see (or in the documents `to` only). Those documents' languages are
     `card.languages`, which `define` looks meanings up in. The aligner's dictionary
     evidence is read from the setting `dictionary_dir`.
     """
@@ -148,12 +149,16 @@ def lookup(
 
 
 def _others(
-    session: Session, user: User | None, story_id: int, document_id: int, to: int | None
+    session: Session,
+    user: User | None,
+    story_id: int,
+    document_id: int,
+    to: Sequence[int] | None,
 ) -> list[Document]:
-    """The story's other documents the reader may see (or document `to` only), by id."""
+    """The story's other documents the reader may see (or the documents `to` only), by id."""
     query = select(Document).where(Document.story_id == story_id, Document.id != document_id)
-    if to is not None:
-        query = query.where(Document.id == to)
+    if to:
+        query = query.where(col(Document.id).in_(list(to)))
     rows = session.exec(query.order_by(col(Document.id))).all()
     return [d for d in rows if may_read(d, user)]
 

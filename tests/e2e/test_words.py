@@ -169,6 +169,8 @@ def test_a_double_clicks_first_press_looks_the_word_up_before_the_paragraphs_req
     page.wait_for_selector(".htmx-request", state="detached")
     asked = [u for u in sent if "/api/lookup?" in u or f"?p={de}-2" in u]
     assert len(asked) == 2 and "/api/lookup?" in asked[0] and "word=Botschaft" in asked[0]
+    hidden = [d["id"] for d in story["documents"][2:]]  # two columns by default: fr and de
+    assert f"to={fr}" in asked[0] and not [d for d in hidden if f"to={d}" in asked[0]]
     assert page.locator(f"#p-{fr}-2 mark.w-lit").all_inner_texts() == ["ambassade"]
     context.close()
     phone = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
