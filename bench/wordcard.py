@@ -20,7 +20,9 @@ Each figure is measured in the page, on performance.now()'s clock. It starts at 
 (the moment the held finger has selected the word). "card" is when the card is drawn filled
 (counterparts and meanings) and painted: the animation frame after words.js's
 ``parallax:card`` mark. "first shown" is words.js's stub, drawn before the lookup answers.
-Median over the words of a run, then median of the runs.
+Median over the words of a run, then median of the runs. In the cold case words.js sends the
+word's lookup on the double-click's first press (ahead of htmx's request for the paragraph);
+the clock starts at that press all the same.
 """
 
 from __future__ import annotations

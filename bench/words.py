@@ -14,6 +14,9 @@ the app cuts them (app.words.segment, on the dictionaries' headwords).
 Precision: right proposed words / proposed words; recall: right proposed words / gold words
 (over words that have a counterpart). "content" leaves out words whose gold is only English
 function words. Baseline: the word at the same relative place (``proportional``).
+"tune" and "held_out" are the same figures on the gold's even and odd sentences: the
+aligner's constants are chosen on the even ones (bench/words_tune.py), so the odd ones tell
+what the aligner does on words it was not tuned on.
 
 The card's dictionary senses (app/words/meanings.py) are scored on the same labels: the share
 of words with a gold English content word that get any sense, and that get one holding a
@@ -54,6 +57,7 @@ from app.words.tokens import Word, words  # noqa: E402
 
 DATA = Path(__file__).parent / "data" / "words"
 PAIRS = ("de", "fr", "zh", "ja")
+HALVES = ("tune", "held_out")
 FUNCTION = set(
     "the a an of to in on at and that is are was be will would who its their her this there".split()
 )
@@ -83,6 +87,12 @@ def load(lang: str) -> tuple[list[str], list[str], list[Label]]:
             labels.append(Label(len(sents) - 1, word, int(nth or 1), targets))
     assert len(sents) == len(english), (lang, len(sents), len(english))
     return english, sents, labels
+
+
+def half(label: Label) -> str:
+    """Which half of the gold a label is in: the even sentences are for tuning the
+    aligner's constants (bench/words_tune.py), the odd ones are held out."""
+    return HALVES[label.sentence % 2]
 
 
 def find(tokens: list[Word], label: Label) -> int | None:
@@ -144,7 +154,7 @@ def score(lang: str, vectors: Vectors | None = None) -> dict[str, object]:
     methods = ("aligner", "tables", "baseline") + (
         ("embeddings", "aligner+embeddings") if vectors else ()
     )
-    counts = {m: {"all": [0, 0, 0], "content": [0, 0, 0]} for m in methods}
+    counts = {m: {g: [0, 0, 0] for g in ("all", "content", *HALVES)} for m in methods}
     unmatched = 0
     for lab in labels:
         i = find(src_tok[lab.sentence], lab)
@@ -163,7 +173,7 @@ def score(lang: str, vectors: Vectors | None = None) -> dict[str, object]:
             guesses |= _embedding_guesses(vectors, lex, (mine, tgt), (sk, tk), (prior, common), i)
         for method, js in guesses.items():
             pred = {tgt[j].key for j in js}
-            kinds = ["all"] + (["content"] if lab.gold - FUNCTION else [])
+            kinds = ["all", half(lab)] + (["content"] if lab.gold - FUNCTION else [])
             for g in kinds:
                 c = counts[method][g]
                 c[0] += len(pred & lab.gold)  # right

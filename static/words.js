@@ -119,6 +119,24 @@
       const s = $("#p-" + data.document + "-" + data.paragraph + " .s[data-s='" + data.sentence + "']");
       if (s) wrap(s, data.start, data.start + data.word.length, "w-src");
     }
+    scrollToLit(lit);
+  }
+  // On a phone the other column is hidden and its counterpart paragraphs are shown as copies
+  // under the tapped one, which come (or are replaced) with htmx's answer to the tap. A card
+  // whose lookup answered first lit only the hidden column: light the copies once they are in.
+  function lightCopies(data) {
+    const todo = [];
+    data.counterparts.forEach((c) => c.words.forEach((w) => {
+      $$(".under .copy[data-document='" + c.document + "'][data-index='" + w.paragraph + "'] .s[data-s='" + w.sentence + "']")
+        .forEach((s) => todo.push([s, w]));
+    }));
+    const bare = new Set(todo.map(([s]) => s).filter((s) => !s.querySelector("mark.w-lit")));
+    todo.forEach(([s, w]) => { if (bare.has(s)) wrap(s, w.start, w.end, "w-lit"); });
+  }
+  document.body.addEventListener("htmx:afterSettle", () => {
+    if (current && !card.hidden) lightCopies(current.data);
+  });
+  function scrollToLit(lit) {
     lit.forEach((m) => {
       const body = m.closest(".column-body");
       if (!body || narrow() || body.scrollHeight <= body.clientHeight) return;
@@ -225,6 +243,49 @@
   function isOpen(pick) {
     return opened !== null && opened.text === pick.text && opened.p === pick.p;
   }
+  // The documents whose counterparts the card shows (see `ordered`): the visible columns and
+  // the "with" language; on a phone, the "with" language's copy (all when none is chosen).
+  // The server aligns the word with each document asked for, so it is asked for these only.
+  function shownDocuments(pick) {
+    const own = pick.p.split("-")[0];
+    const withDoc = ($("#with-select") || {}).value || "";
+    const docs = narrow() ? [withDoc] : visibleColumns().map((c) => c.dataset.document).concat([withDoc]);
+    return Array.from(new Set(docs.filter((d) => d && d !== own)));
+  }
+  function lookup(pick) {
+    const q = new URLSearchParams({ lang: pick.lang, word: pick.text, story: story, p: pick.p });
+    if (pick.s !== "") q.set("s", pick.s);
+    shownDocuments(pick).forEach((d) => q.append("to", d));
+    return api("GET", "/api/lookup?" + q);
+  }
+  const lookupKey = (pick) => [pick.lang, pick.text, pick.p, pick.s].join("|");
+  // A double-click on a paragraph not yet active also activates it: htmx's request for its
+  // counterparts leaves with the first click, and a lookup sent on "dblclick" queued behind
+  // it on the server and behind the click's work in the page (bench/wordcard.py: 156 ms to
+  // the filled card). So the first press on a word there looks the word up at once, before
+  // the click; the double-click on that word takes this answer, anything else drops it (one
+  // lookup more for such a press, about 15 ms of server time).
+  let early = null;  // {key, answer, at}
+  let pointer = "";  // a tap's compatibility mousedown comes after a touch pointerdown
+  document.addEventListener("pointerdown", (e) => { pointer = e.pointerType; }, true);
+  document.addEventListener("mousedown", (e) => {
+    if (e.detail > 1) return;  // the double-click's second press: keep the first's lookup
+    early = null;
+    if (pointer !== "mouse" || e.button !== 0 || !e.target.closest || card.contains(e.target)) return;
+    const para = e.target.closest(".para");
+    if (!para || para.classList.contains("active") || document.body.classList.contains("linking")) return;
+    const range = pointRange(e.clientX, e.clientY);
+    const pick = range && picked(range);
+    if (!pick) return;
+    const answer = lookup(pick);
+    answer.catch(() => {});  // a press that was no double-click: nobody waits for it
+    early = { key: lookupKey(pick), answer: answer, at: performance.now() };
+  }, true);
+  function answerFor(pick) {
+    const kept = early && early.key === lookupKey(pick) && performance.now() - early.at < 2000 ? early.answer : null;
+    early = null;
+    return kept || lookup(pick);
+  }
   function open(pick) {
     const n = ++seq;
     opened = pick;
@@ -235,9 +296,7 @@
     loading.id = "wc-word";
     card.append(loading, el("p", "wc-facts", "…"));
     place(rect);
-    const q = new URLSearchParams({ lang: pick.lang, word: pick.text, story: story, p: pick.p });
-    if (pick.s !== "") q.set("s", pick.s);
-    api("GET", "/api/lookup?" + q).then((data) => {
+    answerFor(pick).then((data) => {
       if (n !== seq) return;
       render(pick, data);
       place(rect);

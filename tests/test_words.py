@@ -4,8 +4,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from app.words import align, evidence
+from app.words.corpus import keys
 from app.words.dictionary import dictionary
 from app.words.frequency import UNLISTED, frequency
+from app.words.lemma import lemma
 from app.words.practice import GAP, cloze
 from app.words.tokens import _icu, word_at, words
 from tests.factories import login, make_user
@@ -75,6 +77,13 @@ def test_lookup_lights_the_counterpart_word_in_each_aligned_sentence(
     assert sent["text"][lit["start"] : lit["end"]] == "Botschaft"
     only = seeded_client.get("/api/lookup", params={**q, "to": de}).json()
     assert [c["document"] for c in only["counterparts"]] == [de]
+    assert {m["lang"] for m in only["meanings"]} == {"de"}  # and meanings in German only
+    others = [d["id"] for d in story["documents"] if d["id"] != fr]
+    both = seeded_client.get("/api/lookup", params=[*q.items(), *(("to", d) for d in others)])
+    every = sorted(c["document"] for c in card["counterparts"])
+    assert len(every) >= 2 and sorted(c["document"] for c in both.json()["counterparts"]) == every
+    bad = seeded_client.get("/api/lookup", params={**q, "to": 0})
+    assert bad.status_code == 422 and "to" in bad.text
 
 
 def test_lookup_says_what_is_wrong(seeded_client: TestClient) -> None:
@@ -116,7 +125,6 @@ def test_a_private_story_is_not_looked_up_nor_kept_with_a_word_by_others(
 def test_warming_a_story_loads_its_languages_tables_and_hides_private_stories(
     seeded_client: TestClient, seeded_engine: Engine
 ) -> None:
-    from app.words.lemma import lemma
     from tests.security.test_private_reads import make_private
 
     story = _story(seeded_client)
@@ -136,9 +144,33 @@ def test_chinese_and_japanese_words_are_cut_on_the_dictionarys_headwords() -> No
     assert all(zh[w.start : w.end] == w.text for w in found)
     ja = "子どもたちは放課後に絵を描く。"
     cut = [w.text for w in words(ja, "ja")]
-    assert "子どもたち" in cut and "放課後" in cut  # merged ICU pieces; not "後に" + "放課"
-    assert cut[-3:] == ["絵", "を", "描く"]  # a particle is never merged into a headword
+    assert "子どもたち" in cut and "放課後" in cut  # not "子ども" + "たち" as ICU cuts it
+    assert "たち" in _icu(ja, "ja")
+    assert cut[-3:] == ["絵", "を", "描く"]  # a particle is never merged into a word
     assert [w.text for w in words("1620年に", "ja")] == ["1620", "年", "に"]
+
+
+def test_japanese_words_carry_the_dictionary_form_read_in_their_sentence() -> None:
+    ja = "町の人々は署名を集めた。司書が本を読み、扉の前に立っている。"
+    found = words(ja, "ja")
+    assert all(ja[w.start : w.end] == w.text for w in found)
+    assert {"立", "って"} <= set(_icu(ja[17:], "ja"))  # ICU: a stem with no dictionary form
+    base = {w.text: w.base for w in found}
+    assert (base["集め"], base["立っ"]) == ("集める", "立つ")
+    assert base["読み"] == "読む"  # the verb of its sentence; alone, 読み is the noun "reading"
+    assert lemma("読み", "ja") == "読み" and lemma("集め", "ja") == "集める"
+    assert "読む" in keys(ja, "ja") and "集める" in keys(ja, "ja")
+    tgt = words("They gathered signatures; the librarian stands.", "en")
+    matrix = evidence.prior(found, "ja", tgt, "en")
+    i = next(n for n, w in enumerate(found) if w.text == "集め")
+    assert [tgt[j].text for j in matrix[i].nonzero()[0]] == ["gathered"]
+
+
+def test_a_japanese_run_longer_than_the_analyser_takes_is_read_in_parts() -> None:
+    run = "古い図書館は町の中心の川のそばに立っている" * 2000  # 40,000 characters, no punctuation
+    found = words(run + "。", "ja")
+    assert "".join(w.text for w in found) == run
+    assert [w.text for w in found[:3]] == ["古い", "図書館", "は"]
 
 
 def test_a_selection_cut_otherwise_finds_the_word_it_starts() -> None:

@@ -78,7 +78,7 @@ class LookupOut(BaseModel):
         default_factory=list,
         description="a few short senses, from the offline dictionaries (FreeDict) installed "
         "for the word's language into the languages of the story's other documents "
-        "(or of `to`); empty when none is installed or the word is not in it",
+        "(or of the `to` documents); empty when none is installed or the word is not in it",
     )
     dictionaries: list[str] = Field(
         default_factory=list,
@@ -128,10 +128,14 @@ def lookup_word(
     story: Annotated[int, Query(ge=1)],
     p: Annotated[str, Query(pattern=PARA, description="the paragraph, as document-index")],
     s: Annotated[int | None, Query(ge=0, description="the sentence in it, if known")] = None,
-    to: Annotated[int | None, Query(ge=1, description="only this document's counterpart")] = None,
+    to: Annotated[
+        list[Annotated[int, Field(ge=1)]] | None,
+        Query(max_length=64, description="only these documents' counterparts (repeatable)"),
+    ] = None,
 ) -> LookupOut:
     """A word of a story's paragraph: its lemma, frequency band and counterpart words in the
-    aligned sentences of the other documents (or of `to` only)."""
+    aligned sentences of the other documents (or of the `to` documents only: the reader asks
+    for the columns it shows)."""
     doc, index = (int(x) for x in p.split("-"))
     try:
         card = lookup(

@@ -18,7 +18,7 @@ from app.models import Link, Paragraph, Sentence, SentenceLink
 from app.reading.view import VISIBLE_STATUSES, links_touching
 from app.statuses import Relation
 from app.words.align import Lexicon, train
-from app.words.lemma import lemma
+from app.words.lemma import lemma_of
 from app.words.tokens import words
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ _LOCK = threading.Lock()
 
 def keys(text: str, lang: str) -> list[str]:
     """What the aligner compares: each word's lemma, lower-cased."""
-    return [lemma(w.key, lang).lower() for w in words(text, lang)]
+    return [lemma_of(w, lang) for w in words(text, lang)]
 
 
 def _pair_links(session: Session, a: int, b: int) -> list[tuple[Link, SentenceLink]]:

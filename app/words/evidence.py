@@ -6,7 +6,8 @@ few to learn most words (on bench/words.py's gold they found 60 % of German coun
 23 % of Chinese ones). The installed dictionaries (app.words.dictionary) know most content
 words. A source word's translations are the words of every sense of its form's and its
 lemma's entries (lemmatised, without the target language's commonest words, which senses
-use as glue: "to", "the", "of"); a target word matches when its form or lemma is one of
+use as glue: "to", "the", "of"); a Japanese word's lemma is its dictionary form as Sudachi
+read it in the sentence (立っ → 立つ). A target word matches when its form or lemma is one of
 them, or when the reverse dictionary's senses of the target word hold the source word.
 """
 
@@ -21,7 +22,7 @@ import numpy as np
 
 from app.words.dictionary import dictionary
 from app.words.frequency import frequency
-from app.words.lemma import lemma
+from app.words.lemma import lemma, lemma_of
 from app.words.meanings import senses
 from app.words.tokens import Word
 
@@ -32,17 +33,21 @@ GLUE_ZIPF = 6.2
 #: a word this common (Zipf, in its language: は, の, der, the) ...
 COMMON_ZIPF = 6.8
 #: ... is linked only on this much evidence (its IBM-1 score is often high by chance)
-COMMON_SCORE = 0.45
+COMMON_SCORE = 0.55
 
 
 @lru_cache(maxsize=65536)
-def translations(word: str, lang: str, into: str, folder: str | None = None) -> frozenset[str]:
-    """Lower-cased lemmas (in `into`) of the senses of `word` and of its lemma."""
+def translations(
+    word: str, lang: str, into: str, folder: str | None = None, base: str = ""
+) -> frozenset[str]:
+    """Lower-cased lemmas (in `into`) of the senses of `word`, of its lemma and of `base`
+    (its dictionary form as read in its sentence, where the analyser gave one)."""
     book = dictionary(lang, into, Path(folder) if folder else None)
     if book is None:
         return frozenset()
     out: set[str] = set()
-    for form in dict.fromkeys((word, lemma(word, lang), *_dictionary_forms(word, lang))):
+    forms = (word, *([base] if base else []), lemma(word, lang))
+    for form in dict.fromkeys(forms):
         for entry in book.entries(form):
             if entry.headword.endswith("…"):
                 continue
@@ -51,28 +56,6 @@ def translations(word: str, lang: str, into: str, folder: str | None = None) -> 
                     if frequency(w, into).zipf < GLUE_ZIPF:
                         out.add(lemma(w, into).lower())
     return frozenset(out)
-
-
-#: Japanese verb stems' last kana (連用形, "i" row, or the っ before て/た) → the
-#: dictionary form's ending (終止形) it may come from: 読み → 読む, 書き → 書く, 配っ → 配る
-_I_TO_U = dict(zip("いきぎしちにびみり", "うくぐすつぬぶむる", strict=True))
-_SOKUON = ("る", "う", "つ")
-_HAN = re.compile(r"^[\u3400-\u9fff]+$")
-
-
-def _dictionary_forms(word: str, lang: str) -> tuple[str, ...]:
-    """Japanese: the dictionary forms a conjugated verb's stem may come from (simplemma
-    has no Japanese); a lone kanji (立 of 立って) may be an ichidan or godan stem."""
-    if lang.split("-")[0] != "ja" or not word:
-        return ()
-    stem, last = word[:-1], word[-1]
-    if stem and last in _I_TO_U:
-        return (stem + _I_TO_U[last], word + "る")
-    if stem and last == "っ":
-        return tuple(stem + end for end in _SOKUON)
-    if _HAN.match(word) and len(word) == 1:
-        return tuple(word + end for end in _SOKUON)
-    return ()
 
 
 def prior(
@@ -85,15 +68,15 @@ def prior(
     """(len(src), len(tgt)): MATCH where a dictionary pairs the two words, else 0."""
     where = str(folder) if folder else None
     out = np.zeros((len(src), len(tgt)))
-    s_forms = [{w.key, lemma(w.key, src_lang).lower()} for w in src]
-    t_forms = [{w.key, lemma(w.key, tgt_lang).lower()} for w in tgt]
+    s_forms = [{w.key, lemma_of(w, src_lang)} for w in src]
+    t_forms = [{w.key, lemma_of(w, tgt_lang)} for w in tgt]
     for i, w in enumerate(src):
-        fwd = translations(w.key, src_lang, tgt_lang, where)
+        fwd = translations(w.key, src_lang, tgt_lang, where, w.base)
         for j, forms in enumerate(t_forms):
             if forms & fwd:
                 out[i, j] = MATCH
     for j, w in enumerate(tgt):
-        bwd = translations(w.key, tgt_lang, src_lang, where)
+        bwd = translations(w.key, tgt_lang, src_lang, where, w.base)
         for i, forms in enumerate(s_forms):
             if forms & bwd:
                 out[i, j] = MATCH

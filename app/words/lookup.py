@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from app.words.corpus import SentKey, counterpart_sentences, lexicon, sentence_t
 from app.words.dictionary import dictionary
 from app.words.evidence import common, prior
 from app.words.frequency import Frequency, frequency
-from app.words.lemma import lemma
+from app.words.lemma import lemma, lemma_of
 from app.words.meanings import Meaning, meanings
 from app.words.tokens import Word, word_at, words
 
@@ -87,9 +88,10 @@ def _sentence(
     return None, None
 
 
-def _about(form: str, lang: str) -> tuple[str, Frequency]:
-    """The lemma, and the frequency of the form (of the lemma when the form is unlisted)."""
-    base = lemma(form, lang)
+def _about(form: str, lang: str, read: str = "") -> tuple[str, Frequency]:
+    """The lemma (`read`: as the analyser read the form in its sentence), and the frequency
+    of the form (of the lemma when the form is unlisted)."""
+    base = read or lemma(form, lang)
     freq = frequency(form, lang)
     return base, freq if freq.zipf > 0 else frequency(base, lang)
 
@@ -118,19 +120,19 @@ def lookup(
     lang: str,
     word: str,
     sentence: int | None = None,
-    to: int | None = None,
+    to: Sequence[int] | None = None,
 ) -> Lookup:
     """The card for `word` in paragraph `index` of a document of a story.
 
     Counterparts come from the sentences aligned with the word's sentence, in every other
-    document the reader may see (or in document `to` only). Those documents' languages are
+    document the reader may see (or in the documents `to` only). Those documents' languages are
     `card.languages`, which `define` looks meanings up in. The aligner's dictionary
     evidence is read from the setting `dictionary_dir`.
     """
     doc, para = _paragraph(session, user, story_id, document_id, index)
     row, hit = _sentence(session, para, word, lang, sentence)
     shown = hit.text if hit else word.strip()
-    base, freq = _about(shown, lang)
+    base, freq = _about(shown, lang, hit.base if hit else "")
     card = Lookup(
         shown, lang, base, freq, document_id, index,
         row.index if row else None, row.text if row else "", hit.start if hit else None,
@@ -147,12 +149,16 @@ def lookup(
 
 
 def _others(
-    session: Session, user: User | None, story_id: int, document_id: int, to: int | None
+    session: Session,
+    user: User | None,
+    story_id: int,
+    document_id: int,
+    to: Sequence[int] | None,
 ) -> list[Document]:
-    """The story's other documents the reader may see (or document `to` only), by id."""
+    """The story's other documents the reader may see (or the documents `to` only), by id."""
     query = select(Document).where(Document.story_id == story_id, Document.id != document_id)
-    if to is not None:
-        query = query.where(Document.id == to)
+    if to:
+        query = query.where(col(Document.id).in_(list(to)))
     rows = session.exec(query.order_by(col(Document.id))).all()
     return [d for d in rows if may_read(d, user)]
 
@@ -188,8 +194,8 @@ def _side(
     tgt_words = [w for _, w in theirs]
     matrix = scores(
         lex,
-        [lemma(w.key, src_lang).lower() for w in mine],
-        [lemma(w.key, tgt_lang).lower() for w in tgt_words],
+        [lemma_of(w, src_lang) for w in mine],
+        [lemma_of(w, tgt_lang) for w in tgt_words],
         prior(mine, src_lang, tgt_words, tgt_lang),
         common(mine, src_lang),
     )

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from app.library.stories import StoryDocuments
 from app.models import Document, Paragraph, User, VocabularyItem
-from app.words.lemma import lemma
+from app.words.lemma import lemma, lemma_of
 from app.words.tokens import words
 
 
@@ -58,9 +58,7 @@ def _types(session: Session, doc: Document, version: int) -> frozenset[str]:
             _types_cache.move_to_end(key)
             return hit
     text = _text(session, doc)
-    found = frozenset(
-        lemma(w.key, doc.lang).lower() for w in words(text, doc.lang) if not w.text.isdigit()
-    )
+    found = frozenset(lemma_of(w, doc.lang) for w in words(text, doc.lang) if not w.text.isdigit())
     with _lock:
         _types_cache[key] = found
         while len(_types_cache) > CACHED:

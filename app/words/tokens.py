@@ -3,13 +3,14 @@
 Letters and digits runs, with inner hyphens kept ("sud-ouest"); French and Italian elisions
 ("l'ambassade") and the English possessive ("Kurogi's") are split off. Han and kana runs,
 and Thai, Lao, Khmer and Burmese, are cut by ICU's dictionary word breaks (so 权利 is one
-word, not two characters); Chinese and Japanese ones are then re-cut on the installed
-dictionary's headwords (app.words.segment).
+word, not two characters); Chinese ones are then re-cut on the installed dictionary's
+headwords (app.words.segment); Japanese ones are cut by Sudachi's morphological analyser,
+which also gives each word's dictionary form (app.words.japanese).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import regex
@@ -35,6 +36,8 @@ class Word:
     text: str
     start: int
     end: int
+    #: the dictionary form the analyser read in the sentence (Japanese), else ""
+    base: str = field(default="", compare=False)
 
     @property
     def key(self) -> str:
@@ -58,11 +61,24 @@ def words(text: str, lang: str) -> list[Word]:
             out.extend(_split_elision(m.group(), m.start(), base))
             continue
         at = m.start()
+        if m.group("cjk") and base == "ja":
+            out.extend(_japanese(m.group(), at))
+            continue
         pieces = _icu(m.group(), base)
         for piece in cut(m.group(), base, pieces) if m.group("cjk") else pieces:
             if piece.strip():
                 out.append(Word(piece, at, at + len(piece)))
             at += len(piece)
+    return out
+
+
+def _japanese(run: str, at: int) -> list[Word]:
+    from app.words.japanese import morphemes
+
+    out = []
+    for piece, form in morphemes(run):
+        out.append(Word(piece, at, at + len(piece), form))
+        at += len(piece)
     return out
 
 

@@ -147,3 +147,79 @@ def test_a_double_click_opens_its_card_once(live_server: str, browser) -> None: 
         page.keyboard.press("Escape")
         page.wait_for_selector("#word-card", state="hidden")
     context.close()
+
+
+def test_a_double_clicks_first_press_looks_the_word_up_before_the_paragraphs_request(
+    live_server: str, browser
+) -> None:  # type: ignore[no-untyped-def]
+    """In a paragraph not yet active the double-click's first click also activates it; the
+    word's lookup leaves on that first press, ahead of htmx's request for the paragraph, and
+    the card takes its answer (one lookup, not a second one on "dblclick"). A tap sends none."""
+    story = _story(live_server)
+    fr, de = story["documents"][0]["id"], story["documents"][1]["id"]
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url))
+    page.goto(f"{live_server}/stories/{story['id']}")
+    page.wait_for_load_state("networkidle")
+    sent.clear()
+    _double_click_word(page, f"p-{de}-2", "Botschaft")
+    page.wait_for_selector("#word-card .wc-save")
+    page.wait_for_selector(".htmx-request", state="detached")
+    asked = [u for u in sent if "/api/lookup?" in u or f"?p={de}-2" in u]
+    assert len(asked) == 2 and "/api/lookup?" in asked[0] and "word=Botschaft" in asked[0]
+    hidden = [d["id"] for d in story["documents"][2:]]  # two columns by default: fr and de
+    assert f"to={fr}" in asked[0] and not [d for d in hidden if f"to={d}" in asked[0]]
+    assert page.locator(f"#p-{fr}-2 mark.w-lit").all_inner_texts() == ["ambassade"]
+    context.close()
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    page = phone.new_page()
+    page.goto(f"{live_server}/stories/{story['id']}")
+    page.wait_for_load_state("networkidle")
+    sent = []
+    page.on("request", lambda r: sent.append(r.url))
+    page.tap(f"#p-{fr}-2 .s >> nth=0")
+    page.wait_for_selector(f"#p-{fr}-2.active")
+    page.wait_for_selector(".htmx-request", state="detached")
+    assert not [u for u in sent if "/api/lookup?" in u]
+    phone.close()
+
+
+def test_a_phone_lights_the_counterpart_in_the_copy_that_arrives_after_the_card(
+    live_server: str, browser
+) -> None:  # type: ignore[no-untyped-def]
+    """On a phone the counterpart column is hidden; its paragraphs are copied under the
+    tapped one by htmx's answer. A word picked while that answer is on its way gets its card
+    first: its counterpart is lit in the copy once the copy is in, not only in the hidden
+    column."""
+    story = _story(live_server)
+    fr, de = story["documents"][0]["id"], story["documents"][1]["id"]
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, bypass_csp=True
+    )
+    page = context.new_page()
+    page.goto(f"{live_server}/stories/{story['id']}")
+    page.wait_for_load_state("networkidle")
+
+    def late(route) -> None:  # type: ignore[no-untyped-def]
+        page.wait_for_timeout(700)  # the paragraph's answer after the lookup's
+        route.continue_()
+
+    page.route(f"**/stories/{story['id']}?p={fr}-2", late)
+    page.tap(f"#p-{fr}-2 .s >> nth=0")
+    page.evaluate(  # a long-press: the word under the finger becomes the selection
+        """(id) => { const s = [...document.querySelectorAll('#' + id + ' .s')]
+             .find((n) => n.textContent.includes('ambassade'));
+           const node = s.firstChild, at = node.textContent.indexOf('ambassade');
+           const r = document.createRange(); r.setStart(node, at); r.setEnd(node, at + 9);
+           getSelection().removeAllRanges(); getSelection().addRange(r); }""",
+        f"p-{fr}-2",
+    )
+    page.wait_for_selector("#word-card .wc-save")
+    assert page.locator(f".under .copy[data-document='{de}'] mark.w-lit").count() == 0
+    page.wait_for_selector(f".under .copy[data-document='{de}'] mark.w-lit")
+    lit = page.locator(f"#under-{fr}-2 .copy[data-document='{de}'] mark.w-lit")
+    assert lit.all_inner_texts() == ["Botschaft"] and lit.first.is_visible()
+    assert page.inner_text("#word-card .wc-word") == "ambassade"
+    context.close()
