@@ -81,8 +81,10 @@ def test_api_stories_shows_every_write_of_the_list(app_client: TestClient, engin
         items: list[dict[str, object]] = app_client.get("/api/stories").json()["items"]
         return items
 
+    assert app_client.get("/api/stories").json()["total"] == 1
     second = make_big_story(engine, documents=3, paragraphs=2)
     assert [s["id"] for s in listed()] == [second, first]
+    assert app_client.get("/api/stories").json()["total"] == 2  # counted again
     _change(engine, Story, first, title="Renamed in a worker")
     assert listed()[1]["title"] == "Renamed in a worker"
     with Session(engine) as session:
@@ -154,7 +156,9 @@ def test_private_stories_stay_in_their_owners_answers(
     make_user(engine, "other", role="reader")
     _make_private(engine, mine, "owner")
     anonymous = {p: _get(app_client, p) for p in PRIVATE_PATHS}
+    assert app_client.get("/api/stories").json()["total"] == 1
     login(app_client, "owner")
+    assert app_client.get("/api/stories").json()["total"] == 2
     owners = {}
     for path, secret in PRIVATE_PATHS.items():
         response = app_client.get(path)
@@ -171,6 +175,10 @@ def test_private_stories_stay_in_their_owners_answers(
     _logout(app_client)
     for path in PRIVATE_PATHS:
         assert _get(app_client, path) == anonymous[path]
+    login(app_client, "owner")  # published: counted for everyone
+    assert app_client.post(f"/api/library/stories/{mine}/publish").status_code == 200
+    _logout(app_client)
+    assert app_client.get("/api/stories").json()["total"] == 2
 
 
 def test_a_learners_new_words_are_never_kept(app_client: TestClient, engine: Engine) -> None:

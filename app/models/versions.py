@@ -108,6 +108,11 @@ def _bump(session: Session, _context: object, _instances: object) -> None:
         touch_stories(session, keys)
 
 
+def library_touched(session: Session) -> bool:
+    """Whether this transaction wrote something its commit will bump the library's version for."""
+    return bool(session.info.get(_LIBRARY))
+
+
 def touch_library(session: Session) -> None:
     """Have this transaction's commit bump the library's version (for Core writes)."""
     session.info[_LIBRARY] = True
