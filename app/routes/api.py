@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
@@ -20,6 +20,7 @@ from app.library.stories import (
     StoryDocuments,
     document_summary,
     get_story,
+    library_version,
     page_stories,
     paragraphs_of,
 )
@@ -60,6 +61,7 @@ from app.routes.api_schemas import (
     link_json,
     moved,
 )
+from app.routes.page_cache import serve_listing
 from app.security.openapi import errors
 from app.waiting import (
     TooManyWaits,
@@ -69,7 +71,7 @@ from app.waiting import (
     submit_and_wait,
     waiting,
 )
-from app.words.share import Share, new_word_shares
+from app.words.share import Share, has_words, new_word_shares
 
 router = APIRouter(prefix="/api", tags=["api"], responses=errors(404))
 
@@ -107,25 +109,36 @@ UPLOAD_BODY = {
 }
 
 
-@router.get("/stories")
+@router.get("/stories", response_model=StoryPageOut)
 def stories(
+    request: Request,
     session: SessionDep,
     user: UserDep,
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=200),
-) -> StoryPageOut:
+) -> Response:
     """Stories newest first, a page at a time: pass `next` back as `cursor`.
 
     The public stories, and a logged-in user's own private ones; for a logged-in learner
     with saved words, each story's share of words new to them (`new_words`).
+
+    Kept by the library's version, the viewer and the query (ETag/304); a learner's answer,
+    whose shares change with their words, is made each time.
     """
-    page = page_stories(session, cursor=cursor, limit=limit, user=user)
-    shares = new_word_shares(session, user, page.items)
-    return StoryPageOut(
-        items=[_story_item(item, page.languages, shares) for item in page.items],
-        next=page.next,
-        total=page.total,
-    )
+
+    def render() -> Response:
+        page = page_stories(session, cursor=cursor, limit=limit, user=user)
+        shares = new_word_shares(session, user, page.items)
+        out = StoryPageOut(
+            items=[_story_item(item, page.languages, shares) for item in page.items],
+            next=page.next,
+            total=page.total,
+        )
+        return JSONResponse(out.model_dump(mode="json"))
+
+    if has_words(session, user):
+        return render()
+    return serve_listing(request, library_version(session), user, render)
 
 
 def _story_item(

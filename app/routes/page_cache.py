@@ -181,8 +181,9 @@ def serve_cached(
 def serve_listing(
     request: Request, library: str, user: User | None, render: Callable[[], Response]
 ) -> Response:
-    """A page listing stories (home), kept by `library` (`library_version`) and its viewer.
+    """An answer listing stories (home, `/api/stories`, search), kept by `library`
+    (`library_version`), its path and query, and its viewer.
 
-    The viewer's id is in the key: their private stories are on their page only."""
+    The viewer's id is in the key: their private stories are in their answers only."""
     key = _digest(request, f"library {request.url.path} {library}", user)
     return _serve(request, key, _headers(key, None, user), render)

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.auth import account_read, current_user, request_account
 from app.deps import SessionDep
@@ -13,7 +13,7 @@ from app.exchange.link_shape import LinkShape
 from app.labels import DocLabel
 from app.library.credentials import is_editor
 from app.library.stories import library_version, page_stories, paragraphs_of
-from app.models import Document, Job, Paragraph, Story, User, VocabularyItem
+from app.models import Document, Job, Paragraph, Story, User
 from app.pipeline.grouping import story_decisions
 from app.pipeline.jobs.submit import visible_jobs
 from app.reading.overview import overview
@@ -40,7 +40,7 @@ from app.reading.view import gaps as column_gaps
 from app.routes.page_cache import VARY, kept_answer, serve_cached, serve_listing
 from app.security.access import guarded_story
 from app.templating import templates
-from app.words.share import new_word_shares
+from app.words.share import has_words, new_word_shares
 
 router = APIRouter(include_in_schema=False)
 
@@ -68,7 +68,7 @@ def _home(request: Request, cursor: str | None, limit: int) -> Response:
         # The jobs are shown in the upload form only.
         can_upload = user is not None or request.app.state.settings.open_uploads
         jobs = visible_jobs(session, user) if can_upload else []
-        learner = user is not None and _has_words(session, user)
+        learner = has_words(session, user)
 
         def render() -> Response:
             return _home_page(request, session, user, cursor, limit, jobs)
@@ -78,11 +78,6 @@ def _home(request: Request, cursor: str | None, limit: int) -> Response:
             response.headers["Vary"] = ", ".join(VARY)
             return response
         return serve_listing(request, library_version(session), user, render)
-
-
-def _has_words(session: Session, user: User) -> bool:
-    found = select(VocabularyItem.id).where(VocabularyItem.user_id == user.id).limit(1)
-    return session.exec(found).first() is not None
 
 
 def _home_page(

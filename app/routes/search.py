@@ -3,12 +3,14 @@
 import unicodedata
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from app.auth import UserDep
 from app.deps import SessionDep
 from app.library.search import search_paragraphs
+from app.library.stories import library_version
+from app.routes.page_cache import serve_listing
 from app.templating import templates
 
 router = APIRouter()
@@ -44,32 +46,40 @@ def _checked(q: str) -> str:
     return q
 
 
-@router.get("/api/search", tags=["api"])
+@router.get("/api/search", tags=["api"], response_model=SearchOut)
 def api_search(
+    request: Request,
     session: SessionDep,
     user: UserDep,
     q: str = Query(..., min_length=1, max_length=200),
     cursor: str | None = None,
     limit: int = Query(20, ge=1, le=100),
-) -> SearchOut:
+) -> Response:
     """Paragraphs of any language that contain every word of `q`; pass `next` as `cursor`.
 
-    Public texts, and a logged-in user's own private ones."""
-    page = search_paragraphs(session, query=_checked(q), cursor=cursor, limit=limit, user=user)
-    return SearchOut(
-        items=[
-            HitOut(
-                story=h.story,
-                document=h.document,
-                paragraph=h.paragraph,
-                lang=h.lang,
-                snippet=h.snippet,
-                url=h.url,
-            )
-            for h in page.items
-        ],
-        next=page.next,
-    )
+    Public texts, and a logged-in user's own private ones. Kept by the library's version,
+    the viewer and the query (ETag/304)."""
+    query = _checked(q)
+
+    def render() -> Response:
+        page = search_paragraphs(session, query=query, cursor=cursor, limit=limit, user=user)
+        out = SearchOut(
+            items=[
+                HitOut(
+                    story=h.story,
+                    document=h.document,
+                    paragraph=h.paragraph,
+                    lang=h.lang,
+                    snippet=h.snippet,
+                    url=h.url,
+                )
+                for h in page.items
+            ],
+            next=page.next,
+        )
+        return JSONResponse(out.model_dump(mode="json"))
+
+    return serve_listing(request, library_version(session), user, render)
 
 
 @router.get("/search", response_class=HTMLResponse, include_in_schema=False)
@@ -80,9 +90,16 @@ def search_page(
     q: str = Query("", max_length=200),
     cursor: str | None = None,
     limit: int = Query(20, ge=1, le=100),
-) -> HTMLResponse:
-    """The results page: each matching paragraph with its story and a link to it."""
-    page = search_paragraphs(session, query=_checked(q), cursor=cursor, limit=limit, user=user)
-    return templates.TemplateResponse(
-        request, "search/results.html", {"q": q, "page": page, "limit": limit}
-    )
+) -> Response:
+    """The results page: each matching paragraph with its story and a link to it.
+
+    Kept by the library's version, the viewer and the query (ETag/304)."""
+    query = _checked(q)
+
+    def render() -> Response:
+        page = search_paragraphs(session, query=query, cursor=cursor, limit=limit, user=user)
+        return templates.TemplateResponse(
+            request, "search/results.html", {"q": q, "page": page, "limit": limit}
+        )
+
+    return serve_listing(request, library_version(session), user, render)

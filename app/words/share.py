@@ -66,6 +66,14 @@ def _types(session: Session, doc: Document, version: int) -> frozenset[str]:
     return found
 
 
+def has_words(session: Session, user: User | None) -> bool:
+    """Whether `user` has saved a word: only then does a story list show new-word shares."""
+    if user is None:
+        return False
+    found = select(VocabularyItem.id).where(VocabularyItem.user_id == user.id).limit(1)
+    return session.exec(found).first() is not None
+
+
 def learner_language(session: Session, user: User) -> str | None:
     """The language most of the learner's saved words are in, or None without words."""
     langs = session.exec(select(VocabularyItem.lang).where(VocabularyItem.user_id == user.id))
