@@ -32,7 +32,7 @@ from sqlmodel import Session, col, delete, select, update
 from app.ingest.tags import language_of_tag
 from app.models import Document, DocumentPair, GroupingDecision, Link, Story
 from app.models.review import StoredFinding
-from app.models.versions import touch_stories
+from app.models.versions import touch_library, touch_stories
 from app.statuses import LinkStatus
 
 log = logging.getLogger(__name__)
@@ -141,6 +141,7 @@ def _move_group(session: Session, moving: set[int], staying: set[int], old: int,
     """Move documents `moving` from story `old` to `new` with the pairs and links among
     them; their pairs with `staying` go, and their findings (the checks run again)."""
     touch_stories(session, [("story", old), ("story", new)])
+    touch_library(session)  # the documents move by a Core update: the story lists change
     for model in (Link, DocumentPair):
         session.exec(delete(model).where(_between(model, moving, staying)))  # type: ignore[call-overload]
         inside = _between(model, moving, moving)
