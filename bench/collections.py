@@ -233,7 +233,8 @@ def run(args: argparse.Namespace) -> None:
     kept_once = duplicates(items, ids)
     for name, first in kept_once.items():
         print(f"kept once: {name} is the same text as {first} (a duplicate, not scored)")
-    report([i for i in items if i.path.name in ids and i.path.name not in kept_once], story_of)
+    scored = [i for i in items if i.path.name in ids and i.path.name not in kept_once]
+    report(scored, {i.path.name: story_of[i.path.name] for i in scored})
 
 
 def duplicates(items: list[Item], ids: dict[str, int]) -> dict[str, str]:
