@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from app.align.encoder import Encoder
 from app.models import Document, DocumentPair, GroupingDecision, Link, StoredFinding
 from app.pipeline.jobs.batch import ingest_here
-from app.pipeline.pages import page_key
+from app.pipeline.pages import page_key, two_pages
 
 PAGES = Path(__file__).parent / "data" / "grouping_pages"
 
@@ -34,6 +34,27 @@ PAGES = Path(__file__).parent / "data" / "grouping_pages"
 )
 def test_a_page_is_its_path_without_its_language(source: str, lang: str, key: str | None) -> None:
     assert page_key(source, lang) == key
+
+
+def _docs(*sources: str) -> list[Document]:
+    return [
+        Document(id=i, story_id=1, source=s, title=s, lang=s.split("--")[0].split("_")[-1][:2],
+                 content_hash=s, original="")
+        for i, s in enumerate(sources, start=1)
+    ]  # fmt: skip
+
+
+def test_only_a_path_the_site_keeps_across_languages_names_a_page() -> None:
+    """Two pages in one language split a story only where texts in two languages share one
+    of their paths; in a library whose files each have a name of their own (bench/library.py:
+    `00017_zh.txt`) a revision is no other page."""
+    site = _docs("en--download_current.md", "fr--download_current.md", "en--download_index.md")
+    keys = {d.id: page_key(d.source, d.lang) for d in site}
+    assert two_pages(site, keys, site[-1]) == ("download_index", "download_current")
+    named = _docs("00017_zh.txt", "00018_zh.txt", "00019_en.txt")
+    keys = {d.id: page_key(d.source, d.lang) for d in named}
+    assert set(keys.values()) == {"00017", "00018", "00019"}
+    assert two_pages(named, keys, named[1]) is None
 
 
 def _pages(engine: Engine) -> dict[int, set[str | None]]:

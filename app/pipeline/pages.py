@@ -11,10 +11,12 @@ says nothing here):
 - a story never holds two pages of one site in one language (`separate_pages`): the
   nodejs.org site serves one text at `download/current` and `download/index` (they differ
   by one attribute), and an older copy of `about/eol` at `eol`. By their text they are one
-  story; by the site they are two pages, each with its translations. When a document joins
-  a story that holds a text in its language at another page, the story is split by page:
-  the smaller of the two pages' groups (the newcomer's on a tie) moves to a story of its
-  own, with the pairs aligned inside it; the pairs between the groups go.
+  story; by the site they are two pages, each with its translations. When a story holds
+  texts of one language at two pages, and the site keeps one of those paths across
+  languages (texts in two languages at it), the story is split by page: the page fewer
+  languages keep (the newcomer's on a tie) moves to a story of its own, with the pairs
+  aligned inside it; the pairs between the two go. Files that each have a name of their own
+  (`00017_zh.txt`, `00018_zh.txt`) show no such convention: a revision there still joins.
 
 A page translated under another slug (`fr/a-propos`, `en/about`) keeps the key of neither:
 nothing is split unless two texts of one language meet in one story.
@@ -22,8 +24,10 @@ nothing is split unless two texts of one language meet in one story.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -91,23 +95,17 @@ class Separation:
 
 
 def separate_pages(session: Session, doc: Document, story_id: int) -> Separation | None:
-    """Split `story_id` by page when `doc` (just placed there) meets a text of its language
-    at another page of its site; no commit. None: nothing to split (or editors reviewed
-    links between the two pages: their work stays where it is)."""
-    key = page_key(doc.source, doc.lang)
-    if key is None:
-        return None
+    """Split `story_id` by page when it holds texts of one language at two pages of a site
+    whose paths the site keeps across languages (`two_pages`); no commit. `doc` was just
+    placed there. None: nothing to split (or editors reviewed links between the two pages:
+    their work stays where it is)."""
     members = session.exec(select(Document).where(Document.story_id == story_id)).all()
     keys = {m.id: page_key(m.source, m.lang) for m in members}
-    other = next(
-        (keys[m.id] for m in members if m.lang == doc.lang and keys[m.id] not in (None, key)),
-        None,
-    )
-    if other is None:
+    found = two_pages(members, keys, doc)
+    if found is None:
         return None
-    mine = [m for m in members if keys[m.id] == key]
-    theirs = [m for m in members if keys[m.id] == other]
-    movers, page, apart = (mine, key, other) if len(mine) <= len(theirs) else (theirs, other, key)
+    page, apart = found
+    movers = [m for m in members if keys[m.id] == page]
     moving = {m.id for m in movers if m.id is not None}
     staying = {m.id for m in members if m.id is not None} - moving
     if _reviewed_between(session, moving, staying):
@@ -119,10 +117,34 @@ def separate_pages(session: Session, doc: Document, story_id: int) -> Separation
     assert story.id is not None
     _move_group(session, moving, staying, story_id, story.id)
     log.info(
-        "story %s holds two pages in %s (%s, %s): documents %s move to story %s",
-        story_id, doc.lang, key, other, sorted(moving), story.id,
+        "story %s holds two pages (%s, %s): documents %s move to story %s",
+        story_id, apart, page, sorted(moving), story.id,
     )  # fmt: skip
     return Separation(page, apart, story_id, story.id, tuple(sorted(moving)))
+
+
+def two_pages(
+    members: Sequence[Document], keys: dict[int | None, str | None], doc: Document
+) -> tuple[str, str] | None:
+    """(the page that moves, the page that stays) when one language holds texts at two
+    pages and the site keeps at least one of those paths across languages (two languages'
+    texts at it): a library whose every file has a name of its own (`00017_zh.txt`,
+    `00018_zh.txt`) shows no such convention, and a revision there still joins. The page
+    kept by fewer languages moves; on a tie the newcomer's."""
+    langs: dict[str, set[str]] = {}
+    for m in members:
+        if keys[m.id] is not None:
+            langs.setdefault(keys[m.id], set()).add(m.lang)  # type: ignore[arg-type]
+    for lang in dict.fromkeys(m.lang for m in members):
+        pages = sorted({k for m in members if m.lang == lang and (k := keys[m.id])})
+        for a, b in itertools.combinations(pages, 2):
+            if len(langs[a]) < 2 and len(langs[b]) < 2:
+                continue
+            mine = keys[doc.id] == a
+            if len(langs[a]) < len(langs[b]) or (len(langs[a]) == len(langs[b]) and mine):
+                return a, b
+            return b, a
+    return None
 
 
 def _between(model: type[Link] | type[DocumentPair], a: set[int], b: set[int]):  # type: ignore[no-untyped-def]
