@@ -1,21 +1,25 @@
 """lingua's detectors, and which of its full language models a process keeps in memory.
 
 lingua scores a text of 120 letters or more on trigrams alone (a few MB a language); a
-shorter one on 1- to 5-grams, whose models take 30-55 MB a language once loaded and stay
-loaded. Lines and sentences are scored among a bounded set of common languages
-(app.ingest.language.segment_candidates), so their full models are loaded once and kept.
-A short document, though, is judged among every language lingua knows: scored in full, it
-loaded the full models of every language written in its script (900 MB for a Latin-script
-one; bench/memory.py). So it is first scored on trigrams among all of them, then in full
-among the SHORTLIST best and the common languages only, and the full models of the
-shortlisted rare languages are unloaded again (bench/langid_real.py measures the effect).
+shorter one on 1- to 5-grams, whose models take 25-40 MB a language once loaded. A short
+text is therefore scored in two passes: on trigrams among all its candidates, then in full
+among its SHORTLIST best and the languages it must be weighed against (a document's common
+languages, a line's or sentence's container language) only; the others get 0.0.
+
+A short document was judged among every language of its script in full (900 MB for a
+Latin-script one); a short line among the thirteen common Latin-script languages (+320 MB,
+kept for good). Now the full models of at most KEEP_FULL languages stay loaded after a
+document, the least recently used unloaded (`settle`; bench/memory.py; bench/langid_real.py
+measures the effect on the languages found).
 """
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import logging
 import threading
+from collections import OrderedDict
 
 from lingua import ConfidenceValue, IsoCode639_1, Language, LanguageDetector
 from lingua import LanguageDetectorBuilder as Builder
@@ -25,13 +29,20 @@ log = logging.getLogger(__name__)
 # lingua uses trigrams only from 120 letters on; the margin keeps a text our letter count
 # puts just above lingua's from being scored in full among every language.
 TRIGRAM_LETTERS = 130
-# A short document is scored in full among its best few languages by trigrams (and the
-# common ones).
+# A short text is scored in full among its best few languages by trigrams (and the ones it
+# must be weighed against).
 SHORTLIST = 3
+# Languages whose full models stay loaded: the recent ones, enough for a document's own
+# language and its usual rivals (a line's shortlist is SHORTLIST + 1 of them), where the
+# thirteen common Latin-script languages' models took 320 MB. Reloading one costs 0.2-0.4
+# CPU-s.
+KEEP_FULL = 6
 
 # lingua's calls, one at a time: unloading a language's models must not happen while
 # another thread scores with them (parsing has one thread in a worker anyway).
 _lock = threading.Lock()
+# Languages whose full models were used, the least recent first (under _lock).
+_loaded: OrderedDict[str, None] = OrderedDict()
 
 
 def language_of(code: str) -> Language:
@@ -72,28 +83,91 @@ def _values(values: list[ConfidenceValue]) -> dict[str, float]:
 
 def confidences(text: str, codes: frozenset[str]) -> dict[str, float]:
     """lingua's confidence per language of `codes` (at least two)."""
-    with _lock:  # never while another thread unloads models (document_confidences)
-        return _values(_detector(codes).compute_language_confidence_values(text))
+    with _lock:  # never while another thread unloads models (settle, unload)
+        found = _values(_detector(codes).compute_language_confidence_values(text))
+        _keep_recent(codes)
+        return found
+
+
+def _keep_recent(used: frozenset[str]) -> None:
+    """Note that `used`'s full models may be loaded now. Called under _lock."""
+    for code in sorted(used):
+        _loaded.pop(code, None)
+        _loaded[code] = None
+
+
+def loaded_languages() -> list[str]:
+    """Languages whose full models may be loaded, the least recently used first."""
+    with _lock:
+        return list(_loaded)
+
+
+def settle(keep: int = KEEP_FULL) -> None:
+    """Unload the full models of all but the `keep` most recently used languages: called at
+    a document's end, since within a document its lines' rivals come back again and again
+    (unloading while scoring reloaded models for every other line)."""
+    with _lock:
+        stale = list(_loaded)[: max(len(_loaded) - keep, 0)]
+        if stale:
+            unload(frozenset(stale))
+
+
+def unload(codes: frozenset[str]) -> None:
+    """Unload the full models of `codes` and hand the freed memory back to the system.
+    Called under _lock."""
+    log.debug("unloading lingua's full models of %s", ", ".join(sorted(codes)))
+    _detector(codes).unload_language_models()
+    for code in codes:
+        _loaded.pop(code, None)
+    trim_heap()
+
+
+def trim_heap() -> None:
+    """Return the C heap's free pages to the system (glibc; a no-op elsewhere): lingua's
+    models are many small blocks, and what they leave behind stays resident otherwise."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _shortlist(text: str, codes: frozenset[str], weighed: frozenset[str]) -> frozenset[str]:
+    """The `weighed` ones among `codes` and the SHORTLIST best of them by trigrams."""
+    with _lock:
+        rough = _values(_detector(codes, True).compute_language_confidence_values(text))
+    ranked = sorted(codes, key=lambda code: (-rough.get(code, 0.0), code))
+    return (weighed & codes) | frozenset(ranked[:SHORTLIST])
+
+
+def _among(text: str, codes: frozenset[str], shortlist: frozenset[str]) -> dict[str, float]:
+    if len(shortlist) == 1:
+        return {code: 1.0 if code in shortlist else 0.0 for code in codes}
+    found = confidences(text, shortlist)
+    return {code: found.get(code, 0.0) for code in codes}
+
+
+def shortlisted_confidences(
+    text: str, codes: frozenset[str], letters: int, weighed: frozenset[str]
+) -> dict[str, float]:
+    """lingua's confidences of `text` among `codes`; a short text (under TRIGRAM_LETTERS
+    letters) is scored in full among its SHORTLIST best languages by trigrams and the
+    `weighed` ones only, and the others get 0.0."""
+    if letters >= TRIGRAM_LETTERS or len(codes) <= SHORTLIST:
+        return confidences(text, codes)
+    return _among(text, codes, _shortlist(text, codes, weighed))
 
 
 def document_confidences(
     text: str, codes: frozenset[str], letters: int, common: frozenset[str]
 ) -> dict[str, float]:
     """lingua's confidences of a document among `codes`, without keeping the full models of
-    rare languages: a short text (under TRIGRAM_LETTERS letters) is scored in full among its
-    SHORTLIST best languages by trigrams and the `common` ones only; others get 0.0."""
+    rare languages: a short text is scored as by shortlisted_confidences, with the `common`
+    languages weighed, and the full models of the rare ones shortlisted are unloaded after."""
     if letters >= TRIGRAM_LETTERS or codes <= common:
         return confidences(text, codes)
-    with _lock:
-        rough = _values(_detector(codes, True).compute_language_confidence_values(text))
-    ranked = sorted(codes, key=lambda code: (-rough.get(code, 0.0), code))
-    rare = frozenset(ranked[:SHORTLIST]) - common
-    shortlist = (common & codes) | rare
-    if len(shortlist) == 1:
-        return {code: 1.0 if code in shortlist else 0.0 for code in codes}
-    found = confidences(text, shortlist)
-    if rare:
+    shortlist = _shortlist(text, codes, common)
+    found = _among(text, codes, shortlist)
+    if rare := shortlist - common:
         with _lock:
-            log.debug("unloading lingua's full models of %s", ", ".join(sorted(rare)))
-            _detector(rare).unload_language_models()
-    return {code: found.get(code, 0.0) for code in codes}
+            unload(rare)
+    return found
