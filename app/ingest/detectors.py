@@ -110,6 +110,8 @@ def settle(keep: int = KEEP_FULL) -> None:
         stale = list(_loaded)[: max(len(_loaded) - keep, 0)]
         if stale:
             unload(frozenset(stale))
+        else:  # what loading models and parsing left free (a few ms)
+            trim_heap()
 
 
 def unload(codes: frozenset[str]) -> None:
