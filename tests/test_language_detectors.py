@@ -95,17 +95,26 @@ def test_the_shortlist_finds_what_scoring_among_all_candidates_finds(prior: str,
     assert short[prior] / short[best] == pytest.approx(every[prior] / every[best], rel=1e-6)
 
 
-def test_only_the_recent_languages_full_models_stay_loaded_after_a_document() -> None:
+def test_full_models_unused_for_keep_documents_are_unloaded() -> None:
     candidates = segment_candidates(SUPPORTED_LANGUAGES)
     before = [segment_language(text, prior, candidates) for prior, text in LINES]
-    assert len(detectors.loaded_languages()) > 2
-    detectors.settle(keep=2)
-    assert len(detectors.loaded_languages()) == 2
+    used = set(detectors.loaded_languages())
+    assert len(used) > 2
+    detectors.settle(keep=1)  # the document that used them
+    assert set(detectors.loaded_languages()) == used
+    segment_language("Der Rat hat das Budget beschlossen.", "de", candidates)
+    detectors.settle(keep=1)  # a document that used de and its rivals only
+    left = set(detectors.loaded_languages())
+    assert "de" in left and left < used
     # models unloaded are loaded again when needed: the same languages
     assert [segment_language(text, prior, candidates) for prior, text in LINES] == before
 
 
-def test_parsing_a_document_leaves_at_most_keep_full_languages_loaded() -> None:
+def test_parsing_a_document_settles_its_languages() -> None:
     text = "\n\n".join(line for _prior, line in LINES) + "\n\nDas ist der letzte Absatz hier."
-    parse_text(text * 2, source="mixed.txt", lang="de")
-    assert len(detectors.loaded_languages()) <= detectors.KEEP_FULL
+    parse_text(text, source="mixed.txt", lang="de")
+    used = set(detectors.loaded_languages())
+    assert "de" in used
+    for _ in range(detectors.KEEP_DOCUMENTS):
+        parse_text("这是一个中文句子。", source="zh.txt", lang="zh")
+    assert not used & set(detectors.loaded_languages())

@@ -8,9 +8,9 @@ languages, a line's or sentence's container language) only; the others get 0.0.
 
 A short document was judged among every language of its script in full (900 MB for a
 Latin-script one); a short line among the thirteen common Latin-script languages (+320 MB,
-kept for good). Now the full models of at most KEEP_FULL languages stay loaded after a
-document, the least recently used unloaded (`settle`; bench/memory.py; bench/langid_real.py
-measures the effect on the languages found).
+kept for good). Now, at each document's end (`settle`), the full models of the languages
+the last KEEP_DOCUMENTS documents did not use are unloaded: memory follows what the recent
+documents need (bench/memory.py; bench/langid_real.py measures the languages found).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import ctypes
 import functools
 import logging
 import threading
-from collections import OrderedDict
 
 from lingua import ConfidenceValue, IsoCode639_1, Language, LanguageDetector
 from lingua import LanguageDetectorBuilder as Builder
@@ -32,17 +31,19 @@ TRIGRAM_LETTERS = 130
 # A short text is scored in full among its best few languages by trigrams (and the ones it
 # must be weighed against).
 SHORTLIST = 3
-# Languages whose full models stay loaded: the recent ones, enough for a document's own
-# language and its usual rivals (a line's shortlist is SHORTLIST + 1 of them), where the
-# thirteen common Latin-script languages' models took 320 MB. Reloading one costs 0.2-0.4
-# CPU-s.
-KEEP_FULL = 6
+# Full models stay loaded while one of the last KEEP_DOCUMENTS documents used them: a
+# story's source and translation alternate, and reloading a language costs 0.2-0.4 CPU-s
+# (unloading all but the six most recent after every document reloaded 5-10 languages per
+# page of a mixed-language collection).
+KEEP_DOCUMENTS = 2
 
 # lingua's calls, one at a time: unloading a language's models must not happen while
 # another thread scores with them (parsing has one thread in a worker anyway).
 _lock = threading.Lock()
-# Languages whose full models were used, the least recent first (under _lock).
-_loaded: OrderedDict[str, None] = OrderedDict()
+# Languages whose full models were used: the number of the document that last did, and
+# the number of documents settled so far (under _lock).
+_loaded: dict[str, int] = {}
+_documents = [0]
 
 
 def language_of(code: str) -> Language:
@@ -91,26 +92,25 @@ def confidences(text: str, codes: frozenset[str]) -> dict[str, float]:
 
 def _keep_recent(used: frozenset[str]) -> None:
     """Note that `used`'s full models may be loaded now. Called under _lock."""
-    for code in sorted(used):
-        _loaded.pop(code, None)
-        _loaded[code] = None
+    for code in used:
+        _loaded[code] = _documents[0]
 
 
 def loaded_languages() -> list[str]:
     """Languages whose full models may be loaded, the least recently used first."""
     with _lock:
-        return list(_loaded)
+        return sorted(_loaded, key=lambda code: (_loaded[code], code))
 
 
-def settle(keep: int = KEEP_FULL) -> None:
-    """Unload the full models of all but the `keep` most recently used languages: called at
-    a document's end, since within a document its lines' rivals come back again and again
-    (unloading while scoring reloaded models for every other line)."""
+def settle(keep: int = KEEP_DOCUMENTS) -> None:
+    """A document's end: unload the full models of the languages that the last `keep`
+    documents did not use, and hand the heap's free pages back (a few ms)."""
     with _lock:
-        stale = list(_loaded)[: max(len(_loaded) - keep, 0)]
+        _documents[0] += 1
+        stale = frozenset(code for code, last in _loaded.items() if _documents[0] - last > keep)
         if stale:
-            unload(frozenset(stale))
-        else:  # what loading models and parsing left free (a few ms)
+            unload(stale)
+        else:
             trim_heap()
 
 
