@@ -81,7 +81,12 @@ def story_articles() -> list[tuple[str, str]]:
 
 
 def _upload(client: httpx.Client, name: str, text: str) -> str:
-    r = client.post("/api/documents", files={"file": (name, text.encode(), "text/plain")})
+    """Upload one file; a busy database (503 on a loaded machine) is tried again, 20 times."""
+    for _ in range(20):
+        r = client.post("/api/documents", files={"file": (name, text.encode(), "text/plain")})
+        if r.status_code != 503:
+            break
+        time.sleep(1.0)
     assert r.status_code in (200, 202), r.text
     return str(r.json()["job"]["url"])
 
