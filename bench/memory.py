@@ -90,7 +90,6 @@ def step_long() -> None:
 
 
 def step_short() -> None:
-    from app.ingest import detectors
     from app.ingest.document import SUPPORTED_LANGUAGES
     from app.ingest.language import segment_candidates, segment_language
 
@@ -98,8 +97,6 @@ def step_short() -> None:
     for lang, text in gold_texts().items():
         for line in text.splitlines()[:40]:
             segment_language(line[:200], lang, candidates)
-        if hasattr(detectors, "settle"):  # as parsing does at a document's end
-            detectors.settle()
 
 
 def step_short_docs() -> None:

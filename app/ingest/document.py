@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.ingest import detectors, epub, kinds, language, reading, tags
+from app.ingest import epub, kinds, language, reading, tags
 from app.ingest.blocks import Block
 from app.ingest.errors import IngestError
 from app.ingest.extract import extract_html
@@ -266,7 +266,6 @@ def _assemble(
     log.info(
         "parsed %s: %s, %d paragraphs, %d sentences", source, doc_lang, len(raw), sentence_index
     )
-    detectors.settle()  # only the recent languages' full models stay loaded
     return ParsedDocument(
         source=source,
         title=_title(title, page_title, paragraphs),

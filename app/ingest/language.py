@@ -24,7 +24,7 @@ from lingua import Language
 
 from app.align.encoder import E5_LANGUAGES, USEM3_LANGUAGES
 from app.ingest.detectors import all_codes as _all_codes
-from app.ingest.detectors import document_confidences, language_of, shortlisted_confidences
+from app.ingest.detectors import confidences, document_confidences, language_of
 from app.ingest.script import (
     keep_scripts,
     language_scripts,
@@ -136,25 +136,19 @@ def _fitting(text: str, codes: frozenset[str]) -> frozenset[str]:
 
 
 def _scores(
-    text: str,
-    codes: frozenset[str],
-    weighed: frozenset[str] = frozenset(),
-    *,
-    document: bool = False,
+    text: str, codes: frozenset[str], common: frozenset[str] | None = None
 ) -> dict[str, float]:
     """lingua's confidences among `codes`, on the words written in their scripts only
-    (lingua gives every language 0 when a text has letters none of them uses). A short text
-    is scored in full among its likeliest languages and the `weighed` ones only (a
-    document's common languages, a piece's container language): see
-    app.ingest.detectors."""
+    (lingua gives every language 0 when a text has letters none of them uses). With
+    `common`, a document's: see app.ingest.detectors.document_confidences."""
     if len(codes) == 1:
         return {next(iter(codes)): 1.0}
     scripts = frozenset(s for code in codes for s in language_scripts(code))
     if scripts and scripts != _LATIN:
         text = keep_scripts(text, scripts)
-    if document:
-        return document_confidences(text, codes, letter_count(text), weighed)
-    return shortlisted_confidences(text, codes, letter_count(text), weighed)
+    if common is None:
+        return confidences(text, codes)
+    return document_confidences(text, codes, letter_count(text), common)
 
 
 def document_language(
@@ -176,7 +170,7 @@ def document_language(
     short = letters < SHORT_LETTERS
     usual = frozenset(common) or segment_candidates(supported)
     pool = usual if short else _all_codes()
-    scores = _scores(text, _fitting(text, pool), usual, document=True)
+    scores = _scores(text, _fitting(text, pool), usual)
     best = max(scores, key=scores.__getitem__, default=None)
     if best is None or scores[best] <= 0.0:
         return None
@@ -254,8 +248,7 @@ def _switch_or_keep(
     text: str, fitting: frozenset[str], prior: str | None, letters: int
 ) -> str | None:
     """The best of `fitting` when it beats `prior` clearly (see :func:`segment_language`)."""
-    weighed = frozenset({prior}) if prior else frozenset()
-    scores = _scores(text, fitting | weighed, weighed)
+    scores = _scores(text, fitting | ({prior} if prior else frozenset()))
     best = max(scores, key=scores.__getitem__, default=None)
     if best is None or scores[best] <= 0.0:
         return prior
