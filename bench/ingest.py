@@ -52,9 +52,10 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def peak_rss_mib(pid: int) -> float:
+def peak_rss_mib(pid: int, field: str = "VmHWM") -> float:
+    """A process's peak resident memory (or, with field="VmRSS", its resident memory now)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -81,7 +82,12 @@ def story_articles() -> list[tuple[str, str]]:
 
 
 def _upload(client: httpx.Client, name: str, text: str) -> str:
-    r = client.post("/api/documents", files={"file": (name, text.encode(), "text/plain")})
+    """Upload one file; a busy database (503 on a loaded machine) is tried again, 20 times."""
+    for _ in range(20):
+        r = client.post("/api/documents", files={"file": (name, text.encode(), "text/plain")})
+        if r.status_code != 503:
+            break
+        time.sleep(1.0)
     assert r.status_code in (200, 202), r.text
     return str(r.json()["job"]["url"])
 
@@ -138,6 +144,8 @@ def one_run(
         wall, cpu = time.perf_counter() - t0, cpu_seconds(worker.pid) - cpu0
         after = json.loads(stats.read_text())
         rss = peak_rss_mib(worker.pid)
+        time.sleep(1.0)  # the last job's thread returns to huey
+        rss_now = peak_rss_mib(worker.pid, "VmRSS")
     finally:
         for proc in (worker, web):
             proc.send_signal(signal.SIGINT)
@@ -155,6 +163,7 @@ def one_run(
         "model_texts_per_article": work["model_texts"],
         "chars_per_article": work["chars"],
         "worker_peak_rss_mib": rss,
+        "worker_rss_after_mib": rss_now,
         "wall_s": wall,
     }
 
@@ -166,7 +175,8 @@ def _print(label: str, r: dict[str, float]) -> None:
         f"{r['encoder_calls_per_article']:.1f} encoder calls and "
         f"{r['model_texts_per_article']:.0f} model texts/article, "
         f"{r['chars_per_article']:,.0f} chars tokenised/article, "
-        f"worker peak RSS {r['worker_peak_rss_mib']:.0f} MiB"
+        f"worker peak RSS {r['worker_peak_rss_mib']:.0f} MiB, "
+        f"{r['worker_rss_after_mib']:.0f} MiB after the last job"
     )
 
 

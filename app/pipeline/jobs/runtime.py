@@ -1,5 +1,6 @@
 """What a process needs to run jobs: the engine, the encoder (loaded on first use), the queue."""
 
+import ctypes
 import logging
 import threading
 import time
@@ -22,6 +23,19 @@ BEAT_KEY = "parallax.worker-beat"
 # queue of their own, which a worker consumes with a thread of its own, so an upload is
 # parsed within seconds however many alignments wait in the main queue.
 PARSING = 20
+
+
+def trim_heap() -> None:
+    """Hand the C heap's free pages back to the system (glibc's malloc_trim, a few ms).
+
+    Run after each job a queue consumer runs: what the job freed (lingua's model loading,
+    parsing, span vectors) otherwise stays resident in the worker; bench/ingest.py
+    --pairs 10 measured 749 -> 665 MiB after the last job.
+    """
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def queue_file(settings: Settings) -> Path:
@@ -82,7 +96,10 @@ class Runtime:
         huey = make_huey(self.settings, name)
 
         def run(job_id: int) -> None:
-            run_job(job_id, runtime=self)
+            try:
+                run_job(job_id, runtime=self)
+            finally:
+                trim_heap()
 
         # No huey retries: a failure is recorded on the job; a dead worker's job is re-queued
         # by the reaper from its stale heartbeat (app.pipeline.jobs.runner.reap_stalled).
