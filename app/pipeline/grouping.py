@@ -83,12 +83,16 @@ class GroupingRule:
     new_story: float = 0.2
     # Candidates the pair alignment may refute before the document starts its own story.
     verifications: int = 3
-    # A candidate just short of both rules above, whose paragraphs still line up (half of
-    # them mutual best pairs in reading order, at `order_score` each) with the nearest
-    # story, is put to the pair alignment, which alone decides (`worth_verifying`): a
-    # MAC-Dev chapter matched its English translation at share .49 and 41 of 59 paragraphs
-    # in order, and started a story of its own.
-    verify_order_share: float = 0.5
+    # A candidate just short of both rules above, with most of its paragraphs matched
+    # (`near_share`) and lined up (`near_order_share` of them mutual best pairs in reading
+    # order, at `order_score` each) with the nearest story, is put to the pair alignment,
+    # which then decides (`worth_verifying`): a MAC-Dev chapter matched its English
+    # translation at share .49 with 41 of 59 paragraphs in order, and started a story of its
+    # own. Looser (half in order, any share) let adjacent chunks of one novel's scene join
+    # (bench/library.py: 3 of 6 in order, share 0 and .33, which the aligner called
+    # translations at .43 and .57).
+    near_share: float = 0.4
+    near_order_share: float = 0.6
 
 
 RULE = GroupingRule()
@@ -582,11 +586,13 @@ def decide(
 
 def worth_verifying(candidate: Candidate, rule: GroupingRule) -> bool:
     """Whether a candidate short of `enough_evidence` and `enough_order` still lines up well
-    enough with us for the pair alignment to judge it (`rule.verify_order_share`)."""
+    enough with us for the pair alignment to judge it (`rule.near_share`,
+    `rule.near_order_share`)."""
     if candidate.basis < 4:
         return False
     return (
-        candidate.ordered >= math.ceil(rule.verify_order_share * candidate.basis)
+        candidate.mine >= rule.near_share
+        and candidate.ordered >= math.ceil(rule.near_order_share * candidate.basis)
         and candidate.ordered_strength >= rule.order_score * candidate.ordered - 1e-9
         and candidate.lead > 0
     )
