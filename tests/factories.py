@@ -44,6 +44,17 @@ Les agriculteurs qui participent au programme reçoivent une compensation de 400
 L'étude sera publiée au printemps dans une revue spécialisée."""
 
 
+def change_row(engine: Engine, model: type, row_id: int, **values: object) -> None:
+    """Set fields of one row and commit, in a session of its own (as a worker would)."""
+    with Session(engine) as session:
+        row = session.get(model, row_id)
+        assert row is not None
+        for name, value in values.items():
+            setattr(row, name, value)
+        session.add(row)
+        session.commit()
+
+
 def make_user(
     engine: Engine, name: str, role: str = "editor", password: str = "correct horse"
 ) -> None:

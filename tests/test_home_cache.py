@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from app.config import Settings
 from app.main import create_app
 from app.models import PRIVATE, Document, Job, Story, User
-from tests.factories import login, make_big_story, make_user
+from tests.factories import change_row, login, make_big_story, make_user
 
 # On SQLite and on PostgreSQL (the `backend` fixture skips the latter without a server).
 pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
@@ -44,16 +44,6 @@ def _story_item(html: str, story_id: int) -> str:
     found = re.search(rf'href="/stories/{story_id}">.*?</ul>', html, re.S)
     assert found is not None, f"story {story_id} is not on the page"
     return found.group(0)
-
-
-def _change(engine: Engine, model: type, row_id: int, **values: object) -> None:
-    with Session(engine) as session:
-        row = session.get(model, row_id)
-        assert row is not None
-        for name, value in values.items():
-            setattr(row, name, value)
-        session.add(row)
-        session.commit()
 
 
 def _docs(engine: Engine, story_id: int) -> list[int]:
@@ -88,14 +78,14 @@ def test_every_write_the_list_shows_changes_home(app_client: TestClient, engine:
 
     second = make_big_story(engine, documents=3, paragraphs=2)  # a new story
     assert len(_titles(changed(f'href="/stories/{second}"'))) == 2
-    _change(engine, Story, first, title="Renamed by an editor")
+    change_row(engine, Story, first, title="Renamed by an editor")
     changed(">Renamed by an editor<")
     doc = _docs(engine, first)[0]
-    _change(engine, Document, doc, title="A retitled text")
+    change_row(engine, Document, doc, title="A retitled text")
     changed(">A retitled text<")
-    _change(engine, Document, doc, tag="pt-BR")
+    change_row(engine, Document, doc, tag="pt-BR")
     assert "pt-BR" in _story_item(changed("pt-BR"), first)
-    _change(engine, Document, doc, story_id=second)  # moved to the other story
+    change_row(engine, Document, doc, story_id=second)  # moved to the other story
     html = changed("4 documents")
     assert "1 document<" in _story_item(html, first)
     with Session(engine) as session:  # a text removed
@@ -115,14 +105,14 @@ def test_every_write_the_list_shows_changes_home(app_client: TestClient, engine:
 def test_private_stories_stay_on_their_owners_home(app_client: TestClient, engine: Engine) -> None:
     public = make_big_story(engine, documents=2, paragraphs=2)
     mine = make_big_story(engine, documents=2, paragraphs=2)
-    _change(engine, Story, mine, title="My private notes")
+    change_row(engine, Story, mine, title="My private notes")
     make_user(engine, "owner", role="reader")
     make_user(engine, "other", role="reader")
     with Session(engine) as session:
         owner = session.exec(select(User).where(User.name == "owner")).one()
         for doc in _docs(engine, mine):
-            _change(engine, Document, doc, visibility=PRIVATE, owner_id=owner.id)
-        _change(engine, Story, mine, visibility=PRIVATE, owner_id=owner.id)
+            change_row(engine, Document, doc, visibility=PRIVATE, owner_id=owner.id)
+        change_row(engine, Story, mine, visibility=PRIVATE, owner_id=owner.id)
     anonymous_etag, anonymous = _home(app_client)
     login(app_client, "owner")
     owner_etag, owners = _home(app_client)

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from app.config import Settings
 from app.main import create_app
 from app.models import PRIVATE, Document, Paragraph, Story, User, VocabularyItem
-from tests.factories import login, make_big_story, make_user
+from tests.factories import change_row, login, make_big_story, make_user
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 
@@ -33,16 +33,6 @@ def _get(client: TestClient, path: str) -> tuple[str, str]:
     response = client.get(path)
     assert response.status_code == 200, response.text
     return response.headers["etag"], response.text
-
-
-def _change(engine: Engine, model: type, row_id: int, **values: object) -> None:
-    with Session(engine) as session:
-        row = session.get(model, row_id)
-        assert row is not None
-        for name, value in values.items():
-            setattr(row, name, value)
-        session.add(row)
-        session.commit()
 
 
 def _first_paragraph(engine: Engine, story_id: int) -> int:
@@ -85,15 +75,15 @@ def test_api_stories_shows_every_write_of_the_list(app_client: TestClient, engin
     second = make_big_story(engine, documents=3, paragraphs=2)
     assert [s["id"] for s in listed()] == [second, first]
     assert app_client.get("/api/stories").json()["total"] == 2  # counted again
-    _change(engine, Story, first, title="Renamed in a worker")
+    change_row(engine, Story, first, title="Renamed in a worker")
     assert listed()[1]["title"] == "Renamed in a worker"
     with Session(engine) as session:
         doc = session.exec(select(Document).where(Document.story_id == first)).first()
         assert doc is not None and doc.id is not None
         doc_id = doc.id
-    _change(engine, Document, doc_id, tag="pt-BR")
+    change_row(engine, Document, doc_id, tag="pt-BR")
     assert "pt-BR" in listed()[1]["languages"]  # type: ignore[operator]
-    _change(engine, Document, doc_id, story_id=second)  # grouped into the other story
+    change_row(engine, Document, doc_id, story_id=second)  # grouped into the other story
     items = listed()
     assert [len(s["documents"]) for s in items] == [4, 1]  # type: ignore[arg-type]
 
@@ -103,7 +93,7 @@ def test_search_shows_every_edit_of_a_paragraph(app_client: TestClient, engine: 
     before = {p: _get(app_client, p) for p in ("/api/search?q=Zwiebelmarkt", *SEARCH)}
     assert before["/api/search?q=Zwiebelmarkt"][1].count('"story"') == 0
     para = _first_paragraph(engine, story)
-    _change(engine, Paragraph, para, text="Der Zwiebelmarkt in Bern.", end=25)
+    change_row(engine, Paragraph, para, text="Der Zwiebelmarkt in Bern.", end=25)
     etag, _ = _get(app_client, "/api/search?q=Zwiebelmarkt")
     assert etag != before["/api/search?q=Zwiebelmarkt"][0]
     assert app_client.get("/api/search?q=Zwiebelmarkt").json()["items"][0]["story"] == story
