@@ -155,12 +155,12 @@ def _figures_differ(session: Session, plan: PairPlan, source: Document, target: 
             mine, other = _values(ours, source.lang), _values(theirs, target.lang)
         if mine and other:
             numeric += 1
-            if not one_language:  # "seven centimeters" for "7cm", "November" for "11月"
-                mine, other = (
-                    mine | word_values(ours, source.lang),
-                    other | word_values(theirs, target.lang),
-                )
-            differing += _each_lacks(mine, other)
+            if one_language:
+                differing += _each_lacks(mine, other)
+            else:  # "seven centimeters" covers "7cm", "November" covers "11月"
+                here = mine - other - word_values(theirs, target.lang)
+                there = other - mine - word_values(ours, source.lang)
+                differing += bool(here) and bool(there)
     least = FIGURES_MIN_ONE_LANGUAGE if one_language else FIGURES_MIN
     return differing / numeric if numeric >= least else 0.0
 
