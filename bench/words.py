@@ -144,13 +144,33 @@ def _embedding_guesses(  # noqa: PLR0913
     }
 
 
-def score(lang: str, vectors: Vectors | None = None) -> dict[str, object]:
+@dataclass(frozen=True)
+class Prepared:
+    """A pair's gold sentences as words and keys, its labels, and the IBM-1 tables."""
+
+    labels: list[Label]
+    src_tok: list[list[Word]]
+    tgt_tok: list[list[Word]]
+    src_keys: list[list[str]]
+    tgt_keys: list[list[str]]
+    lex: align.Lexicon
+
+
+def prepare(lang: str) -> Prepared:
+    """Read a pair's gold and train its tables (shared with bench/words_tune.py)."""
     english, sents, labels = load(lang)
-    src_tok = [words(s, lang) for s in sents]
-    tgt_tok = [words(s, "en") for s in english]
     src_keys = [keys(s, lang) for s in sents]
     tgt_keys = [keys(s, "en") for s in english]
     lex = align.train(list(zip(src_keys, tgt_keys, strict=True)))
+    src_tok = [words(s, lang) for s in sents]
+    return Prepared(labels, src_tok, [words(s, "en") for s in english], src_keys, tgt_keys, lex)
+
+
+def score(lang: str, vectors: Vectors | None = None) -> dict[str, object]:
+    p = prepare(lang)
+    labels, src_tok, tgt_tok, src_keys, tgt_keys, lex = (
+        p.labels, p.src_tok, p.tgt_tok, p.src_keys, p.tgt_keys, p.lex
+    )  # fmt: skip
     methods = ("aligner", "tables", "baseline") + (
         ("embeddings", "aligner+embeddings") if vectors else ()
     )

@@ -25,9 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.words import align, evidence  # noqa: E402
-from app.words.corpus import keys  # noqa: E402
-from app.words.tokens import words  # noqa: E402
-from bench.words import HALVES, PAIRS, find, half, load  # noqa: E402
+from bench.words import HALVES, PAIRS, find, half, prepare  # noqa: E402
 
 GRID = {
     "THRESHOLD": (0.08, 0.12, 0.16, 0.2),
@@ -54,12 +52,10 @@ class Case:
 
 
 def cases(lang: str) -> tuple[align.Lexicon, list[Case]]:
-    english, sents, labels = load(lang)
-    src_tok = [words(s, lang) for s in sents]
-    tgt_tok = [words(s, "en") for s in english]
-    src_keys = [keys(s, lang) for s in sents]
-    tgt_keys = [keys(s, "en") for s in english]
-    lex = align.train(list(zip(src_keys, tgt_keys, strict=True)))
+    p = prepare(lang)
+    labels, src_tok, tgt_tok, src_keys, tgt_keys, lex = (
+        p.labels, p.src_tok, p.tgt_tok, p.src_keys, p.tgt_keys, p.lex
+    )  # fmt: skip
     out = []
     for lab in labels:
         i = find(src_tok[lab.sentence], lab)
